@@ -1,0 +1,34 @@
+# Two commands a newcomer needs: `make run` and `make test`. Both create .venv and install.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := portal:create_app
+
+.PHONY: run test lint format install install-test clean
+
+$(BIN)/activate:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip uv
+
+install: $(BIN)/activate
+	$(BIN)/uv pip install -q --python $(BIN)/python -e .
+
+install-test: $(BIN)/activate
+	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[test]'
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3

@@ -1,0 +1,120 @@
+"""The Occupancy Portal: a city building department's self-service Certificate of Occupancy site."""
+
+import time
+from pathlib import Path
+
+from dotenv import load_dotenv
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
+
+from portal import config as portal_config
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    load_dotenv()
+    app = Flask(__name__, instance_relative_config=True)
+    instance_path = Path(app.instance_path)
+    app.config.update(portal_config.load(instance_path))
+    # Forms check their own CSRF token, so a stale form comes back with what was typed.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    if config:
+        app.config.update(config)
+    portal_config.refuse_unsafe(app.config)
+    instance_path.mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from portal import (
+        models_registry,  # noqa: F401 - every table known to Alembic and create_all
+        security,
+    )
+    from portal.admin.routes import bp as admin_bp
+    from portal.applications.routes import bp as applications_bp
+    from portal.auth import session  # noqa: F401 - registers the user loader
+    from portal.auth.routes import bp as auth_bp
+    from portal.main import bp as main_bp
+    from portal.permits.routes import bp as permits_bp
+
+    security.init_app(app)
+    for blueprint in (main_bp, auth_bp, permits_bp, applications_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+    from portal import cli, template_helpers
+
+    template_helpers.init_app(app)
+    cli.init_app(app)
+    _register_error_pages(app)
+    return app
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_template(
+            "errors/error.html",
+            code=404,
+            title=_("Page not found"),
+            message=_(
+                "If you typed the web address, check it is correct. "
+                "If you followed a link, the page may have moved or "
+                "you may not have access to it."
+            ),
+        ), 404
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return render_template(
+            "errors/error.html",
+            code=405,
+            title=_("That action is not available"),
+            message=_("Go back and use the buttons on the page."),
+        ), 405
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return render_template(
+            "errors/error.html",
+            code=400,
+            title=_("Something was wrong with that request"),
+            message=_("Go back, reload the page and try again."),
+        ), 400
+
+    @app.errorhandler(413)
+    def too_large(error):
+        limit_mb = app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
+        return render_template(
+            "errors/error.html",
+            code=413,
+            title=_("The file is too large"),
+            message=_(
+                "Each file must be %(mb)s MB or smaller. Go back and choose a smaller file.",
+                mb=limit_mb,
+            ),
+        ), 413
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error):
+        reset_at = getattr(limiter.current_limit, "reset_at", None)
+        minutes = max(1, int(((reset_at or time.time()) - time.time() + 59) // 60))
+        return render_template(
+            "errors/error.html",
+            code=429,
+            title=_("Too many attempts"),
+            message=_("For your security, try again in %(n)s minutes.", n=minutes),
+        ), 429
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return render_template(
+            "errors/error.html",
+            code=500,
+            title=_("Sorry, there is a problem with the service"),
+            message=_("Your information was not lost. Try again later."),
+        ), 500

@@ -1,0 +1,59 @@
+"""Accounts: applicants (any public sign-up), staff and admins."""
+
+import secrets
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.models import TimestampMixin, enum_column
+from portal.workflow import LabelledStatus
+
+
+class Role(LabelledStatus):
+    APPLICANT = "applicant", _l("Applicant")
+    STAFF = "staff", _l("Staff")
+    ADMIN = "admin", _l("Administrator")
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.APPLICANT)
+    email_verified_at: Mapped[datetime | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    # Part of the login cookie: rotating it ends every other session of the account.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    password_changed_at: Mapped[datetime | None]
+    last_sign_in_at: Mapped[datetime | None]
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.STAFF, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None

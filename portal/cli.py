@@ -1,0 +1,13 @@
+"""Registers each feature's command-line commands on the app."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from portal.demo import seed_demo_command
+    from portal.notifications.cli import outbox_cli
+    from portal.permits.cli import permits_cli
+
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(permits_cli)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,109 @@
+"""Settings from the environment (and an optional .env file).
+
+The embedded default needs nothing: a SQLite file, documents and email files
+under instance/, test-mode payments. Production refuses to start on any of those.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused in production
+
+
+class UnsafeConfiguration(RuntimeError):
+    """Raised at start-up when PORTAL_ENV=production meets a development setting."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        return f"sqlite:///{instance_path / 'portal.sqlite3'}"
+    # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants "postgresql".
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def load(instance_path: Path) -> dict:
+    """Read every setting the portal knows; the README's configuration table lists them."""
+    env = os.environ.get("PORTAL_ENV", "development")
+    production = env == "production"
+    return {
+        "PORTAL_ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DOCUMENT_STORE_PATH": os.environ.get(
+            "DOCUMENT_STORE_PATH", str(instance_path / "documents")
+        ),
+        "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
+        # A request may carry a little form data beside the largest upload.
+        "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024) + 512 * 1024,
+        "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000"),
+        "PORTAL_TIMEZONE": os.environ.get("PORTAL_TIMEZONE", "America/Chicago"),
+        "PORTAL_DEPARTMENT": os.environ.get("PORTAL_DEPARTMENT", "Department of Buildings"),
+        "PORTAL_CITY": os.environ.get("PORTAL_CITY", "City of Chicago"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _int("MAIL_PORT", 587),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Occupancy Portal <no-reply@example.gov>"),
+        "MAIL_FILE_DIR": os.environ.get("MAIL_FILE_DIR", str(instance_path / "mail")),
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "STAFF_IDLE_TIMEOUT": timedelta(minutes=_int("STAFF_IDLE_MINUTES", 30)),
+        "EMAIL_TOKEN_MAX_AGE": timedelta(hours=_int("EMAIL_TOKEN_HOURS", 48)),
+        "RESET_TOKEN_MAX_AGE": timedelta(hours=_int("RESET_TOKEN_HOURS", 2)),
+        "INVITATION_MAX_AGE": timedelta(days=_int("INVITATION_DAYS", 14)),
+        "PAGE_SIZE": _int("PAGE_SIZE", 25),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("PORTAL_TIMEZONE", "America/Chicago"),
+        "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "occupancy-demo-2026"),
+    }
+
+
+def refuse_unsafe(config: dict) -> None:
+    """In production, refuse development settings, naming each one."""
+    if config.get("PORTAL_ENV") != "production":
+        return
+    problems = []
+    if config["SECRET_KEY"] in ("", DEFAULT_SECRET_KEY) or len(config["SECRET_KEY"]) < 32:
+        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        problems.append("DATABASE_URL must point at PostgreSQL, not the embedded SQLite file")
+    if not config.get("STRIPE_SECRET_KEY") or not config.get("STRIPE_WEBHOOK_SECRET"):
+        problems.append(
+            "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set: "
+            "test-mode payments are never allowed in production"
+        )
+    if problems:
+        raise UnsafeConfiguration(
+            "Refusing to start with PORTAL_ENV=production: " + "; ".join(problems)
+        )

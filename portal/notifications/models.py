@@ -1,0 +1,38 @@
+"""The transactional outbox: an email is a row written in the same transaction as its cause."""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.models import TimestampMixin, enum_column, utcnow
+from portal.workflow import LabelledStatus
+
+
+class OutboxStatus(LabelledStatus):
+    PENDING = "pending", _l("Pending")
+    SENT = "sent", _l("Sent")
+    FAILED = "failed", _l("Failed (gave up)")
+
+
+class OutboxMessage(TimestampMixin, db.Model):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_status_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable across retries, so a receiving server can drop a duplicate delivery.
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    # [{"filename", "content_type", "sha256"}] pointing into the document store
+    attachments: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    status: Mapped[OutboxStatus] = mapped_column(
+        enum_column(OutboxStatus), default=OutboxStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None]

@@ -1,0 +1,137 @@
+"""Permits (BLDS core fields), the parties who may act on them, and invitations."""
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models import TimestampMixin, VersionedMixin, enum_column
+from portal.workflow import LabelledStatus
+
+
+class Trade(LabelledStatus):
+    """What the permitted work covers; the inspections feature derives required inspections."""
+
+    NEW_CONSTRUCTION = "new_construction", _l("New construction (carpentry)")
+    FOUNDATIONS = "foundations", _l("Foundations and structural concrete")
+    ELECTRICAL = "electrical", _l("Electrical")
+    PLUMBING = "plumbing", _l("Plumbing")
+    VENTILATION = "ventilation", _l("Ventilation")
+    IRON = "iron", _l("Structural iron and steel")
+    REFRIGERATION = "refrigeration", _l("Refrigeration")
+    BOILER = "boiler", _l("Boilers")
+    FIRE_PROTECTION = "fire_protection", _l("Fire protection")
+
+
+class PermitStatus(LabelledStatus):
+    ISSUED = "Issued", _l("Issued")
+    INSPECTION_PHASE = "Inspection Phase", _l("Inspection Phase")
+    FINALED = "Finaled", _l("Finaled")
+    EXPIRED = "Expired", _l("Expired")
+    REVOKED = "Revoked", _l("Revoked")
+
+
+class PartyRole(LabelledStatus):
+    OWNER = "owner", _l("Owner")
+    AGENT = "agent", _l("Agent")
+    CONTRACTOR = "contractor", _l("Contractor")
+
+
+class Permit(TimestampMixin, VersionedMixin, db.Model):
+    __tablename__ = "permits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    permit_num: Mapped[str] = mapped_column(String(40), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    applied_date: Mapped[date | None]
+    issued_date: Mapped[date | None]
+    status_current: Mapped[PermitStatus] = mapped_column(
+        enum_column(PermitStatus), default=PermitStatus.ISSUED, index=True
+    )
+    original_address1: Mapped[str] = mapped_column(String(200))
+    original_address2: Mapped[str] = mapped_column(String(200), default="")
+    original_city: Mapped[str] = mapped_column(String(100))
+    original_state: Mapped[str] = mapped_column(String(2))
+    original_zip: Mapped[str] = mapped_column(String(10))
+    permit_type: Mapped[str] = mapped_column(String(100), default="")
+    work_class: Mapped[str] = mapped_column(String(100), default="")
+    proposed_use: Mapped[str] = mapped_column(String(200), default="")
+    total_sq_ft: Mapped[int | None]
+    housing_units: Mapped[int | None]
+    est_project_cost_cents: Mapped[int | None] = mapped_column(BigInteger)
+    contractor_company_name: Mapped[str] = mapped_column(String(200), default="")
+    contractor_lic_num: Mapped[str] = mapped_column(String(60), default="")
+    scope: Mapped[list[str]] = mapped_column(JSON, default=list)
+    access_code: Mapped[str] = mapped_column(String(32))
+
+    parties: Mapped[list["PermitParty"]] = relationship(
+        back_populates="permit", cascade="all, delete-orphan", order_by="PermitParty.id"
+    )
+
+    @property
+    def address(self) -> str:
+        street = ", ".join(p for p in (self.original_address1, self.original_address2) if p)
+        return f"{street}, {self.original_city}, {self.original_state} {self.original_zip}"
+
+    @property
+    def owner_party(self) -> "PermitParty | None":
+        return next((p for p in self.parties if p.role == PartyRole.OWNER), None)
+
+    @property
+    def trades(self) -> list[Trade]:
+        return [Trade(value) for value in self.scope or [] if value in Trade._value2member_map_]
+
+
+class PermitParty(TimestampMixin, db.Model):
+    """A person who may act on a permit; being a party is what grants access to it."""
+
+    __tablename__ = "permit_parties"
+    __table_args__ = (
+        Index("uq_permit_parties_permit_user", "permit_id", "user_id", unique=True),
+        # One owner per permit, enforced by the database so two claims cannot both win.
+        Index(
+            "uq_permit_parties_one_owner",
+            "permit_id",
+            unique=True,
+            sqlite_where=text("role = 'owner'"),
+            postgresql_where=text("role = 'owner'"),
+        ),
+        Index("ix_permit_parties_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    permit_id: Mapped[int] = mapped_column(ForeignKey("permits.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[PartyRole] = mapped_column(enum_column(PartyRole))
+    trade: Mapped[str] = mapped_column(String(100), default="")
+    license_number: Mapped[str] = mapped_column(String(60), default="")
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    permit: Mapped[Permit] = relationship(back_populates="parties")
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")
+
+
+class Invitation(TimestampMixin, db.Model):
+    """An owner's invitation to a contractor or agent, accepted through a signed link."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    permit_id: Mapped[int] = mapped_column(ForeignKey("permits.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[PartyRole] = mapped_column(enum_column(PartyRole))
+    trade: Mapped[str] = mapped_column(String(100), default="")
+    license_number: Mapped[str] = mapped_column(String(60), default="")
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    accepted_at: Mapped[datetime | None]
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None]
+
+    permit: Mapped[Permit] = relationship()
+    invited_by = relationship("User", foreign_keys=[invited_by_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None

@@ -1,0 +1,52 @@
+"""The page checker every view test uses: the HTML parses, one h1, the title starts
+with it, ids are unique, every input has a label."""
+
+import html5lib
+from html5lib.html5parser import ParseError
+
+NS = "{http://www.w3.org/1999/xhtml}"
+UNLABELLED_TYPES = {"hidden", "submit", "button", "reset", "image"}
+
+
+def _text(element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def check_page(html: str | bytes) -> None:
+    """Raise AssertionError naming the first way the page breaks the conventions."""
+    if isinstance(html, bytes):
+        html = html.decode("utf-8")
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=True)
+    try:
+        tree = parser.parse(html)
+    except ParseError as error:
+        line, col = parser.errors[-1][0] if parser.errors else ("?", "?")
+        raise AssertionError(f"HTML does not parse at line {line} col {col}: {error}") from None
+
+    assert tree.get("lang"), "<html> has no lang attribute"
+    h1s = tree.findall(f".//{NS}h1")
+    assert len(h1s) == 1, f"expected one <h1>, found {len(h1s)}"
+    h1 = _text(h1s[0])
+    title_el = tree.find(f".//{NS}title")
+    assert title_el is not None, "no <title>"
+    title = _text(title_el)
+    bare = title.removeprefix("Error: ")
+    assert bare.startswith(h1), f"title {title!r} does not start with the h1 {h1!r}"
+
+    ids = [el.get("id") for el in tree.iter() if el.get("id")]
+    dupes = {i for i in ids if ids.count(i) > 1}
+    assert not dupes, f"duplicate ids: {sorted(dupes)}"
+
+    labelled = {el.get("for") for el in tree.iter(f"{NS}label") if el.get("for")}
+    for tag in ("input", "select", "textarea"):
+        for el in tree.iter(f"{NS}{tag}"):
+            if tag == "input" and (el.get("type") or "text") in UNLABELLED_TYPES:
+                continue
+            ok = el.get("id") in labelled or el.get("aria-label") or el.get("aria-labelledby")
+            assert ok, f"<{tag} name={el.get('name')!r}> has no label"
+
+    errors = tree.findall(".//*[@id='error-summary']")
+    if errors:
+        assert title.startswith("Error: "), (
+            "a page with an error summary needs 'Error: ' in its title"
+        )

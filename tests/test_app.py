@@ -1,0 +1,69 @@
+"""The application shell: health check, security headers, production refusals, error pages."""
+
+import pytest
+
+from portal import create_app
+from portal.config import UnsafeConfiguration
+from tests.support.pages import check_page
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_every_response_has_security_headers(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"]
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_landing_page_passes_the_page_checker(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    check_page(response.data)
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert b"Page not found" in response.data
+    check_page(response.data)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "complaint"),
+    [
+        ({}, "SECRET_KEY"),
+        ({"SECRET_KEY": "s" * 40}, "DATABASE_URL"),
+        (
+            {"SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u:p@db/portal"},
+            "test-mode payments",
+        ),
+    ],
+)
+def test_production_refuses_development_settings(monkeypatch, overrides, complaint):
+    for name in ("SECRET_KEY", "DATABASE_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    for name, value in overrides.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(UnsafeConfiguration, match=complaint):
+        create_app()
+
+
+def test_production_starts_with_safe_settings_and_sends_hsts(monkeypatch):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@127.0.0.1:1/portal")
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_live_x")
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "whsec_x")
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    response = app.test_client().get("/no/such/page")
+    assert "max-age" in response.headers["Strict-Transport-Security"]
