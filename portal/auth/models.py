@@ -31,7 +31,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str] = mapped_column(String(40), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.APPLICANT)
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.APPLICANT, index=True)
     email_verified_at: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(default=True)
     # Part of the login cookie: rotating it ends every other session of the account.

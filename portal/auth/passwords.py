@@ -5,9 +5,12 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 MIN_LENGTH = 12
+# Long enough for any passphrase, short enough that hashing cannot be used to tie up a worker.
+MAX_LENGTH = 256
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
@@ -34,3 +37,19 @@ def _common_passwords() -> frozenset[str]:
 def is_common(password: str) -> bool:
     """True for a password on the common list, ignoring case and surrounding spaces."""
     return password.strip().lower() in _common_passwords()
+
+
+def problem(password: str) -> str | None:
+    """What is wrong with a new password, in words for the person choosing it, or None."""
+    if len(password) < MIN_LENGTH:
+        return str(_l("Enter a password of at least %(n)s characters.", n=MIN_LENGTH))
+    if len(password) > MAX_LENGTH:
+        return str(_l("Enter a password of at most %(n)s characters.", n=MAX_LENGTH))
+    if is_common(password):
+        return str(
+            _l(
+                "This password is one of the most commonly used, so it is easy to guess. "
+                "Choose a different one: a few unrelated words work well."
+            )
+        )
+    return None

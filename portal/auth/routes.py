@@ -1,31 +1,266 @@
-"""Placeholder blueprint; the auth feature replaces it."""
+"""Accounts: register, verify the email address, sign in and out, reset and change the
+password, edit the profile. Views load, call a service in auth.services, render or redirect."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
 
 from portal.access import public, signed_in
+from portal.auth import services
+from portal.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    ProfileForm,
+    RegisterForm,
+    RenewVerificationForm,
+    ResetPasswordForm,
+    SignInForm,
+)
+from portal.auth.session import begin, safe_next_url
+from portal.errors import DomainError
+from portal.extensions import limiter, submitted_email
+from portal.forms import STALE_FORM_MESSAGE, ActionForm
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
+# Limits on guessing passwords: only wrong credentials count, so a typo in the form or a
+# successful sign-in never locks anyone out. The per-account limit holds across addresses.
+ACCOUNT_FAILURES = "5 per 15 minutes"
+ADDRESS_FAILURES = "20 per 15 minutes"
 
-@bp.get("/sign-in")
-@public
-def sign_in():
-    return render_template("errors/error.html", title="Sign in", message="")
+
+def _credentials_failed(response) -> bool:
+    return bool(g.get("credentials_failed"))
 
 
-@bp.get("/register")
+def _signed_in_account() -> str:
+    return "user:" + (current_user.get_id() or "anonymous")
+
+
+def _me():
+    # Services record the user in the audit log by type, so pass the object, not the proxy.
+    return current_user._get_current_object()
+
+
+def _next_or_home(candidate: str | None) -> str:
+    return safe_next_url(candidate) or url_for("main.index")
+
+
+def _link_problem(error: DomainError, *, status: int, form=None, action=None):
+    expired = isinstance(error, services.ExpiredLink)
+    return render_template(
+        "auth/link_problem.html",
+        title=_("This link has expired") if expired else _("This link does not work"),
+        message=error.message,
+        form=form,
+        action=action,
+    ), status
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
 @public
 def register():
-    return render_template("errors/error.html", title="Register", message="")
+    form = RegisterForm()
+    if request.method == "GET":
+        form.next.data = safe_next_url(request.args.get("next")) or ""
+        if current_user.is_authenticated:
+            return redirect(_next_or_home(form.next.data))
+    if form.validate_on_submit():
+        try:
+            user = services.register(
+                name=form.name.data,
+                email=form.email.data,
+                phone=form.phone.data,
+                password=form.password.data,
+            )
+        except services.EmailTaken as error:
+            form.email.errors.append(error.message)
+        except services.UnacceptablePassword as error:
+            form.password.errors.append(error.message)
+        else:
+            begin(user)
+            flash(
+                _(
+                    "Your account is ready. We sent a link to %(email)s: open it to confirm "
+                    "your email address.",
+                    email=user.email,
+                ),
+                "success",
+            )
+            return redirect(_next_or_home(form.next.data))
+    return render_template("auth/register.html", form=form)
 
 
-@bp.get("/profile")
+@bp.get("/verify/<token>")
+@public
+def verify_email(token: str):
+    try:
+        _user, newly = services.verify_email(token)
+    except services.ExpiredLink as error:
+        return _link_problem(error, status=410, form=RenewVerificationForm(token=token))
+    except services.InvalidLink as error:
+        return _link_problem(error, status=400)
+    return render_template("auth/verified.html", newly=newly)
+
+
+@bp.post("/verify/renew")
+@limiter.limit("5 per 15 minutes", methods=["POST"])
+@public
+def renew_verification():
+    form = RenewVerificationForm()
+    if not form.validate_on_submit():
+        return _link_problem(services.ExpiredLink(), status=400, form=form)
+    try:
+        services.renew_verification(form.token.data)
+    except services.InvalidLink as error:
+        return _link_problem(error, status=400, action=(url_for("auth.sign_in"), _("Sign in")))
+    flash(_("We sent a new link. Open it to confirm your email address."), "success")
+    return redirect(url_for("main.index"))
+
+
+@bp.post("/verify/resend")
+@limiter.limit("5 per 15 minutes", key_func=_signed_in_account, methods=["POST"])
 @signed_in
-def profile():
-    return render_template("errors/error.html", title="Profile", message="")
+def resend_verification():
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash(STALE_FORM_MESSAGE, "error")
+        return redirect(url_for("auth.profile"))
+    try:
+        services.send_verification(_me())
+    except DomainError as error:
+        flash(error.message, "info")
+    else:
+        flash(_("We sent a new link to %(email)s.", email=current_user.email), "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(
+    ACCOUNT_FAILURES,
+    key_func=submitted_email,
+    methods=["POST"],
+    deduct_when=_credentials_failed,
+)
+@limiter.limit(ADDRESS_FAILURES, methods=["POST"], deduct_when=_credentials_failed)
+@public
+def sign_in():
+    form = SignInForm()
+    if request.method == "GET":
+        form.next.data = safe_next_url(request.args.get("next")) or ""
+        if current_user.is_authenticated:
+            return redirect(_next_or_home(form.next.data))
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.BadCredentials as error:
+            g.credentials_failed = True
+            form.email.errors.append(error.message)
+        except services.AccountDeactivated as error:
+            form.email.errors.append(error.message)
+        else:
+            begin(user)
+            return redirect(_next_or_home(form.next.data))
+    return render_template("auth/sign_in.html", form=form)
 
 
 @bp.post("/sign-out")
-@signed_in
+@public
 def sign_out():
-    return render_template("errors/error.html", title="Sign out", message="")
+    # Public so that a click on "Sign out" after the session already ended lands softly.
+    if not current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return render_template("auth/sign_out.html", form=form)
+    services.record_sign_out(_me())
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", key_func=submitted_email, methods=["POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+@public
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        return redirect(url_for("auth.reset_link_sent"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.get("/password/forgot/sent")
+@public
+def reset_link_sent():
+    return render_template("auth/reset_link_sent.html")
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    new_link = (url_for("auth.forgot_password"), _("Ask for a new link"))
+    try:
+        user = services.user_for_reset_token(token)
+    except services.ExpiredLink as error:
+        return _link_problem(error, status=410, action=new_link)
+    except services.InvalidLink as error:
+        return _link_problem(error, status=400, action=new_link)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(token, form.password.data)
+        except services.UnacceptablePassword as error:
+            form.password.errors.append(error.message)
+        except (services.ExpiredLink, services.InvalidLink) as error:
+            return _link_problem(error, status=400, action=new_link)
+        else:
+            begin(user)
+            flash(_("Your new password is set and you are signed in."), "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/reset_password.html", form=form, user=user, token=token)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@limiter.limit(
+    ACCOUNT_FAILURES,
+    key_func=_signed_in_account,
+    methods=["POST"],
+    deduct_when=_credentials_failed,
+)
+@signed_in
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = _me()
+        try:
+            services.change_password(user, form.current_password.data, form.password.data)
+        except services.WrongCurrentPassword as error:
+            g.credentials_failed = True
+            form.current_password.errors.append(error.message)
+        except services.UnacceptablePassword as error:
+            form.password.errors.append(error.message)
+        else:
+            # The new session token ended every session, this one too: start it again.
+            begin(user)
+            flash(
+                _("Your password is changed. Every other session of your account has ended."),
+                "success",
+            )
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@signed_in
+def profile():
+    user = _me()
+    form = ProfileForm(obj=user)
+    if form.validate_on_submit():
+        services.update_profile(user, name=form.name.data, phone=form.phone.data)
+        flash(_("Your details are saved."), "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form, user=user)
