@@ -19,6 +19,7 @@ EVENT_TEXT = {
     "permit.imported": _l("Permit {permit_num} recorded by the department"),
     "permit.claimed": _l("{name} claimed the permit as owner"),
     "party.invited": _l("{email} invited as {role}"),
+    "party.invitation_revoked": _l("Invitation to {email} withdrawn"),
     "party.added": _l("{name} added as {role}"),
     "party.removed": _l("{name} removed as {role}"),
     "application.started": _l("Certificate of Occupancy application started"),

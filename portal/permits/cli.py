@@ -1,5 +1,35 @@
-"""Placeholder; the permits feature replaces it."""
+"""`flask permits import FILE.csv`: the same all-or-nothing import as the admin page."""
 
+import click
 from flask.cli import AppGroup
 
-permits_cli = AppGroup("permits", help="Permits.")
+from portal.errors import DomainError
+from portal.permits import services
+
+permits_cli = AppGroup("permits", help="Permits imported from the department's permit system.")
+
+
+@permits_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, readable=True))
+def import_command(path: str) -> None:
+    """Import permits from a BLDS-shaped CSV file.
+
+    All or nothing: if any row has an error, nothing is imported, every error is
+    printed as "Row N, Column: message" (row 1 is the header) and the command exits
+    with status 1. A permit number already known updates that permit; its access
+    code stays unless the file gives one, and its parties are never changed.
+    """
+    with open(path, "rb") as source:
+        try:
+            report = services.import_permits(source, filename=path)
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
+    if not report.ok:
+        for error in report.errors:
+            click.echo(str(error), err=True)
+        click.echo(f"Nothing imported: {report.error_count} error(s) in {path}.", err=True)
+        raise SystemExit(1)
+    click.echo(
+        f"Imported {report.rows} row(s) from {path}: "
+        f"{report.created} created, {report.updated} updated."
+    )

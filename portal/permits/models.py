@@ -112,6 +112,10 @@ class PermitParty(TimestampMixin, db.Model):
     permit: Mapped[Permit] = relationship(back_populates="parties")
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
 
+    @property
+    def trade_label(self) -> str:
+        return trade_label(self.trade)
+
 
 class Invitation(TimestampMixin, db.Model):
     """An owner's invitation to a contractor or agent, accepted through a signed link."""
@@ -135,3 +139,13 @@ class Invitation(TimestampMixin, db.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+
+    @property
+    def trade_label(self) -> str:
+        return trade_label(self.trade)
+
+
+def trade_label(value: str) -> str:
+    """Show a Trade by its label; a trade recorded as free text shows as written."""
+    trade = Trade._value2member_map_.get(value)
+    return str(trade.label) if trade is not None else value

@@ -1,13 +1,259 @@
-"""Placeholder blueprint; the permits feature replaces it."""
+"""Permits: the applicant's home, claiming, the permit page, invitations, parties, import."""
 
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
 
-from portal.access import signed_in
+from portal.access import admin, permit_party, public, signed_in, staff
+from portal.errors import DomainError
+from portal.extensions import db, limiter
+from portal.forms import STALE_FORM_MESSAGE, ActionForm
+from portal.permits import services
+from portal.permits.forms import AddPartyForm, ClaimForm, ImportForm, InviteForm
+from portal.permits.models import PartyRole, Permit, Trade
 
 bp = Blueprint("permits", __name__, url_prefix="/permits")
+
+# Guessing access codes: only failed claims count, per account and per address.
+CLAIMS_PER_ACCOUNT = "10 per hour"
+CLAIMS_PER_ADDRESS = "20 per hour"
+# The admin page lists this many errors; `flask permits import` prints them all.
+WEB_IMPORT_ERRORS_SHOWN = 1000
+
+
+def _me():
+    # Services store the user on records and in the audit log: pass the object, not the proxy.
+    return current_user._get_current_object()
+
+
+def _claim_failed(response) -> bool:
+    return bool(g.get("claim_failed"))
+
+
+def _claiming_account() -> str:
+    return "claim-user:" + (current_user.get_id() or "anonymous")
+
+
+def _application_links() -> bool:
+    # The applications feature owns these URLs; link to them once they exist.
+    return "applications.overview" in current_app.view_functions
+
+
+def _page_number() -> int:
+    return max(1, request.args.get("page", 1, type=int))
 
 
 @bp.get("/")
 @signed_in
 def home():
-    return render_template("errors/error.html", title="My permits", message="")
+    if current_user.is_staff:
+        return redirect(url_for("admin.staff_home"))
+    pagination, rows = services.applicant_home(_me(), _page_number())
+    return render_template(
+        "permits/home.html",
+        pagination=pagination,
+        rows=rows,
+        application_links=_application_links(),
+    )
+
+
+@bp.route("/claim", methods=["GET", "POST"])
+@signed_in
+@limiter.limit(
+    CLAIMS_PER_ACCOUNT, key_func=_claiming_account, methods=["POST"], deduct_when=_claim_failed
+)
+@limiter.limit(CLAIMS_PER_ADDRESS, methods=["POST"], deduct_when=_claim_failed)
+def claim():
+    form = ClaimForm()
+    verified = current_user.email_verified
+    if request.method == "POST":
+        g.claim_failed = True
+    if verified and form.validate_on_submit():
+        try:
+            permit = services.claim_permit(_me(), form.permit_number.data, form.access_code.data)
+        except DomainError as error:
+            form.permit_number.errors.append(error.message)
+        else:
+            g.claim_failed = False
+            flash(
+                _("You are now the owner of permit %(num)s on the portal.", num=permit.permit_num),
+                "success",
+            )
+            return redirect(url_for("permits.permit", permit_id=permit.id))
+    return render_template("permits/claim.html", form=form, verified=verified)
+
+
+@bp.get("/<int:permit_id>")
+@permit_party()
+def permit(permit: Permit):
+    page = services.permit_page(permit, _me())
+    return render_template(
+        "permits/permit.html",
+        page=page,
+        permit=permit,
+        application_links=_application_links(),
+    )
+
+
+@bp.get("/<int:permit_id>/timeline")
+@permit_party()
+def timeline(permit: Permit):
+    pagination = services.timeline_page(permit, _page_number())
+    return render_template("permits/timeline.html", permit=permit, pagination=pagination)
+
+
+@bp.route("/<int:permit_id>/invitations/new", methods=["GET", "POST"])
+@permit_party(PartyRole.OWNER, staff_allowed=False)
+def invite(permit: Permit):
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            invitation = services.invite_party(
+                permit,
+                _me(),
+                email=form.email.data,
+                role=PartyRole(form.role.data),
+                trade=form.trade.data or "",
+                license_number=form.license_number.data or "",
+            )
+        except DomainError as error:
+            form.email.errors.append(error.message)
+        else:
+            flash(_("We emailed an invitation to %(email)s.", email=invitation.email), "success")
+            return redirect(url_for("permits.permit", permit_id=permit.id))
+    return render_template("permits/invite.html", form=form, permit=permit)
+
+
+@bp.post("/<int:permit_id>/invitations/<int:invitation_id>/revoke")
+@permit_party(PartyRole.OWNER)
+def revoke_invitation(permit: Permit, invitation_id: int):
+    if not ActionForm().validate_on_submit():
+        flash(STALE_FORM_MESSAGE, "error")
+    else:
+        try:
+            invitation = services.revoke_invitation(permit, invitation_id, _me())
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(
+                _("The invitation to %(email)s was withdrawn.", email=invitation.email), "success"
+            )
+    return redirect(url_for("permits.permit", permit_id=permit.id))
+
+
+@bp.post("/<int:permit_id>/parties/<int:party_id>/remove")
+@permit_party(PartyRole.OWNER)
+def remove_party(permit: Permit, party_id: int):
+    if not ActionForm().validate_on_submit():
+        flash(STALE_FORM_MESSAGE, "error")
+    else:
+        try:
+            services.remove_party(permit, party_id, _me())
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("They no longer have access to this permit."), "success")
+    return redirect(url_for("permits.permit", permit_id=permit.id))
+
+
+@bp.route("/<int:permit_id>/parties/new", methods=["GET", "POST"])
+@staff
+def add_party(permit_id: int):
+    permit = db.get_or_404(Permit, permit_id)
+    form = AddPartyForm()
+    if form.validate_on_submit():
+        try:
+            services.add_party_by_staff(
+                permit,
+                _me(),
+                email=form.email.data,
+                role=PartyRole(form.role.data),
+                trade=form.trade.data or "",
+                license_number=form.license_number.data or "",
+            )
+        except DomainError as error:
+            form.email.errors.append(error.message)
+        else:
+            flash(_("%(email)s now has access to this permit.", email=form.email.data), "success")
+            return redirect(url_for("permits.permit", permit_id=permit.id))
+    return render_template("permits/add_party.html", form=form, permit=permit)
+
+
+@bp.get("/invitations/<token>")
+@public
+def invitation(token: str):
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.InvitationProblem as error:
+        return render_template("permits/invitation_problem.html", message=error.message), 410
+    if not current_user.is_authenticated:
+        return render_template("permits/invitation_sign_in.html", invitation=invitation)
+    already = services.existing_party(invitation.permit_id, current_user)
+    return render_template(
+        "permits/invitation.html",
+        invitation=invitation,
+        permit=invitation.permit,
+        already=already,
+        form=ActionForm(),
+    )
+
+
+@bp.post("/invitations/<token>")
+@signed_in
+def accept_invitation(token: str):
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.InvitationProblem as error:
+        return render_template("permits/invitation_problem.html", message=error.message), 410
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.accept_invitation(invitation, _me())
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(
+                _("You now have access to permit %(num)s.", num=invitation.permit.permit_num),
+                "success",
+            )
+            return redirect(url_for("permits.permit", permit_id=invitation.permit_id))
+    return render_template(
+        "permits/invitation.html",
+        invitation=invitation,
+        permit=invitation.permit,
+        already=services.existing_party(invitation.permit_id, current_user),
+        form=form,
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@admin
+def import_permits():
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            report = services.import_permits(
+                upload.stream,
+                actor=_me(),
+                filename=upload.filename or "",
+                max_reported_errors=WEB_IMPORT_ERRORS_SHOWN,
+            )
+        except DomainError as error:
+            form.file.errors.append(error.message)
+    return render_template(
+        "permits/import.html",
+        form=form,
+        report=report,
+        trades=[trade.value for trade in Trade],
+    )

@@ -1,19 +1,597 @@
-"""Placeholder; the permits feature replaces it."""
+"""Permits and the people who may act on them: import, claim, invitations, parties.
 
-from sqlalchemy import select
+Every change here checks its rule, writes the audit log (and the permit's timeline),
+queues any email in the same transaction, and commits once.
+"""
 
+import hmac
+from dataclasses import dataclass
+from typing import IO
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
+
+from portal import audit, timeline
+from portal.applications.models import ApplicationStatus, CofOApplication
+from portal.auth.models import User
+from portal.errors import DomainError
 from portal.extensions import db
-from portal.permits.models import Permit, PermitParty
+from portal.models import utcnow
+from portal.notifications.services import queue_email
+from portal.permits import importer
+from portal.permits.models import Invitation, PartyRole, Permit, PermitParty, PermitStatus
+from portal.timeline import TimelineEntry
+from portal.tokens import ExpiredToken, InvalidToken, make_token, read_token
+
+INVITATION_PURPOSE = "invitation"
+PERMIT_PAGE_TIMELINE_LIMIT = 10
+# Compared against when the permit number is unknown, so a miss takes as long as a hit.
+_NO_SUCH_CODE = "-" * importer.ACCESS_CODE_LENGTH
+
+
+class ClaimRefused(DomainError):
+    # One message for a wrong number, a wrong code or both: it must not reveal which.
+    default_message = _l(
+        "The permit number and access code do not match our records. Check both and try again."
+    )
+
+
+class InvitationProblem(DomainError):
+    default_message = _l("This invitation link is not valid.")
 
 
 def permit_for_user(user, permit_id: int, roles=(), staff_allowed: bool = True) -> Permit | None:
-    """The permit if the user is a party on it (in one of ``roles`` when given), else None."""
+    """The permit if the user is a party on it (in one of ``roles`` when given), else None.
+
+    Staff see every permit when ``staff_allowed``; never as a party.
+    """
     if user.is_staff:
         return db.session.get(Permit, permit_id) if staff_allowed else None
-    query = select(PermitParty).where(
+    party = select(PermitParty.id).where(
         PermitParty.permit_id == permit_id, PermitParty.user_id == user.id
     )
     if roles:
-        query = query.where(PermitParty.role.in_(roles))
-    party = db.session.scalar(query)
-    return party.permit if party else None
+        party = party.where(PermitParty.role.in_(roles))
+    return db.session.scalar(select(Permit).where(Permit.id == permit_id, party.exists()))
+
+
+def _absolute_url(endpoint: str, **values) -> str:
+    """Links in email point at the public address, not whatever host the request used."""
+    return current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+# Import
+
+
+def import_permits(
+    source: IO[bytes], *, actor=None, filename: str = "", max_reported_errors: int | None = None
+) -> importer.ImportReport:
+    """Import a BLDS CSV all or nothing: any error imports nothing and every error is reported."""
+    report = importer.validate(source, max_reported_errors=max_reported_errors)
+    if not report.ok:
+        return report
+    try:
+        importer.write(source, report, actor=actor)
+        audit.record(
+            "permits.imported",
+            actor=actor,
+            filename=filename,
+            rows=report.rows,
+            created=report.created,
+            updated=report.updated,
+        )
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(
+            _l(
+                "Another import added some of these permits at the same time. "
+                "Import the file again."
+            )
+        ) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    return report
+
+
+# Claim
+
+
+def claim_permit(user: User, permit_num: str, access_code: str) -> Permit:
+    """Make the user the owner party of the permit whose number and access code they give.
+
+    Only a verified email address may claim; a wrong pair gets one message that does
+    not say which half was wrong; a permit with an owner already cannot be claimed.
+    """
+    if user.is_staff:
+        raise DomainError(_l("Staff accounts see every permit and do not claim them."))
+    if not user.email_verified:
+        raise DomainError(_l("Confirm your email address before you claim a permit."))
+    number = permit_num.strip()
+    permit = db.session.scalar(
+        select(Permit).where(Permit.permit_num.in_({number, number.upper()}))
+    )
+    expected = permit.access_code if permit is not None else _NO_SUCH_CODE
+    given = "".join(access_code.split()).upper()
+    if not hmac.compare_digest(given.encode(), expected.upper().encode()) or permit is None:
+        raise ClaimRefused()
+
+    parties = db.session.scalars(
+        select(PermitParty).where(PermitParty.permit_id == permit.id)
+    ).all()
+    owner = _owner_of(parties)
+    if owner is not None and owner.user_id == user.id:
+        raise DomainError(_l("You are already the owner of this permit."))
+    if owner is not None:
+        raise DomainError(_already_owned_message())
+    mine = next((p for p in parties if p.user_id == user.id), None)
+    if mine is not None:
+        # An agent or contractor who holds the owner's code is the owner.
+        mine.role = PartyRole.OWNER
+    else:
+        mine = PermitParty(permit_id=permit.id, user_id=user.id, role=PartyRole.OWNER)
+        db.session.add(mine)
+    mine.added_by_id = user.id
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another account's claim won the race; the one-owner index refused this one.
+        db.session.rollback()
+        raise DomainError(_already_owned_message()) from None
+
+    audit.record("permit.claimed", permit, actor=user, permit_num=permit.permit_num)
+    timeline.add(permit, "permit.claimed", actor=user, name=user.name)
+    queue_email(
+        user.email,
+        _("You claimed permit %(num)s", num=permit.permit_num),
+        "permits_claimed",
+        user=user,
+        permit=permit,
+        permit_url=_absolute_url("permits.permit", permit_id=permit.id),
+    )
+    db.session.commit()
+    return permit
+
+
+def _owner_of(parties: list[PermitParty]) -> PermitParty | None:
+    return next((p for p in parties if p.role == PartyRole.OWNER), None)
+
+
+def _already_owned_message() -> str:
+    return _l(
+        "This permit already has an owner on the portal. If you own the property, "
+        "contact the department to have the permit transferred to your account."
+    )
+
+
+# Invitations
+
+
+def open_invitations(permit: Permit) -> list[Invitation]:
+    return db.session.scalars(
+        select(Invitation)
+        .where(
+            Invitation.permit_id == permit.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .order_by(Invitation.id.desc())
+    ).all()
+
+
+def _is_owner(permit: Permit, user) -> bool:
+    return (
+        db.session.scalar(
+            select(PermitParty.id).where(
+                PermitParty.permit_id == permit.id,
+                PermitParty.user_id == user.id,
+                PermitParty.role == PartyRole.OWNER,
+            )
+        )
+        is not None
+    )
+
+
+def invite_party(
+    permit: Permit, actor: User, *, email: str, role: PartyRole, trade: str, license_number: str
+) -> Invitation:
+    """The owner invites a contractor or agent by email: an Invitation and a signed link."""
+    if not _is_owner(permit, actor):
+        raise DomainError(_l("Only the permit's owner can invite people."))
+    if role not in (PartyRole.AGENT, PartyRole.CONTRACTOR):
+        raise DomainError(_l("Invite people as a contractor or an agent."))
+    email = email.strip().lower()
+    already = db.session.scalar(
+        select(PermitParty.id)
+        .join(User, User.id == PermitParty.user_id)
+        .where(PermitParty.permit_id == permit.id, func.lower(User.email) == email)
+    )
+    if already is not None:
+        raise DomainError(_l("The account with that email address is already on this permit."))
+    pending = db.session.scalar(
+        select(Invitation.id).where(
+            Invitation.permit_id == permit.id,
+            func.lower(Invitation.email) == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    )
+    if pending is not None:
+        raise DomainError(
+            _l("That address already has an open invitation. Revoke it to send a new one.")
+        )
+
+    invitation = Invitation(
+        permit_id=permit.id,
+        email=email,
+        role=role,
+        trade=trade,
+        license_number=license_number.strip(),
+        invited_by_id=actor.id,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    token = make_token(INVITATION_PURPOSE, {"invitation": invitation.id})
+    max_age = current_app.config["INVITATION_MAX_AGE"]
+    audit.record("party.invited", invitation, actor=actor, email=email, role=role.value)
+    timeline.add(permit, "party.invited", actor=actor, email=email, role=role.label)
+    queue_email(
+        email,
+        _("%(name)s invited you to permit %(num)s", name=actor.name, num=permit.permit_num),
+        "permits_invitation",
+        invitation=invitation,
+        permit=permit,
+        inviter=actor,
+        link=_absolute_url("permits.invitation", token=token),
+        days=max_age.days,
+    )
+    db.session.commit()
+    return invitation
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The open invitation a link names; expired, forged, revoked and used links are refused."""
+    try:
+        payload = read_token(INVITATION_PURPOSE, token, current_app.config["INVITATION_MAX_AGE"])
+    except ExpiredToken:
+        raise InvitationProblem(
+            _l("This invitation has expired. Ask the permit's owner to invite you again.")
+        ) from None
+    except InvalidToken:
+        raise InvitationProblem(
+            _l("This invitation link is not valid. Check you copied the whole link from the email.")
+        ) from None
+    invitation_id = payload.get("invitation") if isinstance(payload, dict) else None
+    invitation = (
+        db.session.get(
+            Invitation,
+            invitation_id,
+            options=[joinedload(Invitation.permit), joinedload(Invitation.invited_by)],
+        )
+        if isinstance(invitation_id, int)
+        else None
+    )
+    if invitation is None:
+        raise InvitationProblem()
+    if invitation.revoked_at is not None:
+        raise InvitationProblem(
+            _l("The permit's owner withdrew this invitation. Ask them if you need access.")
+        )
+    if invitation.accepted_at is not None:
+        raise InvitationProblem(
+            _l("This invitation has already been accepted. Sign in to see the permit.")
+        )
+    return invitation
+
+
+def existing_party(permit_id: int, user) -> PermitParty | None:
+    return db.session.scalar(
+        select(PermitParty).where(
+            PermitParty.permit_id == permit_id, PermitParty.user_id == user.id
+        )
+    )
+
+
+def accept_invitation(invitation: Invitation, user: User) -> PermitParty:
+    """The signed-in invitee becomes a party in the role the owner chose, once."""
+    if not invitation.is_open:
+        raise InvitationProblem(_l("This invitation is no longer open."))
+    if user.is_staff:
+        raise DomainError(_l("Staff accounts see every permit and cannot accept invitations."))
+    if existing_party(invitation.permit_id, user) is not None:
+        raise DomainError(_l("Your account is already on this permit."))
+    party = PermitParty(
+        permit_id=invitation.permit_id,
+        user_id=user.id,
+        role=invitation.role,
+        trade=invitation.trade,
+        license_number=invitation.license_number,
+        added_by_id=invitation.invited_by_id,
+    )
+    invitation.accepted_at = utcnow()
+    invitation.accepted_by_id = user.id
+    db.session.add(party)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(_l("Your account is already on this permit.")) from None
+    permit = invitation.permit
+    audit.record("invitation.accepted", invitation, actor=user, party_id=party.id)
+    timeline.add(permit, "party.added", actor=user, name=user.name, role=party.role.label)
+    inviter = invitation.invited_by
+    if inviter is not None:
+        queue_email(
+            inviter.email,
+            _("%(name)s accepted your invitation", name=user.name),
+            "permits_invitation_accepted",
+            user=user,
+            party=party,
+            permit=permit,
+            permit_url=_absolute_url("permits.permit", permit_id=permit.id),
+        )
+    db.session.commit()
+    return party
+
+
+def revoke_invitation(permit: Permit, invitation_id: int, actor: User) -> Invitation:
+    """The owner (or staff) withdraws an open invitation; its link stops working."""
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.id == invitation_id, Invitation.permit_id == permit.id)
+    )
+    if invitation is None:
+        raise DomainError(_l("That invitation was not found."))
+    if not (actor.is_staff or _is_owner(permit, actor)):
+        raise DomainError(_l("Only the permit's owner can withdraw invitations."))
+    if not invitation.is_open:
+        raise DomainError(_l("That invitation is no longer open."))
+    invitation.revoked_at = utcnow()
+    audit.record("invitation.revoked", invitation, actor=actor, email=invitation.email)
+    timeline.add(permit, "party.invitation_revoked", actor=actor, email=invitation.email)
+    db.session.commit()
+    return invitation
+
+
+# Parties
+
+
+def parties_of(permit: Permit) -> list[PermitParty]:
+    return db.session.scalars(
+        select(PermitParty).where(PermitParty.permit_id == permit.id).order_by(PermitParty.id)
+    ).all()
+
+
+def remove_party(permit: Permit, party_id: int, actor: User) -> None:
+    """The owner removes an agent or contractor; staff remove anyone. Owners stay owners."""
+    party = db.session.scalar(
+        select(PermitParty).where(PermitParty.id == party_id, PermitParty.permit_id == permit.id)
+    )
+    if party is None:
+        raise DomainError(_l("That person is not on this permit."))
+    if not actor.is_staff:
+        if not _is_owner(permit, actor):
+            raise DomainError(_l("Only the permit's owner can remove people."))
+        if party.role == PartyRole.OWNER:
+            raise DomainError(
+                _l(
+                    "The owner cannot be removed here. "
+                    "Contact the department to transfer the permit."
+                )
+            )
+    person = party.user
+    role = party.role
+    db.session.delete(party)
+    audit.record("party.removed", permit, actor=actor, user_id=person.id, role=role.value)
+    timeline.add(permit, "party.removed", actor=actor, name=person.name, role=role.label)
+    queue_email(
+        person.email,
+        _("You were removed from permit %(num)s", num=permit.permit_num),
+        "permits_party_removed",
+        user=person,
+        role=role,
+        permit=permit,
+    )
+    db.session.commit()
+
+
+def add_party_by_staff(
+    permit: Permit, actor: User, *, email: str, role: PartyRole, trade: str, license_number: str
+) -> PermitParty:
+    """Staff add an existing account to a permit in any role; one owner per permit."""
+    if not actor.is_staff:
+        raise DomainError(_l("Only the department can add people directly."))
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise DomainError(
+            _l("No account uses that email address. Ask the person to create an account first.")
+        )
+    if user.is_staff:
+        raise DomainError(_l("Staff accounts see every permit and cannot be added to one."))
+    if existing_party(permit.id, user) is not None:
+        raise DomainError(_l("That account is already on this permit."))
+    owned = db.session.scalar(
+        select(PermitParty.id).where(
+            PermitParty.permit_id == permit.id, PermitParty.role == PartyRole.OWNER
+        )
+    )
+    if role == PartyRole.OWNER and owned is not None:
+        raise DomainError(_l("This permit already has an owner. Remove the owner first."))
+    party = PermitParty(
+        permit_id=permit.id,
+        user_id=user.id,
+        role=role,
+        trade=trade,
+        license_number=license_number.strip(),
+        added_by_id=actor.id,
+    )
+    db.session.add(party)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(
+            _l("Someone changed this permit's parties at the same time. Try again.")
+        ) from None
+    audit.record("party.added", permit, actor=actor, user_id=user.id, role=role.value)
+    timeline.add(permit, "party.added", actor=actor, name=user.name, role=role.label)
+    queue_email(
+        user.email,
+        _("You were added to permit %(num)s", num=permit.permit_num),
+        "permits_party_added",
+        user=user,
+        role=role,
+        permit=permit,
+        permit_url=_absolute_url("permits.permit", permit_id=permit.id),
+    )
+    db.session.commit()
+    return party
+
+
+# What the applicant sees
+
+
+@dataclass(frozen=True)
+class HomeRow:
+    party: PermitParty
+    permit: Permit
+    application: CofOApplication | None
+    next_action: str
+
+    @property
+    def works_on_application(self) -> bool:
+        return self.party.role in (PartyRole.OWNER, PartyRole.AGENT)
+
+
+def latest_applications(permit_ids: list[int]) -> dict[int, CofOApplication]:
+    """Each permit's newest application, in one query whatever the number of permits."""
+    if not permit_ids:
+        return {}
+    newest = (
+        select(func.max(CofOApplication.id))
+        .where(CofOApplication.permit_id.in_(permit_ids))
+        .group_by(CofOApplication.permit_id)
+    )
+    applications = db.session.scalars(
+        select(CofOApplication)
+        .where(CofOApplication.id.in_(newest))
+        .options(lazyload(CofOApplication.permit))
+    ).all()
+    return {application.permit_id: application for application in applications}
+
+
+S = ApplicationStatus
+_WAITING = {S.SUBMITTED, S.UNDER_REVIEW, S.RESUBMITTED}
+_ENDED = {S.REJECTED, S.NOT_APPLICABLE, S.WITHDRAWN}
+
+
+def next_action(permit: Permit, role: PartyRole, application: CofOApplication | None) -> str:
+    """The one thing this party should do next, from the permit's newest application."""
+    applies = role in (PartyRole.OWNER, PartyRole.AGENT)
+    status = application.status if application is not None else None
+    if status is None or status in _ENDED:
+        if permit.status_current in (PermitStatus.EXPIRED, PermitStatus.REVOKED):
+            return _(
+                "The permit is %(status)s: contact the department",
+                status=permit.status_current.label,
+            )
+        if not applies:
+            return _("Nothing to do yet: the owner has not applied for the C of O")
+        if status is None:
+            return _("Start your C of O application")
+        return _("Start a new C of O application if you still need one")
+    if status == S.DRAFT:
+        return (
+            _("Continue your draft application")
+            if applies
+            else _("The owner is preparing the C of O application")
+        )
+    if status == S.INFORMATION_REQUESTED:
+        return (
+            _("Respond to the department's request")
+            if applies
+            else _("The department asked the owner for more information")
+        )
+    if status in _WAITING:
+        return _("Waiting for the department's review")
+    if status == S.ACCEPTED:
+        return _("Pass the required inspections")
+    if status == S.INSPECTIONS_COMPLETE:
+        return _("Waiting for the department to issue the certificate")
+    return _("Certificate of Occupancy issued")
+
+
+def applicant_home(user: User, page: int):
+    """The user's permits, newest first, with what to do next; the query count is fixed."""
+    pagination = db.paginate(
+        select(PermitParty)
+        .join(PermitParty.permit)
+        .where(PermitParty.user_id == user.id)
+        .options(contains_eager(PermitParty.permit), lazyload(PermitParty.user))
+        .order_by(PermitParty.id.desc()),
+        page=page,
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    applications = latest_applications([party.permit_id for party in pagination.items])
+    rows = [
+        HomeRow(
+            party=party,
+            permit=party.permit,
+            application=applications.get(party.permit_id),
+            next_action=next_action(party.permit, party.role, applications.get(party.permit_id)),
+        )
+        for party in pagination.items
+    ]
+    return pagination, rows
+
+
+@dataclass(frozen=True)
+class PermitPage:
+    permit: Permit
+    parties: list[PermitParty]
+    my_party: PermitParty | None
+    invitations: list[Invitation]
+    application: CofOApplication | None
+    timeline: list[TimelineEntry]
+    more_timeline: bool
+
+    @property
+    def is_owner(self) -> bool:
+        return self.my_party is not None and self.my_party.role == PartyRole.OWNER
+
+
+def permit_page(permit: Permit, user: User) -> PermitPage:
+    parties = parties_of(permit)
+    mine = next((p for p in parties if p.user_id == user.id), None)
+    can_manage = user.is_staff or (mine is not None and mine.role == PartyRole.OWNER)
+    entries = db.session.scalars(
+        select(TimelineEntry)
+        .where(TimelineEntry.permit_id == permit.id)
+        .order_by(TimelineEntry.created_at.desc(), TimelineEntry.id.desc())
+        .limit(PERMIT_PAGE_TIMELINE_LIMIT + 1)
+    ).all()
+    return PermitPage(
+        permit=permit,
+        parties=parties,
+        my_party=mine,
+        invitations=open_invitations(permit) if can_manage else [],
+        application=latest_applications([permit.id]).get(permit.id),
+        timeline=entries[:PERMIT_PAGE_TIMELINE_LIMIT],
+        more_timeline=len(entries) > PERMIT_PAGE_TIMELINE_LIMIT,
+    )
+
+
+def timeline_page(permit: Permit, page: int):
+    return db.paginate(
+        select(TimelineEntry)
+        .where(TimelineEntry.permit_id == permit.id)
+        .order_by(TimelineEntry.created_at.desc(), TimelineEntry.id.desc()),
+        page=page,
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )

@@ -1,0 +1,128 @@
+"""`flask permits import` and the admin upload page report the same all-or-nothing import."""
+
+import io
+
+from sqlalchemy import select
+
+from portal.auth.models import Role
+from portal.extensions import db
+from portal.permits.models import Permit
+from tests.factories import make_user, sign_in_as
+from tests.permits.conftest import csv_bytes, permit_row
+from tests.support.pages import check_page
+
+
+def permit_nums() -> set[str]:
+    return set(db.session.scalars(select(Permit.permit_num)))
+
+
+def test_cli_imports_and_prints_the_counts(app, tmp_path):
+    path = tmp_path / "permits.csv"
+    path.write_bytes(
+        csv_bytes([permit_row(PermitNum="BP-CLI-1"), permit_row(PermitNum="BP-CLI-2")])
+    )
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(args=["permits", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2 created, 0 updated" in result.output
+    assert permit_nums() == {"BP-CLI-1", "BP-CLI-2"}
+
+    again = runner.invoke(args=["permits", "import", str(path)])
+    assert again.exit_code == 0
+    assert "0 created, 2 updated" in again.output
+
+
+def test_cli_prints_every_error_and_exits_non_zero(app, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(
+        csv_bytes(
+            [
+                permit_row(PermitNum="BP-CLI-OK"),
+                permit_row(IssuedDate="yesterday"),
+                permit_row(StatusCurrent="Lost"),
+            ]
+        )
+    )
+    result = app.test_cli_runner().invoke(args=["permits", "import", str(path)])
+
+    assert result.exit_code == 1
+    assert "Row 3, IssuedDate: " in result.output
+    assert "Row 4, StatusCurrent: " in result.output
+    assert "Nothing imported: 2 error(s)" in result.output
+    assert permit_nums() == set()
+
+
+def test_cli_help_documents_the_all_or_nothing_policy(app):
+    result = app.test_cli_runner().invoke(args=["permits", "import", "--help"])
+    assert "All or nothing" in result.output
+
+
+def upload(client, data: bytes, filename="permits.csv"):
+    return client.post(
+        "/permits/import",
+        data={"file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_admin_page_explains_the_policy_and_imports_a_file(client):
+    sign_in_as(client, make_user(role=Role.ADMIN))
+    page = client.get("/permits/import")
+    assert page.status_code == 200
+    check_page(page.data)
+    assert b"All or nothing" in page.data
+
+    response = upload(client, csv_bytes([permit_row(PermitNum="BP-WEB-1")]))
+    assert response.status_code == 200
+    check_page(response.data)
+    assert b"The file was imported" in response.data
+    assert b"1 new permits, 0 permits updated" in response.data
+    assert permit_nums() == {"BP-WEB-1"}
+
+
+def test_admin_page_lists_every_error_and_imports_nothing(client):
+    sign_in_as(client, make_user(role=Role.ADMIN))
+    response = upload(
+        client, csv_bytes([permit_row(PermitNum="BP-WEB-OK"), permit_row(OriginalZip="ABCDE")])
+    )
+    assert response.status_code == 200
+    check_page(response.data)
+    assert b"Nothing was imported" in response.data
+    assert b"OriginalZip" in response.data
+    assert b"is not a 5- or 9-digit ZIP code" in response.data
+    assert permit_nums() == set()
+
+
+def test_admin_page_refuses_a_binary_file(client):
+    sign_in_as(client, make_user(role=Role.ADMIN))
+    response = upload(client, b"%PDF-1.7\x00\x00\x01", filename="permits.csv")
+    check_page(response.data)
+    assert b"not a CSV text file" in response.data
+    assert permit_nums() == set()
+
+
+def test_admin_page_without_a_file_shows_the_error(client):
+    sign_in_as(client, make_user(role=Role.ADMIN))
+    response = client.post("/permits/import", data={}, content_type="multipart/form-data")
+    assert response.status_code == 200
+    check_page(response.data)
+    assert b"Choose a CSV file to import" in response.data
+
+
+def test_stale_form_imports_nothing(client):
+    sign_in_as(client, make_user(role=Role.ADMIN))
+    response = client.post(
+        "/permits/import",
+        data={"csrf_token": "", "file": (io.BytesIO(csv_bytes([permit_row()])), "p.csv")},
+        content_type="multipart/form-data",
+    )
+    check_page(response.data)
+    assert permit_nums() == set()
+
+
+def test_only_admins_may_import(client):
+    sign_in_as(client, make_user(role=Role.STAFF))
+    assert client.get("/permits/import").status_code == 404
+    assert upload(client, csv_bytes([permit_row()])).status_code == 404
+    assert permit_nums() == set()
