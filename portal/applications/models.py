@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -44,6 +44,9 @@ EDITABLE_STATES = {S.DRAFT, S.INFORMATION_REQUESTED}
 REVIEW_QUEUE_STATES = {S.SUBMITTED, S.UNDER_REVIEW, S.RESUBMITTED}
 # An application in any other state is finished; a permit may start a new one then.
 CLOSED_STATES = {S.REJECTED, S.NOT_APPLICABLE, S.WITHDRAWN, S.COFO_ISSUED}
+_OPEN_CONDITION = "status NOT IN ({})".format(
+    ", ".join(f"'{state.value}'" for state in sorted(CLOSED_STATES))
+)
 
 
 class CertificateType(LabelledStatus):
@@ -71,7 +74,17 @@ class DocumentType(LabelledStatus):
 
 class CofOApplication(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "cofo_applications"
-    __table_args__ = (Index("ix_cofo_applications_status_submitted", "status", "submitted_at"),)
+    __table_args__ = (
+        Index("ix_cofo_applications_status_submitted", "status", "submitted_at"),
+        # One open application per permit, enforced by the database so two starts cannot both win.
+        Index(
+            "uq_cofo_applications_one_open",
+            "permit_id",
+            unique=True,
+            sqlite_where=text(_OPEN_CONDITION),
+            postgresql_where=text(_OPEN_CONDITION),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     permit_id: Mapped[int] = mapped_column(ForeignKey("permits.id"), index=True)
@@ -86,6 +99,8 @@ class CofOApplication(TimestampMixin, VersionedMixin, db.Model):
     portion_of_building: Mapped[str] = mapped_column(String(300), default="")
     occupancy_load: Mapped[int | None]
     floor_area_sq_ft: Mapped[int | None]
+    # The requirement rule counts only floor area used for something other than homes.
+    non_residential_sq_ft: Mapped[int | None]
     dwelling_units: Mapped[int | None]
     sleeping_units: Mapped[int | None]
     stories: Mapped[int | None]
@@ -105,7 +120,9 @@ class CofOApplication(TimestampMixin, VersionedMixin, db.Model):
     attested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     attested_at: Mapped[datetime | None]
 
+    # The first submission: the confirmation's date, and the queue's order.
     submitted_at: Mapped[datetime | None]
+    resubmitted_at: Mapped[datetime | None]
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
     # What the reviewer last told the applicant: the information wanted or the reason.

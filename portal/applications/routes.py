@@ -1,13 +1,503 @@
-"""Placeholder blueprint; the applications feature replaces it."""
+"""The requirement check, the applicant's C of O application and the staff review page."""
 
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
-from portal.access import public
+from portal.access import permit_party, public, staff
+from portal.applications import services
+from portal.applications.forms import (
+    AttestationsForm,
+    BuildingForm,
+    ContactForm,
+    DocumentForm,
+    ReasonActionForm,
+    RequirementCheckForm,
+    VersionedActionForm,
+)
+from portal.applications.models import (
+    CLOSED_STATES,
+    ApplicationContact,
+    ApplicationDocument,
+    ApplicationStatus,
+    CofOApplication,
+    DocumentType,
+)
+from portal.applications.requirement import SOURCE, requirement
+from portal.documents.store import send_stored
+from portal.errors import DomainError, StaleRecord
+from portal.extensions import db
+from portal.forms import ActionForm
+from portal.permits.models import PartyRole, Permit
 
 bp = Blueprint("applications", __name__)
+
+EDITORS = (PartyRole.OWNER, PartyRole.AGENT)
+# Only the owner or an agent edits the application; staff review it but never fill it in.
+editor_access = permit_party(*EDITORS, staff_allowed=False)
+
+
+# ---- the public requirement check ---------------------------------------------------------
 
 
 @bp.get("/do-i-need-a-certificate")
 @public
 def requirement_check():
-    return render_template("errors/error.html", title="Requirement check", message="")
+    answered = bool(request.args) and "change" not in request.args
+    form = RequirementCheckForm(formdata=request.args if request.args else None)
+    if answered and form.validate():
+        groups = [group for group in form.groups.data if group != "none"]
+        result = requirement(
+            form.units.data,
+            form.non_residential_sq_ft.data,
+            form.change_of_occupancy.data == "yes",
+            groups,
+            form.assembly_people.data or 0,
+        )
+        change_args = {**request.args.to_dict(flat=False), "change": "1"}
+        return render_template(
+            "applications/requirement_result.html",
+            result=result,
+            source=SOURCE,
+            answers=form,
+            change_url=url_for("applications.requirement_check", **change_args),
+        )
+    return render_template("applications/requirement_check.html", form=form)
+
+
+# ---- the application: helpers -------------------------------------------------------------
+
+
+def _is_editor(permit) -> bool:
+    return any(
+        party.user_id == current_user.id and party.role in EDITORS for party in permit.parties
+    )
+
+
+def _open_application(permit) -> CofOApplication:
+    application = services.open_application(permit)
+    if application is None:
+        abort(404)
+    return application
+
+
+def _refuse_not_editable(permit):
+    flash(str(services.NOT_EDITABLE_MESSAGE), "error")
+    return redirect(url_for("applications.overview", permit_id=permit.id))
+
+
+def _next_or_overview(permit, form, next_endpoint: str):
+    if form.completing:
+        return redirect(url_for(next_endpoint, permit_id=permit.id))
+    flash(_("Your answers are saved. You can come back to them at any time."), "success")
+    return redirect(url_for("applications.overview", permit_id=permit.id))
+
+
+# ---- the application: task list and sections ---------------------------------------------
+
+
+@bp.get("/permits/<int:permit_id>/application")
+@permit_party()
+def overview(permit):
+    application = services.latest_application(permit)
+    can_edit = _is_editor(permit)
+    context = {"permit": permit, "application": application, "can_edit": can_edit}
+    if application is not None:
+        context.update(
+            statuses=services.section_statuses(application),
+            sections=services.SECTIONS,
+            verdict=services.requirement_for(application),
+        )
+    can_start = can_edit and (application is None or application.status in CLOSED_STATES)
+    return render_template(
+        "applications/overview.html",
+        start_form=ActionForm() if can_start else None,
+        **context,
+    )
+
+
+@bp.post("/permits/<int:permit_id>/application/start")
+@editor_access
+def start(permit):
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.start(permit, current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+    else:
+        flash(_("Your session ended. Please try again."), "error")
+    return redirect(url_for("applications.overview", permit_id=permit.id))
+
+
+@bp.route("/permits/<int:permit_id>/application/building", methods=["GET", "POST"])
+@editor_access
+def building(permit):
+    application = _open_application(permit)
+    if not application.is_editable:
+        return _refuse_not_editable(permit)
+    form = BuildingForm() if request.method == "POST" else BuildingForm.for_application(application)
+    if form.validate_on_submit():
+        try:
+            services.save_building(application, form.answers(), current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(url_for("applications.overview", permit_id=permit.id))
+        else:
+            return _next_or_overview(permit, form, "applications.contacts")
+    return render_template(
+        "applications/building.html", permit=permit, application=application, form=form
+    )
+
+
+@bp.route("/permits/<int:permit_id>/application/contacts", methods=["GET", "POST"])
+@editor_access
+def contacts(permit):
+    application = _open_application(permit)
+    if not application.is_editable:
+        return _refuse_not_editable(permit)
+    form = ContactForm()
+    if form.validate_on_submit():
+        try:
+            services.add_contact(application, form.answers(), current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(url_for("applications.overview", permit_id=permit.id))
+        else:
+            flash(_("Contact added."), "success")
+            return redirect(url_for("applications.contacts", permit_id=permit.id))
+    return render_template(
+        "applications/contacts.html",
+        permit=permit,
+        application=application,
+        form=form,
+        missing=services.missing_contacts(application.contacts),
+    )
+
+
+def _contact_or_404(application, contact_id: int) -> ApplicationContact:
+    contact = next((c for c in application.contacts if c.id == contact_id), None)
+    if contact is None:
+        abort(404)
+    return contact
+
+
+@bp.route(
+    "/permits/<int:permit_id>/application/contacts/<int:contact_id>",
+    methods=["GET", "POST"],
+)
+@editor_access
+def edit_contact(permit, contact_id: int):
+    application = _open_application(permit)
+    contact = _contact_or_404(application, contact_id)
+    if not application.is_editable:
+        return _refuse_not_editable(permit)
+    form = ContactForm() if request.method == "POST" else ContactForm(obj=contact)
+    if request.method == "GET":
+        form.role.data = contact.role.value
+    if form.validate_on_submit():
+        try:
+            services.update_contact(application, contact, form.answers(), current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(url_for("applications.overview", permit_id=permit.id))
+        else:
+            flash(_("Contact updated."), "success")
+            return redirect(url_for("applications.contacts", permit_id=permit.id))
+    return render_template(
+        "applications/contact_edit.html",
+        permit=permit,
+        application=application,
+        contact=contact,
+        form=form,
+    )
+
+
+@bp.post("/permits/<int:permit_id>/application/contacts/<int:contact_id>/remove")
+@editor_access
+def remove_contact(permit, contact_id: int):
+    application = _open_application(permit)
+    contact = _contact_or_404(application, contact_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash(_("Your session ended. Please try again."), "error")
+    else:
+        try:
+            services.remove_contact(application, contact, current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(url_for("applications.overview", permit_id=permit.id))
+        flash(_("Contact removed."), "success")
+    return redirect(url_for("applications.contacts", permit_id=permit.id))
+
+
+def _documents_page(permit, application, form, status: int = 200):
+    return (
+        render_template(
+            "applications/documents.html",
+            permit=permit,
+            application=application,
+            form=form,
+            max_mb=current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024),
+        ),
+        status,
+    )
+
+
+@bp.route("/permits/<int:permit_id>/application/documents", methods=["GET", "POST"])
+@editor_access
+def documents(permit):
+    application = _open_application(permit)
+    if not application.is_editable:
+        return _refuse_not_editable(permit)
+    if request.method == "POST" and (request.content_length or 0) > current_app.config.get(
+        "MAX_CONTENT_LENGTH", float("inf")
+    ):
+        # Reading a body over the limit would raise 413 before the form could say why.
+        form = DocumentForm(formdata=None)
+        limit_mb = current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
+        form.file.errors = [_("The selected file must be smaller than %(mb)s MB.", mb=limit_mb)]
+        return _documents_page(permit, application, form, 413)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_document(
+                application, form.file.data, DocumentType(form.document_type.data), current_user
+            )
+        except DomainError as error:
+            form.file.errors.append(error.message)
+        else:
+            flash(_("Document uploaded."), "success")
+            return redirect(url_for("applications.documents", permit_id=permit.id))
+    return _documents_page(permit, application, form)
+
+
+def _document_or_404(permit, document_id: int) -> ApplicationDocument:
+    document = db.session.scalar(
+        select(ApplicationDocument)
+        .join(CofOApplication)
+        .where(ApplicationDocument.id == document_id, CofOApplication.permit_id == permit.id)
+    )
+    if document is None:
+        abort(404)
+    return document
+
+
+@bp.get("/permits/<int:permit_id>/application/documents/<int:document_id>")
+@permit_party()
+def download_document(permit, document_id: int):
+    document = _document_or_404(permit, document_id)
+    return send_stored(document.stored_file, document.filename)
+
+
+@bp.post("/permits/<int:permit_id>/application/documents/<int:document_id>/remove")
+@editor_access
+def remove_document(permit, document_id: int):
+    application = _open_application(permit)
+    document = next((d for d in application.documents if d.id == document_id), None)
+    if document is None:
+        abort(404)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash(_("Your session ended. Please try again."), "error")
+    else:
+        try:
+            services.remove_document(application, document, current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(url_for("applications.overview", permit_id=permit.id))
+        flash(_("Document removed."), "success")
+    return redirect(url_for("applications.documents", permit_id=permit.id))
+
+
+@bp.route("/permits/<int:permit_id>/application/attestations", methods=["GET", "POST"])
+@editor_access
+def attestations(permit):
+    application = _open_application(permit)
+    if not application.is_editable:
+        return _refuse_not_editable(permit)
+    form = (
+        AttestationsForm()
+        if request.method == "POST"
+        else AttestationsForm(
+            data={name: getattr(application, name) for name in services.ATTESTATION_FIELDS}
+        )
+    )
+    if form.validate_on_submit():
+        try:
+            services.save_attestations(application, form.answers(), current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(url_for("applications.overview", permit_id=permit.id))
+        else:
+            return _next_or_overview(permit, form, "applications.check_answers")
+    return render_template(
+        "applications/attestations.html", permit=permit, application=application, form=form
+    )
+
+
+# ---- check your answers, submit, confirmation ---------------------------------------------
+
+
+def _check_page(permit, application, form):
+    return render_template(
+        "applications/check_answers.html",
+        permit=permit,
+        application=application,
+        form=form,
+        problems=services.section_problems(application),
+        sections=services.SECTIONS,
+        verdict=services.requirement_for(application),
+    )
+
+
+@bp.get("/permits/<int:permit_id>/application/check")
+@editor_access
+def check_answers(permit):
+    application = _open_application(permit)
+    if not application.is_editable:
+        return _show_confirmation_or_refuse(permit, application)
+    return _check_page(permit, application, ActionForm())
+
+
+def _show_confirmation_or_refuse(permit, application):
+    if application.confirmation_number:
+        return redirect(url_for("applications.confirmation", permit_id=permit.id))
+    return _refuse_not_editable(permit)
+
+
+@bp.post("/permits/<int:permit_id>/application/submit")
+@editor_access
+def submit(permit):
+    application = _open_application(permit)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _check_page(permit, application, form)
+    if not application.is_editable:
+        # A second click, or a second tab: the first submission stands.
+        return _show_confirmation_or_refuse(permit, application)
+    resubmitting = application.status == ApplicationStatus.INFORMATION_REQUESTED
+    try:
+        if resubmitting:
+            services.resubmit(application, current_user)
+        else:
+            services.submit(application, current_user)
+    except StaleRecord:
+        application = _open_application(permit)
+        if not application.is_editable:
+            return _show_confirmation_or_refuse(permit, application)
+        flash(str(services.STALE_MESSAGE), "error")
+        return redirect(url_for("applications.check_answers", permit_id=permit.id))
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("applications.check_answers", permit_id=permit.id))
+    return redirect(url_for("applications.confirmation", permit_id=permit.id))
+
+
+@bp.get("/permits/<int:permit_id>/application/confirmation")
+@permit_party()
+def confirmation(permit):
+    application = services.latest_application(permit)
+    if application is None or not application.confirmation_number:
+        return redirect(url_for("applications.overview", permit_id=permit.id))
+    return render_template("applications/confirmation.html", permit=permit, application=application)
+
+
+# ---- staff review -------------------------------------------------------------------------
+
+REVIEW_ACTIONS = {
+    "start-review": (VersionedActionForm, services.start_review, _l("Review started.")),
+    "accept": (VersionedActionForm, services.accept, _l("Application accepted.")),
+    "request-information": (
+        ReasonActionForm,
+        services.request_information,
+        _l("Information requested from the applicant."),
+    ),
+    "reject": (ReasonActionForm, services.reject, _l("Application rejected.")),
+    "not-applicable": (
+        ReasonActionForm,
+        services.mark_not_applicable,
+        _l("Application marked not applicable."),
+    ),
+}
+
+
+def _application_for_review(application_id: int) -> CofOApplication:
+    application = db.session.scalar(
+        select(CofOApplication)
+        .where(CofOApplication.id == application_id)
+        .options(
+            joinedload(CofOApplication.permit).selectinload(Permit.parties),
+            selectinload(CofOApplication.contacts),
+            selectinload(CofOApplication.documents),
+        )
+    )
+    if application is None:
+        abort(404)
+    return application
+
+
+def _review_forms(application, failed: str | None = None, failed_form=None) -> dict:
+    forms = {}
+    for action, (form_cls, _service, _done) in REVIEW_ACTIONS.items():
+        if action == failed:
+            forms[action] = failed_form
+            continue
+        form = form_cls(formdata=None, prefix=action)
+        form.version.data = str(application.version)
+        forms[action] = form
+    return forms
+
+
+def _review_page(application, forms, failed_form=None):
+    return render_template(
+        "applications/review.html",
+        application=application,
+        permit=application.permit,
+        forms=forms,
+        form=failed_form,
+        can=lambda status: services.APPLICATION_TRANSITIONS.can(application.status, status),
+        statuses=ApplicationStatus,
+        verdict=services.requirement_for(application),
+    )
+
+
+@bp.get("/staff/applications/<int:application_id>")
+@staff
+def review(application_id: int):
+    application = _application_for_review(application_id)
+    return _review_page(application, _review_forms(application))
+
+
+@bp.post("/staff/applications/<int:application_id>/<action>")
+@staff
+def review_action(application_id: int, action: str):
+    if action not in REVIEW_ACTIONS:
+        abort(404)
+    form_cls, service, done = REVIEW_ACTIONS[action]
+    application = _application_for_review(application_id)
+    form = form_cls(prefix=action)
+    if not form.validate_on_submit():
+        return _review_page(application, _review_forms(application, action, form), form)
+    args = (application, current_user, form.version.data)
+    if isinstance(form, ReasonActionForm):
+        args += (form.message.data,)
+    try:
+        service(*args)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(str(done), "success")
+    return redirect(url_for("applications.review", application_id=application_id))

@@ -1,0 +1,149 @@
+"""When Chicago requires a Certificate of Occupancy: one pure rule for the public check and the
+application alike.
+
+Source: Chicago Construction Codes Administrative Provisions 14A-7-702.1 as the Department of
+Buildings applies it. A C of O is required for 4 or more dwelling or sleeping units; more than
+10,000 sq ft of non-residential occupancy; any change of occupancy; any assembly space for more
+than 50 people (Group A), and any educational (E), institutional (I) or hazardous (H) occupancy
+whatever its size. Any other project may request one.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+UNITS_THRESHOLD = 4
+NON_RESIDENTIAL_SQ_FT_LIMIT = 10_000
+ASSEMBLY_PEOPLE_LIMIT = 50
+
+SOURCE = _l("Chicago Construction Codes, Administrative Provisions 14A-7-702.1")
+
+RULES = {
+    "units": _l("4 or more dwelling or sleeping units"),
+    "floor_area": _l("More than 10,000 sq ft of non-residential occupancy"),
+    "change_of_occupancy": _l("Any change of occupancy"),
+    "assembly": _l("Assembly (Group A) for more than 50 people"),
+    "educational": _l("Educational occupancy (Group E), whatever its size"),
+    "institutional": _l("Institutional occupancy (Group I), whatever its size"),
+    "hazardous": _l("Hazardous occupancy (Group H), whatever its size"),
+    "groups": _l(
+        "Assembly for more than 50 people, or educational, institutional or hazardous occupancy"
+    ),
+}
+# Occupancy groups that require a certificate whatever their size, by the group's letter.
+ALWAYS_REQUIRED_GROUPS = {"E": "educational", "I": "institutional", "H": "hazardous"}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One rule that decided the answer, in plain words, and the rule it comes from."""
+
+    code: str
+    text: str
+
+    @property
+    def rule(self) -> str:
+        return str(RULES[self.code])
+
+
+@dataclass(frozen=True)
+class Result:
+    required: bool
+    # When required: every rule that applies. When not: why each rule does not apply.
+    reasons: list[Reason] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        if self.required:
+            return str(_l("Required"))
+        return str(_l("Not required, but you may request one"))
+
+
+def group_letters(groups: Iterable[str]) -> set[str]:
+    """'A-2', 'E', 'I-1' -> {'A', 'E', 'I'}: the rule depends only on the group's letter."""
+    return {group.strip()[:1].upper() for group in groups if group and group.strip()}
+
+
+def requirement(
+    dwelling_or_sleeping_units: int,
+    non_residential_sq_ft: int,
+    change_of_occupancy: bool,
+    groups: Iterable[str],
+    assembly_people: int = 0,
+) -> Result:
+    """Decide whether a C of O is required.
+
+    ``groups`` are occupancy groups ("A-2", "E", "R-2" or just the letter);
+    ``assembly_people`` is the most people the assembly space (Group A) holds.
+    """
+    units = dwelling_or_sleeping_units or 0
+    area = non_residential_sq_ft or 0
+    people = assembly_people or 0
+    letters = group_letters(groups)
+    met: list[Reason] = []
+    unmet: list[Reason] = []
+
+    def decide(applies: bool, code: str, if_met: str, if_not: str) -> None:
+        (met if applies else unmet).append(Reason(code, if_met if applies else if_not))
+
+    decide(
+        units >= UNITS_THRESHOLD,
+        "units",
+        _l(
+            "The building has %(n)s dwelling or sleeping units: 4 or more need a certificate.",
+            n=units,
+        ),
+        _l("The building has %(n)s dwelling or sleeping units, fewer than 4.", n=units),
+    )
+    decide(
+        area > NON_RESIDENTIAL_SQ_FT_LIMIT,
+        "floor_area",
+        _l(
+            "%(area)s sq ft is used for something other than homes: more than 10,000 sq ft "
+            "needs a certificate.",
+            area=f"{area:,}",
+        ),
+        _l(
+            "%(area)s sq ft is used for something other than homes, not more than 10,000 sq ft.",
+            area=f"{area:,}",
+        ),
+    )
+    decide(
+        bool(change_of_occupancy),
+        "change_of_occupancy",
+        _l("The building or space is changing to a different use (a change of occupancy)."),
+        _l("The building keeps its present use (no change of occupancy)."),
+    )
+    if "A" in letters:
+        decide(
+            people > ASSEMBLY_PEOPLE_LIMIT,
+            "assembly",
+            _l(
+                "The assembly space holds %(n)s people: more than 50 needs a certificate.",
+                n=people,
+            ),
+            _l("The assembly space holds %(n)s people, not more than 50.", n=people),
+        )
+    for letter, code in ALWAYS_REQUIRED_GROUPS.items():
+        if letter in letters:
+            met.append(
+                Reason(
+                    code,
+                    _l(
+                        "The building has a Group %(letter)s occupancy, which always needs a "
+                        "certificate.",
+                        letter=letter,
+                    ),
+                )
+            )
+    if not letters & (set(ALWAYS_REQUIRED_GROUPS) | {"A"}):
+        unmet.append(
+            Reason(
+                "groups",
+                _l("There is no assembly, educational, institutional or hazardous occupancy."),
+            )
+        )
+    if met:
+        return Result(True, [Reason(r.code, str(r.text)) for r in met])
+    return Result(False, [Reason(r.code, str(r.text)) for r in unmet])

@@ -1,0 +1,179 @@
+"""Uploads checked by content and size, downloads as attachments, and who may reach them."""
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.applications.models import ApplicationDocument, DocumentType
+from portal.documents.models import StoredFile
+from portal.extensions import db
+from portal.permits.models import PartyRole
+from portal.timeline import TimelineEntry
+from tests.applications.conftest import JPEG, PDF, PNG, complete_application, upload
+from tests.factories import add_party, make_permit, make_user, sign_in_as
+from tests.support.pages import check_page
+
+
+@pytest.fixture
+def docs_url(owner_client, permit):
+    owner_client.post(f"/permits/{permit.id}/application/start", data={})
+    return f"/permits/{permit.id}/application/documents"
+
+
+def documents():
+    db.session.expire_all()
+    return db.session.scalars(select(ApplicationDocument).order_by(ApplicationDocument.id)).all()
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "content_type"),
+    [
+        (PDF, "plans.pdf", "application/pdf"),
+        (PNG, "floor.png", "image/png"),
+        (JPEG, "photo.jpeg", "image/jpeg"),
+    ],
+)
+def test_good_upload_is_stored_listed_and_downloadable(
+    owner_client, docs_url, data, filename, content_type
+):
+    response = owner_client.post(
+        docs_url,
+        data={"document_type": "stamped_plans", "file": upload(data, filename)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    [document] = documents()
+    assert document.filename == filename
+    assert document.document_type == DocumentType.STAMPED_PLANS
+    assert document.stored_file.content_type == content_type
+    assert document.stored_file.size == len(data)
+
+    page = owner_client.get(docs_url)
+    check_page(page.data)
+    assert filename.encode() in page.data
+
+    download = owner_client.get(f"{docs_url}/{document.id}")
+    assert download.status_code == 200
+    assert download.data == data
+    assert download.mimetype == content_type
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    events = db.session.scalars(select(TimelineEntry.event)).all()
+    assert "document.uploaded" in events
+
+
+def test_html_renamed_pdf_is_refused(owner_client, docs_url):
+    html = b"<!DOCTYPE html><html><script>alert(1)</script></html>"
+    response = owner_client.post(
+        docs_url,
+        data={"document_type": "other", "file": upload(html, "plans.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    check_page(response.data)
+    assert b"The selected file must be a PDF, PNG or JPEG." in response.data
+    assert b'<option selected value="other">' in response.data
+    assert documents() == []
+    assert db.session.scalar(select(func.count()).select_from(StoredFile)) == 0
+
+
+def test_empty_file_is_refused(owner_client, docs_url):
+    response = owner_client.post(
+        docs_url,
+        data={"document_type": "other", "file": upload(b"", "empty.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    check_page(response.data)
+    assert b"Select a file to upload" in response.data or b"The selected file is empty." in (
+        response.data
+    )
+    assert documents() == []
+
+
+def test_no_type_or_no_file_is_an_error(owner_client, docs_url):
+    response = owner_client.post(
+        docs_url, data={"document_type": ""}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 200
+    check_page(response.data)
+    assert b"Select the document type" in response.data
+    assert b"Select a file to upload" in response.data
+
+
+def test_file_over_the_upload_limit_is_refused(app, owner_client, docs_url):
+    saved = app.config["MAX_UPLOAD_BYTES"]
+    app.config["MAX_UPLOAD_BYTES"] = 2 * 1024 * 1024
+    try:
+        big = PDF + b"0" * (2 * 1024 * 1024)
+        response = owner_client.post(
+            docs_url,
+            data={"document_type": "other", "file": upload(big, "big.pdf")},
+            content_type="multipart/form-data",
+        )
+    finally:
+        app.config["MAX_UPLOAD_BYTES"] = saved
+    assert response.status_code == 200
+    check_page(response.data)
+    assert b"must be smaller than 2 MB" in response.data
+    assert documents() == []
+
+
+def test_request_over_the_content_limit_gets_a_clear_page(app, owner_client, docs_url):
+    saved = app.config["MAX_UPLOAD_BYTES"], app.config["MAX_CONTENT_LENGTH"]
+    app.config["MAX_UPLOAD_BYTES"] = 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024 + 1024
+    try:
+        big = PDF + b"0" * (2 * 1024 * 1024)
+        response = owner_client.post(
+            docs_url,
+            data={"document_type": "other", "file": upload(big, "huge.pdf")},
+            content_type="multipart/form-data",
+        )
+    finally:
+        app.config["MAX_UPLOAD_BYTES"], app.config["MAX_CONTENT_LENGTH"] = saved
+    assert response.status_code == 413
+    check_page(response.data)
+    assert b"The selected file must be smaller than 1 MB." in response.data
+    assert documents() == []
+
+
+def test_remove_a_document(owner_client, docs_url):
+    owner_client.post(
+        docs_url,
+        data={"document_type": "other", "file": upload(PDF, "a.pdf")},
+        content_type="multipart/form-data",
+    )
+    [document] = documents()
+    response = owner_client.post(f"{docs_url}/{document.id}/remove", data={})
+    assert response.status_code == 302
+    assert documents() == []
+    events = db.session.scalars(select(TimelineEntry.event)).all()
+    assert "document.removed" in events
+
+
+def test_another_permits_document_is_a_404(owner_client, docs_url, permit):
+    stranger = make_user()
+    other_permit = make_permit()
+    add_party(other_permit, stranger)
+    other = complete_application(other_permit, stranger)
+    other_id = other.documents[0].id
+    assert owner_client.get(f"{docs_url}/{other_id}").status_code == 404
+    assert owner_client.post(f"{docs_url}/{other_id}/remove", data={}).status_code == 404
+    assert (
+        owner_client.get(f"/permits/{other_permit.id}/application/documents/{other_id}").status_code
+        == 404
+    )
+    assert owner_client.get(f"{docs_url}/999999").status_code == 404
+
+
+def test_staff_and_contractor_can_download(app, permit, owner, staff_client):
+    application = complete_application(permit, owner)
+    path = f"/permits/{permit.id}/application/documents/{application.documents[0].id}"
+    contractor = make_user()
+    add_party(permit, contractor, PartyRole.CONTRACTOR)
+    client = app.test_client()
+    sign_in_as(client, contractor)
+    for viewer in (client, staff_client):
+        response = viewer.get(path)
+        assert response.status_code == 200
+        assert response.data == PDF

@@ -1,0 +1,348 @@
+"""Staff review: the queue, the review page, each decision, and the stale-version guard."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, select, text
+
+from portal.applications import services
+from portal.applications.models import ApplicationStatus, CofOApplication
+from portal.audit import AuditEvent
+from portal.auth.models import Role
+from portal.errors import DomainError, StaleRecord
+from portal.extensions import db
+from portal.models import utcnow
+from portal.notifications.models import OutboxMessage
+from portal.permits.models import PartyRole
+from portal.timeline import TimelineEntry
+from tests.applications.conftest import complete_application, hidden_value
+from tests.factories import add_party, make_permit, make_user, sign_in_as
+from tests.support.pages import check_page
+
+S = ApplicationStatus
+
+
+def review_url(application):
+    return f"/staff/applications/{application.id}"
+
+
+def act(client, application, action, version, message=None):
+    data = {f"{action}-csrf_token": client.csrf_token(), f"{action}-version": str(version)}
+    if message is not None:
+        data[f"{action}-message"] = message
+    return client.post(f"{review_url(application)}/{action}", data=data)
+
+
+def reload(application) -> CofOApplication:
+    db.session.expire_all()
+    return db.session.get(CofOApplication, application.id)
+
+
+@pytest.fixture
+def submitted(permit, owner):
+    agent = make_user(email="agent@example.com")
+    add_party(permit, agent, PartyRole.AGENT)
+    add_party(permit, make_user(email="contractor@example.com"), PartyRole.CONTRACTOR)
+    return complete_application(permit, owner, status=S.SUBMITTED)
+
+
+# ---- the queue ------------------------------------------------------------------------------
+
+
+def test_staff_home_lists_the_queue_oldest_first(staff_client, owner):
+    now = utcnow()
+    rows = {}
+    for days, status in [
+        (1, S.SUBMITTED),
+        (5, S.RESUBMITTED),
+        (3, S.UNDER_REVIEW),
+        (9, S.ACCEPTED),
+        (7, S.INFORMATION_REQUESTED),
+    ]:
+        permit = make_permit()
+        rows[status] = (
+            permit,
+            complete_application(
+                permit, owner, status=status, submitted_at=now - timedelta(days=days)
+            ),
+        )
+    draft_permit = make_permit()
+    complete_application(draft_permit, owner)
+
+    response = staff_client.get("/staff/")
+    assert response.status_code == 200
+    check_page(response.data)
+    html = response.data.decode()
+    shown = [rows[s][0].permit_num for s in (S.RESUBMITTED, S.UNDER_REVIEW, S.SUBMITTED)]
+    positions = [html.index(num) for num in shown]
+    assert positions == sorted(positions)
+    assert rows[S.ACCEPTED][0].permit_num not in html
+    assert rows[S.INFORMATION_REQUESTED][0].permit_num not in html
+    assert draft_permit.permit_num not in html
+    assert rows[S.SUBMITTED][0].original_address1 in html
+    assert rows[S.SUBMITTED][1].confirmation_number in html
+
+
+def test_staff_home_is_paginated(app, staff_client, owner):
+    saved = app.config["PAGE_SIZE"]
+    app.config["PAGE_SIZE"] = 2
+    try:
+        permits = [make_permit() for _ in range(3)]
+        for n, permit in enumerate(permits):
+            complete_application(
+                permit, owner, status=S.SUBMITTED, submitted_at=utcnow() - timedelta(days=10 - n)
+            )
+        first = staff_client.get("/staff/")
+        second = staff_client.get("/staff/?page=2")
+    finally:
+        app.config["PAGE_SIZE"] = saved
+    check_page(first.data)
+    check_page(second.data)
+    assert permits[0].permit_num.encode() in first.data
+    assert permits[2].permit_num.encode() not in first.data
+    assert b"Page 1 of 2" in first.data
+    assert permits[2].permit_num.encode() in second.data
+
+
+def count_queries(app, client, path) -> int:
+    statements = []
+
+    def record(*args):
+        statements.append(args[2])
+
+    engine = db.engines[None] if hasattr(db, "engines") else db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get(path)
+        assert response.status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_staff_home_query_count_does_not_grow_with_rows(app, staff_client, owner):
+    complete_application(make_permit(), owner, status=S.SUBMITTED)
+    few = count_queries(app, staff_client, "/staff/")
+    for _ in range(8):
+        complete_application(make_permit(), owner, status=S.SUBMITTED)
+    many = count_queries(app, staff_client, "/staff/")
+    assert many == few
+
+
+def test_applicants_cannot_open_staff_pages(client, owner, submitted):
+    sign_in_as(client, owner)
+    assert client.get("/staff/").status_code == 404
+    assert client.get(review_url(submitted)).status_code == 404
+    response = act(client, submitted, "accept", submitted.version)
+    assert response.status_code == 404
+    assert reload(submitted).status == S.SUBMITTED
+
+
+def test_anonymous_is_sent_to_sign_in(client, submitted):
+    response = client.get(review_url(submitted))
+    assert response.status_code == 302
+    assert "/account/sign-in" in response.headers["Location"]
+
+
+# ---- the review page and decisions -----------------------------------------------------------
+
+
+def test_review_page_shows_every_answer_and_document(staff_client, submitted):
+    response = staff_client.get(review_url(submitted))
+    assert response.status_code == 200
+    check_page(response.data)
+    html = response.data.decode()
+    assert submitted.confirmation_number in html
+    for text_ in ("Entire building", "R-2", "VA", "Olivia Owner", "Ari Architect", "001-234567"):
+        assert text_ in html
+    document = submitted.documents[0]
+    assert f"/permits/{submitted.permit_id}/application/documents/{document.id}" in html
+    assert hidden_value(html, "accept-version") == str(submitted.version)
+    for label in (
+        "Start review",
+        "Accept the application",
+        "Send the request",
+        "Reject the application",
+        "Mark not applicable",
+    ):
+        assert label in html
+
+
+def assert_decided(
+    application, status, event_code, emails_expected=("owner@example.com", "agent@example.com")
+):
+    application = reload(application)
+    assert application.status == status
+    emails = db.session.scalars(select(OutboxMessage)).all()
+    assert sorted(e.to_address for e in emails) == sorted(emails_expected)
+    assert all(application.confirmation_number in e.subject for e in emails)
+    entries = db.session.scalars(
+        select(TimelineEntry).where(TimelineEntry.event == event_code)
+    ).all()
+    assert len(entries) == 1
+    assert entries[0].by_department is True
+    audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == event_code)).all()
+    assert len(audit) == 1
+    assert audit[0].record_id == application.id
+    return application, emails, entries[0]
+
+
+def test_start_review(staff_client, submitted, reviewer):
+    response = act(staff_client, submitted, "start-review", submitted.version)
+    assert response.status_code == 302
+    application, _emails, _entry = assert_decided(
+        submitted, S.UNDER_REVIEW, "application.review_started"
+    )
+    assert application.reviewer_id == reviewer.id
+    page = staff_client.get(review_url(submitted))
+    check_page(page.data)
+    assert b"Review started." in page.data
+    assert b"Start review" not in page.data
+
+
+def test_accept(staff_client, submitted):
+    act(staff_client, submitted, "accept", submitted.version)
+    application, emails, _entry = assert_decided(submitted, S.ACCEPTED, "application.accepted")
+    assert application.decided_at is not None
+    assert "accepted" in emails[0].body_text
+
+
+def test_request_information_then_the_applicant_sees_it(staff_client, submitted, owner, app):
+    act(
+        staff_client,
+        submitted,
+        "request-information",
+        submitted.version,
+        "Upload the elevator certificate.",
+    )
+    application, emails, entry = assert_decided(
+        submitted, S.INFORMATION_REQUESTED, "application.information_requested"
+    )
+    assert application.staff_message == "Upload the elevator certificate."
+    assert "Upload the elevator certificate." in emails[0].body_text
+    assert entry.params == {"message": "Upload the elevator certificate."}
+    applicant = app.test_client()
+    sign_in_as(applicant, owner)
+    page = applicant.get(f"/permits/{submitted.permit_id}/application")
+    check_page(page.data)
+    assert b"Upload the elevator certificate." in page.data
+    assert b"Sections" in page.data
+
+
+def test_reject(staff_client, submitted):
+    act(staff_client, submitted, "reject", submitted.version, "The permit is for another building.")
+    application, emails, entry = assert_decided(submitted, S.REJECTED, "application.rejected")
+    assert application.staff_message == "The permit is for another building."
+    assert "The permit is for another building." in emails[0].body_text
+    assert entry.params == {"reason": "The permit is for another building."}
+
+
+def test_not_applicable(staff_client, submitted):
+    act(staff_client, submitted, "not-applicable", submitted.version, "Single-family home (R-3).")
+    application, emails, entry = assert_decided(
+        submitted, S.NOT_APPLICABLE, "application.not_applicable"
+    )
+    assert "Single-family home (R-3)." in emails[0].body_text
+    assert entry.params == {"reason": "Single-family home (R-3)."}
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        ("request-information", "Enter a message for the applicant"),
+        ("reject", "Enter a message for the applicant"),
+        ("not-applicable", "Enter a message for the applicant"),
+    ],
+)
+def test_a_message_is_required(staff_client, submitted, action, message):
+    response = act(staff_client, submitted, action, submitted.version, "")
+    assert response.status_code == 200
+    check_page(response.data)
+    assert b"Error: Review application" in response.data
+    assert message.encode() in response.data
+    assert reload(submitted).status == S.SUBMITTED
+    assert db.session.scalar(select(OutboxMessage)) is None
+
+
+def test_services_refuse_an_empty_reason(app, submitted, reviewer):
+    with app.test_request_context():
+        for service in (
+            services.request_information,
+            services.reject,
+            services.mark_not_applicable,
+        ):
+            with pytest.raises(DomainError, match="Enter"):
+                service(submitted, reviewer, submitted.version, "   ")
+    assert reload(submitted).status == S.SUBMITTED
+
+
+def test_an_illegal_action_is_a_message_not_an_error_page(staff_client, owner):
+    application = complete_application(make_permit(), owner, status=S.ACCEPTED)
+    response = act(staff_client, application, "accept", application.version)
+    assert response.status_code == 302
+    page = staff_client.get(review_url(application))
+    check_page(page.data)
+    assert b"not possible for this record in its current state" in page.data
+
+
+def test_unknown_action_is_a_404(staff_client, submitted):
+    assert act(staff_client, submitted, "approve-everything", submitted.version).status_code == 404
+
+
+# ---- stale forms and concurrent reviewers ----------------------------------------------------
+
+
+def test_stale_version_is_refused_and_nothing_is_overwritten(staff_client, submitted):
+    response = act(staff_client, submitted, "reject", submitted.version - 1, "Too late")
+    assert response.status_code == 302
+    page = staff_client.get(review_url(submitted))
+    check_page(page.data)
+    assert b"This application changed since you opened it." in page.data
+    application = reload(submitted)
+    assert application.status == S.SUBMITTED
+    assert application.staff_message == ""
+    assert db.session.scalar(select(OutboxMessage)) is None
+
+
+def test_two_reviewers_acting_at_once(app, staff_client, submitted):
+    second_reviewer = make_user(role=Role.STAFF)
+    other = app.test_client()
+    sign_in_as(other, second_reviewer)
+
+    # Both open the review page and see version N.
+    seen_first = hidden_value(staff_client.get(review_url(submitted)).data, "reject-version")
+    seen_second = hidden_value(other.get(review_url(submitted)).data, "accept-version")
+    assert seen_first == seen_second
+
+    # The second reviewer accepts first; then the first reviewer's rejection arrives with N.
+    act(other, submitted, "accept", seen_second)
+    response = act(staff_client, submitted, "reject", seen_first, "Incomplete plans")
+    assert response.status_code == 302
+    page = staff_client.get(review_url(submitted))
+    check_page(page.data)
+    assert b"This application changed since you opened it." in page.data
+    assert b"Accepted" in page.data
+
+    application = reload(submitted)
+    assert application.status == S.ACCEPTED
+    assert application.staff_message == ""
+    assert application.reviewer_id == second_reviewer.id
+    events = db.session.scalars(select(TimelineEntry.event)).all()
+    assert "application.rejected" not in events
+    assert db.session.scalars(select(AuditEvent.action)).all().count("application.rejected") == 0
+
+
+def test_a_concurrent_commit_between_load_and_save_is_a_stale_record(app, submitted, reviewer):
+    """The version check passed in memory, but another transaction already moved the row."""
+    with app.test_request_context():
+        application = db.session.get(CofOApplication, submitted.id)
+        seen = application.version
+        db.session.execute(
+            text("UPDATE cofo_applications SET version = version + 1 WHERE id = :id"),
+            {"id": application.id},
+        )
+        with pytest.raises(StaleRecord, match="changed since you opened it"):
+            services.accept(application, reviewer, seen)
+    application = reload(submitted)
+    assert application.status == S.SUBMITTED
+    assert db.session.scalar(select(OutboxMessage)) is None
