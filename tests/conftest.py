@@ -1,6 +1,7 @@
 """Fixtures: one app per test session, a clean database for every test, a CSRF-aware client.
 
 The database is SQLite in a temporary folder unless TEST_DATABASE_URL names PostgreSQL.
+Tests marked postgres_only are skipped on SQLite.
 """
 
 import os
@@ -9,7 +10,7 @@ import secrets
 import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import text
+from sqlalchemy import MetaData, text
 
 from portal import create_app
 from portal.extensions import db, limiter
@@ -24,11 +25,31 @@ class PortalClient(FlaskClient):
         serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
         return serializer.dumps(raw)
 
+    def open(self, *args, **kwargs):
+        # Each request gets its own app context, as in production: otherwise it would
+        # reuse the test's, and flask.g (the signed-in user, the CSRF token) would leak
+        # from one request or client to the next.
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
     def post(self, *args, **kwargs):
         data = kwargs.get("data")
         if isinstance(data, dict) and "csrf_token" not in data:
             kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
         return super().post(*args, **kwargs)
+
+
+def _on_postgresql() -> bool:
+    return os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    if _on_postgresql():
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -48,19 +69,26 @@ def app(tmp_path_factory):
     )
     app.test_client_class = PortalClient
     with app.app_context():
-        db.drop_all()
+        # Drop what the database holds, not what the models say: a PostgreSQL test
+        # database outlives the run, and a table since renamed would block drop_all.
+        existing = MetaData()
+        existing.reflect(bind=db.engine)
+        existing.drop_all(bind=db.engine)
         db.create_all()
     return app
 
 
 def _wipe(app) -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
+    # DELETE, not TRUNCATE: on PostgreSQL a TRUNCATE of every table costs ~0.3 s per
+    # test, a DELETE of a test's few rows ~2 ms. Ids restart as they do on SQLite.
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
+        sequences = db.session.scalars(
+            text("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")
+        )
+        for name in sequences.all():
+            db.session.execute(text(f'ALTER SEQUENCE "{name}" RESTART'))
     db.session.commit()
 
 
