@@ -6,6 +6,7 @@ from pathlib import Path
 from dotenv import load_dotenv
 from flask import Flask, render_template
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
 
 from portal import config as portal_config
@@ -107,7 +108,11 @@ def _register_error_pages(app: Flask) -> None:
             "errors/error.html",
             code=429,
             title=_("Too many attempts"),
-            message=_("For your security, try again in %(n)s minutes.", n=minutes),
+            message=ngettext(
+                "For your security, try again in %(num)s minute.",
+                "For your security, try again in %(num)s minutes.",
+                minutes,
+            ),
         ), 429
 
     @app.errorhandler(500)

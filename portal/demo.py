@@ -1,9 +1,191 @@
-"""Placeholder; `flask seed-demo` is written once every feature exists."""
+"""`flask seed-demo`: demo accounts and permits in several states, for trying the portal.
+
+Safe to run twice: accounts and permits are found by email and permit number, and a
+permit that already has an application is left as it is. Refused in production.
+"""
+
+import io
+from pathlib import Path
 
 import click
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from portal import audit
+from portal.applications import services as applications
+from portal.applications.models import CertificateType, ContactRole, DocumentType
+from portal.auth.models import Role, User
+from portal.auth.passwords import hash_password
+from portal.extensions import db
+from portal.models import utcnow
+from portal.permits import services as permits
+from portal.permits.models import PartyRole, Permit
+
+DEMO_PERMITS = Path(__file__).parent / "demo_data" / "permits.csv"
+ACCOUNTS = (
+    ("owner@example.com", "Olivia Owner", Role.APPLICANT),
+    ("contractor@example.com", "Carlos Contractor", Role.APPLICANT),
+    ("staff@example.com", "Sam Staff", Role.STAFF),
+    ("admin@example.com", "Ada Admin", Role.ADMIN),
+)
+# Permit number -> how far its application goes (None: owned, no application yet).
+STORIES = {
+    "BP-2026-100001": "draft",
+    "BP-2026-100002": "submitted",
+    "BP-2026-100003": "information_requested",
+    "BP-2026-100004": "accepted",
+}
+UNCLAIMED = ("BP-2026-100005", "BP-2026-100006")
+# The smallest well-formed PDF: enough for the document store's content check.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+class SeedRefused(click.ClickException):
+    pass
+
+
+def _account(email: str, name: str, role: Role, password_hash: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(
+            email=email,
+            name=name,
+            phone="312-555-0142",
+            password_hash=password_hash,
+            role=role,
+            email_verified_at=utcnow(),
+        )
+        db.session.add(user)
+        db.session.flush()
+        audit.record("demo.account_created", user, actor=None, email=email)
+    return user
+
+
+def _building_answers(groups: list[str], units: int, non_residential: int) -> dict:
+    return {
+        "occupancy_groups": groups,
+        "portion_of_building": "Entire building",
+        "occupancy_load": 60,
+        "floor_area_sq_ft": 7400,
+        "non_residential_sq_ft": non_residential,
+        "dwelling_units": units,
+        "sleeping_units": 0,
+        "stories": 4,
+        "construction_type": "VA",
+        "sprinklered": True,
+        "change_of_occupancy": False,
+        "previous_use": "",
+        "certificate_type": CertificateType.FULL,
+        "partial_portion": "",
+        "temporary_reason": "",
+    }
+
+
+def _contact(role: ContactRole, name: str, license_number: str = "", trade: str = "") -> dict:
+    return {
+        "role": role,
+        "name": name,
+        "company": "",
+        "email": "",
+        "phone": "312-555-0190",
+        "address": "",
+        "trade": trade,
+        "license_number": license_number,
+    }
+
+
+def _complete_and_submit(application, owner: User) -> None:
+    applications.save_building(application, _building_answers(["R-2"], 6, 0), owner)
+    applications.add_contact(application, _contact(ContactRole.OWNER, owner.name), owner)
+    applications.add_contact(
+        application, _contact(ContactRole.ARCHITECT, "Ines Architect", "AR-001234"), owner
+    )
+    upload = FileStorage(io.BytesIO(DEMO_PDF), filename="stamped-plans.pdf")
+    applications.add_document(application, upload, DocumentType.STAMPED_PLANS, owner)
+    applications.save_attestations(
+        application, dict.fromkeys(applications.ATTESTATION_FIELDS, True), owner
+    )
+    applications.submit(application, owner)
+
+
+def _tell_story(permit: Permit, story: str, owner: User, staff: User) -> None:
+    if applications.latest_application(permit) is not None:
+        return
+    application = applications.start(permit, owner)
+    if story == "draft":
+        applications.save_building(application, _building_answers(["R-2"], 6, 0), owner)
+        return
+    _complete_and_submit(application, owner)
+    if story == "information_requested":
+        applications.request_information(
+            application,
+            staff,
+            application.version,
+            "Please upload the fire alarm certificate for the daycare rooms.",
+        )
+    elif story == "accepted":
+        applications.accept(application, staff, application.version)
+
+
+def seed() -> list[str]:
+    """Create what is missing and return lines describing the demo."""
+    password_hash = hash_password(current_app.config["DEMO_PASSWORD"])
+    users = {email: _account(email, name, role, password_hash) for email, name, role in ACCOUNTS}
+    db.session.commit()
+    owner, contractor = users["owner@example.com"], users["contractor@example.com"]
+    admin, staff = users["admin@example.com"], users["staff@example.com"]
+
+    with DEMO_PERMITS.open("rb") as source:
+        report = permits.import_permits(source, actor=admin, filename=DEMO_PERMITS.name)
+    if not report.ok:
+        raise SeedRefused(f"the demo permit file has errors: {report.errors}")
+
+    by_number = {
+        permit.permit_num: permit
+        for permit in db.session.scalars(select(Permit).where(Permit.permit_num.like("BP-2026-1%")))
+    }
+    for number, story in STORIES.items():
+        permit = by_number[number]
+        if permit.owner_party is None:
+            permits.claim_permit(owner, number, permit.access_code)
+        if (
+            number in ("BP-2026-100001", "BP-2026-100002")
+            and permits.existing_party(permit.id, contractor) is None
+        ):
+            permits.add_party_by_staff(
+                permit,
+                admin,
+                email=contractor.email,
+                role=PartyRole.CONTRACTOR,
+                trade="Electrical",
+                license_number="EC-55012",
+            )
+        _tell_story(permit, story, owner, staff)
+
+    codes = ", ".join(f"{n} (access code {by_number[n].access_code})" for n in UNCLAIMED)
+    password = current_app.config["DEMO_PASSWORD"]
+    return [
+        f"Demo accounts (password: {password}):",
+        *(f"  {email:<24} {role.label}" for email, _name, role in ACCOUNTS),
+        f"Permits to claim as a new account: {codes}",
+    ]
 
 
 @click.command("seed-demo")
-@click.option("--if-empty", is_flag=True)
+@click.option("--if-empty", is_flag=True, help="Only seed a database that has no accounts yet.")
 def seed_demo_command(if_empty: bool) -> None:
-    """Load demo data."""
+    """Load demo accounts and permits (never in production)."""
+    if current_app.config["PORTAL_ENV"] == "production":
+        raise SeedRefused("seed-demo is refused when PORTAL_ENV=production")
+    if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
+        click.echo("The database already has accounts; demo data not loaded.")
+        return
+    base_url = current_app.config["PORTAL_BASE_URL"]
+    # Services build links for the emails they queue, which needs a request context.
+    with current_app.test_request_context(base_url=base_url):
+        for line in seed():
+            click.echo(line)

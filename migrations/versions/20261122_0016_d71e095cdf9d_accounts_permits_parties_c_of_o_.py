@@ -1,0 +1,536 @@
+"""Accounts, permits, parties, C of O applications, documents, outbox, audit and timeline
+
+Revision ID: d71e095cdf9d
+Revises:
+Create Date: 2026-11-22 00:16:17.730498
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "d71e095cdf9d"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "outbox_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("message_id", sa.String(length=200), nullable=False),
+        sa.Column("to_address", sa.String(length=254), nullable=False),
+        sa.Column("subject", sa.String(length=300), nullable=False),
+        sa.Column("body_text", sa.Text(), nullable=False),
+        sa.Column("attachments", sa.JSON(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum("pending", "sent", "failed", name="outboxstatus", native_enum=False, length=40),
+            nullable=False,
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_messages")),
+        sa.UniqueConstraint("message_id", name=op.f("uq_outbox_messages_message_id")),
+    )
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_outbox_messages_status_due", ["status", "next_attempt_at"], unique=False
+        )
+
+    op.create_table(
+        "permits",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("permit_num", sa.String(length=40), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("applied_date", sa.Date(), nullable=True),
+        sa.Column("issued_date", sa.Date(), nullable=True),
+        sa.Column(
+            "status_current",
+            sa.Enum(
+                "Issued",
+                "Inspection Phase",
+                "Finaled",
+                "Expired",
+                "Revoked",
+                name="permitstatus",
+                native_enum=False,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("original_address1", sa.String(length=200), nullable=False),
+        sa.Column("original_address2", sa.String(length=200), nullable=False),
+        sa.Column("original_city", sa.String(length=100), nullable=False),
+        sa.Column("original_state", sa.String(length=2), nullable=False),
+        sa.Column("original_zip", sa.String(length=10), nullable=False),
+        sa.Column("permit_type", sa.String(length=100), nullable=False),
+        sa.Column("work_class", sa.String(length=100), nullable=False),
+        sa.Column("proposed_use", sa.String(length=200), nullable=False),
+        sa.Column("total_sq_ft", sa.Integer(), nullable=True),
+        sa.Column("housing_units", sa.Integer(), nullable=True),
+        sa.Column("est_project_cost_cents", sa.BigInteger(), nullable=True),
+        sa.Column("contractor_company_name", sa.String(length=200), nullable=False),
+        sa.Column("contractor_lic_num", sa.String(length=60), nullable=False),
+        sa.Column("scope", sa.JSON(), nullable=False),
+        sa.Column("access_code", sa.String(length=32), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_permits")),
+        sa.UniqueConstraint("permit_num", name=op.f("uq_permits_permit_num")),
+    )
+    with op.batch_alter_table("permits", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_permits_status_current"), ["status_current"], unique=False
+        )
+
+    op.create_table(
+        "stored_files",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stored_files")),
+        sa.UniqueConstraint("sha256", name=op.f("uq_stored_files_sha256")),
+    )
+    op.create_table(
+        "users",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("phone", sa.String(length=40), nullable=False),
+        sa.Column("password_hash", sa.String(length=255), nullable=False),
+        sa.Column(
+            "role",
+            sa.Enum("applicant", "staff", "admin", name="role", native_enum=False, length=40),
+            nullable=False,
+        ),
+        sa.Column("email_verified_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("session_token", sa.String(length=64), nullable=False),
+        sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_sign_in_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
+        sa.UniqueConstraint("email", name=op.f("uq_users_email")),
+        sa.UniqueConstraint("session_token", name=op.f("uq_users_session_token")),
+    )
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_users_role"), ["role"], unique=False)
+
+    op.create_table(
+        "audit_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=80), nullable=False),
+        sa.Column("record_type", sa.String(length=60), nullable=False),
+        sa.Column("record_id", sa.Integer(), nullable=True),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("ip_address", sa.String(length=64), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_audit_events_actor_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
+    )
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_events_action"), ["action"], unique=False)
+        batch_op.create_index(
+            "ix_audit_events_actor_created", ["actor_id", "created_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_audit_events_created_at"), ["created_at"], unique=False
+        )
+        batch_op.create_index("ix_audit_events_record", ["record_type", "record_id"], unique=False)
+
+    op.create_table(
+        "cofo_applications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("permit_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "draft",
+                "submitted",
+                "under_review",
+                "information_requested",
+                "resubmitted",
+                "accepted",
+                "inspections_complete",
+                "cofo_issued",
+                "rejected",
+                "not_applicable",
+                "withdrawn",
+                name="applicationstatus",
+                native_enum=False,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("confirmation_number", sa.String(length=20), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("occupancy_groups", sa.JSON(), nullable=False),
+        sa.Column("portion_of_building", sa.String(length=300), nullable=False),
+        sa.Column("occupancy_load", sa.Integer(), nullable=True),
+        sa.Column("floor_area_sq_ft", sa.Integer(), nullable=True),
+        sa.Column("non_residential_sq_ft", sa.Integer(), nullable=True),
+        sa.Column("dwelling_units", sa.Integer(), nullable=True),
+        sa.Column("sleeping_units", sa.Integer(), nullable=True),
+        sa.Column("stories", sa.Integer(), nullable=True),
+        sa.Column("construction_type", sa.String(length=20), nullable=False),
+        sa.Column("sprinklered", sa.Boolean(), nullable=True),
+        sa.Column("change_of_occupancy", sa.Boolean(), nullable=True),
+        sa.Column("previous_use", sa.String(length=300), nullable=False),
+        sa.Column(
+            "certificate_type",
+            sa.Enum(
+                "full", "partial", "temporary", name="certificatetype", native_enum=False, length=40
+            ),
+            nullable=True,
+        ),
+        sa.Column("partial_portion", sa.String(length=300), nullable=False),
+        sa.Column("temporary_reason", sa.Text(), nullable=False),
+        sa.Column("attest_owner_involved", sa.Boolean(), nullable=False),
+        sa.Column("attest_professionals", sa.Boolean(), nullable=False),
+        sa.Column("attest_permits_finaled", sa.Boolean(), nullable=False),
+        sa.Column("attest_true", sa.Boolean(), nullable=False),
+        sa.Column("attested_by_id", sa.Integer(), nullable=True),
+        sa.Column("attested_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resubmitted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reviewer_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("staff_message", sa.Text(), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["attested_by_id"], ["users.id"], name=op.f("fk_cofo_applications_attested_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_cofo_applications_created_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["permit_id"], ["permits.id"], name=op.f("fk_cofo_applications_permit_id_permits")
+        ),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id"], ["users.id"], name=op.f("fk_cofo_applications_reviewer_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cofo_applications")),
+        sa.UniqueConstraint(
+            "confirmation_number", name=op.f("uq_cofo_applications_confirmation_number")
+        ),
+    )
+    with op.batch_alter_table("cofo_applications", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_cofo_applications_permit_id"), ["permit_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_cofo_applications_status_submitted", ["status", "submitted_at"], unique=False
+        )
+        batch_op.create_index(
+            "uq_cofo_applications_one_open",
+            ["permit_id"],
+            unique=True,
+            sqlite_where=sa.text(
+                "status NOT IN ('cofo_issued', 'not_applicable', 'rejected', 'withdrawn')"
+            ),
+            postgresql_where=sa.text(
+                "status NOT IN ('cofo_issued', 'not_applicable', 'rejected', 'withdrawn')"
+            ),
+        )
+
+    op.create_table(
+        "invitations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("permit_id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column(
+            "role",
+            sa.Enum("owner", "agent", "contractor", name="partyrole", native_enum=False, length=40),
+            nullable=False,
+        ),
+        sa.Column("trade", sa.String(length=100), nullable=False),
+        sa.Column("license_number", sa.String(length=60), nullable=False),
+        sa.Column("invited_by_id", sa.Integer(), nullable=False),
+        sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("accepted_by_id", sa.Integer(), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["accepted_by_id"], ["users.id"], name=op.f("fk_invitations_accepted_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["invited_by_id"], ["users.id"], name=op.f("fk_invitations_invited_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["permit_id"],
+            ["permits.id"],
+            name=op.f("fk_invitations_permit_id_permits"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_invitations")),
+    )
+    with op.batch_alter_table("invitations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_invitations_permit_id"), ["permit_id"], unique=False)
+
+    op.create_table(
+        "permit_parties",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("permit_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "role",
+            sa.Enum("owner", "agent", "contractor", name="partyrole", native_enum=False, length=40),
+            nullable=False,
+        ),
+        sa.Column("trade", sa.String(length=100), nullable=False),
+        sa.Column("license_number", sa.String(length=60), nullable=False),
+        sa.Column("added_by_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["added_by_id"], ["users.id"], name=op.f("fk_permit_parties_added_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["permit_id"],
+            ["permits.id"],
+            name=op.f("fk_permit_parties_permit_id_permits"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_permit_parties_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_permit_parties")),
+    )
+    with op.batch_alter_table("permit_parties", schema=None) as batch_op:
+        batch_op.create_index("ix_permit_parties_user", ["user_id"], unique=False)
+        batch_op.create_index(
+            "uq_permit_parties_one_owner",
+            ["permit_id"],
+            unique=True,
+            sqlite_where=sa.text("role = 'owner'"),
+            postgresql_where=sa.text("role = 'owner'"),
+        )
+        batch_op.create_index(
+            "uq_permit_parties_permit_user", ["permit_id", "user_id"], unique=True
+        )
+
+    op.create_table(
+        "timeline_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("permit_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("event", sa.String(length=60), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("by_department", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_timeline_entries_actor_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["permit_id"], ["permits.id"], name=op.f("fk_timeline_entries_permit_id_permits")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_timeline_entries")),
+    )
+    with op.batch_alter_table("timeline_entries", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_timeline_entries_permit_created", ["permit_id", "created_at"], unique=False
+        )
+
+    op.create_table(
+        "application_contacts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "role",
+            sa.Enum(
+                "owner",
+                "applicant",
+                "architect",
+                "general_contractor",
+                "trade_contractor",
+                name="contactrole",
+                native_enum=False,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("company", sa.String(length=200), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("phone", sa.String(length=40), nullable=False),
+        sa.Column("address", sa.String(length=300), nullable=False),
+        sa.Column("trade", sa.String(length=100), nullable=False),
+        sa.Column("license_number", sa.String(length=60), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["cofo_applications.id"],
+            name=op.f("fk_application_contacts_application_id_cofo_applications"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_application_contacts")),
+    )
+    with op.batch_alter_table("application_contacts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_application_contacts_application_id"), ["application_id"], unique=False
+        )
+
+    op.create_table(
+        "application_documents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "document_type",
+            sa.Enum(
+                "stamped_plans",
+                "floor_plan",
+                "fire_alarm",
+                "elevator",
+                "special_inspections",
+                "other",
+                name="documenttype",
+                native_enum=False,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("stored_file_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["cofo_applications.id"],
+            name=op.f("fk_application_documents_application_id_cofo_applications"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["stored_file_id"],
+            ["stored_files.id"],
+            name=op.f("fk_application_documents_stored_file_id_stored_files"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"],
+            ["users.id"],
+            name=op.f("fk_application_documents_uploaded_by_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_application_documents")),
+    )
+    with op.batch_alter_table("application_documents", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_application_documents_application_id"), ["application_id"], unique=False
+        )
+
+
+def downgrade():
+    with op.batch_alter_table("application_documents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_application_documents_application_id"))
+
+    op.drop_table("application_documents")
+    with op.batch_alter_table("application_contacts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_application_contacts_application_id"))
+
+    op.drop_table("application_contacts")
+    with op.batch_alter_table("timeline_entries", schema=None) as batch_op:
+        batch_op.drop_index("ix_timeline_entries_permit_created")
+
+    op.drop_table("timeline_entries")
+    with op.batch_alter_table("permit_parties", schema=None) as batch_op:
+        batch_op.drop_index("uq_permit_parties_permit_user")
+        batch_op.drop_index(
+            "uq_permit_parties_one_owner",
+            sqlite_where=sa.text("role = 'owner'"),
+            postgresql_where=sa.text("role = 'owner'"),
+        )
+        batch_op.drop_index("ix_permit_parties_user")
+
+    op.drop_table("permit_parties")
+    with op.batch_alter_table("invitations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_invitations_permit_id"))
+
+    op.drop_table("invitations")
+    with op.batch_alter_table("cofo_applications", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_cofo_applications_one_open",
+            sqlite_where=sa.text(
+                "status NOT IN ('cofo_issued', 'not_applicable', 'rejected', 'withdrawn')"
+            ),
+            postgresql_where=sa.text(
+                "status NOT IN ('cofo_issued', 'not_applicable', 'rejected', 'withdrawn')"
+            ),
+        )
+        batch_op.drop_index("ix_cofo_applications_status_submitted")
+        batch_op.drop_index(batch_op.f("ix_cofo_applications_permit_id"))
+
+    op.drop_table("cofo_applications")
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_audit_events_record")
+        batch_op.drop_index(batch_op.f("ix_audit_events_created_at"))
+        batch_op.drop_index("ix_audit_events_actor_created")
+        batch_op.drop_index(batch_op.f("ix_audit_events_action"))
+
+    op.drop_table("audit_events")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_users_role"))
+
+    op.drop_table("users")
+    op.drop_table("stored_files")
+    with op.batch_alter_table("permits", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_permits_status_current"))
+
+    op.drop_table("permits")
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_messages_status_due")
+
+    op.drop_table("outbox_messages")

@@ -1,0 +1,59 @@
+"""`flask seed-demo` loads the demo, can run twice, and is refused in production."""
+
+from sqlalchemy import func, select
+
+from portal.applications.models import ApplicationStatus, CofOApplication
+from portal.auth.models import User
+from portal.auth.passwords import verify_password
+from portal.extensions import db
+from portal.permits.models import Permit, PermitParty
+
+
+def _counts():
+    return (
+        db.session.scalar(select(func.count(User.id))),
+        db.session.scalar(select(func.count(Permit.id))),
+        db.session.scalar(select(func.count(PermitParty.id))),
+        db.session.scalar(select(func.count(CofOApplication.id))),
+    )
+
+
+def test_seed_demo_twice_gives_the_same_demo(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "owner@example.com" in first.output
+    counts = _counts()
+    assert counts == (4, 6, 6, 4)
+
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0, second.output
+    assert _counts() == counts
+
+    statuses = set(db.session.scalars(select(CofOApplication.status)))
+    assert statuses == {
+        ApplicationStatus.DRAFT,
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.INFORMATION_REQUESTED,
+        ApplicationStatus.ACCEPTED,
+    }
+    owner = db.session.scalar(select(User).where(User.email == "owner@example.com"))
+    assert verify_password(owner.password_hash, app.config["DEMO_PASSWORD"])
+
+
+def test_seed_demo_if_empty_leaves_a_used_database_alone(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo"])
+    db.session.execute(db.delete(CofOApplication).where(CofOApplication.status == "draft"))
+    db.session.commit()
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "already has accounts" in result.output
+    assert _counts()[3] == 3
+
+
+def test_seed_demo_is_refused_in_production(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PORTAL_ENV", "production")
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "refused" in result.output
+    assert _counts() == (0, 0, 0, 0)
