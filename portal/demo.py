@@ -166,7 +166,15 @@ def seed() -> list[str]:
             )
         _tell_story(permit, story, owner, staff)
 
-    codes = ", ".join(f"{n} (access code {by_number[n].access_code})" for n in UNCLAIMED)
+    return demo_lines()
+
+
+def demo_lines() -> list[str]:
+    """What a newcomer needs to try the demo: the accounts, the password, permits to claim."""
+    permits_to_claim = db.session.scalars(
+        select(Permit).where(Permit.permit_num.in_(UNCLAIMED)).order_by(Permit.permit_num)
+    )
+    codes = ", ".join(f"{p.permit_num} (access code {p.access_code})" for p in permits_to_claim)
     password = current_app.config["DEMO_PASSWORD"]
     return [
         f"Demo accounts (password: {password}):",
@@ -182,7 +190,9 @@ def seed_demo_command(if_empty: bool) -> None:
     if current_app.config["PORTAL_ENV"] == "production":
         raise SeedRefused("seed-demo is refused when PORTAL_ENV=production")
     if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
-        click.echo("The database already has accounts; demo data not loaded.")
+        click.echo("The database already has accounts; demo data not loaded again.")
+        for line in demo_lines():
+            click.echo(line)
         return
     base_url = current_app.config["PORTAL_BASE_URL"]
     # Services build links for the emails they queue, which needs a request context.
