@@ -5,7 +5,7 @@ from functools import cache
 
 from flask_login.utils import _create_identifier
 
-from portal.applications.models import ApplicationStatus, CofOApplication
+from portal.applications.models import REVIEW_QUEUE_STATES, ApplicationStatus, CofOApplication
 from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
 from portal.extensions import db
@@ -77,6 +77,9 @@ def add_party(
 def make_application(
     permit: Permit, user: User, status: ApplicationStatus = ApplicationStatus.DRAFT, **fields
 ) -> CofOApplication:
+    if status in REVIEW_QUEUE_STATES:
+        fields.setdefault("submitted_at", utcnow())
+        fields.setdefault("queued_at", fields["submitted_at"])
     application = CofOApplication(
         permit_id=permit.id, created_by_id=user.id, status=status, **fields
     )

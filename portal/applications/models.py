@@ -76,6 +76,13 @@ class CofOApplication(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "cofo_applications"
     __table_args__ = (
         Index("ix_cofo_applications_status_submitted", "status", "submitted_at"),
+        Index(
+            "ix_cofo_applications_review_queue",
+            "queued_at",
+            "id",
+            sqlite_where=text("queued_at IS NOT NULL"),
+            postgresql_where=text("queued_at IS NOT NULL"),
+        ),
         # One open application per permit, enforced by the database so two starts cannot both win.
         Index(
             "uq_cofo_applications_one_open",
@@ -122,6 +129,9 @@ class CofOApplication(TimestampMixin, VersionedMixin, db.Model):
 
     # The first submission: the confirmation's date, and the queue's order.
     submitted_at: Mapped[datetime | None]
+    # Set while the application waits in the staff queue (to its first submission time),
+    # cleared when it leaves: the queue is then one short partial-index range scan.
+    queued_at: Mapped[datetime | None]
     resubmitted_at: Mapped[datetime | None]
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]

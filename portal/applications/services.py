@@ -22,6 +22,7 @@ from portal import audit, timeline
 from portal.applications.models import (
     APPLICATION_TRANSITIONS,
     CLOSED_STATES,
+    REVIEW_QUEUE_STATES,
     ApplicationContact,
     ApplicationDocument,
     ApplicationStatus,
@@ -35,6 +36,7 @@ from portal.errors import DomainError, StaleRecord
 from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.services import queue_email
+from portal.pagination import paginate_capped
 from portal.permits.models import PartyRole
 from portal.workflow import LabelledStatus
 
@@ -270,6 +272,16 @@ def _touch(application) -> None:
     application.updated_at = utcnow()
 
 
+def review_queue(page: int, per_page: int):
+    """Applications waiting for staff, oldest first submission first, with their permits."""
+    query = (
+        select(CofOApplication)
+        .where(CofOApplication.queued_at.is_not(None))
+        .order_by(CofOApplication.queued_at, CofOApplication.id)
+    )
+    return paginate_capped(query, page, per_page)
+
+
 def _link(endpoint: str, **values) -> str:
     return current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
@@ -424,6 +436,12 @@ def save_attestations(application, answers: Mapping, user) -> None:
     _commit()
 
 
+def _keep_queue_in_step(application) -> None:
+    """The staff queue reads queued_at: set while the status is a queue state, else cleared."""
+    in_queue = application.status in REVIEW_QUEUE_STATES
+    application.queued_at = application.submitted_at if in_queue else None
+
+
 def _check_complete(application) -> None:
     problems = [item for items in section_problems(application).values() for item in items]
     if problems:
@@ -438,6 +456,7 @@ def submit(application, user) -> None:
     _assign_confirmation_number(application)
     application.status = S.SUBMITTED
     application.submitted_at = utcnow()
+    _keep_queue_in_step(application)
     audit.record(
         "application.submitted",
         application,
@@ -473,6 +492,7 @@ def resubmit(application, user) -> None:
     _check_complete(application)
     application.status = S.RESUBMITTED
     application.resubmitted_at = utcnow()
+    _keep_queue_in_step(application)
     audit.record(
         "application.resubmitted",
         application,
@@ -523,6 +543,7 @@ def _decide(
     _check_version(application, version)
     APPLICATION_TRANSITIONS.check(application.status, target)
     application.status = target
+    _keep_queue_in_step(application)
     application.reviewer_id = reviewer.id
     if target != S.UNDER_REVIEW:
         application.decided_at = utcnow()

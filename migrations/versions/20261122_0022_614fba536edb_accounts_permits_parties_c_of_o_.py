@@ -1,8 +1,8 @@
 """Accounts, permits, parties, C of O applications, documents, outbox, audit and timeline
 
-Revision ID: d71e095cdf9d
+Revision ID: 614fba536edb
 Revises:
-Create Date: 2026-11-22 00:16:17.730498
+Create Date: 2026-11-22 00:22:13.202170
 
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "d71e095cdf9d"
+revision = "614fba536edb"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -223,6 +223,7 @@ def upgrade():
         sa.Column("attested_by_id", sa.Integer(), nullable=True),
         sa.Column("attested_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("queued_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("resubmitted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("reviewer_id", sa.Integer(), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
@@ -254,6 +255,13 @@ def upgrade():
     with op.batch_alter_table("cofo_applications", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_cofo_applications_permit_id"), ["permit_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_cofo_applications_review_queue",
+            ["queued_at", "id"],
+            unique=False,
+            sqlite_where=sa.text("queued_at IS NOT NULL"),
+            postgresql_where=sa.text("queued_at IS NOT NULL"),
         )
         batch_op.create_index(
             "ix_cofo_applications_status_submitted", ["status", "submitted_at"], unique=False
@@ -511,6 +519,11 @@ def downgrade():
             ),
         )
         batch_op.drop_index("ix_cofo_applications_status_submitted")
+        batch_op.drop_index(
+            "ix_cofo_applications_review_queue",
+            sqlite_where=sa.text("queued_at IS NOT NULL"),
+            postgresql_where=sa.text("queued_at IS NOT NULL"),
+        )
         batch_op.drop_index(batch_op.f("ix_cofo_applications_permit_id"))
 
     op.drop_table("cofo_applications")
