@@ -1,6 +1,22 @@
-"""Deliver the outbox over SMTP, or to .eml files in development, with retries and backoff."""
+"""Deliver the outbox over SMTP, or to .eml files in development, with retries and backoff.
+
+Delivery is at least once, never at most once. Each message is sent while its row is
+locked, and marked sent in the commit that follows. If the process dies, or the database
+fails, between the SMTP server accepting a message and that commit, the row is still
+pending and the next run sends it again. The copy carries the same Message-ID (stored on
+the row when the message is queued, and the Date comes from the row too), so mail systems
+that drop duplicates by Message-ID show it once; in file mode the copy overwrites the same
+file. The opposite order (commit first, then send) would lose the message on a crash.
+
+A message is never dropped silently: it stays pending until delivered or, after
+MAX_ATTEMPTS failed attempts (about two days with the backoff below), becomes FAILED with
+its last error kept. When the server cannot be reached or refuses the session, the run
+charges the failure to the message it was sending and stops: the other messages stay
+pending, untouched, instead of each waiting out the connection timeout.
+"""
 
 import smtplib
+import ssl
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -15,9 +31,14 @@ from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.models import OutboxMessage, OutboxStatus
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 16
 BASE_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(hours=6)
+SMTP_TIMEOUT_SECONDS = 30
+
+
+class ServerUnavailable(Exception):
+    """The SMTP server could not be reached, or refused the session: stop this run."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -37,6 +58,8 @@ def build_email(message: OutboxMessage) -> EmailMessage:
         stored = db.session.scalar(
             select(StoredFile).where(StoredFile.sha256 == attachment["sha256"])
         )
+        if stored is None:
+            raise LookupError(f"attachment {attachment['filename']} is not in the document store")
         maintype, subtype = attachment["content_type"].split("/", 1)
         email.add_attachment(
             read_bytes(stored), maintype=maintype, subtype=subtype, filename=attachment["filename"]
@@ -44,57 +67,118 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     return email
 
 
-def _deliver(email: EmailMessage) -> None:
-    config = current_app.config
-    if not config["MAIL_SERVER"]:
-        folder = Path(config["MAIL_FILE_DIR"])
-        folder.mkdir(parents=True, exist_ok=True)
-        # Named by Message-ID: a retry rewrites the same file instead of adding a second.
-        name = email["Message-ID"].strip("<>").replace("@", "_at_").replace("/", "_")
-        (folder / f"{name}.eml").write_bytes(bytes(email))
-        return
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if config["MAIL_USERNAME"]:
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(email)
+def eml_filename(message_id: str) -> str:
+    # Named by Message-ID: a second delivery rewrites the same file instead of adding one.
+    return message_id.strip("<>").replace("@", "_at_").replace("/", "_") + ".eml"
+
+
+class _Mailer:
+    """Writes .eml files when MAIL_SERVER is empty; otherwise one SMTP session per run,
+    opened when the first message needs it."""
+
+    def __init__(self, config) -> None:
+        self.config = config
+        self.smtp: smtplib.SMTP | None = None
+
+    def send(self, email: EmailMessage) -> None:
+        if not self.config["MAIL_SERVER"]:
+            folder = Path(self.config["MAIL_FILE_DIR"])
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / eml_filename(email["Message-ID"])).write_bytes(bytes(email))
+            return
+        if self.smtp is None:
+            self.smtp = self._connect()
+        try:
+            self.smtp.send_message(email)
+        except smtplib.SMTPServerDisconnected as error:
+            self.close()
+            raise ServerUnavailable(_describe(error)) from error
+        except smtplib.SMTPException:
+            # The server refused this message (smtplib reset the session): the rest may go.
+            raise
+        except OSError as error:
+            self.close()
+            raise ServerUnavailable(_describe(error)) from error
+
+    def _connect(self) -> smtplib.SMTP:
+        config = self.config
+        try:
+            smtp = smtplib.SMTP(
+                config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT_SECONDS
+            )
+        except (OSError, smtplib.SMTPException) as error:
+            raise ServerUnavailable(_describe(error)) from error
+        try:
+            if config["MAIL_USE_TLS"]:
+                # Without a context smtplib encrypts but does not check the server's certificate.
+                smtp.starttls(context=ssl.create_default_context())
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        except (OSError, smtplib.SMTPException) as error:
+            smtp.close()
+            raise ServerUnavailable(_describe(error)) from error
+        return smtp
+
+    def close(self) -> None:
+        if self.smtp is None:
+            return
+        try:
+            self.smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            self.smtp.close()
+        self.smtp = None
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def _record_failure(message: OutboxMessage, error: BaseException) -> None:
+    message.last_error = str(error) if isinstance(error, ServerUnavailable) else _describe(error)
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = OutboxStatus.FAILED
+    else:
+        message.next_attempt_at = utcnow() + backoff(message.attempts)
 
 
 def send_due(limit: int = 100) -> tuple[int, int]:
     """Send messages that are due; return (sent, failed). Each message commits on its own."""
     sent = failed = 0
     now = utcnow()
+    due = (OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
     ids = db.session.scalars(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
+        select(OutboxMessage.id).where(*due).order_by(OutboxMessage.id).limit(limit)
     ).all()
-    for message_id in ids:
-        # Skip a row another sender holds, so two schedulers never send the same message.
-        message = db.session.scalar(
-            select(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
-            .with_for_update(skip_locked=True)
-        )
-        if message is None:
-            db.session.rollback()
-            continue
-        message.attempts += 1
-        try:
-            _deliver(build_email(message))
-        except (OSError, smtplib.SMTPException) as error:
-            message.last_error = f"{type(error).__name__}: {error}"[:2000]
-            if message.attempts >= MAX_ATTEMPTS:
-                message.status = OutboxStatus.FAILED
+    mailer = _Mailer(current_app.config)
+    try:
+        for message_id in ids:
+            # Skip a row another sender holds, and one it sent or rescheduled meanwhile,
+            # so two schedulers never send the same message.
+            message = db.session.scalar(
+                select(OutboxMessage)
+                .where(OutboxMessage.id == message_id, *due)
+                .with_for_update(skip_locked=True)
+            )
+            if message is None:
+                db.session.rollback()
+                continue
+            message.attempts += 1
+            try:
+                mailer.send(build_email(message))
+            except ServerUnavailable as error:
+                _record_failure(message, error)
+                db.session.commit()
+                failed += 1
+                break
+            except Exception as error:  # noqa: BLE001 - one bad message must not block the rest
+                _record_failure(message, error)
+                failed += 1
             else:
-                message.next_attempt_at = utcnow() + backoff(message.attempts)
-            failed += 1
-        else:
-            message.status = OutboxStatus.SENT
-            message.sent_at = utcnow()
-            message.last_error = ""
-            sent += 1
-        db.session.commit()
+                message.status = OutboxStatus.SENT
+                message.sent_at = utcnow()
+                message.last_error = ""
+                sent += 1
+            db.session.commit()
+    finally:
+        mailer.close()
     return sent, failed

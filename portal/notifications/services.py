@@ -1,11 +1,19 @@
 """Queue email in the caller's transaction; nothing is sent until `flask outbox send`."""
 
 import uuid
+from email.utils import parseaddr
 
 from flask import current_app, render_template
 
 from portal.extensions import db
 from portal.notifications.models import OutboxMessage
+
+SUBJECT_LENGTH = OutboxMessage.__table__.c.subject.type.length
+
+
+def _message_id_domain() -> str:
+    address = parseaddr(current_app.config["MAIL_FROM"])[1]
+    return address.rpartition("@")[2] or "portal.local"
 
 
 def queue_email(
@@ -18,15 +26,18 @@ def queue_email(
 ) -> OutboxMessage:
     """Render ``templates/email/<template>.txt`` and add it to the outbox (no commit here).
 
-    ``attachments`` are ``{"filename", "content_type", "sha256"}`` dicts naming files
+    The row is written by the caller's commit, with the change that caused it, or not at
+    all. ``attachments`` are ``{"filename", "content_type", "sha256"}`` dicts naming files
     already in the document store, so the row stays small and the bytes immutable.
     """
-    domain = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1].rstrip(">") or "portal.local"
     body = render_template(f"email/{template}.txt", **context)
     message = OutboxMessage(
-        message_id=f"<{uuid.uuid4()}@{domain}>",
-        to_address=to_address,
-        subject=subject,
+        # Fixed now, so every delivery attempt of this message carries the same Message-ID.
+        message_id=f"<{uuid.uuid4()}@{_message_id_domain()}>",
+        to_address=to_address.strip(),
+        # A subject can include a name someone typed: a line break in a header would make
+        # the message unsendable, and a long one would not fit the column.
+        subject=" ".join(str(subject).split())[:SUBJECT_LENGTH],
         body_text=body,
         attachments=attachments or [],
     )

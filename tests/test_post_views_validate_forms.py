@@ -1,0 +1,154 @@
+"""Every POST view validates its form (and so its CSRF token) before it changes anything.
+
+The app turns Flask-WTF's global CSRF check off (WTF_CSRF_CHECK_DEFAULT=False) so that a
+stale form comes back with what was typed; each view's PortalForm.validate_on_submit()
+checks the token instead. This test is what proves no view acts before validating: each
+POST route, as a user allowed to use it, with fields that would make it act, is sent a
+wrong, an empty and another session's token, and must change nothing; the same post with
+the right token must change something, so the fields really were enough to act on.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from portal.applications.models import ApplicationStatus
+from portal.forms import STALE_FORM_MESSAGE
+from tests.factories import sign_in_as
+from tests.support.pages import check_page
+from tests.support.world import World, build_url, build_world, changes, post_form, routes, snapshot
+
+# Routes that may take a POST without a form's CSRF token because something else proves the
+# sender (e.g. a payment provider's signed webhook). None yet.
+CSRF_EXEMPT: set[str] = set()
+
+SESSION_ENDED = "Your session ended. Please try again."
+
+
+def _editable(world: World) -> None:
+    world.set_status(ApplicationStatus.INFORMATION_REQUESTED)
+
+
+def _closed(world: World) -> None:
+    world.set_status(ApplicationStatus.REJECTED)
+
+
+@dataclass(frozen=True)
+class Case:
+    actor: str  # a World attribute, or "anonymous"
+    prepare: Callable[[World], None] | None = None  # puts the world where the post would act
+    csrf_field: str = "csrf_token"
+
+
+# For each POST route, who may use it and the state in which the post would act.
+CASES: dict[str, Case] = {
+    "admin.new_user": Case("admin"),
+    "applications.attestations": Case("owner", _editable),
+    "applications.building": Case("owner", _editable),
+    "applications.contacts": Case("owner", _editable),
+    "applications.documents": Case("owner", _editable),
+    "applications.edit_contact": Case("owner", _editable),
+    "applications.remove_contact": Case("owner", _editable),
+    "applications.remove_document": Case("owner", _editable),
+    "applications.review_action": Case("staff", csrf_field="accept-csrf_token"),
+    "applications.start": Case("owner", _closed),
+    "applications.submit": Case("owner", _editable),
+    "auth.change_password": Case("owner"),
+    "auth.forgot_password": Case("anonymous"),
+    "auth.profile": Case("owner"),
+    "auth.register": Case("anonymous"),
+    "auth.renew_verification": Case("anonymous"),
+    "auth.resend_verification": Case("newcomer"),
+    "auth.reset_password": Case("anonymous"),
+    "auth.sign_in": Case("anonymous"),
+    "auth.sign_out": Case("owner"),
+    "permits.accept_invitation": Case("stranger"),
+    "permits.add_party": Case("staff"),
+    "permits.claim": Case("stranger"),
+    "permits.import_permits": Case("admin"),
+    "permits.invite": Case("owner"),
+    "permits.remove_party": Case("owner"),
+    "permits.revoke_invitation": Case("owner"),
+}
+
+
+def signed_in_as(client) -> str | None:
+    with client.session_transaction() as session:
+        return session.get("_user_id")
+
+
+def told_the_form_was_stale(client, response) -> bool:
+    """The page the user lands on says the form was stale (as an error or a flash)."""
+    if response.status_code in (301, 302, 303):
+        response = client.get(response.headers["Location"])
+    if response.mimetype == "text/html":
+        check_page(response.data)
+    html = response.get_data(as_text=True)
+    return str(STALE_FORM_MESSAGE) in html or SESSION_ENDED in html
+
+
+def bad_tokens(app, client) -> dict[str, str]:
+    other = app.test_client()
+    return {
+        "wrong": "wrong",
+        "empty": "",
+        # Genuine, but made for another browser's session: what a forged cross-site post carries.
+        "another session's": other.csrf_token(),
+    }
+
+
+def test_every_post_route_has_a_case(app):
+    posting = {rule.endpoint for rule in routes(app, "POST")} - CSRF_EXEMPT
+    assert set(CASES) == posting
+
+
+@pytest.mark.parametrize("endpoint", sorted(CASES))
+def test_post_without_a_valid_csrf_token_changes_nothing(app, endpoint):
+    case = CASES[endpoint]
+    world = build_world()
+    if case.prepare:
+        case.prepare(world)
+    [rule] = [r for r in routes(app, "POST") if r.endpoint == endpoint]
+    client = app.test_client()
+    user = world.user(case.actor)
+    if user is not None:
+        sign_in_as(client, user)
+    url = build_url(rule, world)
+    who = signed_in_as(client)
+
+    for name, token in bad_tokens(app, client).items():
+        before = snapshot()
+        response = client.post(
+            url, data={**post_form(endpoint, world, client), case.csrf_field: token}
+        )
+        assert response.status_code < 500, f"{name} token: {response.status_code}"
+        assert changes(before, snapshot()) == {}, f"{name} token changed the database"
+        assert signed_in_as(client) == who, f"{name} token changed who is signed in"
+        assert told_the_form_was_stale(client, response), f"{name} token: no stale-form message"
+
+    before = snapshot()
+    data = post_form(endpoint, world, client)
+    if case.csrf_field != "csrf_token":
+        data[case.csrf_field] = client.csrf_token()
+    response = client.post(url, data=data)
+    assert response.status_code < 500
+    assert changes(before, snapshot()) != {}, "with a valid token the post did nothing"
+
+
+def test_sign_out_needs_a_valid_token(app):
+    """Sign-out is public (a late click lands softly), so its form is the only guard: a
+    cross-site post must not sign anyone out."""
+    world = build_world()
+    client = app.test_client()
+    sign_in_as(client, world.owner)
+
+    response = client.post("/account/sign-out", data={"csrf_token": "wrong"})
+    assert response.status_code == 200
+    check_page(response.data)
+    assert str(STALE_FORM_MESSAGE) in response.get_data(as_text=True)
+    assert client.get("/account/profile").status_code == 200
+
+    response = client.post("/account/sign-out", data={})
+    assert response.status_code == 302
+    assert client.get("/account/profile").status_code == 302
