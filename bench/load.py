@@ -1,0 +1,511 @@
+"""Load-test the portal's busiest pages side by side with a hello-world Flask app.
+
+    python bench/load.py --database-url sqlite:///$PWD/instance/bench/bench-1000000.sqlite3 \\
+        --small-database-url sqlite:///$PWD/instance/bench/bench-1000.sqlite3
+
+Both apps are served by gunicorn with the same settings on free loopback ports.
+The bench accounts (bench/generate.py) sign in through the real sign-in form;
+then wrk drives a fixed number of concurrent connections at each page, after a
+warm-up, and reports requests per second, p50 and p95 latency, non-200
+responses (errors; a redirect to sign-in counts) and each page's throughput as a
+share of hello-world's. Finally each page's SQL query count is measured in
+process with the Flask test client, at the generated size and at a small size,
+to show it does not grow with the data. The Markdown report goes to stdout and
+to bench/results/<date>-<database>.md.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from generate import BENCH_PASSWORD, OWNER_EMAIL, STAFF_EMAIL  # noqa: E402
+
+SECRET_KEY = "bench-secret-key-" + "b" * 32  # noqa: S105 - loopback-only benchmark server
+USER_AGENT = "portal-bench/1"
+HOST = "127.0.0.1"
+TARGETS = {"page": 0.40, "staff queue": 0.30}
+P95_TARGET_MS = 50.0
+
+# wrk reports neither p95 nor non-200 responses (it counts 3xx as success), so a
+# small script collects both and prints one JSON line.
+WRK_SCRIPT = """
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+end
+function init(args)
+  non200 = 0
+end
+function response(status, headers, body)
+  if status ~= 200 then
+    non200 = non200 + 1
+  end
+end
+function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do
+    bad = bad + thread:get("non200")
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'WRK {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, ' ..
+    '"non200": %d, "socket_errors": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), bad, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+@dataclass
+class Page:
+    name: str
+    template: str  # the path; {permit_id} becomes the bench owner's busiest permit
+    server: str  # "hello" or "portal"
+    account: str | None  # whose cookie it sends
+    kind: str  # "yardstick", "reference", "page" or "staff queue"
+    path: str = ""
+
+
+@dataclass
+class Result:
+    page: Page
+    requests_per_s: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def request(
+    port: int, method: str, path: str, *, body: str | None = None, cookie: str = ""
+) -> tuple[int, dict[str, str], str, list[str]]:
+    """One HTTP request: status, headers, body and every Set-Cookie header."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    headers = {"User-Agent": USER_AGENT}
+    if cookie:
+        headers["Cookie"] = cookie
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        content = response.read().decode("utf-8", "replace")
+        cookies = response.headers.get_all("Set-Cookie") or []
+        return response.status, dict(response.headers), content, cookies
+    finally:
+        connection.close()
+
+
+def session_cookie(set_cookies: list[str], current: str) -> str:
+    for header in set_cookies:
+        name_value = header.split(";", 1)[0]
+        if name_value.startswith("session="):
+            return name_value
+    return current
+
+
+@contextmanager
+def gunicorn(app_spec: str, env: dict[str, str], args: argparse.Namespace, health: str):
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        args.worker_class,
+        "--threads",
+        str(args.threads),
+        "--chdir",
+        str(ROOT),
+        "--pythonpath",
+        str(ROOT / "bench"),
+        "--log-level",
+        "warning",
+        app_spec,
+    ]
+    log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in finally
+        "w+", prefix="bench-gunicorn-", suffix=".log", delete=False
+    )
+    process = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                log_file.seek(0)
+                raise SystemExit(f"gunicorn {app_spec} exited:\n{log_file.read()}")
+            try:
+                status, _, _, _ = request(port, "GET", health)
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"gunicorn {app_spec} did not answer {health} in 60 s")
+            time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log_file.seek(0)
+        errors = [line for line in log_file.read().splitlines() if "Traceback" in line]
+        log_file.close()
+        if errors:
+            log(f"gunicorn {app_spec} logged {len(errors)} tracebacks; see {log_file.name}")
+        else:
+            os.unlink(log_file.name)
+
+
+def sign_in_with_form(port: int, email: str, home: str) -> str | None:
+    """The session cookie after signing in through the real form, or None if it didn't work."""
+    status, _, html, cookies = request(port, "GET", "/account/sign-in")
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    if status != 200 or not match:
+        return None
+    cookie = session_cookie(cookies, "")
+    form = urllib.parse.urlencode(
+        {"email": email, "password": BENCH_PASSWORD, "csrf_token": match.group(1)}
+    )
+    status, _, _, cookies = request(port, "POST", "/account/sign-in", body=form, cookie=cookie)
+    cookie = session_cookie(cookies, cookie)
+    if status not in (302, 303):
+        return None
+    status, _, _, _ = request(port, "GET", home, cookie=cookie)
+    return cookie if status == 200 else None
+
+
+def forged_cookie(app, email: str) -> str:
+    """A signed Flask session naming the account, as Flask-Login writes it at sign-in."""
+    from flask.sessions import SecureCookieSessionInterface
+    from flask_login import login_user
+    from sqlalchemy import select
+
+    from portal.auth.models import User
+    from portal.extensions import db
+
+    with app.test_request_context(
+        "/", headers={"User-Agent": USER_AGENT}, environ_base={"REMOTE_ADDR": HOST}
+    ):
+        from flask import session
+
+        user = db.session.scalar(select(User).where(User.email == email))
+        login_user(user)
+        session["last_seen"] = datetime.now(UTC).isoformat()
+        serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+        return "session=" + serializer.dumps(dict(session))
+
+
+def run_wrk(port: int, page: Page, cookie: str, seconds: int, args, script: Path) -> Result:
+    command = [
+        "wrk",
+        f"-t{args.threads_wrk}",
+        f"-c{args.connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        "-H",
+        f"User-Agent: {USER_AGENT}",
+    ]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    command.append(f"http://{HOST}:{port}{page.path}")
+    completed = subprocess.run(command, capture_output=True, text=True, check=True)
+    line = next(line for line in completed.stdout.splitlines() if line.startswith("WRK "))
+    data = json.loads(line[4:])
+    duration = data["duration_us"] / 1e6
+    return Result(
+        page=page,
+        requests_per_s=data["requests"] / duration,
+        p50_ms=data["p50_us"] / 1000,
+        p95_ms=data["p95_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        errors=data["non200"] + data["socket_errors"],
+        requests=data["requests"],
+    )
+
+
+def bench_permit_id(app) -> int:
+    """The bench owner's permit with the longest timeline: the heaviest permit page they have."""
+    from portal.extensions import db
+
+    with app.app_context():
+        return db.session.execute(
+            text(
+                "SELECT p.permit_id FROM permit_parties p JOIN users u ON u.id = p.user_id "
+                "JOIN timeline_entries t ON t.permit_id = p.permit_id "
+                "WHERE u.email = :email AND p.role = 'owner' "
+                "GROUP BY p.permit_id ORDER BY count(*) DESC, p.permit_id LIMIT 1"
+            ),
+            {"email": OWNER_EMAIL},
+        ).scalar_one()
+
+
+def make_app(database_url: str):
+    from portal import create_app
+
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": SECRET_KEY,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+
+
+def count_queries(database_url: str, pages: list[Page]) -> tuple[dict[str, int], int]:
+    """Queries each page runs, on its second request (one-off start-up queries don't count).
+
+    Requests run outside any app context of ours, as in a server: inside one, Flask
+    would reuse it and Flask-Login's cached user would hide the user query.
+    """
+    from portal.extensions import db
+
+    app = make_app(database_url)
+    permit_id = bench_permit_id(app)
+    with app.app_context():
+        permits = db.session.execute(text("SELECT count(*) FROM permits")).scalar_one()
+        engine = db.engine
+    statements: list[str] = []
+
+    def counter(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    counts: dict[str, int] = {}
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        for page in pages:
+            if page.kind in ("yardstick", "reference"):
+                continue
+            client = app.test_client()
+            client.environ_base.update({"HTTP_USER_AGENT": USER_AGENT, "REMOTE_ADDR": HOST})
+            email = OWNER_EMAIL if page.account == "owner" else STAFF_EMAIL
+            if not _test_client_sign_in(client, email):
+                client.set_cookie("session", forged_cookie(app, email).split("=", 1)[1])
+            path = page.template.replace("{permit_id}", str(permit_id))
+            for attempt in range(2):
+                statements.clear()
+                response = client.get(path)
+                if response.status_code != 200:
+                    raise SystemExit(f"{path} answered {response.status_code} in process")
+                if attempt == 1:
+                    counts[page.name] = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    return counts, permits
+
+
+def _test_client_sign_in(client, email: str) -> bool:
+    response = client.get("/account/sign-in")
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.text)
+    if response.status_code != 200 or not match:
+        return False
+    response = client.post(
+        "/account/sign-in",
+        data={"email": email, "password": BENCH_PASSWORD, "csrf_token": match.group(1)},
+    )
+    return response.status_code in (302, 303) and client.get("/").status_code in (302, 303)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} CPU ({cpu}), Python {platform.python_version()}"
+
+
+def load_average() -> str:
+    return "/".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def report(
+    args,
+    database: str,
+    permits: int,
+    pages: list[Page],
+    results: list[Result],
+    notes: str,
+    counts: dict[str, dict[str, int]],
+) -> str:
+    lines = [f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {database}, {permits:,} permits", ""]
+    if results:
+        lines += [
+            f"gunicorn `--workers {args.workers} --worker-class {args.worker_class} "
+            f"--threads {args.threads}` for both apps; wrk `-t{args.threads_wrk} "
+            f"-c{args.connections}`, {args.warmup:g} s warm-up then {args.duration:g} s "
+            f"measured per page; {machine()}; {notes}.",
+            "",
+            "| page | path | req/s | p50 ms | p95 ms | errors | vs hello-world | target | met |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        ]
+    hello = next((r for r in results if r.page.kind == "yardstick"), None)
+    for result in results:
+        share = result.requests_per_s / hello.requests_per_s
+        if result.page.kind in ("yardstick", "reference"):
+            target, met = "", ""
+        else:
+            floor = TARGETS[result.page.kind]
+            target = f"≥ {floor:.0%}, p95 ≤ {P95_TARGET_MS:g} ms"
+            ok = share >= floor and result.p95_ms <= P95_TARGET_MS and result.errors == 0
+            met = "yes" if ok else "**no**"
+        lines.append(
+            f"| {result.page.name} | `{result.page.path}` | {result.requests_per_s:,.0f} | "
+            f"{result.p50_ms:.1f} | {result.p95_ms:.1f} | {result.errors} | {share:.0%} | "
+            f"{target} | {met} |"
+        )
+    if counts:
+        sizes = list(counts)
+        lines += [
+            "",
+            "SQL queries per page (Flask test client, second request):",
+            "",
+            "| page | " + " | ".join(f"{size} permits" for size in sizes) + " |",
+            "| --- | " + " | ".join("---:" for _ in sizes) + " |",
+        ]
+        for page in pages:
+            if page.kind in ("yardstick", "reference"):
+                continue
+            row = [str(counts[size].get(page.name, "")) for size in sizes]
+            lines.append(f"| {page.name} | " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", required=True, help="a database from generate.py")
+    parser.add_argument("--small-database-url", help="the same data at a small size")
+    parser.add_argument("--duration", type=int, default=20, help="measured seconds per page")
+    parser.add_argument("--warmup", type=int, default=3, help="unmeasured seconds per page")
+    parser.add_argument("--connections", type=int, default=10, help="concurrent clients")
+    parser.add_argument("--threads-wrk", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (both apps)")
+    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
+    parser.add_argument("--results-dir", default=str(ROOT / "bench" / "results"))
+    parser.add_argument("--skip-load", action="store_true", help="only count queries")
+    args = parser.parse_args(argv)
+
+    pages = [
+        Page("hello-world", "/", "hello", None, "yardstick"),
+        # References without a target: the portal with one query and no template, and a
+        # template with no query. They split a page's cost into framework, rendering, data.
+        Page("health check (JSON, 1 query)", "/healthz", "portal", None, "reference"),
+        Page("landing page (template, no query)", "/", "portal", None, "reference"),
+        Page("applicant home", "/permits/", "portal", "owner", "page"),
+        Page("permit page", "/permits/{permit_id}", "portal", "owner", "page"),
+        Page("staff queue", "/staff/", "portal", "staff", "staff queue"),
+    ]
+    database = make_url(args.database_url).get_backend_name()
+    app = make_app(args.database_url)
+    permit_id = bench_permit_id(app)
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "PORTAL_ENV": "development",
+        "SECRET_KEY": SECRET_KEY,
+        "RATELIMIT_ENABLED": "false",
+    }
+    results: list[Result] = []
+    methods = set()
+    load_before = load_average()
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as folder:
+        pages_to_load = [] if args.skip_load else pages
+        script = Path(folder) / "report.lua"
+        script.write_text(WRK_SCRIPT)
+        ports = {}
+        if pages_to_load:
+            ports["hello"] = stack.enter_context(gunicorn("hello:app", env, args, "/"))
+            ports["portal"] = stack.enter_context(gunicorn("wsgi:app", env, args, "/healthz"))
+        cookies: dict[str | None, str] = {None: ""}
+        accounts = (("owner", OWNER_EMAIL, "/permits/"), ("staff", STAFF_EMAIL, "/staff/"))
+        for account, email, home in accounts if pages_to_load else ():
+            cookie = sign_in_with_form(ports["portal"], email, home)
+            if cookie is None:
+                cookie = forged_cookie(app, email)
+                methods.add("forged session cookie (the sign-in form did not sign in)")
+            else:
+                methods.add("the sign-in form")
+            cookies[account] = cookie
+        for page in pages_to_load:
+            page.path = page.template.replace("{permit_id}", str(permit_id))
+            log(f"{page.name}: {args.warmup:g} s warm-up, {args.duration:g} s measured")
+            run_wrk(ports[page.server], page, cookies[page.account], args.warmup, args, script)
+            result = run_wrk(
+                ports[page.server], page, cookies[page.account], args.duration, args, script
+            )
+            log(
+                f"  {result.requests_per_s:,.0f} req/s, p50 {result.p50_ms:.1f} ms, "
+                f"p95 {result.p95_ms:.1f} ms, {result.errors} errors"
+            )
+            results.append(result)
+
+    counts: dict[str, dict[str, int]] = {}
+    urls = [args.small_database_url, args.database_url] if args.small_database_url else []
+    for url in urls or [args.database_url]:
+        page_counts, size = count_queries(url, pages)
+        counts[f"{size:,}"] = page_counts
+    with make_app(args.database_url).app_context():
+        from portal.extensions import db
+
+        permits = db.session.execute(text("SELECT count(*) FROM permits")).scalar_one()
+    notes = (
+        f"load average (1/5/15 min) {load_before} before, {load_average()} after; "
+        f"sign-in: {' and '.join(sorted(methods))}"
+    )
+    markdown = report(args, database, permits, pages, results, notes, counts)
+    print(markdown)
+    results_dir = Path(args.results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    out = results_dir / f"{datetime.now(UTC):%Y-%m-%d}-{database}.md"
+    out.write_text(markdown)
+    log(f"written to {out}")
+
+
+if __name__ == "__main__":
+    main()
