@@ -40,11 +40,21 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.applications.routes import bp as applications_bp
     from portal.auth import session  # noqa: F401 - registers the user loader
     from portal.auth.routes import bp as auth_bp
+    from portal.inspections.routes import bp as inspections_bp
     from portal.main import bp as main_bp
+    from portal.payments.routes import bp as payments_bp
     from portal.permits.routes import bp as permits_bp
 
     security.init_app(app)
-    for blueprint in (main_bp, auth_bp, permits_bp, applications_bp, admin_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        permits_bp,
+        applications_bp,
+        admin_bp,
+        inspections_bp,
+        payments_bp,
+    ):
         app.register_blueprint(blueprint)
 
     from portal import cli, template_helpers

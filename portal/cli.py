@@ -5,9 +5,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from portal.demo import seed_demo_command
+    from portal.inspections.cli import inspections_cli
     from portal.notifications.cli import outbox_cli
     from portal.permits.cli import permits_cli
 
+    app.cli.add_command(inspections_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(permits_cli)
     app.cli.add_command(seed_demo_command)

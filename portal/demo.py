@@ -18,6 +18,9 @@ from portal.applications.models import CertificateType, ContactRole, DocumentTyp
 from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
 from portal.extensions import db
+from portal.inspections import calendar as inspection_calendar
+from portal.inspections import services as inspections
+from portal.inspections.models import InspectionRequest, InspectionResult, Window
 from portal.models import utcnow
 from portal.permits import services as permits
 from portal.permits.models import PartyRole, Permit
@@ -131,6 +134,51 @@ def _tell_story(permit: Permit, story: str, owner: User, staff: User) -> None:
         applications.accept(application, staff, application.version)
 
 
+def _inspection_story(permit: Permit, code: str, result, requester: User, staff: User) -> None:
+    """One inspection requested and scheduled, with a result when given (once per type)."""
+    required = next(
+        (r for r in inspections.required_inspections(permit.id) if r.inspection_type.code == code),
+        None,
+    )
+    if required is None or db.session.scalar(
+        select(InspectionRequest.id).where(InspectionRequest.required_inspection_id == required.id)
+    ):
+        return
+    day = inspection_calendar.earliest_inspection_day()
+    request = inspections.request_inspection(
+        permit,
+        requester,
+        {
+            "required_inspection_id": required.id,
+            "preferred_date_1": day,
+            "window": Window.MORNING.value,
+            "contact_name": requester.name,
+            "contact_phone": requester.phone,
+            "access_notes": "Enter from the alley; the site office is on the ground floor.",
+            **dict.fromkeys(inspections.DUTIES, True),
+        },
+    )
+    inspections.schedule(
+        request,
+        staff,
+        day=day,
+        window=Window.MORNING,
+        inspector_id=staff.id,
+        version=request.version,
+    )
+    if result is not None:
+        inspections.record_result(
+            request,
+            staff,
+            result=result,
+            remarks="",
+            orders="",
+            deficiencies=[],
+            photos=[],
+            version=request.version,
+        )
+
+
 def seed() -> list[str]:
     """Create what is missing and return lines describing the demo."""
     password_hash = hash_password(current_app.config["DEMO_PASSWORD"])
@@ -139,6 +187,8 @@ def seed() -> list[str]:
     owner, contractor = users["owner@example.com"], users["contractor@example.com"]
     admin, staff = users["admin@example.com"], users["staff@example.com"]
 
+    # The catalogue first, so the import derives each permit's required inspections.
+    inspections.seed_types(admin)
     with DEMO_PERMITS.open("rb") as source:
         report = permits.import_permits(source, actor=admin, filename=DEMO_PERMITS.name)
     if not report.ok:
@@ -165,6 +215,13 @@ def seed() -> list[str]:
                 license_number="EC-55012",
             )
         _tell_story(permit, story, owner, staff)
+    _inspection_story(
+        by_number["BP-2026-100001"], "ELEC-RGH", InspectionResult.PASSED, contractor, staff
+    )
+    _inspection_story(by_number["BP-2026-100001"], "PLB-RGH", None, contractor, staff)
+    _inspection_story(
+        by_number["BP-2026-100002"], "VENT-RGH", InspectionResult.NO_ACCESS, contractor, staff
+    )
 
     return demo_lines()
 

@@ -33,6 +33,17 @@ EVENT_TEXT = {
     "application.withdrawn": _l("Application withdrawn"),
     "document.uploaded": _l("Document uploaded: {filename}"),
     "document.removed": _l("Document removed: {filename}"),
+    "inspection.required_added": _l("Inspection added to the checklist: {name} ({reason})"),
+    "inspection.required_removed": _l("Inspection removed from the checklist: {name} ({reason})"),
+    "inspection.requested": _l("{name} inspection requested"),
+    "inspection.reschedule_requested": _l("New dates requested for the {name} inspection"),
+    "inspection.scheduled": _l("{name} inspection scheduled for {date}, {window}"),
+    "inspection.cancelled": _l("{name} inspection cancelled"),
+    "inspection.cancelled_late": _l("{name} inspection cancelled after the cut-off"),
+    "inspection.result": _l("{name} inspection result: {result}"),
+    "application.inspections_complete": _l("All required inspections passed: Inspections Complete"),
+    "fee.assessed": _l("{kind} of {amount} assessed: {reason}"),
+    "fee.waived": _l("{kind} of {amount} waived: {reason}"),
 }
 
 

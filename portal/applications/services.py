@@ -654,3 +654,35 @@ def mark_not_applicable(application, reviewer, version, reason: str) -> None:
         message=reason,
         timeline_params={"reason": reason},
     )
+
+
+# ---- inspections ---------------------------------------------------------------------------
+
+
+def inspections_complete(application, actor) -> None:
+    """Accepted -> inspections complete, when every required inspection has passed.
+
+    Called by the inspections feature inside its own transaction: no commit here.
+    """
+    APPLICATION_TRANSITIONS.check(application.status, S.INSPECTIONS_COMPLETE)
+    application.status = S.INSPECTIONS_COMPLETE
+    audit.record(
+        "application.inspections_complete",
+        application,
+        actor=actor,
+        confirmation=application.confirmation_number,
+    )
+    timeline.add(application.permit, "application.inspections_complete", actor=actor)
+    link = _link("applications.overview", permit_id=application.permit_id)
+    for email in applicant_emails(application.permit):
+        queue_email(
+            email,
+            _(
+                "All inspections passed for permit %(permit)s",
+                permit=application.permit.permit_num,
+            ),
+            "inspections_complete",
+            application=application,
+            permit=application.permit,
+            link=link,
+        )

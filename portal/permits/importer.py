@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, select, update
 
 from portal.extensions import db
+from portal.inspections.services import derive_required
 from portal.models import utcnow
 from portal.permits.models import Permit, PermitStatus, Trade
 from portal.timeline import TimelineEntry
@@ -511,3 +512,7 @@ def _write_batch(batch: list[dict], report: ImportReport, actor) -> None:
                 for permit_id, permit_num in created
             ],
         )
+        existing.update({permit_num: permit_id for permit_id, permit_num in created})
+    # Each permit needs the inspections its scope calls for: derived for the whole batch
+    # at once; a re-import with a wider scope adds the new ones, and staff removals stay.
+    derive_required({existing[row["permit_num"]]: row.get("scope") or [] for row in batch})

@@ -20,8 +20,10 @@ from portal.applications.models import ApplicationStatus, CofOApplication
 from portal.auth.models import User
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.inspections import services as inspection_services
 from portal.models import utcnow
 from portal.notifications.services import queue_email
+from portal.payments.services import outstanding_by_permit
 from portal.permits import importer
 from portal.permits.models import Invitation, PartyRole, Permit, PermitParty, PermitStatus
 from portal.timeline import TimelineEntry
@@ -461,6 +463,7 @@ class HomeRow:
     permit: Permit
     application: CofOApplication | None
     next_action: str
+    fees_owed_cents: int = 0
 
     @property
     def works_on_application(self) -> bool:
@@ -538,12 +541,14 @@ def applicant_home(user: User, page: int):
         error_out=False,
     )
     applications = latest_applications([party.permit_id for party in pagination.items])
+    owed = outstanding_by_permit([party.permit_id for party in pagination.items])
     rows = [
         HomeRow(
             party=party,
             permit=party.permit,
             application=applications.get(party.permit_id),
             next_action=next_action(party.permit, party.role, applications.get(party.permit_id)),
+            fees_owed_cents=owed.get(party.permit_id, 0),
         )
         for party in pagination.items
     ]
@@ -559,6 +564,7 @@ class PermitPage:
     application: CofOApplication | None
     timeline: list[TimelineEntry]
     more_timeline: bool
+    inspections: inspection_services.PermitPanel | None = None
 
     @property
     def is_owner(self) -> bool:
@@ -583,6 +589,7 @@ def permit_page(permit: Permit, user: User) -> PermitPage:
         application=latest_applications([permit.id]).get(permit.id),
         timeline=entries[:PERMIT_PAGE_TIMELINE_LIMIT],
         more_timeline=len(entries) > PERMIT_PAGE_TIMELINE_LIMIT,
+        inspections=inspection_services.permit_panel(permit),
     )
 
 

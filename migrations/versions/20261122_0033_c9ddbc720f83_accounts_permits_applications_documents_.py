@@ -1,8 +1,8 @@
-"""Accounts, permits, parties, C of O applications, documents, outbox, audit and timeline
+"""Accounts, permits, applications, documents, outbox, audit, timeline, inspections and the fee ledger
 
-Revision ID: 614fba536edb
+Revision ID: c9ddbc720f83
 Revises:
-Create Date: 2026-11-22 00:22:13.202170
+Create Date: 2026-11-22 00:33:32.124355
 
 """
 
@@ -10,13 +10,57 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "614fba536edb"
+revision = "c9ddbc720f83"
 down_revision = None
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
+    op.create_table(
+        "holidays",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_holidays")),
+        sa.UniqueConstraint("day", name=op.f("uq_holidays_day")),
+    )
+    op.create_table(
+        "inspection_types",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=40), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column(
+            "stage",
+            sa.Enum(
+                "underground",
+                "rough",
+                "final",
+                "cofo",
+                name="inspectionstage",
+                native_enum=False,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("bureau", sa.String(length=100), nullable=False),
+        sa.Column("fee_cents", sa.Integer(), nullable=False),
+        sa.Column("blds_type_mapped", sa.String(length=100), nullable=False),
+        sa.Column("trades", sa.JSON(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("sort_order", sa.Integer(), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspection_types")),
+        sa.UniqueConstraint("code", name=op.f("uq_inspection_types_code")),
+    )
+    with op.batch_alter_table("inspection_types", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_inspection_types_bureau"), ["bureau"], unique=False)
+
     op.create_table(
         "outbox_messages",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -279,6 +323,35 @@ def upgrade():
         )
 
     op.create_table(
+        "fee_schedules",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("effective_from", sa.Date(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_fee_schedules_created_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fee_schedules")),
+        sa.UniqueConstraint("effective_from", name=op.f("uq_fee_schedules_effective_from")),
+    )
+    op.create_table(
+        "inspector_days",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("inspector_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["inspector_id"], ["users.id"], name=op.f("fk_inspector_days_inspector_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspector_days")),
+        sa.UniqueConstraint("inspector_id", "day", name="uq_inspector_days_day"),
+    )
+    op.create_table(
         "invitations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("permit_id", sa.Integer(), nullable=False),
@@ -363,6 +436,45 @@ def upgrade():
             "uq_permit_parties_permit_user", ["permit_id", "user_id"], unique=True
         )
 
+    op.create_table(
+        "required_inspections",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("permit_id", sa.Integer(), nullable=False),
+        sa.Column("inspection_type_id", sa.Integer(), nullable=False),
+        sa.Column("added_by_id", sa.Integer(), nullable=True),
+        sa.Column("added_reason", sa.Text(), nullable=False),
+        sa.Column("removed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("removed_by_id", sa.Integer(), nullable=True),
+        sa.Column("removed_reason", sa.Text(), nullable=False),
+        sa.Column("passed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["added_by_id"], ["users.id"], name=op.f("fk_required_inspections_added_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["inspection_type_id"],
+            ["inspection_types.id"],
+            name=op.f("fk_required_inspections_inspection_type_id_inspection_types"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["permit_id"],
+            ["permits.id"],
+            name=op.f("fk_required_inspections_permit_id_permits"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["removed_by_id"],
+            ["users.id"],
+            name=op.f("fk_required_inspections_removed_by_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_required_inspections")),
+        sa.UniqueConstraint("permit_id", "inspection_type_id", name="uq_required_inspections_type"),
+    )
     op.create_table(
         "timeline_entries",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -480,8 +592,310 @@ def upgrade():
             batch_op.f("ix_application_documents_application_id"), ["application_id"], unique=False
         )
 
+    op.create_table(
+        "fee_schedule_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("schedule_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("inspection", "reinspection", name="feekind", native_enum=False, length=40),
+            nullable=False,
+        ),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.Column("authority", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["schedule_id"],
+            ["fee_schedules.id"],
+            name=op.f("fk_fee_schedule_entries_schedule_id_fee_schedules"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fee_schedule_entries")),
+        sa.UniqueConstraint("schedule_id", "kind", name="uq_fee_schedule_entries_kind"),
+    )
+    op.create_table(
+        "inspection_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("permit_id", sa.Integer(), nullable=False),
+        sa.Column("required_inspection_id", sa.Integer(), nullable=False),
+        sa.Column("inspection_type_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "requested",
+                "scheduled",
+                "passed",
+                "failed",
+                "partial",
+                "no_access",
+                "cancelled",
+                name="inspectionstatus",
+                native_enum=False,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("requested_by_id", sa.Integer(), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("reinspection", sa.Boolean(), nullable=False),
+        sa.Column("preferred_date_1", sa.Date(), nullable=False),
+        sa.Column("preferred_date_2", sa.Date(), nullable=True),
+        sa.Column("preferred_date_3", sa.Date(), nullable=True),
+        sa.Column(
+            "window",
+            sa.Enum("morning", "afternoon", name="window", native_enum=False, length=40),
+            nullable=False,
+        ),
+        sa.Column("contact_name", sa.String(length=200), nullable=False),
+        sa.Column("contact_phone", sa.String(length=40), nullable=False),
+        sa.Column("access_notes", sa.Text(), nullable=False),
+        sa.Column("confirm_present", sa.Boolean(), nullable=False),
+        sa.Column("confirm_trades", sa.Boolean(), nullable=False),
+        sa.Column("confirm_plans", sa.Boolean(), nullable=False),
+        sa.Column("confirm_access", sa.Boolean(), nullable=False),
+        sa.Column("confirm_equipment", sa.Boolean(), nullable=False),
+        sa.Column("scheduled_date", sa.Date(), nullable=True),
+        sa.Column(
+            "scheduled_window",
+            sa.Enum("morning", "afternoon", name="window", native_enum=False, length=40),
+            nullable=True,
+        ),
+        sa.Column("inspector_id", sa.Integer(), nullable=True),
+        sa.Column("scheduled_by_id", sa.Integer(), nullable=True),
+        sa.Column("scheduled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("ics_sequence", sa.Integer(), nullable=False),
+        sa.Column(
+            "result",
+            sa.Enum(
+                "passed",
+                "failed",
+                "partial",
+                "no_access",
+                "cancelled",
+                "granted_complete",
+                "granted_outstanding",
+                "cofo_failed",
+                name="inspectionresult",
+                native_enum=False,
+                length=40,
+            ),
+            nullable=True,
+        ),
+        sa.Column("inspected_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("result_by_id", sa.Integer(), nullable=True),
+        sa.Column("remarks", sa.Text(), nullable=False),
+        sa.Column("orders", sa.Text(), nullable=False),
+        sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("cancelled_by_id", sa.Integer(), nullable=True),
+        sa.Column("late_cancel", sa.Boolean(), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cancelled_by_id"],
+            ["users.id"],
+            name=op.f("fk_inspection_requests_cancelled_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["inspection_type_id"],
+            ["inspection_types.id"],
+            name=op.f("fk_inspection_requests_inspection_type_id_inspection_types"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["inspector_id"], ["users.id"], name=op.f("fk_inspection_requests_inspector_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["permit_id"], ["permits.id"], name=op.f("fk_inspection_requests_permit_id_permits")
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"],
+            ["users.id"],
+            name=op.f("fk_inspection_requests_requested_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["required_inspection_id"],
+            ["required_inspections.id"],
+            name=op.f("fk_inspection_requests_required_inspection_id_required_inspections"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["result_by_id"], ["users.id"], name=op.f("fk_inspection_requests_result_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["scheduled_by_id"],
+            ["users.id"],
+            name=op.f("fk_inspection_requests_scheduled_by_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspection_requests")),
+    )
+    with op.batch_alter_table("inspection_requests", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_inspection_requests_inspector_day", ["inspector_id", "scheduled_date"], unique=False
+        )
+        batch_op.create_index("ix_inspection_requests_permit", ["permit_id"], unique=False)
+        batch_op.create_index(
+            "ix_inspection_requests_required", ["required_inspection_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_inspection_requests_status_preferred", ["status", "preferred_date_1"], unique=False
+        )
+
+    op.create_table(
+        "fees",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("permit_id", sa.Integer(), nullable=False),
+        sa.Column("inspection_request_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "kind",
+            sa.Enum("inspection", "reinspection", name="feekind", native_enum=False, length=40),
+            nullable=False,
+        ),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "outstanding",
+                "paid",
+                "waived",
+                "refunded",
+                name="feestatus",
+                native_enum=False,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("schedule_entry_id", sa.Integer(), nullable=True),
+        sa.Column("assessed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("assessed_by_id", sa.Integer(), nullable=True),
+        sa.Column("waived_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("waived_by_id", sa.Integer(), nullable=True),
+        sa.Column("waiver_reason", sa.Text(), nullable=False),
+        sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assessed_by_id"], ["users.id"], name=op.f("fk_fees_assessed_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["inspection_request_id"],
+            ["inspection_requests.id"],
+            name=op.f("fk_fees_inspection_request_id_inspection_requests"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["permit_id"], ["permits.id"], name=op.f("fk_fees_permit_id_permits")
+        ),
+        sa.ForeignKeyConstraint(
+            ["schedule_entry_id"],
+            ["fee_schedule_entries.id"],
+            name=op.f("fk_fees_schedule_entry_id_fee_schedule_entries"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["waived_by_id"], ["users.id"], name=op.f("fk_fees_waived_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fees")),
+    )
+    with op.batch_alter_table("fees", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_fees_inspection_request_id"), ["inspection_request_id"], unique=False
+        )
+        batch_op.create_index("ix_fees_permit_status", ["permit_id", "status"], unique=False)
+
+    op.create_table(
+        "inspection_deficiencies",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("inspection_request_id", sa.Integer(), nullable=False),
+        sa.Column("code_section", sa.String(length=100), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("location", sa.String(length=200), nullable=False),
+        sa.Column("correct_by", sa.Date(), nullable=True),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["inspection_request_id"],
+            ["inspection_requests.id"],
+            name=op.f("fk_inspection_deficiencies_inspection_request_id_inspection_requests"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspection_deficiencies")),
+    )
+    with op.batch_alter_table("inspection_deficiencies", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_inspection_deficiencies_inspection_request_id"),
+            ["inspection_request_id"],
+            unique=False,
+        )
+
+    op.create_table(
+        "inspection_photos",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("inspection_request_id", sa.Integer(), nullable=False),
+        sa.Column("stored_file_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["inspection_request_id"],
+            ["inspection_requests.id"],
+            name=op.f("fk_inspection_photos_inspection_request_id_inspection_requests"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["stored_file_id"],
+            ["stored_files.id"],
+            name=op.f("fk_inspection_photos_stored_file_id_stored_files"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"], ["users.id"], name=op.f("fk_inspection_photos_uploaded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspection_photos")),
+    )
+    with op.batch_alter_table("inspection_photos", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_inspection_photos_inspection_request_id"),
+            ["inspection_request_id"],
+            unique=False,
+        )
+
 
 def downgrade():
+    with op.batch_alter_table("inspection_photos", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inspection_photos_inspection_request_id"))
+
+    op.drop_table("inspection_photos")
+    with op.batch_alter_table("inspection_deficiencies", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inspection_deficiencies_inspection_request_id"))
+
+    op.drop_table("inspection_deficiencies")
+    with op.batch_alter_table("fees", schema=None) as batch_op:
+        batch_op.drop_index("ix_fees_permit_status")
+        batch_op.drop_index(batch_op.f("ix_fees_inspection_request_id"))
+
+    op.drop_table("fees")
+    with op.batch_alter_table("inspection_requests", schema=None) as batch_op:
+        batch_op.drop_index("ix_inspection_requests_status_preferred")
+        batch_op.drop_index("ix_inspection_requests_required")
+        batch_op.drop_index("ix_inspection_requests_permit")
+        batch_op.drop_index("ix_inspection_requests_inspector_day")
+
+    op.drop_table("inspection_requests")
+    op.drop_table("fee_schedule_entries")
     with op.batch_alter_table("application_documents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_application_documents_application_id"))
 
@@ -494,6 +908,7 @@ def downgrade():
         batch_op.drop_index("ix_timeline_entries_permit_created")
 
     op.drop_table("timeline_entries")
+    op.drop_table("required_inspections")
     with op.batch_alter_table("permit_parties", schema=None) as batch_op:
         batch_op.drop_index("uq_permit_parties_permit_user")
         batch_op.drop_index(
@@ -508,6 +923,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_invitations_permit_id"))
 
     op.drop_table("invitations")
+    op.drop_table("inspector_days")
+    op.drop_table("fee_schedules")
     with op.batch_alter_table("cofo_applications", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_cofo_applications_one_open",
@@ -547,3 +964,8 @@ def downgrade():
         batch_op.drop_index("ix_outbox_messages_status_due")
 
     op.drop_table("outbox_messages")
+    with op.batch_alter_table("inspection_types", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inspection_types_bureau"))
+
+    op.drop_table("inspection_types")
+    op.drop_table("holidays")

@@ -1,0 +1,69 @@
+"""Calendar invitations (.ics) for scheduled inspections.
+
+One UID per inspection request for its whole life: a reschedule sends the same UID
+with a higher SEQUENCE, so calendars move the event instead of adding a second one;
+a cancellation sends METHOD:CANCEL with the same UID.
+"""
+
+from email.utils import parseaddr
+
+from flask import current_app
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from portal.inspections.calendar import local_window
+from portal.inspections.models import WINDOW_HOURS
+from portal.models import utcnow
+
+PRODID = "-//Occupancy Portal//Inspections//EN"
+
+
+def uid_for(inspection_request) -> str:
+    domain = parseaddr(current_app.config["MAIL_FROM"])[1].rsplit("@", 1)[-1] or "portal.local"
+    return f"inspection-request-{inspection_request.id}@{domain}"
+
+
+def invitation(inspection_request, attendees: list[str], *, cancel: bool = False) -> bytes:
+    """The .ics for the request's current schedule (or its cancellation)."""
+    request = inspection_request
+    permit = request.permit
+    start, end = local_window(request.scheduled_date, *WINDOW_HOURS[request.scheduled_window])
+    organizer_address = parseaddr(current_app.config["MAIL_FROM"])[1]
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancel else "REQUEST")
+
+    event = Event()
+    event.add("uid", uid_for(request))
+    event.add("sequence", request.ics_sequence)
+    event.add("dtstamp", utcnow())
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", f"{request.inspection_type.name}: {permit.permit_num}")
+    event.add("location", vText(permit.address))
+    event.add(
+        "description",
+        "\n".join(
+            line
+            for line in (
+                f"{current_app.config['PORTAL_DEPARTMENT']} inspection, permit {permit.permit_num}",
+                f"Arrival window: {request.scheduled_window.label}",
+                f"Inspector: {request.inspector.name}" if request.inspector else "",
+                f"On-site contact: {request.contact_name}, {request.contact_phone}",
+            )
+            if line
+        ),
+    )
+    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    organizer = vCalAddress(f"mailto:{organizer_address}")
+    organizer.params["cn"] = vText(current_app.config["PORTAL_DEPARTMENT"])
+    event.add("organizer", organizer)
+    for address in attendees:
+        attendee = vCalAddress(f"mailto:{address}")
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        event.add("attendee", attendee, encode=0)
+    calendar.add_component(event)
+    # A VTIMEZONE for the department's zone, so DTSTART carries TZID and means local time.
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

@@ -1,0 +1,465 @@
+"""Inspections: the permit's checklist, requests by the people on it, and the staff's pages."""
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.access import admin, permit_party, staff
+from portal.documents.store import send_stored
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.inspections import calendar, export, services
+from portal.inspections.forms import (
+    DEFICIENCY_ROWS,
+    DUTY_LABELS,
+    AddRequiredForm,
+    CancelForm,
+    InspectionTypeForm,
+    RemoveRequiredForm,
+    RequestForm,
+    RescheduleForm,
+    ResultForm,
+    ScheduleForm,
+)
+from portal.inspections.models import (
+    InspectionPhoto,
+    InspectionResult,
+    InspectionStatus,
+    InspectionType,
+    Window,
+)
+from portal.permits.models import Permit
+
+bp = Blueprint("inspections", __name__)
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _fail(form, error: DomainError) -> None:
+    """Put a service's refusal on the field it names, else at the top of the form."""
+    name = getattr(error, "field", None)
+    if name and name in form:
+        form[name].errors = [*form[name].errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _request_or_404(permit: Permit, request_id: int):
+    inspection_request = services.request_for_permit(permit.id, request_id)
+    if inspection_request is None:
+        abort(404)
+    return inspection_request
+
+
+# ---- the people on the permit ----------------------------------------------------------------
+
+
+@bp.get("/permits/<int:permit_id>/inspections")
+@permit_party()
+def checklist(permit: Permit):
+    return render_template(
+        "inspections/checklist.html",
+        permit=permit,
+        panel=services.permit_panel(permit),
+    )
+
+
+def _request_page(permit, form, refusal=None, status=200):
+    return render_template(
+        "inspections/request.html",
+        permit=permit,
+        form=form,
+        refusal=refusal,
+        duties=DUTY_LABELS,
+        earliest=calendar.earliest_inspection_day(),
+        lead_days=current_app.config["INSPECTION_LEAD_BUSINESS_DAYS"],
+    ), status
+
+
+@bp.route("/permits/<int:permit_id>/inspections/request", methods=["GET", "POST"])
+@permit_party()
+def request_inspection(permit: Permit):
+    form = RequestForm()
+    form.required_inspection.choices = [(0, _("Choose an inspection"))] + [
+        (required.id, f"{required.inspection_type.stage.label}: {required.inspection_type.name}")
+        for required in services.requestable(permit.id)
+    ]
+    if request.method == "GET":
+        chosen = request.args.get("required", type=int)
+        if chosen:
+            form.required_inspection.data = chosen
+        form.contact_name.data = form.contact_name.data or current_user.name
+        form.contact_phone.data = form.contact_phone.data or current_user.phone
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            created = services.request_inspection(permit, _me(), form.answers())
+        except services.InvalidRequest as error:
+            if error.fees_link or not error.field:
+                refusal = error
+            else:
+                _fail(form, error)
+        except DomainError as error:
+            refusal = error
+        else:
+            flash(
+                _("Your request was sent. We will email you when the inspection is scheduled."),
+                "success",
+            )
+            return redirect(
+                url_for("inspections.detail", permit_id=permit.id, request_id=created.id)
+            )
+    return _request_page(permit, form, refusal)
+
+
+@bp.get("/permits/<int:permit_id>/inspections/<int:request_id>")
+@permit_party()
+def detail(permit: Permit, request_id: int):
+    inspection_request = _request_or_404(permit, request_id)
+    return render_template(
+        "inspections/detail.html",
+        permit=permit,
+        inspection=inspection_request,
+        statuses=InspectionStatus,
+        late=services.cancellation_is_late(inspection_request),
+        cutoff=calendar.cutoff_day(inspection_request.scheduled_date)
+        if inspection_request.scheduled_date
+        else None,
+    )
+
+
+@bp.route("/permits/<int:permit_id>/inspections/<int:request_id>/cancel", methods=["GET", "POST"])
+@permit_party()
+def cancel(permit: Permit, request_id: int):
+    inspection_request = _request_or_404(permit, request_id)
+    if not inspection_request.is_open:
+        flash(_("This inspection is no longer open, so it cannot be cancelled."), "error")
+        return redirect(url_for("inspections.detail", permit_id=permit.id, request_id=request_id))
+    form = CancelForm()
+    if request.method == "GET":
+        form.version.data = str(inspection_request.version)
+    if form.validate_on_submit():
+        try:
+            services.cancel_request(inspection_request, _me(), form.version.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The inspection was cancelled."), "success")
+        return redirect(url_for("inspections.detail", permit_id=permit.id, request_id=request_id))
+    return render_template(
+        "inspections/cancel.html",
+        permit=permit,
+        inspection=inspection_request,
+        form=form,
+        late=services.cancellation_is_late(inspection_request),
+    )
+
+
+@bp.route(
+    "/permits/<int:permit_id>/inspections/<int:request_id>/reschedule", methods=["GET", "POST"]
+)
+@permit_party()
+def reschedule(permit: Permit, request_id: int):
+    inspection_request = _request_or_404(permit, request_id)
+    if not inspection_request.is_open or services.cancellation_is_late(inspection_request):
+        flash(_("This inspection can no longer be rescheduled. You can still cancel it."), "error")
+        return redirect(url_for("inspections.detail", permit_id=permit.id, request_id=request_id))
+    form = RescheduleForm()
+    if request.method == "GET":
+        form.version.data = str(inspection_request.version)
+        form.window.data = inspection_request.window.value
+    if form.validate_on_submit():
+        try:
+            services.reschedule_request(
+                inspection_request, _me(), form.date_answers(), form.version.data
+            )
+        except DomainError as error:
+            _fail(form, error)
+            form.version.data = str(inspection_request.version)
+        else:
+            flash(_("Your new dates were sent to the department."), "success")
+            return redirect(
+                url_for("inspections.detail", permit_id=permit.id, request_id=request_id)
+            )
+    return render_template(
+        "inspections/reschedule.html",
+        permit=permit,
+        inspection=inspection_request,
+        form=form,
+        earliest=calendar.earliest_inspection_day(),
+    )
+
+
+@bp.get("/permits/<int:permit_id>/inspections/<int:request_id>/photos/<int:photo_id>")
+@permit_party()
+def photo(permit: Permit, request_id: int, photo_id: int):
+    found = db.session.scalar(
+        db.select(InspectionPhoto)
+        .join(InspectionPhoto.inspection_request)
+        .where(
+            InspectionPhoto.id == photo_id,
+            InspectionPhoto.inspection_request_id == request_id,
+            services.InspectionRequest.permit_id == permit.id,
+        )
+    )
+    if found is None:
+        abort(404)
+    return send_stored(found.stored_file, found.filename)
+
+
+# ---- staff ----------------------------------------------------------------------------------
+
+
+def _queue_status() -> InspectionStatus:
+    value = request.args.get("status", InspectionStatus.REQUESTED.value)
+    if value not in (InspectionStatus.REQUESTED.value, InspectionStatus.SCHEDULED.value):
+        return InspectionStatus.REQUESTED
+    return InspectionStatus(value)
+
+
+@bp.get("/staff/inspections")
+@staff
+def queue():
+    status = _queue_status()
+    bureaus = services.bureaus()
+    bureau = request.args.get("bureau") or None
+    if bureau not in bureaus:
+        bureau = None
+    page = services.queue(
+        max(1, request.args.get("page", 1, type=int)), status=status, bureau=bureau
+    )
+    return render_template(
+        "inspections/queue.html",
+        page=page,
+        bureaus=bureaus,
+        bureau=bureau,
+        status=status,
+        statuses=InspectionStatus,
+        inspectors=services.inspectors(),
+        today=calendar.local_today(),
+    )
+
+
+def _staff_request_or_404(request_id: int):
+    inspection_request = services.request_for_staff(request_id)
+    if inspection_request is None:
+        abort(404)
+    return inspection_request
+
+
+@bp.route("/staff/inspections/<int:request_id>/schedule", methods=["GET", "POST"])
+@staff
+def schedule(request_id: int):
+    inspection_request = _staff_request_or_404(request_id)
+    form = ScheduleForm()
+    form.inspector.choices = [(0, _("Choose an inspector"))] + [
+        (user.id, user.name) for user in services.inspectors()
+    ]
+    if request.method == "GET":
+        form.version.data = str(inspection_request.version)
+        form.day.data = inspection_request.scheduled_date or inspection_request.preferred_date_1
+        form.window.data = (inspection_request.scheduled_window or inspection_request.window).value
+        form.inspector.data = inspection_request.inspector_id or 0
+    if form.validate_on_submit():
+        try:
+            services.schedule(
+                inspection_request,
+                _me(),
+                day=form.day.data,
+                window=Window(form.window.data),
+                inspector_id=form.inspector.data,
+                version=form.version.data,
+            )
+        except DomainError as error:
+            _fail(form, error)
+            form.version.data = str(inspection_request.version)
+        else:
+            flash(_("The inspection is scheduled and the applicant has been emailed."), "success")
+            return redirect(url_for("inspections.queue"))
+    return render_template(
+        "inspections/schedule.html",
+        inspection=inspection_request,
+        permit=inspection_request.permit,
+        form=form,
+        capacity=current_app.config["INSPECTOR_DAILY_CAPACITY"],
+    )
+
+
+@bp.route("/staff/inspections/<int:request_id>/result", methods=["GET", "POST"])
+@staff
+def result(request_id: int):
+    inspection_request = _staff_request_or_404(request_id)
+    form = ResultForm()
+    choices = inspection_request.inspection_type.results
+    form.result.choices = [(r.value, r.label) for r in choices]
+    if request.method == "GET":
+        form.version.data = str(inspection_request.version)
+    if form.validate_on_submit():
+        try:
+            services.record_result(
+                inspection_request,
+                _me(),
+                result=InspectionResult(form.result.data),
+                remarks=form.remarks.data or "",
+                orders=form.orders.data or "",
+                deficiencies=form.deficiency_answers(),
+                photos=form.uploads(),
+                version=form.version.data,
+            )
+        except DomainError as error:
+            _fail(form, error)
+            if form.uploads():
+                form.photos.errors = [
+                    *form.photos.errors,
+                    _("Choose the photos again: files are not kept when the form comes back."),
+                ]
+            form.version.data = str(inspection_request.version)
+        else:
+            flash(_("The result is recorded and the applicant has been emailed."), "success")
+            return redirect(
+                url_for(
+                    "inspections.detail",
+                    permit_id=inspection_request.permit_id,
+                    request_id=inspection_request.id,
+                )
+            )
+    return render_template(
+        "inspections/result.html",
+        inspection=inspection_request,
+        permit=inspection_request.permit,
+        form=form,
+        rows=range(1, DEFICIENCY_ROWS + 1),
+        recorded=inspection_request.status
+        not in (InspectionStatus.SCHEDULED, InspectionStatus.REQUESTED),
+    )
+
+
+@bp.get("/staff/inspections/day")
+@staff
+def day():
+    inspectors = services.inspectors()
+    inspector_id = request.args.get("inspector", type=int)
+    inspector = next((user for user in inspectors if user.id == inspector_id), None)
+    try:
+        chosen = date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        chosen = calendar.local_today()
+    visits = services.day_list(inspector.id, chosen) if inspector else []
+    return render_template(
+        "inspections/day.html",
+        inspectors=inspectors,
+        inspector=inspector,
+        day=chosen,
+        visits=visits,
+    )
+
+
+@bp.route("/staff/permits/<int:permit_id>/required-inspections", methods=["GET", "POST"])
+@staff
+def required(permit_id: int):
+    permit = db.get_or_404(Permit, permit_id)
+    form = AddRequiredForm(prefix="add")
+    form.inspection_type.choices = [(0, _("Choose an inspection"))] + [
+        (t.id, f"{t.stage.label}: {t.name} ({t.bureau})") for t in services.inspection_types()
+    ]
+    if form.validate_on_submit():
+        try:
+            services.add_required(permit, form.inspection_type.data, form.reason.data, _me())
+        except DomainError as error:
+            _fail(form, error)
+        else:
+            flash(_("The inspection was added to the permit's checklist."), "success")
+            return redirect(url_for("inspections.required", permit_id=permit.id))
+    return _required_page(permit, form)
+
+
+def _required_page(permit, form, failed_id=None, failed_form=None):
+    items = services.required_inspections(permit.id)
+    remove_forms = {
+        item.id: failed_form
+        if item.id == failed_id
+        else RemoveRequiredForm(formdata=None, prefix=f"remove-{item.id}")
+        for item in items
+    }
+    return render_template(
+        "inspections/required.html",
+        permit=permit,
+        items=items,
+        add_form=form,
+        remove_forms=remove_forms,
+        form=failed_form or form,
+    )
+
+
+@bp.post("/staff/permits/<int:permit_id>/required-inspections/<int:required_id>/remove")
+@staff
+def remove_required(permit_id: int, required_id: int):
+    permit = db.get_or_404(Permit, permit_id)
+    form = RemoveRequiredForm(prefix=f"remove-{required_id}")
+    if form.validate_on_submit():
+        try:
+            services.remove_required(permit, required_id, form.reason.data, _me())
+        except DomainError as error:
+            _fail(form, error)
+        else:
+            flash(_("The inspection was removed from the permit's checklist."), "success")
+            return redirect(url_for("inspections.required", permit_id=permit.id))
+    add_form = AddRequiredForm(formdata=None, prefix="add")
+    add_form.inspection_type.choices = [(0, _("Choose an inspection"))] + [
+        (t.id, f"{t.stage.label}: {t.name} ({t.bureau})") for t in services.inspection_types()
+    ]
+    return _required_page(permit, add_form, required_id, form)
+
+
+@bp.get("/staff/inspections/export.csv")
+@staff
+def export_csv():
+    filename = f"inspections-{calendar.local_today().isoformat()}.csv"
+    return Response(
+        stream_with_context(export.blds_rows()),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+# ---- admin: the catalogue ---------------------------------------------------------------------
+
+
+@bp.get("/staff/inspection-types")
+@admin
+def types():
+    return render_template("inspections/types.html", types=services.inspection_types())
+
+
+@bp.route("/staff/inspection-types/<int:type_id>", methods=["GET", "POST"])
+@admin
+def edit_type(type_id: int):
+    inspection_type = db.get_or_404(InspectionType, type_id)
+    form = InspectionTypeForm(obj=inspection_type if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_type(inspection_type, form.answers(), _me())
+        except DomainError as error:
+            _fail(form, error)
+        else:
+            flash(_("%(name)s was saved.", name=inspection_type.name), "success")
+            return redirect(url_for("inspections.types"))
+    return render_template("inspections/type_edit.html", form=form, inspection_type=inspection_type)

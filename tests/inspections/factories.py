@@ -1,0 +1,106 @@
+"""Building blocks for the inspection and fee tests: a fixed clock, seeded types, requests."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.inspections import services
+from portal.inspections.models import (
+    InspectionRequest,
+    InspectionType,
+    RequiredInspection,
+    Window,
+)
+from portal.notifications.models import OutboxMessage
+
+# A Monday, a week before Memorial Day (2026-05-25).
+TODAY = date(2026, 5, 18)
+WEDNESDAY = date(2026, 5, 20)
+THURSDAY = date(2026, 5, 21)
+FRIDAY = date(2026, 5, 22)
+MEMORIAL_DAY = date(2026, 5, 25)
+NEXT_TUESDAY = date(2026, 5, 26)
+
+
+def type_by_code(code: str) -> InspectionType:
+    return db.session.scalar(select(InspectionType).where(InspectionType.code == code))
+
+
+def derive(permit) -> list[RequiredInspection]:
+    services.derive_required({permit.id: permit.scope})
+    db.session.commit()
+    return services.required_inspections(permit.id)
+
+
+def required_by_code(permit, code: str) -> RequiredInspection:
+    return next(
+        r for r in services.required_inspections(permit.id) if r.inspection_type.code == code
+    )
+
+
+def request_answers(required: RequiredInspection, **overrides) -> dict:
+    answers = {
+        "required_inspection_id": required.id,
+        "preferred_date_1": WEDNESDAY,
+        "preferred_date_2": THURSDAY,
+        "preferred_date_3": None,
+        "window": Window.MORNING.value,
+        "contact_name": "Carla Site",
+        "contact_phone": "312-555-0199",
+        "access_notes": "Gate code 4412",
+        **dict.fromkeys(services.DUTIES, True),
+    }
+    answers.update(overrides)
+    return answers
+
+
+def form_data(required: RequiredInspection, **overrides) -> dict:
+    data = {
+        "required_inspection": str(required.id),
+        "preferred_date_1": WEDNESDAY.isoformat(),
+        "preferred_date_2": THURSDAY.isoformat(),
+        "preferred_date_3": "",
+        "window": "morning",
+        "contact_name": "Carla Site",
+        "contact_phone": "312-555-0199",
+        "access_notes": "Gate code 4412",
+        **dict.fromkeys(services.DUTIES, "y"),
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def make_request(permit, user, code: str = "ELEC-RGH", **overrides) -> InspectionRequest:
+    return services.request_inspection(
+        permit, user, request_answers(required_by_code(permit, code), **overrides)
+    )
+
+
+def schedule(
+    inspection_request,
+    staff_user,
+    day: date = THURSDAY,
+    inspector=None,
+    window: Window = Window.MORNING,
+) -> InspectionRequest:
+    return services.schedule(
+        inspection_request,
+        staff_user,
+        day=day,
+        window=window,
+        inspector_id=(inspector or staff_user).id,
+        version=inspection_request.version,
+    )
+
+
+def reload(inspection_request) -> InspectionRequest:
+    db.session.expire_all()
+    return db.session.get(InspectionRequest, inspection_request.id)
+
+
+def outbox(to_address: str | None = None) -> list[OutboxMessage]:
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if to_address:
+        query = query.where(OutboxMessage.to_address == to_address)
+    return list(db.session.scalars(query))

@@ -1,0 +1,66 @@
+"""Business days: weekends and holidays skipped, lead time, cut-off, the department's time zone."""
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.inspections import calendar, services
+from portal.inspections.calendar import local_today as real_local_today
+from portal.inspections.models import Holiday
+from tests.inspections.factories import MEMORIAL_DAY, NEXT_TUESDAY, TODAY, WEDNESDAY
+
+
+def test_federal_holidays_use_the_observed_day():
+    days_2026 = dict(calendar.us_federal_holidays(2026))
+    assert days_2026[date(2026, 7, 3)] == "Independence Day"  # 4 July 2026 is a Saturday
+    assert days_2026[date(2026, 11, 26)] == "Thanksgiving Day"
+    assert date(2026, 5, 25) in days_2026
+    days_2027 = dict(calendar.us_federal_holidays(2027))
+    assert date(2027, 7, 5) in days_2027  # a Sunday holiday moves to Monday
+    assert date(2027, 12, 24) in days_2027
+    assert days_2027[date(2027, 12, 31)] == "New Year's Day"  # 1 January 2028 is a Saturday
+    assert len(days_2026) == 11
+    assert len(days_2027) == 12
+
+
+def test_seeding_holidays_is_idempotent(app):
+    services.seed_types()
+    services.seed_types()
+    assert db.session.scalar(select(func.count(Holiday.id))) == 23
+
+
+def test_business_days_skip_weekends_and_holidays(app):
+    services.seed_types()
+    friday = date(2026, 5, 22)
+    assert calendar.add_business_days(friday, 1) == NEXT_TUESDAY  # weekend, then Memorial Day
+    assert calendar.add_business_days(NEXT_TUESDAY, -1) == friday
+    assert calendar.add_business_days(TODAY, 2) == WEDNESDAY
+    assert not calendar.is_business_day(MEMORIAL_DAY, {MEMORIAL_DAY})
+    assert not calendar.is_business_day(date(2026, 5, 23), set())
+
+
+def test_lead_time_counts_business_days(app, monkeypatch):
+    services.seed_types()
+    assert calendar.earliest_inspection_day(TODAY) == WEDNESDAY
+    # From Thursday: Friday is one, Memorial Day does not count, Tuesday is two.
+    assert calendar.earliest_inspection_day(date(2026, 5, 21)) == NEXT_TUESDAY
+    monkeypatch.setitem(app.config, "INSPECTION_LEAD_BUSINESS_DAYS", 5)
+    assert calendar.earliest_inspection_day(TODAY) == NEXT_TUESDAY
+
+
+def test_cutoff_is_business_days_before_the_visit(app):
+    services.seed_types()
+    # A visit on Tuesday 26 May: two business days before is Thursday 21 May.
+    assert calendar.cutoff_day(NEXT_TUESDAY) == date(2026, 5, 21)
+    assert not calendar.is_past_cutoff(NEXT_TUESDAY, date(2026, 5, 21))
+    assert calendar.is_past_cutoff(NEXT_TUESDAY, date(2026, 5, 22))
+
+
+def test_today_is_the_department_s_date_not_utc(app, monkeypatch):
+    # 03:00 UTC on 19 May is still 18 May in Chicago.
+    monkeypatch.setattr(calendar, "local_today", real_local_today)
+    monkeypatch.setattr(calendar, "utcnow", lambda: datetime(2026, 5, 19, 3, 0, tzinfo=UTC))
+    assert calendar.local_today() == date(2026, 5, 18)
+    monkeypatch.setitem(app.config, "PORTAL_TIMEZONE", "Europe/Paris")
+    assert calendar.local_today() == date(2026, 5, 19)

@@ -1,0 +1,345 @@
+"""Results, deficiencies, photos, reinspection fees, cancellation and the move to Inspections
+Complete."""
+
+import io
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from portal.applications.models import ApplicationStatus, CofOApplication
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.inspections import calendar, services
+from portal.inspections.models import InspectionResult, InspectionStatus
+from portal.payments.models import Fee, FeeKind, FeeSchedule, FeeScheduleEntry, FeeStatus
+from portal.timeline import TimelineEntry
+from tests.factories import make_application
+from tests.inspections.factories import (
+    FRIDAY,
+    NEXT_TUESDAY,
+    THURSDAY,
+    form_data,
+    make_request,
+    outbox,
+    reload,
+    required_by_code,
+    schedule,
+)
+from tests.support.pages import check_page
+
+# Staff may book earlier than the applicant's lead time: tomorrow, already past the cut-off.
+TUESDAY = date(2026, 5, 19)
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+PDF = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n"
+
+
+def scheduled(permit, contractor, inspector, code="ELEC-RGH", day=THURSDAY):
+    return schedule(make_request(permit, contractor, code), inspector, day=day)
+
+
+def record(inspection_request, inspector, result, **fields):
+    return services.record_result(
+        reload(inspection_request),
+        inspector,
+        result=result,
+        remarks=fields.get("remarks", ""),
+        orders=fields.get("orders", ""),
+        deficiencies=fields.get("deficiencies", []),
+        photos=fields.get("photos", []),
+        version=reload(inspection_request).version,
+    )
+
+
+def result_url(inspection_request) -> str:
+    return f"/staff/inspections/{inspection_request.id}/result"
+
+
+def fees() -> list[Fee]:
+    return list(db.session.scalars(select(Fee).order_by(Fee.id)))
+
+
+def test_no_access_assesses_a_reinspection_fee_from_the_schedule_in_force(
+    permit, contractor, inspector, owner
+):
+    later = FeeSchedule(name="From June", effective_from=date(2026, 6, 1))
+    later.entries.append(FeeScheduleEntry(kind=FeeKind.REINSPECTION, amount_cents=20000))
+    db.session.add(later)
+    db.session.commit()
+    visit = scheduled(permit, contractor, inspector)
+    record(visit, inspector, InspectionResult.NO_ACCESS, remarks="Gate locked")
+    assert reload(visit).status == InspectionStatus.NO_ACCESS
+    (fee,) = fees()
+    assert (fee.kind, fee.amount_cents, fee.status) == (
+        FeeKind.REINSPECTION,
+        15000,
+        FeeStatus.OUTSTANDING,
+    )
+    assert "14A-5-501.4" in fee.reason
+    assert fee.inspection_request_id == visit.id
+    assert any("reinspection fee" in m.subject for m in outbox(owner.email))
+
+    db.session.execute(db.update(Fee).values(status=FeeStatus.WAIVED))
+    db.session.commit()
+    june = scheduled(permit, contractor, inspector, "PLB-RGH", day=date(2026, 6, 2))
+    record(june, inspector, InspectionResult.NO_ACCESS)
+    assert fees()[-1].amount_cents == 20000
+
+
+def test_the_fee_then_blocks_requests_until_waived(
+    contractor_client, staff_client, permit, contractor, inspector
+):
+    visit = scheduled(permit, contractor, inspector)
+    record(visit, inspector, InspectionResult.NO_ACCESS)
+    required = required_by_code(permit, "ELEC-RGH")
+    refused = contractor_client.post(
+        f"/permits/{permit.id}/inspections/request", data=form_data(required)
+    )
+    assert b"reinspection fee on this permit is unpaid" in refused.data
+    (fee,) = fees()
+    waived = staff_client.post(
+        f"/staff/fees/{fee.id}/waive",
+        data={
+            f"fee-{fee.id}-csrf_token": staff_client.csrf_token(),
+            f"fee-{fee.id}-version": str(fee.version),
+            f"fee-{fee.id}-reason": "Inspector arrived early",
+        },
+    )
+    assert waived.status_code == 302
+    accepted = contractor_client.post(
+        f"/permits/{permit.id}/inspections/request", data=form_data(required)
+    )
+    assert accepted.status_code == 302
+    latest = services.checklist(permit.id)
+    item = next(i for i in latest.items if i.required.id == required.id)
+    assert item.latest.reinspection is True
+
+
+def test_a_failed_inspection_lists_its_deficiencies_and_returns_to_request_again(
+    owner_client, permit, contractor, inspector, owner
+):
+    visit = scheduled(permit, contractor, inspector)
+    record(
+        visit,
+        inspector,
+        InspectionResult.FAILED,
+        deficiencies=[
+            services.DeficiencyAnswer(
+                "14E-3-300", "Missing GFCI in kitchen", "Unit 2", date(2026, 6, 15)
+            )
+        ],
+        orders="Correct and call for reinspection",
+    )
+    message = [m for m in outbox(owner.email) if "result" in m.subject][-1]
+    assert "Missing GFCI in kitchen" in message.body_text
+    assert "14E-3-300" in message.body_text
+    page = owner_client.get(f"/permits/{permit.id}")
+    check_page(page.data)
+    assert b"Missing GFCI in kitchen" in page.data
+    assert b"Correct the deficiencies, then request it again" in page.data
+    detail = owner_client.get(f"/permits/{permit.id}/inspections/{visit.id}")
+    check_page(detail.data)
+    assert b"Correct and call for reinspection" in detail.data
+    assert fees() == []
+
+
+def test_a_failure_needs_a_reason(permit, contractor, inspector):
+    visit = scheduled(permit, contractor, inspector)
+    with pytest.raises(services.InvalidRequest, match="deficiencies"):
+        record(visit, inspector, InspectionResult.FAILED)
+    assert reload(visit).status == InspectionStatus.SCHEDULED
+
+
+def test_a_result_recorded_twice_is_refused(staff_client, permit, contractor, inspector):
+    visit = scheduled(permit, contractor, inspector)
+    form = staff_client.get(result_url(visit))
+    check_page(form.data)
+    version = str(reload(visit).version)
+    first = staff_client.post(result_url(visit), data={"result": "passed", "version": version})
+    assert first.status_code == 302
+    second = staff_client.post(
+        result_url(visit), data={"result": "failed", "version": version, "remarks": "Oops"}
+    )
+    assert second.status_code == 200
+    check_page(second.data)
+    assert b"A result is already recorded for this inspection: Passed" in second.data
+    assert reload(visit).status == InspectionStatus.PASSED
+    with pytest.raises(DomainError, match="already recorded"):
+        record(visit, inspector, InspectionResult.FAILED, remarks="x")
+
+
+def test_a_photo_that_is_not_an_image_records_nothing(staff_client, permit, contractor, inspector):
+    visit = scheduled(permit, contractor, inspector)
+    response = staff_client.post(
+        result_url(visit),
+        data={
+            "result": "failed",
+            "version": str(reload(visit).version),
+            "remarks": "Panel cover missing",
+            "deficiency_1_description": "Panel cover missing",
+            "photos": [(io.BytesIO(PDF), "photo.png")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    check_page(response.data)
+    assert b"The selected file must be" in response.data
+    assert b"Panel cover missing" in response.data
+    assert reload(visit).status == InspectionStatus.SCHEDULED
+    assert reload(visit).deficiencies == []
+
+
+def test_photos_are_stored_and_served_to_the_permit_s_people(
+    staff_client, owner_client, permit, contractor, inspector
+):
+    visit = scheduled(permit, contractor, inspector)
+    response = staff_client.post(
+        result_url(visit),
+        data={
+            "result": "partial",
+            "version": str(reload(visit).version),
+            "deficiency_1_description": "Second floor not ready",
+            "deficiency_1_location": "Floor 2",
+            "photos": [(io.BytesIO(PNG), "floor2.png")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    (photo,) = reload(visit).photos
+    download = owner_client.get(f"/permits/{permit.id}/inspections/{visit.id}/photos/{photo.id}")
+    assert download.status_code == 200
+    assert download.data == PNG
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert "attachment" in download.headers["Content-Disposition"]
+
+
+def test_cofo_results_and_the_move_to_inspections_complete(permit, contractor, inspector, owner):
+    application = make_application(
+        permit, owner, status=ApplicationStatus.ACCEPTED, confirmation_number="CO-2026-TEST01"
+    )
+    cofo = scheduled(permit, contractor, inspector, "COFO-DOB")
+    assert reload(cofo).inspection_type.results[:3] == [
+        InspectionResult.GRANTED_COMPLETE,
+        InspectionResult.GRANTED_OUTSTANDING,
+        InspectionResult.COFO_FAILED,
+    ]
+    with pytest.raises(services.InvalidRequest):
+        record(cofo, inspector, InspectionResult.PASSED)
+
+    codes = [r.inspection_type.code for r in services.required_inspections(permit.id)]
+    for code in codes:
+        if code == "COFO-DOB":
+            record(
+                cofo,
+                inspector,
+                InspectionResult.GRANTED_OUTSTANDING,
+                remarks="Handrail to be finished",
+            )
+            continue
+        visit = scheduled(permit, contractor, inspector, code, day=FRIDAY)
+        result = (
+            InspectionResult.GRANTED_COMPLETE if code == "COFO-FPB" else InspectionResult.PASSED
+        )
+        assert db.session.get(CofOApplication, application.id).status == ApplicationStatus.ACCEPTED
+        record(visit, inspector, result)
+    db.session.expire_all()
+    assert db.session.get(CofOApplication, application.id).status == (
+        ApplicationStatus.INSPECTIONS_COMPLETE
+    )
+    assert services.checklist(permit.id).complete
+    events = [e.event for e in db.session.scalars(select(TimelineEntry))]
+    assert "application.inspections_complete" in events
+    assert any("All inspections passed" in m.subject for m in outbox(owner.email))
+
+
+def test_removing_the_last_open_inspection_completes_too(permit, contractor, inspector, owner):
+    application = make_application(permit, owner, status=ApplicationStatus.ACCEPTED)
+    items = services.required_inspections(permit.id)
+    for required in items[:-1]:
+        required.passed_at = required.created_at
+    db.session.commit()
+    services.remove_required(permit, items[-1].id, "Not in scope after all", inspector)
+    assert db.session.get(CofOApplication, application.id).status == (
+        ApplicationStatus.INSPECTIONS_COMPLETE
+    )
+
+
+def test_cancelling_before_the_cutoff_is_free(owner_client, permit, contractor, inspector):
+    visit = scheduled(permit, contractor, inspector, day=NEXT_TUESDAY)
+    page = owner_client.get(f"/permits/{permit.id}/inspections/{visit.id}/cancel")
+    check_page(page.data)
+    assert b"There is no fee" in page.data
+    response = owner_client.post(
+        f"/permits/{permit.id}/inspections/{visit.id}/cancel",
+        data={"version": str(reload(visit).version)},
+    )
+    assert response.status_code == 302
+    cancelled = reload(visit)
+    assert cancelled.status == InspectionStatus.CANCELLED
+    assert cancelled.late_cancel is False
+    assert fees() == []
+
+
+def test_cancelling_after_the_cutoff_is_late_and_draws_the_fee(
+    owner_client, permit, contractor, inspector
+):
+    visit = scheduled(permit, contractor, inspector, day=TUESDAY)
+    assert calendar.is_past_cutoff(TUESDAY)
+    page = owner_client.get(f"/permits/{permit.id}/inspections/{visit.id}/cancel")
+    check_page(page.data)
+    assert b"A reinspection fee applies" in page.data
+    response = owner_client.post(
+        f"/permits/{permit.id}/inspections/{visit.id}/cancel",
+        data={"version": str(reload(visit).version)},
+    )
+    assert response.status_code == 302
+    assert reload(visit).late_cancel is True
+    (fee,) = fees()
+    assert fee.kind == FeeKind.REINSPECTION
+    assert "cancelled after the cut-off" in fee.reason
+    assert "14A-5-501.4" in fee.reason
+
+
+def test_rescheduling_before_the_cutoff_releases_the_visit(
+    owner_client, permit, contractor, inspector
+):
+    visit = scheduled(permit, contractor, inspector, day=NEXT_TUESDAY)
+    page = owner_client.get(f"/permits/{permit.id}/inspections/{visit.id}/reschedule")
+    check_page(page.data)
+    bad = owner_client.post(
+        f"/permits/{permit.id}/inspections/{visit.id}/reschedule",
+        data={
+            "version": str(reload(visit).version),
+            "preferred_date_1": "2026-05-23",
+            "window": "afternoon",
+        },
+    )
+    check_page(bad.data)
+    assert b"weekend day" in bad.data
+    response = owner_client.post(
+        f"/permits/{permit.id}/inspections/{visit.id}/reschedule",
+        data={
+            "version": str(reload(visit).version),
+            "preferred_date_1": "2026-05-27",
+            "window": "afternoon",
+        },
+    )
+    assert response.status_code == 302
+    moved = reload(visit)
+    assert moved.status == InspectionStatus.REQUESTED
+    assert moved.scheduled_date is None
+    assert moved.preferred_dates == [date(2026, 5, 27)]
+    assert services.visits_on(inspector.id, NEXT_TUESDAY) == 0
+
+
+def test_rescheduling_after_the_cutoff_is_refused(owner_client, permit, contractor, inspector):
+    visit = scheduled(permit, contractor, inspector, day=TUESDAY)
+    response = owner_client.get(f"/permits/{permit.id}/inspections/{visit.id}/reschedule")
+    assert response.status_code == 302
+    with pytest.raises(DomainError, match="past the cut-off"):
+        services.reschedule_request(
+            reload(visit),
+            contractor,
+            {"preferred_date_1": date(2026, 5, 27), "window": "morning"},
+            reload(visit).version,
+        )

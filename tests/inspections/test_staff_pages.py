@@ -1,0 +1,121 @@
+"""The queue (filter, pages, fixed queries), the day list and the BLDS export."""
+
+import csv
+import io
+
+from sqlalchemy import event
+
+from portal.extensions import db
+from portal.inspections import export
+from portal.inspections.models import InspectionResult
+from tests.factories import add_party, make_permit
+from tests.inspections.factories import THURSDAY, derive, make_request, reload, schedule
+from tests.support.pages import check_page
+
+
+def count_queries(client, path) -> int:
+    statements = []
+
+    def listener(*args):
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(path)
+        assert response.status_code == 200
+        check_page(response.data)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def many_requests(contractor, n):
+    from portal.permits.models import PartyRole
+
+    made = []
+    for _ in range(n):
+        permit = make_permit(scope=["electrical", "plumbing"])
+        add_party(permit, contractor, PartyRole.CONTRACTOR)
+        derive(permit)
+        made.append(make_request(permit, contractor, "ELEC-RGH"))
+        made.append(make_request(permit, contractor, "PLB-RGH"))
+    return made
+
+
+def test_the_queue_filters_by_bureau_and_pages(app, staff_client, seeded, contractor):
+    made = many_requests(contractor, 2)
+    electrical = staff_client.get("/staff/inspections?bureau=Electrical")
+    check_page(electrical.data)
+    assert electrical.data.count(b'data-label="Inspection">Rough electrical') == 2
+    assert b"Rough plumbing" not in electrical.data
+    app.config["PAGE_SIZE"] = 3
+    try:
+        first = staff_client.get("/staff/inspections")
+        second = staff_client.get("/staff/inspections?page=2")
+    finally:
+        app.config["PAGE_SIZE"] = 25
+    check_page(first.data)
+    assert b"Page 1 of 2" in first.data
+    assert made[-1].permit.permit_num.encode() in second.data
+    unknown = staff_client.get("/staff/inspections?bureau=Nope&status=weird")
+    assert unknown.status_code == 200
+
+
+def test_the_queue_s_query_count_does_not_grow(staff_client, seeded, contractor):
+    many_requests(contractor, 1)
+    few = count_queries(staff_client, "/staff/inspections")
+    many_requests(contractor, 6)
+    assert count_queries(staff_client, "/staff/inspections") == few
+
+
+def test_the_day_list_shows_what_the_inspector_needs(staff_client, permit, contractor, inspector):
+    visit = schedule(make_request(permit, contractor), inspector)
+    response = staff_client.get(f"/staff/inspections/day?inspector={inspector.id}&date={THURSDAY}")
+    check_page(response.data)
+    html = response.data.decode()
+    assert permit.original_address1 in html
+    assert "Carla Site" in html
+    assert "312-555-0199" in html
+    assert "Gate code 4412" in html
+    assert str(reload(visit).scheduled_window.label) in html
+    empty = staff_client.get(f"/staff/inspections/day?inspector={inspector.id}&date=2026-05-22")
+    check_page(empty.data)
+    assert b"No inspections are booked" in empty.data
+    nobody = staff_client.get("/staff/inspections/day?date=bad")
+    check_page(nobody.data)
+
+
+def test_the_blds_export(staff_client, permit, contractor, inspector, owner_client):
+    from portal.inspections import services
+
+    visit = schedule(make_request(permit, contractor), inspector)
+    services.record_result(
+        reload(visit),
+        inspector,
+        result=InspectionResult.FAILED,
+        remarks="=HYPERLINK(1)",
+        orders="",
+        deficiencies=[],
+        photos=[],
+        version=reload(visit).version,
+    )
+    make_request(permit, contractor, "PLB-RGH")
+    response = staff_client.get("/staff/inspections/export.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert list(rows[0]) == list(export.COLUMNS)
+    failed, requested = rows
+    assert failed["PermitNum"] == permit.permit_num
+    assert failed["InspTypeMapped"] == "Electrical Rough"
+    assert failed["Result"] == "Failed (correction required)"
+    assert failed["ResultMapped"] == "Rejected"
+    assert failed["ScheduledDate"] == "2026-05-21"
+    assert failed["DesiredDate"] == "2026-05-20"
+    assert failed["Inspector"] == inspector.name
+    assert failed["ReInspection"] == "N"
+    assert failed["InspectionNotes"] == "'=HYPERLINK(1)"
+    assert requested["ResultMapped"] == ""
+    assert requested["Result"] == "Requested"
+    assert owner_client.get("/staff/inspections/export.csv").status_code == 404
