@@ -5,6 +5,8 @@ from datetime import date, datetime
 from flask import Flask, g
 from flask_babel import format_date, format_datetime, get_translations
 
+from portal.money import format_cents
+
 
 def _translations():
     # Flask-Babel looks the translations up again on every call (~5 µs); a page makes
@@ -39,7 +41,7 @@ def init_app(app: Flask) -> None:
     def money_filter(cents: int | None) -> str:
         if cents is None:
             return ""
-        return f"${cents / 100:,.2f}"
+        return format_cents(cents)
 
     @app.context_processor
     def portal_globals():

@@ -2,8 +2,12 @@
 
 import enum
 from collections.abc import Mapping
+from functools import wraps
 
-from portal.errors import IllegalTransition
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.errors import DomainError, IllegalTransition, StaleRecord
+from portal.extensions import db
 
 
 class LabelledStatus(enum.StrEnum):
@@ -29,3 +33,37 @@ class TransitionTable:
     def check(self, current: enum.Enum, target: enum.Enum) -> None:
         if not self.can(current, target):
             raise IllegalTransition()
+
+
+def check_version(record, version, message) -> None:
+    """Refuse a change made from a page showing an older version of the record."""
+    try:
+        seen = int(version)
+    except (TypeError, ValueError):
+        seen = None
+    if seen != record.version:
+        raise StaleRecord(message)
+
+
+def stale_guard(message):
+    """Decorate a service: a lost race on the version column becomes StaleRecord(message),
+    and any refusal rolls back, so nothing half-done is written.
+
+    The UPDATE may run at any autoflush inside the service, not only at the commit.
+    """
+
+    def decorator(service):
+        @wraps(service)
+        def wrapper(*args, **kwargs):
+            try:
+                return service(*args, **kwargs)
+            except StaleDataError:
+                db.session.rollback()
+                raise StaleRecord(message) from None
+            except DomainError:
+                db.session.rollback()
+                raise
+
+        return wrapper
+
+    return decorator

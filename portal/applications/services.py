@@ -8,15 +8,12 @@ reviewers acting on the same application is refused instead of overwriting the f
 
 import secrets
 from collections.abc import Mapping
-from functools import wraps
 
-from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, timeline
 from portal.applications.models import (
@@ -32,13 +29,13 @@ from portal.applications.models import (
 )
 from portal.applications.requirement import Result, requirement
 from portal.documents.store import save_upload
-from portal.errors import DomainError, StaleRecord
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import utcnow
-from portal.notifications.services import queue_email
+from portal.notifications.services import email_link, queue_email
 from portal.pagination import paginate_capped
 from portal.permits.models import PartyRole
-from portal.workflow import LabelledStatus
+from portal.workflow import LabelledStatus, check_version, stale_guard
 
 S = ApplicationStatus
 
@@ -240,23 +237,6 @@ def applicant_emails(permit) -> list[str]:
 # ---- helpers -------------------------------------------------------------------------------
 
 
-def stale_guard(service):
-    """Turn a lost race on the version column into StaleRecord; nothing is written.
-
-    The UPDATE may run at any autoflush inside the service, not only at the commit.
-    """
-
-    @wraps(service)
-    def wrapper(*args, **kwargs):
-        try:
-            return service(*args, **kwargs)
-        except StaleDataError:
-            db.session.rollback()
-            raise StaleRecord(STALE_MESSAGE) from None
-
-    return wrapper
-
-
 def _commit() -> None:
     db.session.commit()
 
@@ -282,10 +262,6 @@ def review_queue(page: int, per_page: int):
     return paginate_capped(query, page, per_page)
 
 
-def _link(endpoint: str, **values) -> str:
-    return current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
-
-
 def new_confirmation_code() -> str:
     return "".join(secrets.choice(CONFIRMATION_ALPHABET) for _ in range(6))
 
@@ -306,7 +282,7 @@ def _assign_confirmation_number(application) -> None:
 # ---- the applicant's side ------------------------------------------------------------------
 
 
-@stale_guard
+@stale_guard(STALE_MESSAGE)
 def start(permit, user) -> CofOApplication:
     """Open a draft application; a permit has at most one open application."""
     if open_application(permit) is not None:
@@ -324,7 +300,7 @@ def start(permit, user) -> CofOApplication:
     return application
 
 
-@stale_guard
+@stale_guard(STALE_MESSAGE)
 def save_building(application, answers: Mapping, user) -> None:
     """Save the building and occupancy answers as a draft (complete or not)."""
     _require_editable(application)
@@ -341,7 +317,7 @@ def save_building(application, answers: Mapping, user) -> None:
     _commit()
 
 
-@stale_guard
+@stale_guard(STALE_MESSAGE)
 def add_contact(application, answers: Mapping, user) -> ApplicationContact:
     _require_editable(application)
     contact = ApplicationContact(**answers)
@@ -359,7 +335,7 @@ def add_contact(application, answers: Mapping, user) -> ApplicationContact:
     return contact
 
 
-@stale_guard
+@stale_guard(STALE_MESSAGE)
 def update_contact(application, contact, answers: Mapping, user) -> None:
     _require_editable(application)
     for name, value in answers.items():
@@ -369,7 +345,7 @@ def update_contact(application, contact, answers: Mapping, user) -> None:
     _commit()
 
 
-@stale_guard
+@stale_guard(STALE_MESSAGE)
 def remove_contact(application, contact, user) -> None:
     _require_editable(application)
     audit.record(
@@ -384,7 +360,7 @@ def remove_contact(application, contact, user) -> None:
     _commit()
 
 
-@stale_guard
+@stale_guard(STALE_MESSAGE)
 def add_document(application, file_storage, document_type, user) -> ApplicationDocument:
     """Store an upload checked by size and content (RejectedUpload says what was wrong)."""
     _require_editable(application)
@@ -411,7 +387,7 @@ def add_document(application, file_storage, document_type, user) -> ApplicationD
     return document
 
 
-@stale_guard
+@stale_guard(STALE_MESSAGE)
 def remove_document(application, document, user) -> None:
     _require_editable(application)
     audit.record("application.document_removed", application, actor=user, document_id=document.id)
@@ -421,7 +397,7 @@ def remove_document(application, document, user) -> None:
     _commit()
 
 
-@stale_guard
+@stale_guard(STALE_MESSAGE)
 def save_attestations(application, answers: Mapping, user) -> None:
     _require_editable(application)
     for name in ATTESTATION_FIELDS:
@@ -448,7 +424,7 @@ def _check_complete(application) -> None:
         raise DomainError(_l("Complete every section before you submit."))
 
 
-@stale_guard
+@stale_guard(STALE_MESSAGE)
 def submit(application, user) -> None:
     """Draft -> submitted: every section complete; a unique confirmation number; read-only."""
     APPLICATION_TRANSITIONS.check(application.status, S.SUBMITTED)
@@ -480,12 +456,12 @@ def submit(application, user) -> None:
         application=application,
         permit=application.permit,
         user=user,
-        link=_link("applications.overview", permit_id=application.permit_id),
+        link=email_link("applications.overview", permit_id=application.permit_id),
     )
     _commit()
 
 
-@stale_guard
+@stale_guard(STALE_MESSAGE)
 def resubmit(application, user) -> None:
     """Information requested -> resubmitted: complete again; read-only until staff act."""
     APPLICATION_TRANSITIONS.check(application.status, S.RESUBMITTED)
@@ -511,7 +487,7 @@ def resubmit(application, user) -> None:
         application=application,
         permit=application.permit,
         user=user,
-        link=_link("applications.overview", permit_id=application.permit_id),
+        link=email_link("applications.overview", permit_id=application.permit_id),
     )
     _commit()
 
@@ -519,16 +495,7 @@ def resubmit(application, user) -> None:
 # ---- staff review --------------------------------------------------------------------------
 
 
-def _check_version(application, version) -> None:
-    try:
-        seen = int(version)
-    except (TypeError, ValueError):
-        seen = None
-    if seen != application.version:
-        raise StaleRecord(STALE_MESSAGE)
-
-
-@stale_guard
+@stale_guard(STALE_MESSAGE)
 def _decide(
     application,
     reviewer,
@@ -540,7 +507,7 @@ def _decide(
     message: str = "",
     timeline_params: Mapping | None = None,
 ) -> None:
-    _check_version(application, version)
+    check_version(application, version, STALE_MESSAGE)
     APPLICATION_TRANSITIONS.check(application.status, target)
     application.status = target
     _keep_queue_in_step(application)
@@ -556,7 +523,7 @@ def _decide(
         **({"message": message} if message else {}),
     )
     timeline.add(application.permit, event, actor=reviewer, **(timeline_params or {}))
-    link = _link("applications.overview", permit_id=application.permit_id)
+    link = email_link("applications.overview", permit_id=application.permit_id)
     for email in applicant_emails(application.permit):
         queue_email(
             email,
@@ -673,7 +640,7 @@ def inspections_complete(application, actor) -> None:
         confirmation=application.confirmation_number,
     )
     timeline.add(application.permit, "application.inspections_complete", actor=actor)
-    link = _link("applications.overview", permit_id=application.permit_id)
+    link = email_link("applications.overview", permit_id=application.permit_id)
     for email in applicant_emails(application.permit):
         queue_email(
             email,

@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 from functools import cache
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from portal.auth.models import Role, User, new_session_token
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import utcnow
-from portal.notifications.services import queue_email
+from portal.notifications.services import email_link, queue_email
 
 VERIFY_PURPOSE = "verify-email"
 RESET_PURPOSE = "reset-password"
@@ -74,12 +74,6 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def _link(endpoint: str, **values) -> str:
-    # Emailed links use the configured address, never the request's Host header, which
-    # an attacker could set to send reset links pointing at their own site.
-    return current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
-
-
 def _hours(setting: str) -> int:
     return int(current_app.config[setting].total_seconds() // 3600)
 
@@ -113,7 +107,7 @@ def _queue_verification(user: User) -> None:
         _("Confirm your email address"),
         "auth_verify_email",
         user=user,
-        link=_link("auth.verify_email", token=token),
+        link=email_link("auth.verify_email", token=token),
         hours=_hours("EMAIL_TOKEN_MAX_AGE"),
     )
 
@@ -124,7 +118,7 @@ def _queue_password_changed_notice(user: User) -> None:
         _("Your password was changed"),
         "auth_password_changed",
         user=user,
-        reset_link=_link("auth.forgot_password"),
+        reset_link=email_link("auth.forgot_password"),
     )
 
 
@@ -273,7 +267,7 @@ def request_password_reset(email: str) -> None:
         _("Reset your password"),
         "auth_reset_password",
         user=user,
-        link=_link("auth.reset_password", token=_reset_token(user)),
+        link=email_link("auth.reset_password", token=_reset_token(user)),
         hours=_hours("RESET_TOKEN_MAX_AGE"),
     )
     audit.record("account.password_reset_requested", user, found=True)
@@ -376,8 +370,8 @@ def create_staff_account(*, name: str, email: str, role: Role | str, created_by:
         "auth_staff_welcome",
         user=user,
         created_by=created_by,
-        link=_link("auth.reset_password", token=_reset_token(user)),
-        forgot_link=_link("auth.forgot_password"),
+        link=email_link("auth.reset_password", token=_reset_token(user)),
+        forgot_link=email_link("auth.forgot_password"),
         hours=_hours("RESET_TOKEN_MAX_AGE"),
     )
     audit.record("account.staff_created", user, actor=created_by, role=role.value)

@@ -9,23 +9,21 @@ so the second of two staff acting on the same request is refused, not silently a
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import wraps
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, timeline
 from portal.applications import services as applications
 from portal.applications.models import ApplicationStatus
 from portal.auth.models import Role, User
 from portal.documents.store import save_bytes, save_upload
-from portal.errors import DomainError, StaleRecord
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.inspections import calendar, ics
 from portal.inspections.models import (
@@ -47,10 +45,11 @@ from portal.inspections.models import (
     Window,
 )
 from portal.models import utcnow
-from portal.notifications.services import queue_email
+from portal.notifications.services import email_link, queue_email
 from portal.payments import services as payments
 from portal.payments.models import Fee, FeeKind, FeeStatus
 from portal.permits.models import PartyRole, Permit, PermitParty, PermitStatus
+from portal.workflow import check_version, stale_guard
 
 IS = InspectionStatus
 PHOTO_TYPES = ("image/png", "image/jpeg")
@@ -144,36 +143,6 @@ class InvalidRequest(DomainError):
 
 class CapacityFull(DomainError):
     default_message = _l("That inspector's day is full. Choose another day or another inspector.")
-
-
-def stale_guard(service):
-    """Turn a lost race on the version column into StaleRecord; nothing is written."""
-
-    @wraps(service)
-    def wrapper(*args, **kwargs):
-        try:
-            return service(*args, **kwargs)
-        except StaleDataError:
-            db.session.rollback()
-            raise StaleRecord(STALE_MESSAGE) from None
-        except DomainError:
-            db.session.rollback()
-            raise
-
-    return wrapper
-
-
-def _check_version(record, version) -> None:
-    try:
-        seen = int(version)
-    except (TypeError, ValueError):
-        seen = None
-    if seen != record.version:
-        raise StaleRecord(STALE_MESSAGE)
-
-
-def _link(endpoint: str, **values) -> str:
-    return current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def _day(value: date) -> str:
@@ -598,7 +567,7 @@ def _recipients(inspection_request: InspectionRequest) -> list[str]:
     return emails
 
 
-@stale_guard
+@stale_guard(STALE_MESSAGE)
 def request_inspection(permit: Permit, user, answers: Mapping) -> InspectionRequest:
     """An owner, agent or contractor (or staff for them) asks for a required inspection.
 
@@ -707,7 +676,9 @@ def request_inspection(permit: Permit, user, answers: Mapping) -> InspectionRequ
             "inspections_requested",
             inspection=inspection_request,
             permit=permit,
-            link=_link("inspections.detail", permit_id=permit.id, request_id=inspection_request.id),
+            link=email_link(
+                "inspections.detail", permit_id=permit.id, request_id=inspection_request.id
+            ),
         )
     db.session.commit()
     return inspection_request
@@ -797,14 +768,14 @@ def _waive_inspection_fee(inspection_request: InspectionRequest, why: str) -> No
         audit.record("fee.waived", fee, actor=None, reason=why)
 
 
-@stale_guard
+@stale_guard(STALE_MESSAGE)
 def cancel_request(inspection_request: InspectionRequest, user, version) -> InspectionRequest:
     """The requester (or anyone on the permit, or staff) cancels an open request.
 
     After the cut-off the cancellation is marked late and a reinspection fee is assessed
     (14A-5-501.4); the page says so before the user confirms.
     """
-    _check_version(inspection_request, version)
+    check_version(inspection_request, version, STALE_MESSAGE)
     INSPECTION_TRANSITIONS.check(inspection_request.status, IS.CANCELLED)
     was_scheduled = inspection_request.status == IS.SCHEDULED
     late = cancellation_is_late(inspection_request)
@@ -846,18 +817,20 @@ def cancel_request(inspection_request: InspectionRequest, user, version) -> Insp
             inspection=inspection_request,
             permit=permit,
             late=late,
-            link=_link("inspections.detail", permit_id=permit.id, request_id=inspection_request.id),
+            link=email_link(
+                "inspections.detail", permit_id=permit.id, request_id=inspection_request.id
+            ),
         )
     db.session.commit()
     return inspection_request
 
 
-@stale_guard
+@stale_guard(STALE_MESSAGE)
 def reschedule_request(
     inspection_request: InspectionRequest, user, answers: Mapping, version
 ) -> InspectionRequest:
     """The requester gives new dates; a scheduled visit is released (before the cut-off only)."""
-    _check_version(inspection_request, version)
+    check_version(inspection_request, version, STALE_MESSAGE)
     if inspection_request.status not in OPEN_STATES:
         raise DomainError(_l("Only an open request can be rescheduled."))
     if cancellation_is_late(inspection_request):
@@ -901,7 +874,9 @@ def reschedule_request(
             inspection=inspection_request,
             permit=permit,
             was_scheduled=was_scheduled,
-            link=_link("inspections.detail", permit_id=permit.id, request_id=inspection_request.id),
+            link=email_link(
+                "inspections.detail", permit_id=permit.id, request_id=inspection_request.id
+            ),
         )
     db.session.commit()
     return inspection_request
@@ -951,7 +926,7 @@ def visits_on(inspector_id: int, day: date, excluding: int | None = None) -> int
     return db.session.scalar(query)
 
 
-@stale_guard
+@stale_guard(STALE_MESSAGE)
 def schedule(
     inspection_request: InspectionRequest,
     actor,
@@ -964,7 +939,7 @@ def schedule(
     """Staff book a date, window and inspector; the inspector's daily capacity is enforced
     under a row lock, so of two staff booking the last place one succeeds and one is refused.
     A second scheduling moves the visit: the invitation keeps its UID, SEQUENCE rises."""
-    _check_version(inspection_request, version)
+    check_version(inspection_request, version, STALE_MESSAGE)
     INSPECTION_TRANSITIONS.check(inspection_request.status, IS.SCHEDULED)
     inspector = db.session.get(User, inspector_id)
     if inspector is None or not inspector.is_staff or not inspector.active:
@@ -1035,7 +1010,9 @@ def schedule(
             permit=permit,
             rescheduled=rescheduled,
             cutoff=calendar.cutoff_day(day),
-            link=_link("inspections.detail", permit_id=permit.id, request_id=inspection_request.id),
+            link=email_link(
+                "inspections.detail", permit_id=permit.id, request_id=inspection_request.id
+            ),
         )
     db.session.commit()
     return inspection_request
@@ -1052,7 +1029,7 @@ class DeficiencyAnswer:
     correct_by: date | None
 
 
-@stale_guard
+@stale_guard(STALE_MESSAGE)
 def record_result(
     inspection_request: InspectionRequest,
     actor,
@@ -1076,7 +1053,7 @@ def record_result(
         )
     if inspection_request.status != IS.SCHEDULED:
         raise DomainError(_l("Schedule the inspection before recording its result."))
-    _check_version(inspection_request, version)
+    check_version(inspection_request, version, STALE_MESSAGE)
     inspection_type = inspection_request.inspection_type
     if result not in inspection_type.results:
         raise InvalidRequest(_l("Choose one of the results offered"), field="result")
@@ -1151,7 +1128,9 @@ def record_result(
             "inspections_result",
             inspection=inspection_request,
             permit=permit,
-            link=_link("inspections.detail", permit_id=permit.id, request_id=inspection_request.id),
+            link=email_link(
+                "inspections.detail", permit_id=permit.id, request_id=inspection_request.id
+            ),
         )
     if target == IS.PASSED:
         _complete_if_all_passed(permit, actor)

@@ -3,12 +3,21 @@
 import uuid
 from email.utils import parseaddr
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 
 from portal.extensions import db
 from portal.notifications.models import OutboxMessage
 
 SUBJECT_LENGTH = OutboxMessage.__table__.c.subject.type.length
+
+
+def email_link(endpoint: str, **values) -> str:
+    """An absolute link for an email.
+
+    It uses the configured public address, never the request's Host header, which an
+    attacker could set to send reset links pointing at their own site.
+    """
+    return current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def _message_id_domain() -> str:

@@ -6,18 +6,18 @@ Payment (issue 4) moves a fee outstanding -> paid through FEE_TRANSITIONS as wel
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit, timeline
-from portal.errors import DomainError, StaleRecord
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import utcnow
-from portal.notifications.services import queue_email
+from portal.money import format_cents
+from portal.notifications.services import email_link, queue_email
 from portal.payments.models import (
     FEE_TRANSITIONS,
     Fee,
@@ -27,6 +27,7 @@ from portal.payments.models import (
     FeeStatus,
 )
 from portal.permits.models import PartyRole, PermitParty
+from portal.workflow import check_version, stale_guard
 
 REINSPECTION_AUTHORITY = "Chicago Construction Codes Administrative Provisions 14A-5-501.4"
 DEFAULT_SCHEDULE_NAME = "Inspection fees"
@@ -76,10 +77,6 @@ def schedule_entry(kind: FeeKind, on: date) -> FeeScheduleEntry:
     if entry is None:
         raise NoFeeInSchedule()
     return entry
-
-
-def _link(endpoint: str, **values) -> str:
-    return current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def payer_emails(permit_id: int) -> list[str]:
@@ -137,7 +134,7 @@ def assess_fee(
         amount_cents=amount_cents,
         reason=reason,
     )
-    amount = f"${amount_cents / 100:,.2f}"
+    amount = format_cents(amount_cents)
     timeline.add(permit, "fee.assessed", actor=actor, kind=kind.label, amount=amount, reason=reason)
     for email in payer_emails(permit.id):
         queue_email(
@@ -152,13 +149,14 @@ def assess_fee(
             fee=fee,
             permit=permit,
             amount=amount,
-            link=_link("payments.fees", permit_id=permit.id),
+            link=email_link("payments.fees", permit_id=permit.id),
             blocks=current_app.config["BLOCK_REQUESTS_WHEN_FEES_UNPAID"]
             and kind == FeeKind.REINSPECTION,
         )
     return fee
 
 
+@stale_guard(STALE_MESSAGE)
 def waive_fee(fee: Fee, actor, reason: str, version) -> Fee:
     """Staff waive an outstanding fee with a reason the payer reads; the version guards races."""
     if not actor.is_staff:
@@ -166,19 +164,14 @@ def waive_fee(fee: Fee, actor, reason: str, version) -> Fee:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Enter the reason for the waiver"))
-    try:
-        seen = int(version)
-    except (TypeError, ValueError):
-        seen = None
-    if seen != fee.version:
-        raise StaleRecord(STALE_MESSAGE)
+    check_version(fee, version, STALE_MESSAGE)
     FEE_TRANSITIONS.check(fee.status, FeeStatus.WAIVED)
     fee.status = FeeStatus.WAIVED
     fee.waived_at = utcnow()
     fee.waived_by_id = actor.id
     fee.waiver_reason = reason
     permit = fee.permit
-    amount = f"${fee.amount_cents / 100:,.2f}"
+    amount = format_cents(fee.amount_cents)
     audit.record("fee.waived", fee, actor=actor, permit=permit.permit_num, reason=reason)
     timeline.add(
         permit, "fee.waived", actor=actor, kind=fee.kind.label, amount=amount, reason=reason
@@ -191,13 +184,9 @@ def waive_fee(fee: Fee, actor, reason: str, version) -> Fee:
             fee=fee,
             permit=permit,
             amount=amount,
-            link=_link("payments.fees", permit_id=permit.id),
+            link=email_link("payments.fees", permit_id=permit.id),
         )
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleRecord(STALE_MESSAGE) from None
+    db.session.commit()
     return fee
 
 

@@ -8,7 +8,7 @@ import hmac
 from dataclasses import dataclass
 from typing import IO
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -22,7 +22,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.inspections import services as inspection_services
 from portal.models import utcnow
-from portal.notifications.services import queue_email
+from portal.notifications.services import email_link, queue_email
 from portal.payments.services import outstanding_by_permit
 from portal.permits import importer
 from portal.permits.models import Invitation, PartyRole, Permit, PermitParty, PermitStatus
@@ -59,11 +59,6 @@ def permit_for_user(user, permit_id: int, roles=(), staff_allowed: bool = True) 
     if roles:
         party = party.where(PermitParty.role.in_(roles))
     return db.session.scalar(select(Permit).where(Permit.id == permit_id, party.exists()))
-
-
-def _absolute_url(endpoint: str, **values) -> str:
-    """Links in email point at the public address, not whatever host the request used."""
-    return current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 # Import
@@ -154,7 +149,7 @@ def claim_permit(user: User, permit_num: str, access_code: str) -> Permit:
         "permits_claimed",
         user=user,
         permit=permit,
-        permit_url=_absolute_url("permits.permit", permit_id=permit.id),
+        permit_url=email_link("permits.permit", permit_id=permit.id),
     )
     db.session.commit()
     return permit
@@ -249,7 +244,7 @@ def invite_party(
         invitation=invitation,
         permit=permit,
         inviter=actor,
-        link=_absolute_url("permits.invitation", token=token),
+        link=email_link("permits.invitation", token=token),
         days=max_age.days,
     )
     db.session.commit()
@@ -335,7 +330,7 @@ def accept_invitation(invitation: Invitation, user: User) -> PermitParty:
             user=user,
             party=party,
             permit=permit,
-            permit_url=_absolute_url("permits.permit", permit_id=permit.id),
+            permit_url=email_link("permits.permit", permit_id=permit.id),
         )
     db.session.commit()
     return party
@@ -448,7 +443,7 @@ def add_party_by_staff(
         user=user,
         role=role,
         permit=permit,
-        permit_url=_absolute_url("permits.permit", permit_id=permit.id),
+        permit_url=email_link("permits.permit", permit_id=permit.id),
     )
     db.session.commit()
     return party
