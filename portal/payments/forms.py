@@ -1,10 +1,20 @@
-"""Forms for the fee ledger: staff waive a fee with a reason."""
+"""Forms for fees and payments: paying, test-mode checkout, refunds, counter payments."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
 
-from portal.forms import PortalForm
+from portal.forms import MultiCheckboxField, PortalForm
+from portal.payments.models import PaymentMethod, PaymentStatus
 
 
 class WaiveForm(PortalForm):
@@ -14,3 +24,78 @@ class WaiveForm(PortalForm):
         validators=[InputRequired(_l("Enter the reason for the waiver")), Length(max=2000)],
         description=_l("The people on the permit read this."),
     )
+
+
+class PayForm(PortalForm):
+    # The service decides which fees can be paid, and says why when one cannot.
+    fees = MultiCheckboxField(
+        _l("Fees to pay"),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Select the fees you want to pay"))],
+        description=_l("All outstanding fees are selected. Untick any you will pay later."),
+    )
+
+
+class TestCheckoutForm(PortalForm):
+    """Test mode's stand-in for Stripe's page: which outcome to pretend the card had."""
+
+    action = SelectField(
+        _l("Outcome"),
+        choices=[
+            SelectChoice("pay", _l("Pay")),
+            SelectChoice("decline", _l("Decline")),
+            SelectChoice("cancel", _l("Cancel")),
+        ],
+        validators=[InputRequired()],
+    )
+
+
+class RefundForm(PortalForm):
+    version = HiddenField(validators=[InputRequired()])
+    reason = TextAreaField(
+        _l("Reason for the refund"),
+        validators=[InputRequired(_l("Enter the reason for the refund")), Length(max=2000)],
+        description=_l("The payer reads this in the refund email."),
+    )
+    reopen = BooleanField(_l("Make the refunded fees outstanding again"))
+
+
+class CounterPaymentForm(PortalForm):
+    fees = MultiCheckboxField(
+        _l("Fees paid"),
+        coerce=int,
+        validators=[InputRequired(_l("Select the fees that were paid"))],
+    )
+    method = RadioField(
+        _l("Paid by"),
+        choices=[
+            SelectChoice(PaymentMethod.CASH.value, _l("Cash")),
+            SelectChoice(PaymentMethod.CHECK.value, _l("Check")),
+        ],
+        validators=[InputRequired(_l("Choose cash or check"))],
+    )
+    reference = StringField(
+        _l("Cash receipt or check number"),
+        validators=[InputRequired(_l("Enter the receipt or check number")), Length(max=200)],
+    )
+
+
+class PaymentFilterForm(PortalForm):
+    """The staff payments list's filters, sent by GET so a view can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        _l("Status"),
+        choices=[
+            SelectChoice("", _l("Any status")),
+            SelectChoice("attention", _l("Needs attention")),
+        ]
+        + [SelectChoice(status.value, status.label) for status in PaymentStatus],
+        validators=[Optional()],
+    )
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+    permit = StringField(_l("Permit number"), validators=[Optional(), Length(max=40)])

@@ -88,3 +88,121 @@ class Fee(TimestampMixin, VersionedMixin, db.Model):
     assessed_by = relationship("User", foreign_keys=[assessed_by_id])
     waived_by = relationship("User", foreign_keys=[waived_by_id])
     inspection_request = relationship("InspectionRequest")
+
+
+class PaymentMethod(LabelledStatus):
+    CARD = "card", _l("Card (Stripe)")
+    TEST = "test", _l("Test mode (no card charged)")
+    CASH = "cash", _l("Cash at the counter")
+    CHECK = "check", _l("Check at the counter")
+
+
+class PaymentStatus(LabelledStatus):
+    PENDING = "pending", _l("Processing")
+    SUCCEEDED = "succeeded", _l("Paid")
+    FAILED = "failed", _l("Declined")
+    EXPIRED = "expired", _l("Expired")
+    REFUNDED = "refunded", _l("Refunded")
+
+
+PAYMENT_TRANSITIONS = TransitionTable(
+    {
+        PaymentStatus.PENDING: {
+            PaymentStatus.SUCCEEDED,
+            PaymentStatus.FAILED,
+            PaymentStatus.EXPIRED,
+            # Only a payment flagged for staff: money was taken that the portal did not accept.
+            PaymentStatus.REFUNDED,
+        },
+        PaymentStatus.SUCCEEDED: {PaymentStatus.REFUNDED},
+    }
+)
+
+ONLINE_METHODS = frozenset({PaymentMethod.CARD, PaymentMethod.TEST})
+
+
+class Payment(TimestampMixin, VersionedMixin, db.Model):
+    """Money taken (or being taken) for some of a permit's fees, online or at the counter.
+
+    Online payments are keyed by their Checkout Session; fulfilment moves them out of
+    pending with a conditional UPDATE, so it happens once however many callers race.
+    """
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        Index("ix_payments_status_created", "status", "created_at"),
+        Index("ix_payments_permit_created", "permit_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    permit_id: Mapped[int] = mapped_column(ForeignKey("permits.id"))
+    method: Mapped[PaymentMethod] = mapped_column(enum_column(PaymentMethod))
+    status: Mapped[PaymentStatus] = mapped_column(
+        enum_column(PaymentStatus), default=PaymentStatus.PENDING
+    )
+    amount_cents: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3), default="usd")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    customer_email: Mapped[str] = mapped_column(String(254), default="")
+    checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    checkout_url: Mapped[str] = mapped_column(Text, default="")
+    expires_at: Mapped[datetime | None]
+    payment_intent_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    # Cash receipt number or check number for counter payments.
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    succeeded_at: Mapped[datetime | None] = mapped_column(index=True)
+    ended_at: Mapped[datetime | None]
+    receipt_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    receipt_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    # Set when Stripe reported something the portal would not accept (e.g. another amount).
+    flagged_at: Mapped[datetime | None] = mapped_column(index=True)
+    flag_reason: Mapped[str] = mapped_column(Text, default="")
+    refunded_at: Mapped[datetime | None]
+    refunded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    refund_reason: Mapped[str] = mapped_column(Text, default="")
+    refund_id: Mapped[str] = mapped_column(String(255), default="")
+
+    permit = relationship("Permit")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    refunded_by = relationship("User", foreign_keys=[refunded_by_id])
+    receipt_file = relationship("StoredFile")
+    lines: Mapped[list["PaymentFee"]] = relationship(
+        back_populates="payment", cascade="all, delete-orphan", order_by="PaymentFee.id"
+    )
+
+    @property
+    def is_online(self) -> bool:
+        return self.method in ONLINE_METHODS
+
+
+class PaymentFee(db.Model):
+    """A fee inside a payment, with the amount and words it was charged with.
+
+    ``open_fee_id`` repeats ``fee_id`` while the payment is pending and is cleared when it
+    ends: its unique constraint is what stops a fee from entering two open payments, even
+    from two tabs at the same instant.
+    """
+
+    __tablename__ = "payment_fees"
+    __table_args__ = (UniqueConstraint("payment_id", "fee_id", name="uq_payment_fees_fee"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"))
+    fee_id: Mapped[int] = mapped_column(ForeignKey("fees.id"), index=True)
+    open_fee_id: Mapped[int | None] = mapped_column(ForeignKey("fees.id"), unique=True)
+    amount_cents: Mapped[int]
+    description: Mapped[str] = mapped_column(String(500))
+
+    payment: Mapped[Payment] = relationship(back_populates="lines")
+    fee: Mapped[Fee] = relationship(foreign_keys=[fee_id])
+
+
+class ProcessedStripeEvent(db.Model):
+    """Each webhook event id once: a redelivery finds its row and changes nothing."""
+
+    __tablename__ = "processed_stripe_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    event_type: Mapped[str] = mapped_column(String(100))
+    processed_at: Mapped[datetime] = mapped_column(default=utcnow)

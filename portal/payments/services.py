@@ -1,32 +1,44 @@
 """The fee ledger: assessing fees from the schedule in force, waiving them, and what is owed.
 
-Payment (issue 4) moves a fee outstanding -> paid through FEE_TRANSITIONS as well.
+Payments move fees outstanding -> paid -> refunded (portal.payments.fulfilment); staff
+refund payments and record payments taken at the counter here.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+import stripe
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal import audit, timeline
-from portal.errors import DomainError
+from portal.errors import DomainError, StaleRecord
 from portal.extensions import db
 from portal.models import utcnow
 from portal.money import format_cents
 from portal.notifications.services import email_link, queue_email
+from portal.pagination import paginate_capped
+from portal.payments import fulfilment
 from portal.payments.models import (
     FEE_TRANSITIONS,
+    PAYMENT_TRANSITIONS,
     Fee,
     FeeKind,
     FeeSchedule,
     FeeScheduleEntry,
     FeeStatus,
+    Payment,
+    PaymentFee,
+    PaymentMethod,
+    PaymentStatus,
 )
-from portal.permits.models import PartyRole, PermitParty
+from portal.payments.stripe_client import gateway
+from portal.permits.models import PartyRole, Permit, PermitParty
 from portal.workflow import check_version, stale_guard
 
 REINSPECTION_AUTHORITY = "Chicago Construction Codes Administrative Provisions 14A-5-501.4"
@@ -238,3 +250,242 @@ def fee_summary(permit_id: int) -> FeeSummary:
         )
     ).one()
     return FeeSummary(outstanding_cents=int(total), outstanding_count=int(count))
+
+
+# ---- payments: staff refunds, counter payments, the lists -------------------------------
+
+REFUND_STALE = _l("This payment changed since you opened the page. Check it and try again.")
+
+
+@stale_guard(REFUND_STALE)
+def refund_payment(payment: Payment, actor, reason: str, reopen: bool, version) -> Payment:
+    """Staff refund a paid payment in full: through Stripe's Refund API for a card payment,
+    as a record for one taken at the counter. Its fees become refunded, and are assessed
+    again as outstanding only when staff say so."""
+    if not actor.is_staff:
+        raise DomainError(_l("Only the department can refund a payment."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Enter the reason for the refund"))
+    check_version(payment, version, REFUND_STALE)
+    if payment.status == PaymentStatus.PENDING and payment.flagged_at is None:
+        raise DomainError(_l("This payment has not been completed, so there is nothing to refund."))
+    PAYMENT_TRANSITIONS.check(payment.status, PaymentStatus.REFUNDED)
+    refund_id = ""
+    if payment.is_online:
+        if not payment.payment_intent_id:
+            raise DomainError(
+                _l("Stripe has not reported this payment's charge; refund it in Stripe.")
+            )
+        try:
+            refund = gateway().create_refund(
+                {
+                    "payment_intent": payment.payment_intent_id,
+                    "reason": "requested_by_customer",
+                    "metadata": {
+                        "payment_id": str(payment.id),
+                        "permit_id": str(payment.permit_id),
+                    },
+                },
+                f"portal-payment-{payment.id}-refund",
+            )
+        except stripe.StripeError as error:
+            raise DomainError(
+                _l(
+                    "Stripe refused the refund: %(message)s",
+                    message=error.user_message or str(error),
+                )
+            ) from None
+        refund_id = refund["id"]
+    if not fulfilment.mark_refunded(
+        payment, actor=actor, reason=reason, refund_id=refund_id, reopen=reopen
+    ):
+        raise StaleRecord(REFUND_STALE)
+    db.session.commit()
+    return fulfilment.load_payment(payment.id)
+
+
+def record_counter_payment(permit, actor, fee_ids: list[int], method, reference: str) -> Payment:
+    """Staff record cash or a check taken at the counter, so the ledger stays the one truth.
+
+    The fees must be outstanding and in no open online payment (the payer may be paying
+    them right now); the payment is complete at once, with a receipt like any other.
+    """
+    from portal.payments.checkout import describe, open_payment_for
+
+    if not actor.is_staff:
+        raise DomainError(_l("Only the department can record a counter payment."))
+    if method not in (PaymentMethod.CASH, PaymentMethod.CHECK):
+        raise DomainError(_l("Choose cash or check"))
+    reference = (reference or "").strip()
+    if not reference:
+        raise DomainError(_l("Enter the receipt or check number"))
+    fees = db.session.scalars(
+        select(Fee)
+        .where(Fee.permit_id == permit.id, Fee.id.in_(fee_ids or [0]))
+        .options(joinedload(Fee.inspection_request))
+        .order_by(Fee.assessed_at, Fee.id)
+    ).all()
+    if not fees:
+        raise DomainError(_l("Select the fees that were paid"))
+    if any(fee.status != FeeStatus.OUTSTANDING for fee in fees):
+        raise DomainError(_l("One of those fees is no longer outstanding."))
+    if open_payment_for([fee.id for fee in fees]) is not None:
+        raise DomainError(
+            _l("One of those fees is in an online payment in progress. Wait for it to end.")
+        )
+    total = sum(fee.amount_cents for fee in fees)
+    if total <= 0:
+        raise DomainError(_l("The selected fees total $0.00, so there is nothing to record."))
+    emails = payer_emails(permit.id)
+    payment = Payment(
+        permit_id=permit.id,
+        method=method,
+        status=PaymentStatus.PENDING,
+        amount_cents=total,
+        created_by_id=actor.id,
+        customer_email=emails[0] if emails else "",
+        reference=reference,
+    )
+    payment.lines = [
+        PaymentFee(
+            fee_id=fee.id,
+            open_fee_id=fee.id,
+            amount_cents=fee.amount_cents,
+            description=describe(fee),
+        )
+        for fee in fees
+    ]
+    db.session.add(payment)
+    try:
+        db.session.flush()
+        fulfilment.complete_payment(payment, actor=actor)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(
+            _l("One of those fees is in an online payment in progress. Wait for it to end.")
+        ) from None
+    return fulfilment.load_payment(payment.id)
+
+
+def payments_for_permit(permit_id: int) -> list[Payment]:
+    return (
+        db.session.scalars(
+            select(Payment)
+            .where(Payment.permit_id == permit_id)
+            .options(joinedload(Payment.lines))
+            .order_by(Payment.created_at.desc(), Payment.id.desc())
+        )
+        .unique()
+        .all()
+    )
+
+
+def payment_on_permit(permit_id: int, payment_id: int) -> Payment | None:
+    """A payment only through the permit it belongs to: another permit's id is a miss."""
+    payment = fulfilment.load_payment(payment_id)
+    if payment is None or payment.permit_id != permit_id:
+        return None
+    return payment
+
+
+@dataclass(frozen=True)
+class PaymentFilters:
+    status: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    permit_num: str = ""
+
+
+@dataclass(frozen=True)
+class PeriodTotals:
+    received_cents: int
+    received_count: int
+    refunded_cents: int
+    refunded_count: int
+
+    @property
+    def net_cents(self) -> int:
+        return self.received_cents - self.refunded_cents
+
+
+NEEDS_ATTENTION = "attention"
+
+
+def _local_day_bounds(day: date, end: bool = False) -> datetime:
+    zone = ZoneInfo(current_app.config["PORTAL_TIMEZONE"])
+    start = datetime.combine(day + timedelta(days=1) if end else day, time.min, zone)
+    return start.astimezone(UTC)
+
+
+def _payment_query(filters: PaymentFilters):
+    query = select(Payment).join(Payment.permit)
+    if filters.status == NEEDS_ATTENTION:
+        query = query.where(Payment.flagged_at.is_not(None))
+    elif filters.status:
+        query = query.where(Payment.status == PaymentStatus(filters.status))
+    if filters.date_from:
+        query = query.where(Payment.created_at >= _local_day_bounds(filters.date_from))
+    if filters.date_to:
+        query = query.where(Payment.created_at < _local_day_bounds(filters.date_to, end=True))
+    if filters.permit_num:
+        query = query.where(Permit.permit_num == filters.permit_num.strip().upper())
+    return query
+
+
+def payments_page(filters: PaymentFilters, page: int):
+    query = _payment_query(filters).options(
+        joinedload(Payment.permit), joinedload(Payment.created_by)
+    )
+    return paginate_capped(
+        query.order_by(Payment.created_at.desc(), Payment.id.desc()),
+        page,
+        current_app.config["PAGE_SIZE"],
+    )
+
+
+def period_totals(filters: PaymentFilters) -> PeriodTotals:
+    """Money received (by the time it was paid) and refunded (by when) in the period."""
+
+    def between(column):
+        conditions = []
+        if filters.date_from:
+            conditions.append(column >= _local_day_bounds(filters.date_from))
+        if filters.date_to:
+            conditions.append(column < _local_day_bounds(filters.date_to, end=True))
+        if filters.permit_num:
+            conditions.append(
+                Payment.permit_id.in_(
+                    select(Permit.id).where(Permit.permit_num == filters.permit_num.strip().upper())
+                )
+            )
+        return conditions
+
+    received = db.session.execute(
+        select(func.coalesce(func.sum(Payment.amount_cents), 0), func.count(Payment.id)).where(
+            Payment.succeeded_at.is_not(None), *between(Payment.succeeded_at)
+        )
+    ).one()
+    refunded = db.session.execute(
+        select(func.coalesce(func.sum(Payment.amount_cents), 0), func.count(Payment.id)).where(
+            Payment.status == PaymentStatus.REFUNDED,
+            Payment.succeeded_at.is_not(None),
+            *between(Payment.refunded_at),
+        )
+    ).one()
+    return PeriodTotals(int(received[0]), int(received[1]), int(refunded[0]), int(refunded[1]))
+
+
+def payment_for_staff(payment_id: int) -> Payment | None:
+    return fulfilment.load_payment(payment_id)
+
+
+def receipts_by_fee(payments: list[Payment]) -> dict[int, Payment]:
+    """For each fee, the payment that paid it (the latest completed one)."""
+    paid = {}
+    for payment in sorted(payments, key=lambda p: p.id):
+        if payment.succeeded_at is not None:
+            for line in payment.lines:
+                paid[line.fee_id] = payment
+    return paid

@@ -1,0 +1,471 @@
+"""Fulfilment, exactly once: the one path from "Stripe says paid" to paid fees and a receipt.
+
+The return page (after retrieving the Checkout Session) and the webhook (with the
+session inside the event) both call ``apply_session``. Every status change is a
+conditional UPDATE ``... WHERE status IN (states the transition table allows from)``:
+whoever runs it first changes one row, everyone after changes none and does nothing
+else, on SQLite and PostgreSQL alike, whatever the order or the timing.
+"""
+
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import stripe
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from portal import audit, timeline
+from portal.documents.store import save_bytes
+from portal.extensions import db
+from portal.models import utcnow
+from portal.money import format_cents
+from portal.notifications.services import email_link, queue_email
+from portal.payments import receipts
+from portal.payments.models import (
+    FEE_TRANSITIONS,
+    PAYMENT_TRANSITIONS,
+    Fee,
+    FeeStatus,
+    Payment,
+    PaymentFee,
+    PaymentStatus,
+    ProcessedStripeEvent,
+)
+from portal.payments.stripe_client import webhook_secret
+
+log = logging.getLogger(__name__)
+
+SESSION_EVENTS = frozenset(
+    {
+        "checkout.session.completed",
+        "checkout.session.async_payment_succeeded",
+        "checkout.session.async_payment_failed",
+        "checkout.session.expired",
+    }
+)
+HANDLED_EVENTS = SESSION_EVENTS | {"charge.refunded"}
+
+
+def _sources(table, target) -> list:
+    return [state for state in type(target) if table.can(state, target)]
+
+
+def advance_payment(payment_id: int, target: PaymentStatus, *conditions, **values) -> bool:
+    """Move a payment to ``target`` if its current state allows it; True if this call did."""
+    result = db.session.execute(
+        update(Payment)
+        .where(
+            Payment.id == payment_id,
+            Payment.status.in_(_sources(PAYMENT_TRANSITIONS, target)),
+            *conditions,
+        )
+        .values(status=target, version=Payment.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def advance_fee(fee_id: int, target: FeeStatus, **values) -> bool:
+    result = db.session.execute(
+        update(Fee)
+        .where(Fee.id == fee_id, Fee.status.in_(_sources(FEE_TRANSITIONS, target)))
+        .values(status=target, version=Fee.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def release_fees(payment_id: int) -> None:
+    """The payment no longer holds its fees: they may go into another one."""
+    db.session.execute(
+        update(PaymentFee)
+        .where(PaymentFee.payment_id == payment_id)
+        .values(open_fee_id=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def flag(payment_id: int, reason: str) -> bool:
+    """Mark a payment for staff; the first reason is kept."""
+    done = (
+        db.session.execute(
+            update(Payment)
+            .where(Payment.id == payment_id, Payment.flagged_at.is_(None))
+            .values(flagged_at=utcnow(), flag_reason=reason, version=Payment.version + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
+    if done:
+        audit.record(
+            "payment.flagged", db.session.get(Payment, payment_id), actor=None, reason=reason
+        )
+    return done
+
+
+def load_payment(payment_id: int) -> Payment | None:
+    # populate_existing: a conditional UPDATE earlier in this session bypassed the identity map.
+    return db.session.scalar(
+        select(Payment)
+        .where(Payment.id == payment_id)
+        .options(
+            joinedload(Payment.permit),
+            joinedload(Payment.lines).joinedload(PaymentFee.fee),
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+def complete_payment(payment: Payment, *, actor=None, **values) -> bool:
+    """Pending -> succeeded, its fees paid, a receipt made and emailed. Once per payment.
+
+    Used by Stripe fulfilment and by counter payments. No commit: the caller commits.
+    """
+    now = utcnow()
+    if not advance_payment(
+        payment.id,
+        PaymentStatus.SUCCEEDED,
+        Payment.flagged_at.is_(None),
+        succeeded_at=now,
+        ended_at=now,
+        receipt_number=receipts.receipt_number(payment.id, now),
+        **values,
+    ):
+        return False
+    not_outstanding = [
+        line for line in payment.lines if not advance_fee(line.fee_id, FeeStatus.PAID, paid_at=now)
+    ]
+    release_fees(payment.id)
+    payment = load_payment(payment.id)
+    stored = save_bytes(receipts.render_receipt_pdf(payment), "application/pdf")
+    payment.receipt_file_id = stored.id
+    db.session.flush()
+    if not_outstanding:
+        flag(
+            payment.id,
+            "Paid for fees that were no longer outstanding when the payment completed "
+            "(consider a refund): "
+            + "; ".join(
+                f"fee #{line.fee_id} {line.description} ({format_cents(line.amount_cents)})"
+                for line in not_outstanding
+            ),
+        )
+    permit = payment.permit
+    amount = format_cents(payment.amount_cents)
+    audit.record(
+        "payment.succeeded",
+        payment,
+        actor=actor,
+        permit=permit.permit_num,
+        amount_cents=payment.amount_cents,
+        method=payment.method.value,
+        receipt=payment.receipt_number,
+        fees=",".join(str(line.fee_id) for line in payment.lines),
+    )
+    timeline.add(
+        permit, "payment.received", actor=actor, amount=amount, receipt=payment.receipt_number
+    )
+    recipient = payment.customer_email
+    if recipient:
+        queue_email(
+            recipient,
+            _(
+                "Receipt %(number)s: %(amount)s paid on permit %(num)s",
+                number=payment.receipt_number,
+                amount=amount,
+                num=permit.permit_num,
+            ),
+            "payments_receipt",
+            payment=payment,
+            permit=permit,
+            amount=amount,
+            link=email_link("payments.payment", permit_id=permit.id, payment_id=payment.id),
+            attachments=[
+                {
+                    "filename": f"receipt-{payment.receipt_number}.pdf",
+                    "content_type": "application/pdf",
+                    "sha256": stored.sha256,
+                }
+            ],
+        )
+    return True
+
+
+def _end_unpaid(payment: Payment, target: PaymentStatus, why: str) -> bool:
+    if not advance_payment(payment.id, target, Payment.flagged_at.is_(None), ended_at=utcnow()):
+        return False
+    release_fees(payment.id)
+    audit.record(f"payment.{target.value}", payment, actor=None, reason=why)
+    return True
+
+
+def session_payment_id(session: dict) -> int | None:
+    metadata = session.get("metadata") or {}
+    try:
+        return int(metadata.get("payment_id"))
+    except (TypeError, ValueError):
+        return None
+
+
+def apply_session(session: dict, event_type: str | None = None) -> Payment | None:
+    """Bring the portal's payment in line with a Checkout Session Stripe reported. Commits.
+
+    ``event_type`` is the webhook event's type, or None when the return page retrieved
+    the session. Fulfils only a session that is complete and paid, for the amount and
+    currency the portal asked for; another amount is flagged for staff instead.
+    Returns the payment, or None when the session is not one of the portal's.
+    """
+    payment_id = session_payment_id(session)
+    payment = db.session.get(Payment, payment_id) if payment_id else None
+    if payment is None or payment.checkout_session_id != session.get("id"):
+        log.warning("checkout session %s names no portal payment", session.get("id"))
+        return None
+    status = session.get("status")
+    paid = status == "complete" and session.get("payment_status") == "paid"
+    if event_type == "checkout.session.async_payment_failed":
+        _end_unpaid(payment, PaymentStatus.FAILED, "Stripe reported the payment failed")
+    elif event_type == "checkout.session.expired" or status == "expired":
+        _end_unpaid(payment, PaymentStatus.EXPIRED, "The checkout expired unpaid")
+    elif paid:
+        _fulfil(payment, session)
+    db.session.commit()
+    return load_payment(payment.id)
+
+
+def _fulfil(payment: Payment, session: dict) -> None:
+    if payment.status != PaymentStatus.PENDING and payment.status != PaymentStatus.SUCCEEDED:
+        if payment.status in (PaymentStatus.EXPIRED, PaymentStatus.FAILED):
+            flag(
+                payment.id,
+                f"Stripe reports session {session.get('id')} paid after the portal "
+                f"recorded it {payment.status.value}; the fees were released. Check and refund.",
+            )
+        return
+    amount = session.get("amount_total")
+    currency = (session.get("currency") or "").lower()
+    if amount != payment.amount_cents or currency != payment.currency:
+        flag(
+            payment.id,
+            f"Stripe reports {amount} {currency or '?'} for session {session.get('id')}; "
+            f"the portal expected {payment.amount_cents} {payment.currency}. Not fulfilled.",
+        )
+        return
+    complete_payment(payment, payment_intent_id=session.get("payment_intent"))
+
+
+def apply_refunded_charge(charge: dict) -> Payment | None:
+    """A refund made in Stripe (or confirmed by it): the payment and its fees become refunded.
+
+    A partial refund is not what the portal does, so it is flagged for staff instead.
+    """
+    intent = charge.get("payment_intent")
+    payment = (
+        db.session.scalar(select(Payment).where(Payment.payment_intent_id == intent))
+        if intent
+        else None
+    )
+    if payment is None:
+        return None
+    if not charge.get("refunded"):
+        flag(
+            payment.id,
+            f"Stripe reports a partial refund of {charge.get('amount_refunded')} cents; "
+            "the portal records only full refunds. Check the fees by hand.",
+        )
+    else:
+        mark_refunded(payment, actor=None, reason="Refunded in Stripe", refund_id="")
+    db.session.commit()
+    return payment
+
+
+def mark_refunded(
+    payment: Payment, *, actor, reason: str, refund_id: str, reopen: bool = False
+) -> bool:
+    """Succeeded (or flagged) -> refunded; its paid fees become refunded. No commit.
+
+    With ``reopen`` each refunded fee is assessed again as a new outstanding fee, so the
+    ledger keeps the refunded line and shows what is owed now.
+    """
+    from portal.payments import services
+
+    conditions = []
+    if payment.status == PaymentStatus.PENDING:
+        conditions.append(Payment.flagged_at.is_not(None))
+    now = utcnow()
+    if not advance_payment(
+        payment.id,
+        PaymentStatus.REFUNDED,
+        *conditions,
+        refunded_at=now,
+        ended_at=now,
+        refunded_by_id=getattr(actor, "id", None),
+        refund_reason=reason,
+        refund_id=refund_id,
+    ):
+        return False
+    release_fees(payment.id)
+    payment = load_payment(payment.id)
+    refunded_fees = [
+        line.fee for line in payment.lines if advance_fee(line.fee_id, FeeStatus.REFUNDED)
+    ]
+    db.session.flush()
+    permit = payment.permit
+    amount = format_cents(payment.amount_cents)
+    audit.record(
+        "payment.refunded",
+        payment,
+        actor=actor,
+        permit=permit.permit_num,
+        amount_cents=payment.amount_cents,
+        reason=reason,
+        refund_id=refund_id,
+        reopened=reopen,
+    )
+    timeline.add(permit, "payment.refunded", actor=actor, amount=amount, reason=reason)
+    if reopen:
+        for fee in refunded_fees:
+            services.assess_fee(
+                permit,
+                fee.kind,
+                reason=_("%(reason)s (assessed again after a refund)", reason=fee.reason),
+                actor=actor,
+                amount_cents=fee.amount_cents,
+                inspection_request=fee.inspection_request,
+            )
+    if payment.customer_email:
+        queue_email(
+            payment.customer_email,
+            _("Refund of %(amount)s on permit %(num)s", amount=amount, num=permit.permit_num),
+            "payments_refunded",
+            payment=payment,
+            permit=permit,
+            amount=amount,
+            reason=reason,
+            reopened=reopen,
+            link=email_link("payments.fees", permit_id=permit.id),
+        )
+    return True
+
+
+# ---- the webhook --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    status: int
+    outcome: str
+
+
+def handle_webhook(payload: bytes, signature: str | None) -> WebhookResult:
+    """Verify, record the event id once, and apply it. 400 (and no change) on a bad signature.
+
+    The event row is written in the fulfilment's transaction, so a crash loses both and
+    Stripe's redelivery does the work; a duplicate finds the row (or hits its unique
+    constraint while the first delivery is still running) and changes nothing.
+    """
+    try:
+        text = payload.decode("utf-8")
+        stripe.WebhookSignature.verify_header(text, signature, webhook_secret(), tolerance=300)
+        event = json.loads(text)
+        event_id, event_type = event["id"], event["type"]
+        obj = event["data"]["object"]
+    except (
+        stripe.SignatureVerificationError,
+        UnicodeDecodeError,
+        ValueError,
+        KeyError,
+        TypeError,
+    ):
+        return WebhookResult(400, "invalid")
+    if event_type not in HANDLED_EVENTS:
+        return WebhookResult(200, "ignored")
+    seen = db.session.scalar(
+        select(ProcessedStripeEvent.id).where(ProcessedStripeEvent.event_id == event_id)
+    )
+    if seen is not None:
+        return WebhookResult(200, "duplicate")
+    db.session.add(ProcessedStripeEvent(event_id=event_id, event_type=event_type))
+    try:
+        db.session.flush()
+        if event_type in SESSION_EVENTS:
+            payment = apply_session(obj, event_type)
+        else:
+            payment = apply_refunded_charge(obj)
+        if payment is None:
+            # Not one of the portal's sessions: keep the event id so a redelivery is cheap.
+            db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return WebhookResult(200, "duplicate")
+    return WebhookResult(200, "processed" if payment is not None else "not ours")
+
+
+# ---- test mode ----------------------------------------------------------------------------
+
+
+def session_from_payment(session_id: str) -> dict:
+    """Test mode's answer to "retrieve the session": what Stripe would say about it now."""
+    payment = db.session.scalar(select(Payment).where(Payment.checkout_session_id == session_id))
+    if payment is None:
+        raise stripe.InvalidRequestError(f"No such checkout.session: '{session_id}'", "id")
+    status, payment_status = {
+        PaymentStatus.PENDING: ("open", "unpaid"),
+        PaymentStatus.SUCCEEDED: ("complete", "paid"),
+        PaymentStatus.REFUNDED: ("complete", "paid"),
+        PaymentStatus.FAILED: ("complete", "unpaid"),
+        PaymentStatus.EXPIRED: ("expired", "unpaid"),
+    }[payment.status]
+    if status == "open" and payment.expires_at and payment.expires_at <= utcnow():
+        status = "expired"
+    return test_session(payment, status, payment_status)
+
+
+def test_session(payment: Payment, status: str, payment_status: str, **overrides) -> dict:
+    session = {
+        "id": payment.checkout_session_id,
+        "object": "checkout.session",
+        "mode": "payment",
+        "status": status,
+        "payment_status": payment_status,
+        "amount_total": payment.amount_cents,
+        "amount_subtotal": payment.amount_cents,
+        "currency": payment.currency,
+        "client_reference_id": f"payment-{payment.id}",
+        "customer_email": payment.customer_email,
+        "metadata": {"payment_id": str(payment.id), "permit_id": str(payment.permit_id)},
+        "payment_intent": payment.payment_intent_id,
+        "expires_at": int(payment.expires_at.timestamp()) if payment.expires_at else None,
+        "created": int(payment.created_at.timestamp()),
+        "livemode": False,
+    }
+    session.update(overrides)
+    return session
+
+
+def test_event(event_type: str, obj: dict) -> dict:
+    now = int(datetime.now(UTC).timestamp())
+    return {
+        "id": f"evt_test_portal_{secrets.token_hex(12)}",
+        "object": "event",
+        "api_version": stripe.api_version,
+        "created": now,
+        "data": {"object": obj},
+        "livemode": False,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": event_type,
+    }
+
+
+def deliver_test_event(event: dict) -> WebhookResult:
+    """Sign the event with the webhook secret and hand it to the webhook's own handler."""
+    payload = json.dumps(event)
+    header = stripe.WebhookSignature.generate_signature_header(
+        payload, webhook_secret(), timestamp=int(datetime.now(UTC).timestamp())
+    )
+    return handle_webhook(payload.encode("utf-8"), header)

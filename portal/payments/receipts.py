@@ -1,0 +1,51 @@
+"""Receipts: a PDF from an HTML template, rendered by WeasyPrint from plain data only."""
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app, render_template
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from portal.errors import DomainError
+
+
+class RefusedResource(DomainError):
+    default_message = "A receipt may only use the portal's own static files."
+
+
+def _static_root() -> Path:
+    return Path(current_app.static_folder).resolve()
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Let WeasyPrint read the app's static files and nothing else (no network, no file:///etc)."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(allowed_protocols=("file",))
+        self.root = root
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme != "file":
+            raise RefusedResource(f"refused {parts.scheme or 'relative'} URL")
+        target = Path(unquote(parts.path)).resolve()
+        if self.root not in target.parents:
+            raise RefusedResource("refused a file outside static/")
+        return super().fetch(url, headers)
+
+
+def receipt_number(payment_id: int, paid_at) -> str:
+    return f"R-{paid_at:%Y}-{payment_id:06d}"
+
+
+def render_receipt_pdf(payment) -> bytes:
+    html = render_template(
+        "payments/receipt_pdf.html",
+        payment=payment,
+        permit=payment.permit,
+        lines=payment.lines,
+    )
+    root = _static_root()
+    document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=StaticOnlyFetcher(root))
+    return document.write_pdf(pdf_variant="pdf/ua-1")
