@@ -1,0 +1,218 @@
+"""Forms for issuing and correcting certificates, the counter's hours and pickups."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from portal.applications.forms import CONSTRUCTION_TYPES, OCCUPANCY_GROUPS, WholeNumberField
+from portal.applications.models import CertificateType
+from portal.certificates.services import MAX_LOAD
+from portal.forms import MultiCheckboxField, PortalForm
+
+TYPE_CHOICES = [
+    SelectChoice(CertificateType.FULL.value, _l("Full")),
+    SelectChoice(CertificateType.PARTIAL.value, _l("Partial: part of the building")),
+    SelectChoice(CertificateType.TEMPORARY.value, _l("Temporary: until an expiry date")),
+]
+WEEKDAYS = [
+    SelectChoice("0", _l("Monday")),
+    SelectChoice("1", _l("Tuesday")),
+    SelectChoice("2", _l("Wednesday")),
+    SelectChoice("3", _l("Thursday")),
+    SelectChoice("4", _l("Friday")),
+    SelectChoice("5", _l("Saturday")),
+    SelectChoice("6", _l("Sunday")),
+]
+DATE_HINT = _l("For example 2026-09-15")
+
+
+class _DateField(DateField):
+    """A date whose error says what to type."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(
+                _l("Enter a real date in the format YYYY-MM-DD, for example 2026-09-15")
+            ) from None
+
+
+class _CertificateFields(PortalForm):
+    certificate_type = RadioField(
+        _l("Certificate type"),
+        choices=TYPE_CHOICES,
+        validators=[InputRequired(_l("Choose the certificate type"))],
+    )
+    portion_of_building = StringField(
+        _l("Portion of building"),
+        validators=[
+            InputRequired(_l("Enter the portion of the building the certificate covers")),
+            Length(max=300),
+        ],
+        description=_l("For a partial certificate, the part it covers, e.g. floors 1 to 3."),
+    )
+    occupancy_load = WholeNumberField(
+        _l("Occupancy load (people)"),
+        validators=[
+            InputRequired(_l("Enter the occupancy load")),
+            NumberRange(min=1, max=MAX_LOAD, message=_l("Enter an occupancy load above 0")),
+        ],
+    )
+    occupancy_groups = MultiCheckboxField(
+        _l("Occupancy group or groups"), choices=OCCUPANCY_GROUPS, validators=[Optional()]
+    )
+    construction_type = SelectField(
+        _l("Construction type"),
+        choices=[SelectChoice("", _l("Select"))] + [SelectChoice(t, t) for t in CONSTRUCTION_TYPES],
+        validators=[Optional()],
+    )
+    granted_date = _DateField(
+        _l("Granted date"),
+        validators=[InputRequired(_l("Enter the granted date"))],
+        description=DATE_HINT,
+    )
+    expires_on = _DateField(
+        _l("Expiry date (temporary certificates)"),
+        validators=[Optional()],
+        description=_l("Required for a temporary certificate. For example 2026-12-31"),
+    )
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    conditions = TextAreaField(
+        _l("Conditions or outstanding matters"),
+        validators=[Optional(), Length(max=4000)],
+        description=_l("Required when the C of O inspection was granted with outstanding matters."),
+    )
+
+    def validate_expires_on(self, field):
+        if self.certificate_type.data == CertificateType.TEMPORARY.value:
+            if field.data is None and not field.errors:
+                raise ValidationError(_l("Enter the date the temporary certificate expires"))
+            if field.data and self.granted_date.data and field.data <= self.granted_date.data:
+                raise ValidationError(_l("The expiry date must be after the granted date"))
+
+    def answers(self) -> dict:
+        return {
+            "certificate_type": self.certificate_type.data,
+            "portion_of_building": self.portion_of_building.data,
+            "occupancy_load": self.occupancy_load.data,
+            "occupancy_groups": self.occupancy_groups.data or [],
+            "construction_type": self.construction_type.data or "",
+            "granted_date": self.granted_date.data,
+            "expires_on": self.expires_on.data,
+            "description": self.description.data or "",
+            "conditions": self.conditions.data or "",
+        }
+
+
+class IssueForm(_CertificateFields):
+    version = HiddenField(validators=[InputRequired()])
+    confirm_owner_involved = BooleanField(
+        _l("The owner was involved in the project"),
+        validators=[InputRequired(_l("Confirm that the owner was involved in the project"))],
+    )
+    confirm_professionals = BooleanField(
+        _l("The licensed professionals are verified"),
+        validators=[InputRequired(_l("Confirm that the licensed professionals are verified"))],
+    )
+    confirm_records_finaled = BooleanField(
+        _l("All related records are finaled"),
+        validators=[InputRequired(_l("Confirm that all related records are finaled"))],
+    )
+
+    def answers(self) -> dict:
+        return {
+            **super().answers(),
+            "confirm_owner_involved": self.confirm_owner_involved.data,
+            "confirm_professionals": self.confirm_professionals.data,
+            "confirm_records_finaled": self.confirm_records_finaled.data,
+        }
+
+
+class CorrectionForm(_CertificateFields):
+    reason = TextAreaField(
+        _l("What was corrected"),
+        validators=[InputRequired(_l("Enter what was corrected")), Length(max=2000)],
+    )
+
+
+class VersionForm(PortalForm):
+    version = HiddenField(validators=[InputRequired()])
+
+
+class NotApplicableForm(VersionForm):
+    reason = TextAreaField(
+        _l("Why a certificate is not applicable"),
+        validators=[InputRequired(_l("Enter the reason")), Length(max=4000)],
+    )
+
+
+class RevokeForm(PortalForm):
+    reason = TextAreaField(
+        _l("Reason for revoking"),
+        validators=[InputRequired(_l("Enter the reason for revoking the certificate"))],
+    )
+
+
+class BookForm(PortalForm):
+    opening = RadioField(
+        _l("Choose a time"),
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose a time to pick up the certificate"))],
+    )
+
+
+class RescheduleForm(BookForm):
+    version = HiddenField(validators=[InputRequired()])
+
+
+class PickedUpForm(VersionForm):
+    collected_by = StringField(
+        _l("Collected by"),
+        validators=[
+            InputRequired(_l("Enter the name of the person who collected it")),
+            Length(max=200),
+        ],
+    )
+    identity_checked = BooleanField(
+        _l("I checked their photo identification"),
+        validators=[
+            InputRequired(_l("Check the collector's photo identification, then tick the box"))
+        ],
+    )
+
+
+class SlotForm(PortalForm):
+    weekday = SelectField(_l("Day of the week"), choices=WEEKDAYS, validators=[InputRequired()])
+    start = TimeField(_l("Opens at"), validators=[InputRequired(_l("Enter the start time"))])
+    end = TimeField(_l("Closes at"), validators=[InputRequired(_l("Enter the end time"))])
+    capacity = IntegerField(
+        _l("People per slot"),
+        validators=[
+            InputRequired(_l("Enter how many people can come")),
+            NumberRange(min=1, max=200, message=_l("Enter a number from 1 to 200")),
+        ],
+    )
+
+    def validate_end(self, field):
+        if self.start.data and field.data and field.data <= self.start.data:
+            raise ValidationError(_l("The end time must be after the start time"))
+
+
+class ClosedDayForm(PortalForm):
+    day = _DateField(
+        _l("Date"), validators=[InputRequired(_l("Enter the date"))], description=DATE_HINT
+    )
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])

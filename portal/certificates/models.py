@@ -1,0 +1,245 @@
+"""Certificates of Occupancy, their versions, and the counter where the hard copy is picked up."""
+
+from datetime import date, datetime, time
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.applications.models import CertificateType
+from portal.extensions import db
+from portal.models import TimestampMixin, VersionedMixin, enum_column
+from portal.workflow import LabelledStatus, TransitionTable
+
+NUMBER_PREFIX = "CO"
+
+
+class CertificateCounter(db.Model):
+    """The last number issued in a year; locked while a number is taken, so numbers have
+    no gaps and no duplicates however many staff issue at once."""
+
+    __tablename__ = "certificate_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class Certificate(TimestampMixin, db.Model):
+    """One certificate per application; what it says lives in its versions."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("year", "sequence", name="uq_certificates_year_sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    year: Mapped[int]
+    sequence: Mapped[int]
+    permit_id: Mapped[int] = mapped_column(ForeignKey("permits.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("cofo_applications.id"), unique=True)
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The last version number handed out: regeneration locks this row and adds one.
+    last_version: Mapped[int] = mapped_column(default=0)
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_reason: Mapped[str] = mapped_column(Text, default="")
+
+    permit = relationship("Permit", lazy="joined")
+    versions: Mapped[list["CertificateVersion"]] = relationship(
+        back_populates="certificate",
+        order_by="CertificateVersion.version_number.desc()",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def current_version(self) -> "CertificateVersion | None":
+        return next((v for v in self.versions if v.status == VersionStatus.CURRENT), None)
+
+    @property
+    def latest_version(self) -> "CertificateVersion | None":
+        return self.versions[0] if self.versions else None
+
+
+class VersionStatus(LabelledStatus):
+    CURRENT = "current", _l("Current")
+    SUPERSEDED = "superseded", _l("Superseded")
+    REVOKED = "revoked", _l("Revoked")
+
+
+VERSION_TRANSITIONS = TransitionTable(
+    {VersionStatus.CURRENT: {VersionStatus.SUPERSEDED, VersionStatus.REVOKED}}
+)
+
+
+class CertificateVersion(TimestampMixin, db.Model):
+    """What one PDF says, immutable once written: a correction is a new version."""
+
+    __tablename__ = "certificate_versions"
+    __table_args__ = (
+        UniqueConstraint("certificate_id", "version_number", name="uq_certificate_versions_number"),
+        # At most one current version, enforced by the database as well as by the row lock.
+        Index(
+            "uq_certificate_versions_one_current",
+            "certificate_id",
+            unique=True,
+            sqlite_where=text("status = 'current'"),
+            postgresql_where=text("status = 'current'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id", ondelete="CASCADE"))
+    version_number: Mapped[int]
+    status: Mapped[VersionStatus] = mapped_column(
+        enum_column(VersionStatus), default=VersionStatus.CURRENT
+    )
+    certificate_type: Mapped[CertificateType] = mapped_column(enum_column(CertificateType))
+    portion_of_building: Mapped[str] = mapped_column(String(300))
+    occupancy_load: Mapped[int]
+    occupancy_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    construction_type: Mapped[str] = mapped_column(String(20), default="")
+    granted_date: Mapped[date]
+    expires_on: Mapped[date | None]
+    description: Mapped[str] = mapped_column(Text, default="")
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    # What the PDF printed, as it was at the time: a later change of owner or official
+    # does not rewrite an issued certificate.
+    permit_num: Mapped[str] = mapped_column(String(40))
+    address: Mapped[str] = mapped_column(String(400))
+    owner_name: Mapped[str] = mapped_column(String(200), default="")
+    owner_address: Mapped[str] = mapped_column(String(300), default="")
+    official_name: Mapped[str] = mapped_column(String(200))
+    official_title: Mapped[str] = mapped_column(String(200))
+    correction_reason: Mapped[str] = mapped_column(Text, default="")
+    stored_file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    ended_at: Mapped[datetime | None]
+
+    certificate: Mapped[Certificate] = relationship(back_populates="versions")
+    stored_file = relationship("StoredFile", lazy="joined")
+
+    @property
+    def code(self) -> str:
+        """The number with the version: what the QR code and the verification URL name."""
+        return f"{self.certificate.number}-V{self.version_number}"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.certificate.number}-v{self.version_number}.pdf"
+
+
+class PickupSlot(TimestampMixin, db.Model):
+    """A weekly opening of the counter: e.g. every Tuesday 9:00 to 10:00, six people."""
+
+    __tablename__ = "pickup_slots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    weekday: Mapped[int]  # Monday is 0
+    start: Mapped[time]
+    end: Mapped[time]
+    capacity: Mapped[int]
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ClosedDay(TimestampMixin, db.Model):
+    __tablename__ = "pickup_closed_days"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(unique=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class PickupSlotDay(db.Model):
+    """One row per slot and date, locked while a seat is taken, so two people booking the
+    last seat at the same moment cannot both get it."""
+
+    __tablename__ = "pickup_slot_days"
+    __table_args__ = (UniqueConstraint("slot_id", "day", name="uq_pickup_slot_days_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("pickup_slots.id"))
+    day: Mapped[date]
+
+
+class PickupStatus(LabelledStatus):
+    BOOKED = "booked", _l("Booked")
+    PICKED_UP = "picked_up", _l("Picked up")
+    NO_SHOW = "no_show", _l("Did not come")
+    CANCELLED = "cancelled", _l("Cancelled")
+
+
+PICKUP_TRANSITIONS = TransitionTable(
+    {
+        PickupStatus.BOOKED: {
+            PickupStatus.BOOKED,  # rescheduled
+            PickupStatus.PICKED_UP,
+            PickupStatus.NO_SHOW,
+            PickupStatus.CANCELLED,
+        }
+    }
+)
+# Seats these appointments hold in their slot.
+SEAT_STATES = {PickupStatus.BOOKED, PickupStatus.PICKED_UP}
+
+
+class PickupAppointment(TimestampMixin, VersionedMixin, db.Model):
+    __tablename__ = "pickup_appointments"
+    __table_args__ = (
+        Index("ix_pickup_appointments_slot_day", "slot_id", "day", "status"),
+        Index("ix_pickup_appointments_day", "day"),
+        # One open booking per certificate: a second is a reschedule, not a new seat.
+        Index(
+            "uq_pickup_appointments_one_booked",
+            "certificate_id",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id", ondelete="CASCADE"))
+    permit_id: Mapped[int] = mapped_column(ForeignKey("permits.id"), index=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("pickup_slots.id"))
+    day: Mapped[date]
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    status: Mapped[PickupStatus] = mapped_column(
+        enum_column(PickupStatus), default=PickupStatus.BOOKED
+    )
+    booked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    ics_sequence: Mapped[int] = mapped_column(default=0)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handled_at: Mapped[datetime | None]
+    identity_checked: Mapped[bool] = mapped_column(default=False)
+    collected_by: Mapped[str] = mapped_column(String(200), default="")
+    cancelled_at: Mapped[datetime | None]
+
+    certificate: Mapped[Certificate] = relationship()
+    permit = relationship("Permit")
+    slot: Mapped[PickupSlot] = relationship(lazy="joined")
+    booked_by = relationship("User", foreign_keys=[booked_by_id], lazy="joined")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == PickupStatus.BOOKED
+
+
+class ReminderSent(db.Model):
+    """A reminder that went out: `flask reminders send` skips anything with a row here, and
+    the unique key keeps two runs at once from both sending it."""
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (
+        UniqueConstraint("kind", "record_id", "for_day", name="uq_reminders_sent_record"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[int]
+    for_day: Mapped[date]
+    sent_at: Mapped[datetime]

@@ -1,0 +1,98 @@
+"""The certificate PDF: plain data in, tagged (PDF/UA) bytes out.
+
+WeasyPrint never sees a model or the database, only the dict `certificate_data` builds,
+and its URL fetcher refuses everything but the app's own static files, so nothing typed
+into a record can make the renderer read a local file or call another server.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import segno
+from flask import current_app, render_template
+from flask_babel import format_date
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from portal.notifications.services import email_link
+
+PDF_VARIANT = "pdf/ua-1"
+TEMPLATE = "certificates/pdf.html"
+
+
+class RefusedURL(ValueError):
+    """The certificate asked for something outside the app's static files."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves file: URLs inside the static folder; refuses every other URL."""
+
+    def __init__(self, static_folder: str) -> None:
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+        self.root = Path(static_folder).resolve()
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise RefusedURL(f"refused {url!r}: only the portal's static files")
+        path = Path(unquote(parts.path)).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            raise RefusedURL(f"refused {url!r}: only the portal's static files")
+        return URLFetcherResponse(path.as_uri(), path.read_bytes())
+
+
+@dataclass(frozen=True)
+class Rendered:
+    data: bytes
+    pages: int
+
+
+def verification_url(code: str) -> str:
+    return email_link("certificates.verify", number=code)
+
+
+def qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=3, title=url)
+
+
+def certificate_data(version, *, code: str, number: str) -> dict:
+    """What the PDF prints, as strings: the renderer gets nothing else."""
+    config = current_app.config
+    url = verification_url(code)
+    return {
+        "city": config["PORTAL_CITY"],
+        "department": config["PORTAL_DEPARTMENT"],
+        "number": number,
+        "version": version.version_number,
+        "code": code,
+        "permit_num": version.permit_num,
+        "address": version.address,
+        "owner_name": version.owner_name,
+        "owner_address": version.owner_address,
+        "portion_of_building": version.portion_of_building,
+        "occupancy_groups": ", ".join(version.occupancy_groups or []),
+        "occupancy_load": str(version.occupancy_load),
+        "construction_type": version.construction_type,
+        "certificate_type": str(version.certificate_type.label),
+        "certificate_type_value": version.certificate_type.value,
+        "expires_on": format_date(version.expires_on, "d MMMM y") if version.expires_on else "",
+        "granted_date": format_date(version.granted_date, "d MMMM y"),
+        "description": version.description,
+        "conditions": version.conditions,
+        "official_name": version.official_name,
+        "official_title": version.official_title,
+        "verify_url": url,
+        "qr_svg": qr_svg(url),
+    }
+
+
+def render(data: dict) -> Rendered:
+    html = render_template(TEMPLATE, **data)
+    static = current_app.static_folder
+    document = HTML(
+        string=html,
+        base_url=Path(static).resolve().as_uri() + "/",
+        url_fetcher=StaticOnlyFetcher(static),
+    ).render()
+    return Rendered(data=document.write_pdf(pdf_variant=PDF_VARIANT), pages=len(document.pages))

@@ -1,0 +1,51 @@
+"""Certificate tests run inside a request context: services build links for their emails."""
+
+import pytest
+
+from tests.certificates import factories
+from tests.factories import make_user, sign_in_as
+
+
+@pytest.fixture(autouse=True)
+def request_context(app):
+    with app.test_request_context(base_url=app.config["PORTAL_BASE_URL"]):
+        yield
+
+
+@pytest.fixture
+def owner():
+    return make_user(name="Olivia Owner", email="owner@example.com")
+
+
+@pytest.fixture
+def agent():
+    return make_user(name="Avery Agent", email="agent@example.com")
+
+
+@pytest.fixture
+def staff():
+    return factories.staff_user(email="staff@example.com")
+
+
+@pytest.fixture
+def application(owner, agent):
+    return factories.ready_application(owner, agent)
+
+
+@pytest.fixture
+def certificate(application, staff):
+    return factories.issue(application, staff)
+
+
+@pytest.fixture
+def staff_client(app, staff):
+    client = app.test_client()
+    sign_in_as(client, staff)
+    return client
+
+
+@pytest.fixture
+def owner_client(app, owner):
+    client = app.test_client()
+    sign_in_as(client, owner)
+    return client

@@ -1,0 +1,165 @@
+"""Records the certificate tests start from: a permit ready for its certificate, an issued
+certificate, counter hours, and a free day to book."""
+
+from datetime import date, time, timedelta
+
+from sqlalchemy import select
+
+from portal.applications.models import (
+    ApplicationContact,
+    ApplicationStatus,
+    CertificateType,
+    ContactRole,
+)
+from portal.auth.models import Role
+from portal.certificates import services
+from portal.certificates.models import PickupSlot
+from portal.extensions import db
+from portal.inspections import calendar
+from portal.inspections import services as inspections
+from portal.inspections.models import (
+    InspectionRequest,
+    InspectionResult,
+    InspectionStatus,
+    RequiredInspection,
+    Window,
+)
+from portal.models import utcnow
+from portal.permits.models import PartyRole
+from tests.factories import add_party, make_application, make_permit, make_user
+
+
+def ready_application(owner=None, agent=None, *, scope=("electrical",)):
+    """An accepted application whose permit's required inspections have all passed."""
+    inspections.seed_types()
+    owner = owner or make_user(name="Olivia Owner")
+    permit = make_permit(scope=list(scope))
+    add_party(permit, owner, PartyRole.OWNER)
+    if agent is not None:
+        add_party(permit, agent, PartyRole.AGENT)
+    inspections.derive_required({permit.id: permit.scope})
+    for required in db.session.scalars(
+        select(RequiredInspection).where(RequiredInspection.permit_id == permit.id)
+    ):
+        required.passed_at = utcnow()
+    application = make_application(
+        permit,
+        owner,
+        status=ApplicationStatus.ACCEPTED,
+        confirmation_number=f"CO-2026-T{permit.id:05d}",
+        submitted_at=utcnow(),
+        occupancy_groups=["R-2"],
+        portion_of_building="Entire building",
+        occupancy_load=40,
+        construction_type="VA",
+        certificate_type=CertificateType.FULL,
+    )
+    application.contacts.extend(
+        [
+            ApplicationContact(
+                role=ContactRole.OWNER,
+                name=owner.name,
+                email="owner.contact@example.com",
+                address="1 Owner Way, Chicago, IL 60601",
+            ),
+            ApplicationContact(
+                role=ContactRole.ARCHITECT,
+                name="Ari Architect",
+                email="ari@example.com",
+                license_number="001-234567",
+            ),
+        ]
+    )
+    db.session.commit()
+    return application
+
+
+def staff_user(**fields):
+    return make_user(role=Role.STAFF, name=fields.pop("name", "Sam Staff"), **fields)
+
+
+def answers(**overrides) -> dict:
+    values = {
+        "certificate_type": "full",
+        "portion_of_building": "Floors 1 to 4",
+        "occupancy_load": 42,
+        "occupancy_groups": ["R-2", "B"],
+        "construction_type": "VA",
+        "granted_date": calendar.local_today(),
+        "expires_on": None,
+        "description": "Six-unit residential building with ground-floor office",
+        "conditions": "",
+        "confirm_owner_involved": True,
+        "confirm_professionals": True,
+        "confirm_records_finaled": True,
+    }
+    values.update(overrides)
+    return values
+
+
+def form_data(application, **overrides) -> dict:
+    data = {
+        "version": str(getattr(application, "version", "")),
+        "certificate_type": "full",
+        "portion_of_building": "Floors 1 to 4",
+        "occupancy_load": "42",
+        "occupancy_groups": ["R-2", "B"],
+        "construction_type": "VA",
+        "granted_date": calendar.local_today().isoformat(),
+        "expires_on": "",
+        "description": "Six-unit residential building",
+        "conditions": "",
+        "confirm_owner_involved": "y",
+        "confirm_professionals": "y",
+        "confirm_records_finaled": "y",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def issue(application, staff, **overrides):
+    return services.issue(application, staff, application.version, answers(**overrides))
+
+
+def cofo_granted_with_outstanding(application, user):
+    """Record the permit's C of O inspection as granted with outstanding matters."""
+    required = next(
+        r
+        for r in inspections.required_inspections(application.permit_id)
+        if r.inspection_type.code == "COFO-DOB"
+    )
+    db.session.add(
+        InspectionRequest(
+            permit_id=application.permit_id,
+            required_inspection_id=required.id,
+            inspection_type_id=required.inspection_type_id,
+            status=InspectionStatus.PASSED,
+            result=InspectionResult.GRANTED_OUTSTANDING,
+            requested_by_id=user.id,
+            preferred_date_1=calendar.local_today(),
+            window=Window.MORNING,
+            contact_name="Carla Site",
+            contact_phone="312-555-0199",
+        )
+    )
+    db.session.commit()
+
+
+def every_weekday(capacity: int = 2, start=time(10, 0), end=time(11, 0)) -> list[PickupSlot]:
+    slots = [PickupSlot(weekday=d, start=start, end=end, capacity=capacity) for d in range(7)]
+    db.session.add_all(slots)
+    db.session.commit()
+    return slots
+
+
+def free_day(after_days: int = 2) -> date:
+    """A day ahead on which the counter is open (not a holiday)."""
+    day = calendar.local_today() + timedelta(days=after_days)
+    while day in calendar.holidays_between(day, day):
+        day += timedelta(days=1)
+    return day
+
+
+def choice(day: date, slots: list[PickupSlot]) -> str:
+    slot = next(s for s in slots if s.weekday == day.weekday())
+    return f"{slot.id}:{day.isoformat()}"

@@ -1,0 +1,129 @@
+"""Races that only a real database shows: two staff issuing at the same moment, two staff
+regenerating the same certificate, two people booking the last seat (PostgreSQL only)."""
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+
+from portal.auth.models import User
+from portal.certificates import services
+from portal.certificates.models import (
+    Certificate,
+    CertificateVersion,
+    PickupAppointment,
+    VersionStatus,
+)
+from portal.extensions import db
+from portal.permits.models import Permit
+from tests.certificates import factories
+
+pytestmark = pytest.mark.postgres_only
+
+
+def race(app, jobs: list[Callable[[], str]]) -> list[str]:
+    """Run the jobs in threads that start together; each returns what happened."""
+    barrier = threading.Barrier(len(jobs))
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def run(job):
+        with app.app_context(), app.test_request_context(base_url=app.config["PORTAL_BASE_URL"]):
+            try:
+                outcomes.append(job(barrier))
+            except BaseException as error:  # noqa: BLE001 - reported by the test
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return outcomes
+
+
+def test_simultaneous_issues_get_consecutive_numbers(app, staff):
+    application_ids = [factories.ready_application().id for _ in range(3)]
+    staff_id = staff.id
+
+    def issue(application_id):
+        def job(barrier):
+            application = services.application_for_issue(application_id)
+            actor = db.session.get(User, staff_id)
+            version = application.version
+            barrier.wait()
+            certificate = services.issue(application, actor, version, factories.answers())
+            return certificate.number
+
+        return job
+
+    numbers = race(app, [issue(i) for i in application_ids])
+    db.session.expire_all()
+    sequences = sorted(db.session.scalars(select(Certificate.sequence)))
+    assert sequences == [1, 2, 3]
+    assert len(set(numbers)) == 3
+
+
+def test_simultaneous_regenerations_get_consecutive_versions_and_one_current(
+    app, certificate, staff
+):
+    certificate_id, staff_id = certificate.id, staff.id
+
+    def regenerate(load):
+        def job(barrier):
+            found = services.certificate_for_staff(certificate_id)
+            actor = db.session.get(User, staff_id)
+            barrier.wait()
+            version = services.regenerate(
+                found, actor, factories.answers(occupancy_load=load), f"Load {load}"
+            )
+            return version.version_number
+
+        return job
+
+    numbers = race(app, [regenerate(50), regenerate(60)])
+    assert sorted(numbers) == [2, 3]
+    db.session.expire_all()
+    versions = db.session.scalars(
+        select(CertificateVersion).order_by(CertificateVersion.version_number)
+    ).all()
+    assert [v.version_number for v in versions] == [1, 2, 3]
+    assert [v.status for v in versions] == [
+        VersionStatus.SUPERSEDED,
+        VersionStatus.SUPERSEDED,
+        VersionStatus.CURRENT,
+    ]
+    assert db.session.get(Certificate, certificate_id).last_version == 3
+
+
+def test_two_people_booking_the_last_seat_one_wins(app, certificate, staff):
+    slots = factories.every_weekday(capacity=1)
+    day = factories.free_day(3)
+    value = factories.choice(day, slots)
+    other = factories.issue(factories.ready_application(), staff)
+    bookings = [
+        (certificate.permit_id, certificate.permit.owner_party.user_id),
+        (other.permit_id, other.permit.owner_party.user_id),
+    ]
+
+    def book(permit_id, user_id):
+        def job(barrier):
+            permit = db.session.get(Permit, permit_id)
+            user = db.session.get(User, user_id)
+            barrier.wait()
+            try:
+                services.book_pickup(permit, user, value)
+            except services.SlotFull as refusal:
+                return "refused: " + refusal.message
+            return "booked"
+
+        return job
+
+    outcomes = race(app, [book(*b) for b in bookings])
+    assert sorted(outcomes) == ["booked", "refused: " + str(services.SlotFull.default_message)]
+    db.session.expire_all()
+    assert len(db.session.scalars(select(PickupAppointment)).all()) == 1

@@ -1,0 +1,220 @@
+"""Corrections make new versions; revocation ends the certificate everywhere; the owner
+downloads the current PDF; the public verifies a number."""
+
+import hashlib
+
+import pytest
+from sqlalchemy import select
+
+from portal.certificates import services
+from portal.certificates.models import CertificateVersion, VersionStatus
+from portal.documents.store import read_bytes
+from portal.extensions import db
+from portal.notifications.models import OutboxMessage
+from tests.certificates import factories
+from tests.factories import add_party, make_permit, make_user, sign_in_as
+from tests.support.pages import check_page
+
+
+def _regenerate(certificate, staff, reason="Occupancy load corrected", **overrides):
+    return services.regenerate(
+        certificate, staff, factories.answers(occupancy_load=48, **overrides), reason
+    )
+
+
+def test_a_correction_is_a_new_version_and_the_old_one_is_kept_superseded(certificate, staff):
+    first = certificate.current_version
+    second = _regenerate(certificate, staff)
+    db.session.expire_all()
+    versions = db.session.scalars(
+        select(CertificateVersion).order_by(CertificateVersion.version_number)
+    ).all()
+    assert [(v.version_number, v.status) for v in versions] == [
+        (1, VersionStatus.SUPERSEDED),
+        (2, VersionStatus.CURRENT),
+    ]
+    assert versions[1].occupancy_load == 48
+    assert versions[1].sha256 != versions[0].sha256
+    assert versions[0].sha256 == first.sha256
+    assert second.correction_reason == "Occupancy load corrected"
+    mail = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.subject.contains("version 2"))
+    ).all()
+    assert mail
+    assert all(m.attachments[0]["sha256"] == second.sha256 for m in mail)
+
+
+def test_a_correction_needs_a_reason_and_valid_fields(certificate, staff):
+    with pytest.raises(services.InvalidCertificate, match="what was corrected"):
+        _regenerate(certificate, staff, reason=" ")
+    with pytest.raises(services.InvalidCertificate, match="above 0"):
+        services.regenerate(certificate, staff, factories.answers(occupancy_load=0), "Load")
+    db.session.expire_all()
+    assert [v.status for v in certificate.versions] == [VersionStatus.CURRENT]
+
+
+def test_the_owner_downloads_only_the_current_version(certificate, staff, owner_client):
+    _regenerate(certificate, staff)
+    db.session.expire_all()
+    current = certificate.current_version
+    response = owner_client.get(f"/permits/{certificate.permit_id}/certificate/pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert f"{certificate.number}-v2.pdf" in response.headers["Content-Disposition"]
+    assert hashlib.sha256(response.data).hexdigest() == current.sha256
+    page = owner_client.get(f"/permits/{certificate.permit_id}/certificate")
+    check_page(page.data)
+    assert b"Download the certificate" in page.data
+    assert b"-V1" not in page.data
+    assert b"-V2" in page.data
+
+
+def test_staff_download_superseded_versions_marked_as_such(certificate, staff, staff_client):
+    old = certificate.current_version
+    _regenerate(certificate, staff)
+    page = staff_client.get(f"/staff/certificates/{certificate.id}")
+    check_page(page.data)
+    assert b"Superseded" in page.data
+    response = staff_client.get(f"/staff/certificates/{certificate.id}/versions/{old.id}/pdf")
+    assert response.status_code == 200
+    assert "SUPERSEDED" in response.headers["Content-Disposition"]
+    assert response.data == read_bytes(old.stored_file)
+
+
+def test_another_owners_certificate_is_not_found(app, certificate, staff):
+    stranger = make_user(email="stranger@example.com")
+    their_permit = make_permit()
+    add_party(their_permit, stranger)
+    client = app.test_client()
+    sign_in_as(client, stranger)
+    for url in (
+        f"/permits/{certificate.permit_id}/certificate",
+        f"/permits/{certificate.permit_id}/certificate/pdf",
+        f"/staff/certificates/{certificate.id}",
+        f"/staff/certificates/{certificate.id}/versions/{certificate.current_version.id}/pdf",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        check_page(response.data)
+    assert client.get(f"/permits/{their_permit.id}/certificate/pdf").status_code == 404
+
+
+def test_staff_regenerate_and_revoke_through_the_page(certificate, staff_client):
+    data = factories.form_data(certificate, reason="Portion corrected")
+    data.pop("version")
+    data["portion_of_building"] = "Floors 1 to 5"
+    response = staff_client.post(f"/staff/certificates/{certificate.id}/regenerate", data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert certificate.current_version.portion_of_building == "Floors 1 to 5"
+
+    response = staff_client.post(
+        f"/staff/certificates/{certificate.id}/revoke",
+        data={"revoke-csrf_token": staff_client.csrf_token(), "revoke-reason": ""},
+    )
+    assert response.status_code == 200
+    check_page(response.data)
+    assert b"Enter the reason for revoking" in response.data
+    response = staff_client.post(
+        f"/staff/certificates/{certificate.id}/revoke",
+        data={"revoke-csrf_token": staff_client.csrf_token(), "revoke-reason": "Issued in error"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert certificate.is_revoked
+    assert [v.status for v in certificate.versions] == [
+        VersionStatus.REVOKED,
+        VersionStatus.SUPERSEDED,
+    ]
+
+
+def test_a_revoked_certificate_cannot_be_corrected_or_downloaded(certificate, staff, owner_client):
+    services.revoke(certificate, staff, "Issued in error")
+    with pytest.raises(services.DomainError, match="revoked"):
+        _regenerate(certificate, staff)
+    with pytest.raises(services.DomainError, match="already revoked"):
+        services.revoke(certificate, staff, "Again")
+    assert owner_client.get(f"/permits/{certificate.permit_id}/certificate/pdf").status_code == 404
+    page = owner_client.get(f"/permits/{certificate.permit_id}/certificate")
+    check_page(page.data)
+    assert b"was revoked" in page.data
+    assert b"Issued in error" in page.data
+
+
+# ---- public verification --------------------------------------------------------------------
+
+
+def _verify(client, code):
+    response = client.get(f"/verify/{code}")
+    check_page(response.data)
+    return response
+
+
+def test_verification_says_valid_for_the_current_version(client, certificate):
+    for code in (
+        certificate.number,
+        f"{certificate.number}-V1",
+        f" {certificate.number.lower()}-v1",
+    ):
+        response = _verify(client, code.strip())
+        assert response.status_code == 200
+        assert b"<h1>Valid certificate</h1>" in response.data
+    page = response.data.decode()
+    for shown in (certificate.permit.address, "Floors 1 to 4", "42", "Full"):
+        assert shown in page
+    # Nothing more personal than the certificate shows: no owner, no email addresses.
+    assert "Olivia Owner" not in page
+    assert "@example.com" not in page
+
+
+def test_verification_says_superseded_and_names_the_current_version(client, certificate, staff):
+    _regenerate(certificate, staff)
+    response = _verify(client, f"{certificate.number}-V1")
+    assert b"<h1>Superseded certificate</h1>" in response.data
+    assert b"The current version is version 2" in response.data
+    assert b"<h1>Valid certificate</h1>" in _verify(client, f"{certificate.number}-V2").data
+
+
+def test_verification_says_revoked(client, certificate, staff):
+    services.revoke(certificate, staff, "Issued in error")
+    for code in (certificate.number, f"{certificate.number}-V1"):
+        assert b"<h1>Revoked certificate</h1>" in _verify(client, code).data
+
+
+@pytest.mark.parametrize(
+    ("code", "heading"),
+    [
+        ("CO-2026-999999", b"Certificate not found"),
+        ("CO-2026-000001-V7", b"Certificate not found"),
+        ("not-a-number", b"Not a certificate number"),
+        ("CO-2026-1", b"Not a certificate number"),
+        ("%3Cscript%3E", b"Not a certificate number"),
+        ("CO-2026-000001-V0", b"Not a certificate number"),
+    ],
+)
+def test_unknown_and_malformed_numbers_get_a_clear_not_found(client, certificate, code, heading):
+    response = _verify(client, code)
+    assert response.status_code == 404
+    assert heading in response.data
+
+
+def test_the_lookup_form_leads_to_the_verification_page(client, certificate):
+    response = client.get("/verify")
+    check_page(response.data)
+    response = client.get(f"/verify?number={certificate.number.lower()}")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/verify/{certificate.number}")
+
+
+def test_verification_is_rate_limited(client, certificate):
+    statuses = [client.get(f"/verify/{certificate.number}").status_code for _ in range(31)]
+    assert statuses[:30] == [200] * 30
+    assert statuses[30] == 429
+
+
+def test_the_permit_page_shows_the_certificate(owner_client, certificate):
+    page = owner_client.get(f"/permits/{certificate.permit_id}")
+    check_page(page.data)
+    assert certificate.number.encode() in page.data
+    assert b"Download the certificate or book a pickup" in page.data
