@@ -1,14 +1,30 @@
-"""Staff accounts: the list, and creating a staff or admin account (admins only)."""
+"""Staff accounts (admins only): the list, inviting a staff member, and each account's page
+where an admin changes the role, deactivates or reactivates the account, or resets its
+second factor. Every change goes through portal.auth.services or portal.auth.second_factor."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.access import admin
 from portal.admin.routes import bp
-from portal.auth import services
-from portal.auth.forms import StaffAccountForm
+from portal.auth import second_factor, services
+from portal.auth.forms import RoleForm, StaffAccountForm
+from portal.auth.models import User
+from portal.errors import DomainError
 from portal.extensions import db
+from portal.forms import STALE_FORM_MESSAGE, ActionForm
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+def _staff_account(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_staff:
+        abort(404)
+    return user
 
 
 @bp.get("/users")
@@ -32,7 +48,7 @@ def new_user():
                 name=form.name.data,
                 email=form.email.data,
                 role=form.role.data,
-                created_by=current_user._get_current_object(),
+                created_by=_me(),
             )
         except services.EmailTaken as error:
             form.email.errors.append(error.message)
@@ -47,3 +63,84 @@ def new_user():
             )
             return redirect(url_for("admin.users"))
     return render_template("admin/users_new.html", form=form)
+
+
+def _user_page(user: User, role_form: RoleForm | None = None, status: int = 200):
+    if role_form is None:
+        role_form = RoleForm(formdata=None, role=user.role.value)
+    return render_template(
+        "admin/user.html", user=user, form=role_form, is_me=user.id == current_user.id
+    ), status
+
+
+@bp.get("/users/<int:user_id>")
+@admin
+def user(user_id: int):
+    return _user_page(_staff_account(user_id))
+
+
+@bp.post("/users/<int:user_id>/role")
+@admin
+def change_role(user_id: int):
+    account = _staff_account(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        return _user_page(account, form)
+    try:
+        services.change_role(account, form.role.data, _me())
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(
+            _("%(name)s is now: %(role)s.", name=account.name, role=account.role.label),
+            "success",
+        )
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+def _act(user_id: int, action, done: str):
+    """A button on the account page: validate its form, call the service, say what happened."""
+    account = _staff_account(user_id)
+    if not ActionForm().validate_on_submit():
+        flash(STALE_FORM_MESSAGE, "error")
+        return redirect(url_for("admin.user", user_id=account.id))
+    try:
+        action(account, _me())
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(done % {"name": account.name}, "success")
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@admin
+def deactivate_user(user_id: int):
+    return _act(
+        user_id,
+        services.deactivate,
+        _("%(name)s's account is deactivated and every session of it has ended."),
+    )
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@admin
+def reactivate_user(user_id: int):
+    return _act(
+        user_id,
+        services.reactivate,
+        _("%(name)s's account is active again."),
+    )
+
+
+@bp.post("/users/<int:user_id>/reset-second-factor")
+@admin
+def reset_second_factor(user_id: int):
+    return _act(
+        user_id,
+        second_factor.reset,
+        _(
+            "%(name)s's second factor is reset and their sessions have ended. They set it "
+            "up again at their next sign-in."
+        ),
+    )

@@ -123,6 +123,12 @@ class RenewVerificationForm(PortalForm):
     token = HiddenField(validators=[DataRequired()])
 
 
+STAFF_ROLE_CHOICES = [
+    SelectChoice(Role.STAFF.value, _l("Staff: reviews applications, inspections, fees")),
+    SelectChoice(Role.ADMIN.value, _l("Administrator: also manages staff accounts and settings")),
+]
+
+
 class StaffAccountForm(PortalForm):
     name = StringField(
         _l("Full name"),
@@ -134,12 +140,42 @@ class StaffAccountForm(PortalForm):
     )
     email = _email_field(_l("Work email address"))
     role = RadioField(
-        _l("Role"),
-        choices=[
-            SelectChoice(Role.STAFF.value, _l("Staff: reviews applications, inspections, fees")),
-            SelectChoice(
-                Role.ADMIN.value, _l("Administrator: also manages staff accounts and settings")
-            ),
+        _l("Role"), choices=STAFF_ROLE_CHOICES, validators=[DataRequired(_l("Choose a role."))]
+    )
+
+
+def _digits_only(value: str | None) -> str | None:
+    # People type codes with the space their app shows ("123 456").
+    return "".join(value.split()) if isinstance(value, str) else value
+
+
+class SecondFactorCodeForm(PortalForm):
+    code = StringField(
+        _l("Security code"),
+        description=_l("The 6-digit code your authenticator app shows now."),
+        filters=[_digits_only],
+        validators=[
+            DataRequired(_l("Enter the 6-digit code from your authenticator app.")),
+            Regexp(r"^[0-9]{6}$", message=_l("Enter the code as 6 digits, like 123456.")),
         ],
+    )
+
+
+class RecoveryCodeForm(PortalForm):
+    code = StringField(
+        _l("Recovery code"),
+        description=_l("One of the codes you saved when you set up your second factor."),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Enter one of your recovery codes.")),
+            Length(max=40, message=_l("Enter a recovery code, like abcde-23456.")),
+        ],
+    )
+
+
+class RoleForm(PortalForm):
+    role = RadioField(
+        _l("Role"),
+        choices=STAFF_ROLE_CHOICES,
         validators=[DataRequired(_l("Choose a role."))],
     )

@@ -5,11 +5,11 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
-from portal.models import TimestampMixin, enum_column
+from portal.models import TimestampMixin, enum_column, utcnow
 from portal.workflow import LabelledStatus
 
 
@@ -38,6 +38,13 @@ class User(UserMixin, TimestampMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     password_changed_at: Mapped[datetime | None]
     last_sign_in_at: Mapped[datetime | None]
+    # The second factor (staff and admins). The TOTP secret is stored encrypted (see
+    # portal/auth/second_factor.py); it is set when enrolment starts and counts once
+    # totp_enabled_at is set. totp_last_step is the time step of the last code accepted:
+    # a code for that step or an earlier one is refused, so no code works twice.
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
 
     def get_id(self) -> str:
         return self.session_token
@@ -57,3 +64,20 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator app; only its keyed hash is kept."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (Index("ix_recovery_codes_user_hash", "user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]

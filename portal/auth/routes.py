@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from portal.access import public, signed_in
-from portal.auth import services
+from portal.auth import second_factor, services
 from portal.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -16,7 +16,7 @@ from portal.auth.forms import (
     ResetPasswordForm,
     SignInForm,
 )
-from portal.auth.session import begin, safe_next_url
+from portal.auth.session import after_password, begin, safe_next_url
 from portal.errors import DomainError
 from portal.extensions import limiter, submitted_email
 from portal.forms import STALE_FORM_MESSAGE, ActionForm
@@ -160,8 +160,7 @@ def sign_in():
         except services.AccountDeactivated as error:
             form.email.errors.append(error.message)
         else:
-            begin(user)
-            return redirect(_next_or_home(form.next.data))
+            return redirect(after_password(user, _next_or_home(form.next.data)))
     return render_template("auth/sign_in.html", form=form)
 
 
@@ -218,9 +217,12 @@ def reset_password(token: str):
         except (services.ExpiredLink, services.InvalidLink) as error:
             return _link_problem(error, status=400, action=new_link)
         else:
-            begin(user)
-            flash(_("Your new password is set and you are signed in."), "success")
-            return redirect(url_for("main.index"))
+            target = after_password(user, url_for("main.index"))
+            if user.is_staff:
+                flash(_("Your new password is set. Now for your second factor."), "success")
+            else:
+                flash(_("Your new password is set and you are signed in."), "success")
+            return redirect(target)
     return render_template("auth/reset_password.html", form=form, user=user, token=token)
 
 
@@ -244,8 +246,9 @@ def change_password():
         except services.UnacceptablePassword as error:
             form.password.errors.append(error.message)
         else:
-            # The new session token ended every session, this one too: start it again.
-            begin(user)
+            # The new session token ended every session, this one too: start it again
+            # (this session passed the second factor to get here).
+            begin(user, second_factor_done=True)
             flash(
                 _("Your password is changed. Every other session of your account has ended."),
                 "success",
@@ -263,4 +266,11 @@ def profile():
         services.update_profile(user, name=form.name.data, phone=form.phone.data)
         flash(_("Your details are saved."), "success")
         return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form, user=user)
+    codes_left = second_factor.unused_recovery_codes(user) if user.has_second_factor else None
+    return render_template(
+        "auth/profile.html", form=form, user=user, recovery_codes_left=codes_left
+    )
+
+
+# The second-factor views and the auth command group register on bp.
+from portal.auth import cli, second_factor_views  # noqa: E402, F401

@@ -66,6 +66,16 @@ class UnacceptablePassword(DomainError):
     pass
 
 
+class NotAStaffAccount(DomainError):
+    default_message = _l("Only staff and administrator accounts are managed here.")
+
+
+class OwnAccount(DomainError):
+    default_message = _l(
+        "You cannot change your own role or deactivate your own account. Ask another administrator."
+    )
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -242,8 +252,12 @@ def authenticate(email: str, password: str) -> User:
         raise AccountDeactivated()
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    user.last_sign_in_at = utcnow()
-    audit.record("account.signed_in", user, actor=user)
+    if user.is_staff:
+        # Staff are signed in only after the second factor, which records the sign-in.
+        audit.record("account.password_accepted", user, actor=user)
+    else:
+        user.last_sign_in_at = utcnow()
+        audit.record("account.signed_in", user, actor=user)
     db.session.commit()
     return user
 
@@ -377,3 +391,47 @@ def create_staff_account(*, name: str, email: str, role: Role | str, created_by:
     audit.record("account.staff_created", user, actor=created_by, role=role.value)
     db.session.commit()
     return user
+
+
+def _managed_staff(user: User, by: User) -> None:
+    if not user.is_staff:
+        raise NotAStaffAccount()
+    if user.id == by.id:
+        raise OwnAccount()
+
+
+def change_role(user: User, role: Role | str, by: User) -> None:
+    """An admin makes a staff member an admin or the other way round. Nobody changes
+    their own role, so the department always keeps the admin who made the change."""
+    role = Role(role)
+    if role not in (Role.STAFF, Role.ADMIN):
+        raise DomainError(_l("Choose staff or administrator."))
+    _managed_staff(user, by)
+    if user.role == role:
+        return
+    previous = user.role
+    user.role = role
+    audit.record("account.role_changed", user, actor=by, old=previous.value, new=role.value)
+    db.session.commit()
+
+
+def deactivate(user: User, by: User) -> None:
+    """An admin deactivates a staff account: it cannot sign in, and its sessions end at
+    once (the session token rotates, and the user loader only loads active accounts)."""
+    _managed_staff(user, by)
+    if not user.active:
+        raise DomainError(_l("This account is already deactivated."))
+    user.active = False
+    user.session_token = new_session_token()
+    audit.record("account.deactivated", user, actor=by)
+    db.session.commit()
+
+
+def reactivate(user: User, by: User) -> None:
+    """An admin lets a deactivated staff account sign in again (with its second factor)."""
+    _managed_staff(user, by)
+    if user.active:
+        raise DomainError(_l("This account is already active."))
+    user.active = True
+    audit.record("account.reactivated", user, actor=by)
+    db.session.commit()

@@ -78,7 +78,12 @@ def test_admin_creates_a_staff_account_who_sets_their_own_password(
     chosen = "inspector's own passphrase"
     set_password = other_client.post(path, data={"password": chosen, "confirm": chosen})
     assert set_password.status_code == 302
-    assert other_client.get("/staff/").status_code != 404  # signed in as staff now
+    # A password is not enough for staff: next comes the second factor's set-up.
+    assert set_password.headers["Location"] == "/account/sign-in/code"
+    assert other_client.get("/staff/").status_code == 302
+    enrol = other_client.get("/account/sign-in/code")
+    check_page(enrol.data)
+    assert b"Set up your second factor" in enrol.data
     db.session.refresh(staff)
     assert passwords.verify_password(staff.password_hash, chosen)
     assert staff.email_verified
