@@ -58,6 +58,11 @@ def load(instance_path: Path) -> dict:
         "PORTAL_TIMEZONE": os.environ.get("PORTAL_TIMEZONE", "America/Chicago"),
         "PORTAL_DEPARTMENT": os.environ.get("PORTAL_DEPARTMENT", "Department of Buildings"),
         "PORTAL_CITY": os.environ.get("PORTAL_CITY", "City of Chicago"),
+        "PORTAL_BUILDING_OFFICIAL": os.environ.get("PORTAL_BUILDING_OFFICIAL", "Jordan Rivera"),
+        "PORTAL_BUILDING_OFFICIAL_TITLE": os.environ.get(
+            "PORTAL_BUILDING_OFFICIAL_TITLE", "Building Commissioner"
+        ),
+        "PICKUP_BOOKING_DAYS": _int("PICKUP_BOOKING_DAYS", 28),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": _int("MAIL_PORT", 587),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),

@@ -15,8 +15,10 @@ from werkzeug.datastructures import FileStorage
 from portal import audit
 from portal.applications import services as applications
 from portal.applications.models import CertificateType, ContactRole, DocumentType
+from portal.auth import second_factor
 from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
+from portal.certificates import services as certificates
 from portal.extensions import db
 from portal.inspections import calendar as inspection_calendar
 from portal.inspections import services as inspections
@@ -40,6 +42,10 @@ STORIES = {
     "BP-2026-100004": "accepted",
 }
 UNCLAIMED = ("BP-2026-100005", "BP-2026-100006")
+# The demo staff and admin accounts share this published TOTP secret, so a newcomer can
+# sign in as staff without enrolling a phone first. seed-demo is refused in production,
+# and every real staff account enrols its own secret at its first sign-in.
+DEMO_TOTP_SECRET = "OCCUPANCYDEMO234"  # noqa: S105 - published on purpose, demo only
 # The smallest well-formed PDF: enough for the document store's content check.
 DEMO_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -183,6 +189,10 @@ def seed() -> list[str]:
     """Create what is missing and return lines describing the demo."""
     password_hash = hash_password(current_app.config["DEMO_PASSWORD"])
     users = {email: _account(email, name, role, password_hash) for email, name, role in ACCOUNTS}
+    for user in users.values():
+        if user.is_staff and not user.has_second_factor:
+            user.totp_secret_encrypted = second_factor.encrypt_secret(DEMO_TOTP_SECRET)
+            user.totp_enabled_at = utcnow()
     db.session.commit()
     owner, contractor = users["owner@example.com"], users["contractor@example.com"]
     admin, staff = users["admin@example.com"], users["staff@example.com"]
@@ -222,6 +232,7 @@ def seed() -> list[str]:
     _inspection_story(
         by_number["BP-2026-100002"], "VENT-RGH", InspectionResult.NO_ACCESS, contractor, staff
     )
+    certificates.seed_counter(admin)
 
     return demo_lines()
 
@@ -237,6 +248,9 @@ def demo_lines() -> list[str]:
         f"Demo accounts (password: {password}):",
         *(f"  {email:<24} {role.label}" for email, _name, role in ACCOUNTS),
         f"Permits to claim as a new account: {codes}",
+        "Staff and admin accounts also ask for a code from an authenticator app. Add the",
+        f"time-based setup key {DEMO_TOTP_SECRET} to one, or print the current code with:",
+        f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\"",
     ]
 
 

@@ -3,6 +3,7 @@
 from portal import audit, timeline  # noqa: F401
 from portal.applications import models as applications_models  # noqa: F401
 from portal.auth import models as auth_models  # noqa: F401
+from portal.certificates import models as certificates_models  # noqa: F401
 from portal.documents import models as documents_models  # noqa: F401
 from portal.inspections import models as inspections_models  # noqa: F401
 from portal.notifications import models as notifications_models  # noqa: F401

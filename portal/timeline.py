@@ -44,6 +44,19 @@ EVENT_TEXT = {
     "application.inspections_complete": _l("All required inspections passed: Inspections Complete"),
     "fee.assessed": _l("{kind} of {amount} assessed: {reason}"),
     "fee.waived": _l("{kind} of {amount} waived: {reason}"),
+    "payment.received": _l("{amount} paid (receipt {receipt})"),
+    "payment.refunded": _l("{amount} refunded: {reason}"),
+    "certificate.issued": _l("Certificate of Occupancy {number} issued"),
+    "certificate.regenerated": _l(
+        "Certificate {number} corrected: version {version} replaces version {previous}"
+    ),
+    "certificate.revoked": _l("Certificate {number} revoked: {reason}"),
+    "permit.finaled": _l("Permit finaled"),
+    "pickup.booked": _l("Pickup of the certificate booked for {when}"),
+    "pickup.rescheduled": _l("Pickup of the certificate moved to {when}"),
+    "pickup.cancelled": _l("Pickup of the certificate cancelled"),
+    "pickup.picked_up": _l("Certificate picked up at the counter"),
+    "pickup.no_show": _l("Nobody came to pick up the certificate on {when}"),
 }
 
 

@@ -1,13 +1,17 @@
 """Factories that build records for tests, and a quick way to sign a test client in."""
 
 import itertools
+import time
 from functools import cache
 
+import pyotp
 from flask_login.utils import _create_identifier
 
 from portal.applications.models import REVIEW_QUEUE_STATES, ApplicationStatus, CofOApplication
+from portal.auth import second_factor
 from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
+from portal.auth.session import PENDING_KEY, SECOND_FACTOR_KEY
 from portal.extensions import db
 from portal.models import utcnow
 from portal.permits.models import PartyRole, Permit, PermitParty, PermitStatus
@@ -96,3 +100,36 @@ def sign_in_as(client, user: User) -> None:
         session["_user_id"] = user.session_token
         session["_fresh"] = True
         session["_id"] = identifier
+        # As if the second factor was done too: staff are not signed in without it.
+        session[SECOND_FACTOR_KEY] = user.session_token
+
+
+def start_pending_sign_in(client, user: User) -> None:
+    """Put the client where the right password leaves a staff member: at the second step."""
+    with client.session_transaction() as session:
+        session[PENDING_KEY] = {"token": user.session_token, "at": utcnow().isoformat()}
+
+
+def enrol_second_factor(user: User) -> str:
+    """Give a staff account an authenticator app, as enrolment would; returns its secret."""
+    secret = pyotp.random_base32()
+    user.totp_secret_encrypted = second_factor.encrypt_secret(secret)
+    user.totp_enabled_at = utcnow()
+    user.totp_last_step = None
+    db.session.commit()
+    return secret
+
+
+def next_totp_code(user: User) -> str:
+    """A code the portal accepts now: for the current time step, or the next one when the
+    current one was used already (the portal allows one step of clock drift)."""
+    db.session.refresh(user)
+    step = second_factor.current_step()
+    if user.totp_last_step is not None and user.totp_last_step >= step:
+        step = user.totp_last_step + 1
+    # Signed in three times within one step: wait until the next code is accepted.
+    wait = (step - second_factor.DRIFT_STEPS) * second_factor.STEP_SECONDS - time.time()
+    if wait > 0:
+        time.sleep(wait + 0.1)
+    secret = second_factor.secret_of(user)
+    return pyotp.TOTP(secret, interval=second_factor.STEP_SECONDS).generate_otp(step)

@@ -34,6 +34,9 @@ STAFF_ACTORS = ("staff", "admin")
 EVERY_PARTY = frozenset(PARTY_ACTORS)
 EDITORS = frozenset({"owner", "agent"})
 OWNER = frozenset({"owner"})
+# world.inspection_request was made by the agent: the owner and agents answer for the
+# permit, while a contractor may change only the requests they made themselves.
+REQUEST_CHANGERS = frozenset({"owner", "agent"})
 
 # For each permit_party route: the parties who may use it, and whether staff may.
 PERMIT_RULES: dict[str, tuple[frozenset[str], bool]] = {
@@ -50,6 +53,25 @@ PERMIT_RULES: dict[str, tuple[frozenset[str], bool]] = {
     "applications.remove_document": (EDITORS, False),
     "applications.start": (EDITORS, False),
     "applications.submit": (EDITORS, False),
+    # The owner and agents download the certificate and book its pickup; staff run the counter.
+    "certificates.book": (EDITORS, False),
+    "certificates.cancel_pickup": (EDITORS, False),
+    "certificates.certificate": (EDITORS, True),
+    "certificates.download": (EDITORS, True),
+    "certificates.reschedule": (EDITORS, False),
+    "inspections.cancel": (REQUEST_CHANGERS, True),
+    "inspections.checklist": (EVERY_PARTY, True),
+    "inspections.detail": (EVERY_PARTY, True),
+    "inspections.photo": (EVERY_PARTY, True),
+    "inspections.request_inspection": (EVERY_PARTY, True),
+    "inspections.reschedule": (REQUEST_CHANGERS, True),
+    "payments.cancelled": (EVERY_PARTY, True),
+    "payments.fees": (EVERY_PARTY, True),
+    # Staff take payments at the counter, not online on the payer's behalf.
+    "payments.pay": (EVERY_PARTY, False),
+    "payments.payment": (EVERY_PARTY, True),
+    "payments.receipt": (EVERY_PARTY, True),
+    "payments.test_checkout": (EVERY_PARTY, False),
     "permits.invite": (OWNER, False),
     "permits.permit": (EVERY_PARTY, True),
     "permits.remove_party": (OWNER, True),
@@ -68,7 +90,12 @@ EDITING_PAGES = {
 # Non-HTML answers, checked by content type instead of the page checker.
 NOT_HTML = {
     "applications.download_document": "application/pdf",
+    "certificates.download": "application/pdf",
+    "certificates.staff_download": "application/pdf",
+    "inspections.export_csv": "text/csv",
+    "inspections.photo": "image/png",
     "main.healthz": "application/json",
+    "payments.receipt": "application/pdf",
 }
 
 
@@ -237,8 +264,9 @@ def refused_as_not_here(client, response, world) -> bool:
 
 
 def test_ids_of_another_permits_records_are_refused_through_ones_own_permit(app, world):
-    """An owner who puts another permit's document, contact, party or invitation id in a
-    URL of their own permit is refused (a 404, or an error message) and changes nothing."""
+    """An owner who puts another permit's document, contact, party, invitation, inspection
+    or photo id in a URL of their own permit is refused (a 404, or an error message) and
+    changes nothing."""
     owner = client_for(app, world, "owner")
     tried = []
     problems = []
@@ -262,7 +290,14 @@ def test_ids_of_another_permits_records_are_refused_through_ones_own_permit(app,
             if diff:
                 problems.append(f"{method} {url} ({rule.endpoint}) changed {diff}")
     assert not problems, "\n".join(problems)
-    assert {"applications.download_document", "permits.remove_party"} <= set(tried)
+    assert {
+        "applications.download_document",
+        "permits.remove_party",
+        "inspections.detail",
+        "inspections.cancel",
+        "inspections.reschedule",
+        "inspections.photo",
+    } <= set(tried)
 
 
 def test_a_route_with_an_unknown_url_parameter_fails_the_matrix(app, world):

@@ -14,14 +14,16 @@ from dataclasses import dataclass
 import pytest
 
 from portal.applications.models import ApplicationStatus
+from portal.extensions import db
 from portal.forms import STALE_FORM_MESSAGE
+from tests.certificates import world as certificate_world
 from tests.factories import sign_in_as
 from tests.support.pages import check_page
 from tests.support.world import World, build_url, build_world, changes, post_form, routes, snapshot
 
 # Routes that may take a POST without a form's CSRF token because something else proves the
-# sender (e.g. a payment provider's signed webhook). None yet.
-CSRF_EXEMPT: set[str] = set()
+# sender: Stripe's webhook, verified by its Stripe-Signature (tests/payments/test_fulfilment.py).
+CSRF_EXEMPT: set[str] = {"payments.stripe_webhook"}
 
 SESSION_ENDED = "Your session ended. Please try again."
 
@@ -34,16 +36,33 @@ def _closed(world: World) -> None:
     world.set_status(ApplicationStatus.REJECTED)
 
 
+def _scheduled(world: World) -> None:
+    world.schedule_open_request()
+
+
+def _staff_deactivated(world: World) -> None:
+    world.staff.active = False
+    db.session.commit()
+
+
 @dataclass(frozen=True)
 class Case:
     actor: str  # a World attribute, or "anonymous"
     prepare: Callable[[World], None] | None = None  # puts the world where the post would act
-    csrf_field: str = "csrf_token"
+    # A prefixed form's field names the record it acts on, so it is built from the world.
+    csrf_field: str | Callable[[World], str] = "csrf_token"
+
+    def csrf_name(self, world: World) -> str:
+        return self.csrf_field(world) if callable(self.csrf_field) else self.csrf_field
 
 
 # For each POST route, who may use it and the state in which the post would act.
 CASES: dict[str, Case] = {
+    "admin.change_role": Case("admin"),
+    "admin.deactivate_user": Case("admin"),
     "admin.new_user": Case("admin"),
+    "admin.reactivate_user": Case("admin", _staff_deactivated),
+    "admin.reset_second_factor": Case("admin"),
     "applications.attestations": Case("owner", _editable),
     "applications.building": Case("owner", _editable),
     "applications.contacts": Case("owner", _editable),
@@ -55,7 +74,28 @@ CASES: dict[str, Case] = {
     "applications.start": Case("owner", _closed),
     "applications.submit": Case("owner", _editable),
     "auth.change_password": Case("owner"),
+    "certificates.add_closed_day": Case("admin", csrf_field="closed-csrf_token"),
+    "certificates.book": Case("owner", certificate_world.bookable),
+    "certificates.cancel_pickup": Case("owner"),
+    "certificates.hours": Case("admin", csrf_field="slot-csrf_token"),
+    "certificates.inspections_complete": Case(
+        "staff", certificate_world.inspections_passed, csrf_field="complete-csrf_token"
+    ),
+    "certificates.issue": Case("staff", certificate_world.issuable),
+    "certificates.mark_no_show": Case("staff", certificate_world.pickup_started),
+    "certificates.mark_picked_up": Case(
+        "staff", csrf_field=lambda w: f"a{w.appointment.id}-csrf_token"
+    ),
+    "certificates.not_applicable": Case("staff", csrf_field="na-csrf_token"),
+    "certificates.regenerate": Case("staff"),
+    "certificates.remove_closed_day": Case("admin"),
+    "certificates.remove_slot": Case("admin"),
+    "certificates.reschedule": Case("owner"),
+    "certificates.revoke": Case("staff", csrf_field="revoke-csrf_token"),
     "auth.forgot_password": Case("anonymous"),
+    "auth.new_recovery_codes": Case("staff"),
+    "auth.recovery_code": Case("anonymous"),
+    "auth.second_factor_step": Case("anonymous"),
     "auth.profile": Case("owner"),
     "auth.register": Case("anonymous"),
     "auth.renew_verification": Case("anonymous"),
@@ -63,6 +103,21 @@ CASES: dict[str, Case] = {
     "auth.reset_password": Case("anonymous"),
     "auth.sign_in": Case("anonymous"),
     "auth.sign_out": Case("owner"),
+    "inspections.cancel": Case("owner"),
+    "inspections.edit_type": Case("admin"),
+    "inspections.remove_required": Case(
+        "staff", csrf_field=lambda w: f"remove-{w.required.id}-csrf_token"
+    ),
+    "inspections.request_inspection": Case("contractor"),
+    "inspections.required": Case("staff", csrf_field="add-csrf_token"),
+    "inspections.reschedule": Case("owner"),
+    "inspections.result": Case("staff", _scheduled),
+    "inspections.schedule": Case("staff"),
+    "payments.counter_payment": Case("staff"),
+    "payments.pay": Case("owner"),
+    "payments.refund": Case("staff"),
+    "payments.test_checkout": Case("owner"),
+    "payments.waive": Case("staff", csrf_field=lambda w: f"fee-{w.fee.id}-csrf_token"),
     "permits.accept_invitation": Case("stranger"),
     "permits.add_party": Case("staff"),
     "permits.claim": Case("stranger"),
@@ -116,12 +171,11 @@ def test_post_without_a_valid_csrf_token_changes_nothing(app, endpoint):
         sign_in_as(client, user)
     url = build_url(rule, world)
     who = signed_in_as(client)
+    csrf_field = case.csrf_name(world)
 
     for name, token in bad_tokens(app, client).items():
         before = snapshot()
-        response = client.post(
-            url, data={**post_form(endpoint, world, client), case.csrf_field: token}
-        )
+        response = client.post(url, data={**post_form(endpoint, world, client), csrf_field: token})
         assert response.status_code < 500, f"{name} token: {response.status_code}"
         assert changes(before, snapshot()) == {}, f"{name} token changed the database"
         assert signed_in_as(client) == who, f"{name} token changed who is signed in"
@@ -129,8 +183,8 @@ def test_post_without_a_valid_csrf_token_changes_nothing(app, endpoint):
 
     before = snapshot()
     data = post_form(endpoint, world, client)
-    if case.csrf_field != "csrf_token":
-        data[case.csrf_field] = client.csrf_token()
+    if csrf_field != "csrf_token":
+        data[csrf_field] = client.csrf_token()
     response = client.post(url, data=data)
     assert response.status_code < 500
     assert changes(before, snapshot()) != {}, "with a valid token the post did nothing"

@@ -22,6 +22,7 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
+from wtforms.widgets import TextInput
 
 from portal.applications import services
 from portal.applications.models import CertificateType, ContactRole, DocumentType
@@ -74,7 +75,13 @@ CONSTRUCTION_TYPES = [
 
 
 class WholeNumberField(IntegerField):
-    """An integer field whose error says what to type, in the reader's language."""
+    """An integer field whose error says what to type, in the reader's language.
+
+    Rendered as a text input (templates add inputmode="numeric"): a number input refuses
+    "7,200", and sends nothing for text it cannot read, so the user's answer would be lost.
+    """
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():

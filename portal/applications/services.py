@@ -653,3 +653,21 @@ def inspections_complete(application, actor) -> None:
             permit=application.permit,
             link=link,
         )
+
+
+def certificate_issued(application, actor) -> None:
+    """Accepted or inspections complete -> C of O issued.
+
+    Called by the certificates feature inside its issuing transaction: no commit here.
+    """
+    APPLICATION_TRANSITIONS.check(application.status, S.COFO_ISSUED)
+    application.status = S.COFO_ISSUED
+    application.decided_at = utcnow()
+    application.reviewer_id = actor.id
+    _keep_queue_in_step(application)
+    audit.record(
+        "application.cofo_issued",
+        application,
+        actor=actor,
+        confirmation=application.confirmation_number,
+    )

@@ -17,7 +17,13 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.forms import PortalForm
 from portal.inspections.models import InspectionResult, Window
-from portal.inspections.services import DUTIES, DeficiencyAnswer
+from portal.inspections.services import (
+    DATE_FIELDS,
+    DUTIES,
+    DeficiencyAnswer,
+    InvalidRequest,
+    check_preferred_dates,
+)
 
 DATE_HINT = _l("For example 2026-09-15. Weekdays only, not public holidays.")
 WINDOW_CHOICES = [SelectChoice(w.value, w.label) for w in Window]
@@ -57,6 +63,18 @@ class _PreferredDates(PortalForm):
         choices=WINDOW_CHOICES,
         validators=[InputRequired(_l("Choose morning or afternoon"))],
     )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # The calendar's rules (weekends, holidays, lead time) are reported with the
+        # form's other errors, not only once those are fixed.
+        if not any(self[name].errors for name in DATE_FIELDS):
+            try:
+                check_preferred_dates(self.date_answers())
+            except InvalidRequest as error:
+                self[error.field].errors = [*self[error.field].errors, error.message]
+                valid = False
+        return valid
 
     def date_answers(self) -> dict:
         return {

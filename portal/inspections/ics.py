@@ -1,10 +1,11 @@
-"""Calendar invitations (.ics) for scheduled inspections.
+"""Calendar invitations (.ics) for scheduled inspections and certificate pickups.
 
-One UID per inspection request for its whole life: a reschedule sends the same UID
+One UID per inspection request (or pickup) for its whole life: a reschedule sends the same UID
 with a higher SEQUENCE, so calendars move the event instead of adding a second one;
 a cancellation sends METHOD:CANCEL with the same UID.
 """
 
+from datetime import datetime
 from email.utils import parseaddr
 
 from flask import current_app
@@ -17,16 +18,32 @@ from portal.models import utcnow
 PRODID = "-//Occupancy Portal//Inspections//EN"
 
 
+def _domain() -> str:
+    return parseaddr(current_app.config["MAIL_FROM"])[1].rsplit("@", 1)[-1] or "portal.local"
+
+
+def uid(kind: str, record_id: int) -> str:
+    """One UID per record for its whole life, e.g. ``pickup-appointment-7@example.gov``."""
+    return f"{kind}-{record_id}@{_domain()}"
+
+
 def uid_for(inspection_request) -> str:
-    domain = parseaddr(current_app.config["MAIL_FROM"])[1].rsplit("@", 1)[-1] or "portal.local"
-    return f"inspection-request-{inspection_request.id}@{domain}"
+    return uid("inspection-request", inspection_request.id)
 
 
-def invitation(inspection_request, attendees: list[str], *, cancel: bool = False) -> bytes:
-    """The .ics for the request's current schedule (or its cancellation)."""
-    request = inspection_request
-    permit = request.permit
-    start, end = local_window(request.scheduled_date, *WINDOW_HOURS[request.scheduled_window])
+def build(
+    *,
+    uid: str,
+    sequence: int,
+    start: datetime,
+    end: datetime,
+    summary: str,
+    location: str,
+    description: str,
+    attendees: list[str],
+    cancel: bool = False,
+) -> bytes:
+    """An invitation (or its cancellation) from the department to the attendees."""
     organizer_address = parseaddr(current_app.config["MAIL_FROM"])[1]
 
     calendar = Calendar()
@@ -35,26 +52,14 @@ def invitation(inspection_request, attendees: list[str], *, cancel: bool = False
     calendar.add("method", "CANCEL" if cancel else "REQUEST")
 
     event = Event()
-    event.add("uid", uid_for(request))
-    event.add("sequence", request.ics_sequence)
+    event.add("uid", uid)
+    event.add("sequence", sequence)
     event.add("dtstamp", utcnow())
     event.add("dtstart", start)
     event.add("dtend", end)
-    event.add("summary", f"{request.inspection_type.name}: {permit.permit_num}")
-    event.add("location", vText(permit.address))
-    event.add(
-        "description",
-        "\n".join(
-            line
-            for line in (
-                f"{current_app.config['PORTAL_DEPARTMENT']} inspection, permit {permit.permit_num}",
-                f"Arrival window: {request.scheduled_window.label}",
-                f"Inspector: {request.inspector.name}" if request.inspector else "",
-                f"On-site contact: {request.contact_name}, {request.contact_phone}",
-            )
-            if line
-        ),
-    )
+    event.add("summary", summary)
+    event.add("location", vText(location))
+    event.add("description", description)
     event.add("status", "CANCELLED" if cancel else "CONFIRMED")
     organizer = vCalAddress(f"mailto:{organizer_address}")
     organizer.params["cn"] = vText(current_app.config["PORTAL_DEPARTMENT"])
@@ -67,3 +72,30 @@ def invitation(inspection_request, attendees: list[str], *, cancel: bool = False
     # A VTIMEZONE for the department's zone, so DTSTART carries TZID and means local time.
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def invitation(inspection_request, attendees: list[str], *, cancel: bool = False) -> bytes:
+    """The .ics for the request's current schedule (or its cancellation)."""
+    request = inspection_request
+    permit = request.permit
+    start, end = local_window(request.scheduled_date, *WINDOW_HOURS[request.scheduled_window])
+    return build(
+        uid=uid_for(request),
+        sequence=request.ics_sequence,
+        start=start,
+        end=end,
+        summary=f"{request.inspection_type.name}: {permit.permit_num}",
+        location=permit.address,
+        description="\n".join(
+            line
+            for line in (
+                f"{current_app.config['PORTAL_DEPARTMENT']} inspection, permit {permit.permit_num}",
+                f"Arrival window: {request.scheduled_window.label}",
+                f"Inspector: {request.inspector.name}" if request.inspector else "",
+                f"On-site contact: {request.contact_name}, {request.contact_phone}",
+            )
+            if line
+        ),
+        attendees=attendees,
+        cancel=cancel,
+    )

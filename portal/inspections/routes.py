@@ -66,6 +66,14 @@ def _request_or_404(permit: Permit, request_id: int):
     return inspection_request
 
 
+def _changeable_or_404(permit: Permit, request_id: int):
+    """The request, if this user may cancel or reschedule it; to anyone else it is a miss."""
+    inspection_request = _request_or_404(permit, request_id)
+    if not services.may_change(inspection_request, _me()):
+        abort(404)
+    return inspection_request
+
+
 # ---- the people on the permit ----------------------------------------------------------------
 
 
@@ -136,6 +144,7 @@ def detail(permit: Permit, request_id: int):
         permit=permit,
         inspection=inspection_request,
         statuses=InspectionStatus,
+        can_change=services.may_change(inspection_request, _me()),
         late=services.cancellation_is_late(inspection_request),
         cutoff=calendar.cutoff_day(inspection_request.scheduled_date)
         if inspection_request.scheduled_date
@@ -146,7 +155,7 @@ def detail(permit: Permit, request_id: int):
 @bp.route("/permits/<int:permit_id>/inspections/<int:request_id>/cancel", methods=["GET", "POST"])
 @permit_party()
 def cancel(permit: Permit, request_id: int):
-    inspection_request = _request_or_404(permit, request_id)
+    inspection_request = _changeable_or_404(permit, request_id)
     if not inspection_request.is_open:
         flash(_("This inspection is no longer open, so it cannot be cancelled."), "error")
         return redirect(url_for("inspections.detail", permit_id=permit.id, request_id=request_id))
@@ -175,7 +184,7 @@ def cancel(permit: Permit, request_id: int):
 )
 @permit_party()
 def reschedule(permit: Permit, request_id: int):
-    inspection_request = _request_or_404(permit, request_id)
+    inspection_request = _changeable_or_404(permit, request_id)
     if not inspection_request.is_open or services.cancellation_is_late(inspection_request):
         flash(_("This inspection can no longer be rescheduled. You can still cancel it."), "error")
         return redirect(url_for("inspections.detail", permit_id=permit.id, request_id=request_id))

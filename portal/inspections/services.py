@@ -723,6 +723,32 @@ def request_for_staff(request_id: int) -> InspectionRequest | None:
     )
 
 
+def may_change(inspection_request: InspectionRequest, user) -> bool:
+    """Who may cancel or reschedule a request: whoever made it, the permit's owner and
+    agents (who answer for the permit), and staff. Another contractor on the permit may
+    not: a late cancellation charges the whole permit a reinspection fee."""
+    if user.is_staff or inspection_request.requested_by_id == user.id:
+        return True
+    answerable = db.session.scalar(
+        select(PermitParty.id).where(
+            PermitParty.permit_id == inspection_request.permit_id,
+            PermitParty.user_id == user.id,
+            PermitParty.role.in_((PartyRole.OWNER, PartyRole.AGENT)),
+        )
+    )
+    return answerable is not None
+
+
+def _check_may_change(inspection_request: InspectionRequest, user) -> None:
+    if not may_change(inspection_request, user):
+        raise DomainError(
+            _l(
+                "Only the person who asked for this inspection, the owner or an agent "
+                "can change it."
+            )
+        )
+
+
 def cancellation_is_late(inspection_request: InspectionRequest) -> bool:
     """Cancelling a scheduled visit after the cut-off draws the reinspection fee."""
     return inspection_request.status == IS.SCHEDULED and calendar.is_past_cutoff(
@@ -770,11 +796,12 @@ def _waive_inspection_fee(inspection_request: InspectionRequest, why: str) -> No
 
 @stale_guard(STALE_MESSAGE)
 def cancel_request(inspection_request: InspectionRequest, user, version) -> InspectionRequest:
-    """The requester (or anyone on the permit, or staff) cancels an open request.
+    """The requester (or the permit's owner or agent, or staff) cancels an open request.
 
     After the cut-off the cancellation is marked late and a reinspection fee is assessed
     (14A-5-501.4); the page says so before the user confirms.
     """
+    _check_may_change(inspection_request, user)
     check_version(inspection_request, version, STALE_MESSAGE)
     INSPECTION_TRANSITIONS.check(inspection_request.status, IS.CANCELLED)
     was_scheduled = inspection_request.status == IS.SCHEDULED
@@ -829,7 +856,9 @@ def cancel_request(inspection_request: InspectionRequest, user, version) -> Insp
 def reschedule_request(
     inspection_request: InspectionRequest, user, answers: Mapping, version
 ) -> InspectionRequest:
-    """The requester gives new dates; a scheduled visit is released (before the cut-off only)."""
+    """The requester (or the permit's owner or agent, or staff) gives new dates; a scheduled
+    visit is released (before the cut-off only)."""
+    _check_may_change(inspection_request, user)
     check_version(inspection_request, version, STALE_MESSAGE)
     if inspection_request.status not in OPEN_STATES:
         raise DomainError(_l("Only an open request can be rescheduled."))

@@ -11,6 +11,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.access import admin, permit_party, public, signed_in, staff
@@ -251,6 +252,19 @@ def import_permits():
             )
         except DomainError as error:
             form.file.errors.append(error.message)
+        else:
+            if not report.ok:
+                # In the error summary too, so the page's title, focus and the link to the
+                # file field say that the upload failed, as on any other form.
+                form.file.errors.append(
+                    ngettext(
+                        "The file has %(num)s error: nothing was imported. "
+                        "The errors are listed below.",
+                        "The file has %(num)s errors: nothing was imported. "
+                        "The errors are listed below.",
+                        report.error_count,
+                    )
+                )
     return render_template(
         "permits/import.html",
         form=form,

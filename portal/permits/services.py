@@ -18,6 +18,7 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload
 from portal import audit, timeline
 from portal.applications.models import ApplicationStatus, CofOApplication
 from portal.auth.models import User
+from portal.certificates import services as certificate_services
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.inspections import services as inspection_services
@@ -560,6 +561,7 @@ class PermitPage:
     timeline: list[TimelineEntry]
     more_timeline: bool
     inspections: inspection_services.PermitPanel | None = None
+    certificate: "certificate_services.PermitPanel | None" = None
 
     @property
     def is_owner(self) -> bool:
@@ -585,6 +587,7 @@ def permit_page(permit: Permit, user: User) -> PermitPage:
         timeline=entries[:PERMIT_PAGE_TIMELINE_LIMIT],
         more_timeline=len(entries) > PERMIT_PAGE_TIMELINE_LIMIT,
         inspections=inspection_services.permit_panel(permit),
+        certificate=certificate_services.permit_panel(permit),
     )
 
 
@@ -597,3 +600,20 @@ def timeline_page(permit: Permit, page: int):
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
+
+
+def finalize(permit: Permit, actor) -> None:
+    """The certificate is issued: the permit is "Finaled" (in the caller's transaction)."""
+    if permit.status_current in (PermitStatus.EXPIRED, PermitStatus.REVOKED):
+        raise DomainError(
+            _l(
+                "The permit is %(status)s, so it cannot be finaled.",
+                status=permit.status_current.label,
+            )
+        )
+    if permit.status_current == PermitStatus.FINALED:
+        return
+    previous = permit.status_current
+    permit.status_current = PermitStatus.FINALED
+    audit.record("permit.finaled", permit, actor=actor, previous=previous.value)
+    timeline.add(permit, "permit.finaled", actor=actor)

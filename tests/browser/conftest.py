@@ -1,8 +1,7 @@
 """Playwright driving Debian's Chromium against the session app served from a thread.
 
 The live server serves the same app object, so it uses the same database as the
-test (and, under /_browser-test, a twin app with a form that exists only for
-tests); the autouse fixture in tests/conftest.py empties it after each test.
+test; the autouse fixture in tests/conftest.py empties it after each test.
 Without Chromium the browser tests are skipped, except with CI=true, where they fail.
 """
 
@@ -12,11 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import make_server
 
-from portal import create_app
-from tests.browser import sample_form
+from tests.browser.helpers import AXE_SCRIPT
 
 # CHROMIUM_PATH exists so the missing-browser behaviour can be tried without uninstalling it.
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -80,19 +77,18 @@ class LiveServer:
         self.thread.join(timeout=5)
 
 
-def _sample_form_app(app):
-    # Blueprints cannot join the session app once it has served a request, so the
-    # test-only form lives in a twin app with the same settings and database.
-    twin = create_app(dict(app.config))
-    twin.register_blueprint(sample_form.bp)
-    return twin
-
-
 @pytest.fixture(scope="session")
 def live_server(app) -> Iterator[LiveServer]:
-    wsgi = DispatcherMiddleware(app, {sample_form.PREFIX: _sample_form_app(app)})
-    with LiveServer(wsgi) as server:
+    with LiveServer(app) as server:
         yield server
+
+
+@pytest.fixture
+def context(context):
+    # A page that never shows what a test waits for fails in seconds, not in 30.
+    context.set_default_timeout(10_000)
+    context.add_init_script(script=AXE_SCRIPT)
+    return context
 
 
 @pytest.fixture(scope="session")

@@ -1,23 +1,32 @@
-"""What browser tests share: visiting a page with an accessibility check, reading the outbox."""
+"""What browser tests share: visiting a page with an accessibility check, signing in and
+out, checking an error summary, reading the outbox."""
 
 import re
 from urllib.parse import urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, Response
+from flask import current_app
+from playwright.sync_api import Locator, Page, Response, expect
 
+from portal.auth.models import User
 from portal.extensions import db
+from portal.models import utcnow
 from portal.notifications.models import OutboxMessage
+from tests.factories import PASSWORD, enrol_second_factor, next_totp_code, sign_in_as
 
 BLOCKING_IMPACTS = {"serious", "critical"}
-_axe = Axe()
+# The conftest's context fixture adds it to every page as it loads, which is quicker than
+# sending it for each check; pages from other contexts get it on their first check.
+AXE_SCRIPT = Axe().axe_script
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
 def check_axe(page: Page) -> None:
     """Fail on any serious or critical axe-core violation, naming the rule and the elements."""
-    results = _axe.run(page)
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+    if not page.evaluate("typeof window.axe?.run === 'function'"):
+        page.evaluate(AXE_SCRIPT)
+    violations = page.evaluate("axe.run({resultTypes: ['violations']}).then(r => r.violations)")
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
     if not blocking:
         return
     lines = [f"axe found {len(blocking)} serious or critical violation(s) on {page.url}:"]
@@ -62,3 +71,76 @@ def link_in_email(message: OutboxMessage, containing: str = "") -> str:
             parts = urlsplit(url.rstrip(".,;)"))
             return parts.path + (f"?{parts.query}" if parts.query else "")
     raise AssertionError(f"no link containing {containing!r} in {message.subject!r}")
+
+
+def sign_in(page: Page, user: User | str, password: str = PASSWORD) -> None:
+    """Sign in through the sign-in page, as a person would; staff also give the code their
+    authenticator app shows (the account is enrolled first if it is not yet)."""
+    if isinstance(user, str):
+        user = db.session.scalar(db.select(User).where(User.email == user))
+    visit(page, "/account/sign-in")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    if user.is_staff:
+        if not user.has_second_factor:
+            enrol_second_factor(user)
+            page.reload()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
+        check_axe(page)
+        page.get_by_label("Security code").fill(next_totp_code(user))
+        page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    check_axe(page)
+
+
+def let_in(page: Page, user: User) -> None:
+    """Give the browser the session cookie signing in would, without the sign-in pages:
+    for tests about something else (the sign-in journeys walk through those pages)."""
+    app = current_app._get_current_object()
+    client = app.test_client()
+    # Flask-Login's "strong" protection ties the session to the browser's address and agent.
+    client.environ_base.update(
+        REMOTE_ADDR="127.0.0.1", HTTP_USER_AGENT=page.evaluate("navigator.userAgent")
+    )
+    sign_in_as(client, user)
+    with client.session_transaction() as session:
+        session["last_seen"] = utcnow().isoformat()
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    page.context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "domain": "127.0.0.1", "path": "/"}]
+    )
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("link", name="Sign in").first).to_be_visible()
+    check_axe(page)
+
+
+def expect_error_summary(page: Page) -> Locator:
+    """The page answered a form post with errors: the summary has focus and every link
+    in it leads to an element on the page."""
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_have_attribute("aria-labelledby", "error-summary-title")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    broken = page.evaluate(
+        """() => [...document.querySelectorAll('#error-summary a')]
+            .map(a => a.getAttribute('href'))
+            .filter(href => !href.startsWith('#') || !document.getElementById(href.slice(1)))"""
+    )
+    assert broken == [], f"error summary links without a target on {page.url}: {broken}"
+    check_axe(page)
+    return summary
+
+
+def choose(scope: Page | Locator, option: str, group: str | None = None) -> None:
+    """Tick a radio button or checkbox by clicking its label, as a person does: USWDS
+    draws its own box and moves the real input off screen, so the input itself cannot
+    be clicked."""
+    if group is not None:
+        scope = scope.get_by_role("group", name=group)
+    scope.locator("label").filter(has_text=re.compile(f"^{re.escape(option)}$")).click()
+    expect(scope.get_by_label(option, exact=True)).to_be_checked()

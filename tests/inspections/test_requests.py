@@ -103,6 +103,21 @@ def test_every_duty_must_be_confirmed(contractor_client, permit):
     assert count_requests() == 0
 
 
+def test_a_bad_date_is_reported_with_the_other_errors(contractor_client, permit):
+    """The calendar's refusal comes with the missing duties, not only once they are fixed."""
+    required = required_by_code(permit, "ELEC-RGH")
+    response = contractor_client.post(
+        url(permit),
+        data=form_data(required, preferred_date_2="2026-05-23", confirm_access=None),
+    )
+    check_page(response.data)
+    assert b"Saturday 23 May 2026 is a weekend day" in response.data
+    assert b"Confirm this to request the inspection" in response.data
+    assert b'href="#preferred_date_2"' in response.data
+    assert b'href="#confirm_access"' in response.data
+    assert count_requests() == 0
+
+
 def test_an_inspection_not_on_the_permit_is_refused(contractor_client, permit, seeded):
     other = make_permit(scope=["boiler"])
     derive(other)

@@ -5,7 +5,8 @@ A route whose URL names a parameter missing from PARAMETERS (or a token route mi
 from TOKENS) fails those tests: a new route must say how to reach it. For a new route:
 create what it acts on in build_world, add a builder for each new URL parameter to
 PARAMETERS (and, for a record under a permit, one naming world.other_permit's record to
-FOREIGN_PARAMETERS), fields that would make it act to POST_FORMS if it takes POST; then
+FOREIGN_PARAMETERS; ENDPOINT_PARAMETERS when one route needs a different record of the
+same kind), fields that would make it act to POST_FORMS if it takes POST; then
 tests/test_access_matrix.py (PERMIT_RULES, for a permit route) and, for POST,
 tests/test_post_views_validate_forms.py (CASES) say who may use it.
 """
@@ -13,10 +14,12 @@ tests/test_post_views_validate_forms.py (CASES) say who may use it.
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from portal import tokens
 from portal.applications.models import (
@@ -28,17 +31,49 @@ from portal.applications.models import (
     ContactRole,
     DocumentType,
 )
+from portal.auth import second_factor
 from portal.auth import services as auth_services
 from portal.auth.models import Role, User
+from portal.certificates.models import Certificate, ClosedDay, PickupAppointment, PickupSlot
 from portal.documents.store import save_bytes
 from portal.extensions import db
+from portal.inspections import calendar
+from portal.inspections import services as inspection_services
+from portal.inspections.models import (
+    InspectionPhoto,
+    InspectionRequest,
+    InspectionResult,
+    InspectionType,
+    RequiredInspection,
+    Window,
+)
 from portal.models import utcnow
+from portal.payments.models import (
+    Fee,
+    FeeKind,
+    FeeStatus,
+    Payment,
+    PaymentFee,
+    PaymentMethod,
+    PaymentStatus,
+)
 from portal.permits import services as permit_services
 from portal.permits.models import Invitation, PartyRole, Permit, PermitParty
-from tests.factories import PASSWORD, add_party, make_application, make_permit, make_user
+from tests.certificates import world as certificate_world
+from tests.factories import (
+    PASSWORD,
+    add_party,
+    enrol_second_factor,
+    make_application,
+    make_permit,
+    make_user,
+    next_totp_code,
+    start_pending_sign_in,
+)
 from tests.permits.conftest import csv_bytes, permit_row
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40
 
 # Who requests a route. The party actors are parties on world.permit; "stranger" is an
 # applicant who owns world.other_permit and nothing else.
@@ -68,6 +103,32 @@ class World:
     other_invitation: Invitation
     other_party: PermitParty
     unclaimed_permit: Permit
+    # Inspections on world.permit: a type with a fee, a required inspection nobody has
+    # asked for yet, an open request (made by the agent, so the contractor is a party who
+    # did not make it) that drew that fee, and a failed one with a photo.
+    inspection_type: InspectionType
+    required: RequiredInspection
+    inspection_request: InspectionRequest
+    fee: Fee
+    inspected_request: InspectionRequest
+    photo: InspectionPhoto
+    other_inspected_request: InspectionRequest
+    other_photo: InspectionPhoto
+    # Test-mode payments: one paid with a receipt, one still open (holding its own fee),
+    # and a paid one on world.other_permit.
+    payment: Payment
+    open_payment: Payment
+    other_payment: Payment
+    # Certificates (tests/certificates/world.py): one issued on each permit, counter hours,
+    # a closed day, and a pickup booked on each permit.
+    certificate: Certificate | None = None
+    other_certificate: Certificate | None = None
+    pickup_slots: list[PickupSlot] | None = None
+    closed_day: ClosedDay | None = None
+    appointment: PickupAppointment | None = None
+    other_appointment: PickupAppointment | None = None
+    # world.staff has an authenticator app (and these recovery codes); world.admin has not.
+    staff_recovery_codes: list[str] | None = None
 
     def user(self, actor: str) -> User | None:
         return None if actor == "anonymous" else getattr(self, actor)
@@ -75,6 +136,18 @@ class World:
     def set_status(self, status: ApplicationStatus) -> None:
         self.application.status = status
         db.session.commit()
+
+    def schedule_open_request(self) -> None:
+        """Staff book the open request on the earliest day it could take place."""
+        with _service_context():
+            inspection_services.schedule(
+                self.inspection_request,
+                self.staff,
+                day=calendar.earliest_inspection_day(),
+                window=Window.MORNING,
+                inspector_id=self.staff.id,
+                version=self.inspection_request.version,
+            )
 
 
 def _application(permit: Permit, user: User, status: ApplicationStatus, number: str):
@@ -131,6 +204,116 @@ def _invitation(permit: Permit, owner: User, email: str) -> Invitation:
     return invitation
 
 
+def _service_context():
+    # Services link to pages in the emails they queue, which needs a request context.
+    return current_app.test_request_context(base_url=current_app.config["PORTAL_BASE_URL"])
+
+
+def preferred_days(count: int, after: int = 0) -> list[str]:
+    """Business days a request may name today, skipping the first ``after`` of them."""
+    days = [calendar.earliest_inspection_day()]
+    while len(days) < count + after:
+        days.append(calendar.add_business_days(days[-1], 1))
+    return [day.isoformat() for day in days[after:]]
+
+
+def _required(permit: Permit, code: str) -> RequiredInspection:
+    return next(
+        r
+        for r in inspection_services.required_inspections(permit.id)
+        if r.inspection_type.code == code
+    )
+
+
+def _ask(permit: Permit, user: User, code: str) -> InspectionRequest:
+    first, second = (date.fromisoformat(day) for day in preferred_days(2))
+    answers = {
+        "required_inspection_id": _required(permit, code).id,
+        "preferred_date_1": first,
+        "preferred_date_2": second,
+        "preferred_date_3": None,
+        "window": Window.MORNING.value,
+        "contact_name": user.name,
+        "contact_phone": "312-555-0123",
+        "access_notes": "Side gate, code 4412",
+        **dict.fromkeys(inspection_services.DUTIES, True),
+    }
+    return inspection_services.request_inspection(permit, user, answers)
+
+
+def _failed_with_photo(permit: Permit, requester: User, staff: User, code: str):
+    """A request staff scheduled and failed, with a deficiency and a photo."""
+    inspection_request = _ask(permit, requester, code)
+    inspection_services.schedule(
+        inspection_request,
+        staff,
+        day=calendar.earliest_inspection_day(),
+        window=Window.MORNING,
+        inspector_id=staff.id,
+        version=inspection_request.version,
+    )
+    inspection_services.record_result(
+        inspection_request,
+        staff,
+        result=InspectionResult.FAILED,
+        remarks="Cleanout missing at the base of the stack.",
+        orders="Install the cleanout and request the inspection again.",
+        deficiencies=[
+            inspection_services.DeficiencyAnswer(
+                code_section="18-29-708.3",
+                description="No cleanout at the base of the soil stack",
+                location="Basement",
+                correct_by=None,
+            )
+        ],
+        photos=[FileStorage(io.BytesIO(PNG), filename="stack.png")],
+        version=inspection_request.version,
+    )
+    return inspection_request, inspection_request.photos[0]
+
+
+def _payment(permit: Permit, payer: User, status: PaymentStatus) -> Payment:
+    """A test-mode payment for a fee of its own: paid with a receipt, or open and holding it."""
+    paid = status == PaymentStatus.SUCCEEDED
+    fee = Fee(
+        permit_id=permit.id,
+        kind=FeeKind.INSPECTION,
+        amount_cents=5000,
+        reason="Boiler inspection",
+        status=FeeStatus.PAID if paid else FeeStatus.OUTSTANDING,
+    )
+    db.session.add(fee)
+    db.session.flush()
+    payment = Payment(
+        permit_id=permit.id,
+        method=PaymentMethod.TEST,
+        status=status,
+        amount_cents=5000,
+        created_by_id=payer.id,
+        customer_email=payer.email,
+        checkout_session_id=f"cs_test_world_{permit.id}_{status.value}",
+        expires_at=utcnow() + timedelta(minutes=30),
+    )
+    payment.checkout_url = ""
+    payment.lines = [
+        PaymentFee(
+            fee_id=fee.id,
+            open_fee_id=None if paid else fee.id,
+            amount_cents=5000,
+            description="Inspection fee: Boiler",
+        )
+    ]
+    if paid:
+        payment.succeeded_at = utcnow()
+        payment.payment_intent_id = f"pi_test_world_{permit.id}"
+        payment.receipt_number = f"R-2026-W{permit.id:05d}"
+        receipt = PDF + b"% receipt " + permit.permit_num.encode() + b"\n"
+        payment.receipt_file_id = save_bytes(receipt, "application/pdf").id
+    db.session.add(payment)
+    db.session.commit()
+    return payment
+
+
 def build_world(status: ApplicationStatus = ApplicationStatus.SUBMITTED) -> World:
     owner = make_user(name="Olivia Owner", email="owner@example.com")
     agent = make_user(name="Avery Agent", email="agent@example.com")
@@ -156,7 +339,36 @@ def build_world(status: ApplicationStatus = ApplicationStatus.SUBMITTED) -> Worl
     )
     other_invitation = _invitation(other_permit, stranger, "someone@example.com")
 
-    return World(
+    inspection_services.seed_types(admin)
+    inspection_services.derive_required(
+        {permit.id: permit.scope, other_permit.id: other_permit.scope}
+    )
+    db.session.commit()
+    inspection_type = next(
+        t for t in inspection_services.inspection_types() if t.code == "ELEC-RGH"
+    )
+    inspection_services.update_type(
+        inspection_type,
+        {
+            "name": inspection_type.name,
+            "bureau": inspection_type.bureau,
+            "fee_cents": 12500,
+            "blds_type_mapped": inspection_type.blds_type_mapped,
+            "active": True,
+        },
+        admin,
+    )
+    with _service_context():
+        inspected_request, photo = _failed_with_photo(permit, contractor, staff, "PLB-RGH")
+        other_inspected_request, other_photo = _failed_with_photo(
+            other_permit, other_helper, staff, "PLB-RGH"
+        )
+        inspection_request = _ask(permit, agent, "ELEC-RGH")
+    [fee] = db.session.scalars(
+        select(Fee).where(Fee.inspection_request_id == inspection_request.id)
+    ).all()
+
+    world = World(
         owner=owner,
         agent=agent,
         contractor=contractor,
@@ -177,7 +389,22 @@ def build_world(status: ApplicationStatus = ApplicationStatus.SUBMITTED) -> Worl
         other_invitation=other_invitation,
         other_party=other_party,
         unclaimed_permit=make_permit(),
+        inspection_type=inspection_type,
+        required=_required(permit, "CARP-RGH"),
+        inspection_request=inspection_request,
+        fee=fee,
+        inspected_request=inspected_request,
+        photo=photo,
+        other_inspected_request=other_inspected_request,
+        other_photo=other_photo,
+        payment=_payment(permit, owner, PaymentStatus.SUCCEEDED),
+        open_payment=_payment(permit, owner, PaymentStatus.PENDING),
+        other_payment=_payment(other_permit, stranger, PaymentStatus.SUCCEEDED),
     )
+    certificate_world.add_records(world)
+    enrol_second_factor(staff)
+    world.staff_recovery_codes = second_factor.new_recovery_codes(staff)
+    return world
 
 
 # ---- URL parameters -------------------------------------------------------------------------
@@ -191,6 +418,22 @@ PARAMETERS: dict[str, Callable[[World], object]] = {
     "invitation_id": lambda w: w.invitation.id,
     "party_id": lambda w: w.contractor_party.id,
     "action": lambda w: "accept",
+    "request_id": lambda w: w.inspection_request.id,
+    "photo_id": lambda w: w.photo.id,
+    "type_id": lambda w: w.inspection_type.id,
+    "required_id": lambda w: w.required.id,
+    "fee_id": lambda w: w.fee.id,
+    "payment_id": lambda w: w.payment.id,
+    "user_id": lambda w: w.staff.id,
+    **certificate_world.PARAMETERS,
+}
+
+# Routes whose parameter must name another record than PARAMETERS gives: a photo belongs
+# to a request with a result, while the open request is the one that can still change.
+ENDPOINT_PARAMETERS: dict[str, dict[str, Callable[[World], object]]] = {
+    "inspections.photo": {"request_id": lambda w: w.inspected_request.id},
+    # Only an open payment has a checkout to act on.
+    "payments.test_checkout": {"payment_id": lambda w: w.open_payment.id},
 }
 
 # The same ids, naming the objects on world.other_permit: used through world.permit's URL
@@ -200,6 +443,10 @@ FOREIGN_PARAMETERS: dict[str, Callable[[World], object]] = {
     "document_id": lambda w: w.other_document.id,
     "invitation_id": lambda w: w.other_invitation.id,
     "party_id": lambda w: w.other_party.id,
+    "request_id": lambda w: w.other_inspected_request.id,
+    "photo_id": lambda w: w.other_photo.id,
+    "payment_id": lambda w: w.other_payment.id,
+    **certificate_world.FOREIGN_PARAMETERS,
 }
 
 
@@ -236,9 +483,12 @@ class UnfillableRoute(AssertionError):
 
 def url_values(rule, world: World, overrides: dict | None = None) -> dict:
     values = {}
+    special = ENDPOINT_PARAMETERS.get(rule.endpoint, {})
     for name in sorted(rule.arguments):
         if overrides and name in overrides:
             values[name] = overrides[name]
+        elif name in special:
+            values[name] = special[name](world)
         elif name == "token":
             if rule.endpoint not in TOKENS:
                 raise UnfillableRoute(
@@ -307,6 +557,11 @@ def changes(before: dict, after: dict) -> dict:
 NEW_PASSWORD = "another quite long passphrase"
 
 
+def _at_second_step(w: World, client, code: str) -> dict:
+    start_pending_sign_in(client, w.staff)
+    return {"code": code}
+
+
 def _csv() -> tuple:
     return (io.BytesIO(csv_bytes([permit_row()])), "permits.csv")
 
@@ -314,6 +569,14 @@ def _csv() -> tuple:
 # For each POST route, fields a permitted user would send: enough that the view would act
 # on them. Built per request, since an upload is read once. The client adds csrf_token.
 POST_FORMS: dict[str, Callable[[World, object], dict]] = {
+    "admin.change_role": lambda w, c: {"role": "admin"},
+    "admin.deactivate_user": lambda w, c: {},
+    "admin.reactivate_user": lambda w, c: {},
+    "admin.reset_second_factor": lambda w, c: {},
+    # The sign-in steps act on the sign-in this browser started with world.staff's password.
+    "auth.second_factor_step": lambda w, c: _at_second_step(w, c, next_totp_code(w.staff)),
+    "auth.recovery_code": lambda w, c: _at_second_step(w, c, w.staff_recovery_codes[0]),
+    "auth.new_recovery_codes": lambda w, c: {},
     "admin.new_user": lambda w, c: {
         "name": "Nova Staff",
         "email": "nova.staff@example.com",
@@ -377,6 +640,71 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
     "auth.reset_password": lambda w, c: {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     "auth.sign_in": lambda w, c: {"email": w.owner.email, "password": PASSWORD},
     "auth.sign_out": lambda w, c: {},
+    "inspections.cancel": lambda w, c: {"version": str(w.inspection_request.version)},
+    "inspections.edit_type": lambda w, c: {
+        "name": "Rough electrical",
+        "bureau": "Electrical",
+        "fee_cents": "15000",
+        "blds_type_mapped": "Electrical Rough",
+        "active": "y",
+    },
+    # The staff's required-inspection and fee forms carry a prefix, so their CSRF field is
+    # "<prefix>-csrf_token": add-, remove-<id>- and fee-<id>-.
+    "inspections.remove_required": lambda w, c: {
+        f"remove-{w.required.id}-csrf_token": c.csrf_token(),
+        f"remove-{w.required.id}-reason": "No carpentry in this permit's scope",
+    },
+    "inspections.request_inspection": lambda w, c: {
+        "required_inspection": str(w.required.id),
+        **dict(zip(("preferred_date_1", "preferred_date_2"), preferred_days(2), strict=True)),
+        "window": "afternoon",
+        "contact_name": "Casey Contractor",
+        "contact_phone": "312-555-0188",
+        "access_notes": "Ring the site office",
+        **dict.fromkeys(inspection_services.DUTIES, "y"),
+    },
+    "inspections.required": lambda w, c: {
+        "add-csrf_token": c.csrf_token(),
+        "add-inspection_type": str(
+            next(t.id for t in inspection_services.inspection_types() if t.code == "BOIL-FIN")
+        ),
+        "add-reason": "A boiler was added to the work",
+    },
+    "inspections.reschedule": lambda w, c: {
+        "version": str(w.inspection_request.version),
+        **dict(
+            zip(("preferred_date_1", "preferred_date_2"), preferred_days(2, after=2), strict=True)
+        ),
+        "window": "afternoon",
+    },
+    "inspections.result": lambda w, c: {
+        "version": str(w.inspection_request.version),
+        "result": InspectionResult.PASSED.value,
+        "remarks": "Installed as approved.",
+    },
+    "inspections.schedule": lambda w, c: {
+        "version": str(w.inspection_request.version),
+        "day": preferred_days(1)[0],
+        "window": "morning",
+        "inspector": str(w.staff.id),
+    },
+    "payments.waive": lambda w, c: {
+        f"fee-{w.fee.id}-csrf_token": c.csrf_token(),
+        f"fee-{w.fee.id}-version": str(w.fee.version),
+        f"fee-{w.fee.id}-reason": "Charged in error: the type's fee started after the request",
+    },
+    "payments.counter_payment": lambda w, c: {
+        "fees": [str(w.fee.id)],
+        "method": "check",
+        "reference": "Check 2210",
+    },
+    "payments.pay": lambda w, c: {"fees": [str(w.fee.id)]},
+    "payments.refund": lambda w, c: {
+        "version": str(w.payment.version),
+        "reason": "Paid twice",
+    },
+    "payments.test_checkout": lambda w, c: {"action": "pay"},
+    **certificate_world.POST_FORMS,
     "permits.accept_invitation": lambda w, c: {},
     "permits.add_party": lambda w, c: {"email": w.newcomer.email, "role": "agent"},
     "permits.claim": lambda w, c: {

@@ -1,11 +1,10 @@
-// Small enhancements; every page works without them.
+// Small enhancements; every page works without them. Loaded in <head>, before the page is drawn.
 (function () {
   "use strict";
-  // Move focus to the error summary so screen reader and keyboard users hear what went wrong.
-  var summary = document.getElementById("error-summary");
-  if (summary) {
-    summary.focus();
-  }
+  // Tells the stylesheet that the USWDS mobile menu button will work; without this class the
+  // menu is shown open on small screens so the page stays usable without JavaScript.
+  document.documentElement.classList.add("portal-js");
+
   // A second click on a submit button would send the form twice: disable it once submitted.
   document.addEventListener("submit", function (event) {
     var buttons = event.target.querySelectorAll("[data-prevent-double-submit]");
@@ -15,5 +14,13 @@
         button.setAttribute("aria-disabled", "true");
       });
     }, 0);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    // Move focus to the error summary so screen reader and keyboard users hear what went wrong.
+    var summary = document.getElementById("error-summary");
+    if (summary) {
+      summary.focus();
+    }
   });
 })();

@@ -1,8 +1,8 @@
-"""Accounts, permits, applications, documents, outbox, audit, timeline, inspections and the fee ledger
+"""Initial schema: accounts with second factor, permits, applications, documents, outbox, audit, timeline, inspections, fees and payments, certificates and pickups
 
-Revision ID: c9ddbc720f83
+Revision ID: 64f9bc72f742
 Revises:
-Create Date: 2026-11-22 00:33:32.124355
+Create Date: 2026-11-22 01:37:10.945588
 
 """
 
@@ -10,13 +10,19 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "c9ddbc720f83"
+revision = "64f9bc72f742"
 down_revision = None
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
+    op.create_table(
+        "certificate_counters",
+        sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("last_number", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("year", name=op.f("pk_certificate_counters")),
+    )
     op.create_table(
         "holidays",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -144,6 +150,55 @@ def upgrade():
         )
 
     op.create_table(
+        "pickup_closed_days",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pickup_closed_days")),
+        sa.UniqueConstraint("day", name=op.f("uq_pickup_closed_days_day")),
+    )
+    op.create_table(
+        "pickup_slots",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("weekday", sa.Integer(), nullable=False),
+        sa.Column("start", sa.Time(), nullable=False),
+        sa.Column("end", sa.Time(), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pickup_slots")),
+    )
+    op.create_table(
+        "processed_stripe_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.String(length=255), nullable=False),
+        sa.Column("event_type", sa.String(length=100), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_processed_stripe_events")),
+        sa.UniqueConstraint("event_id", name=op.f("uq_processed_stripe_events_event_id")),
+    )
+    op.create_table(
+        "reminders_sent",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("record_id", sa.Integer(), nullable=False),
+        sa.Column("for_day", sa.Date(), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reminders_sent")),
+        sa.UniqueConstraint("kind", "record_id", "for_day", name="uq_reminders_sent_record"),
+    )
+    op.create_table(
         "stored_files",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
@@ -175,6 +230,9 @@ def upgrade():
         sa.Column("session_token", sa.String(length=64), nullable=False),
         sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_sign_in_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("totp_secret_encrypted", sa.String(length=255), nullable=True),
+        sa.Column("totp_enabled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("totp_last_step", sa.Integer(), nullable=True),
         sa.Column(
             "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
         ),
@@ -391,6 +449,88 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_invitations_permit_id"), ["permit_id"], unique=False)
 
     op.create_table(
+        "payments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("permit_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "method",
+            sa.Enum(
+                "card", "test", "cash", "check", name="paymentmethod", native_enum=False, length=40
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "succeeded",
+                "failed",
+                "expired",
+                "refunded",
+                name="paymentstatus",
+                native_enum=False,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("customer_email", sa.String(length=254), nullable=False),
+        sa.Column("checkout_session_id", sa.String(length=255), nullable=True),
+        sa.Column("checkout_url", sa.Text(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("payment_intent_id", sa.String(length=255), nullable=True),
+        sa.Column("reference", sa.String(length=200), nullable=False),
+        sa.Column("succeeded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("receipt_number", sa.String(length=40), nullable=True),
+        sa.Column("receipt_file_id", sa.Integer(), nullable=True),
+        sa.Column("flagged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("flag_reason", sa.Text(), nullable=False),
+        sa.Column("refunded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("refunded_by_id", sa.Integer(), nullable=True),
+        sa.Column("refund_reason", sa.Text(), nullable=False),
+        sa.Column("refund_id", sa.String(length=255), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_payments_created_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["permit_id"], ["permits.id"], name=op.f("fk_payments_permit_id_permits")
+        ),
+        sa.ForeignKeyConstraint(
+            ["receipt_file_id"],
+            ["stored_files.id"],
+            name=op.f("fk_payments_receipt_file_id_stored_files"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["refunded_by_id"], ["users.id"], name=op.f("fk_payments_refunded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payments")),
+        sa.UniqueConstraint("checkout_session_id", name=op.f("uq_payments_checkout_session_id")),
+        sa.UniqueConstraint("receipt_number", name=op.f("uq_payments_receipt_number")),
+    )
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_payments_flagged_at"), ["flagged_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_payments_payment_intent_id"), ["payment_intent_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_payments_permit_created", ["permit_id", "created_at"], unique=False
+        )
+        batch_op.create_index("ix_payments_status_created", ["status", "created_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_payments_succeeded_at"), ["succeeded_at"], unique=False
+        )
+
+    op.create_table(
         "permit_parties",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("permit_id", sa.Integer(), nullable=False),
@@ -435,6 +575,35 @@ def upgrade():
         batch_op.create_index(
             "uq_permit_parties_permit_user", ["permit_id", "user_id"], unique=True
         )
+
+    op.create_table(
+        "pickup_slot_days",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("slot_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["slot_id"], ["pickup_slots.id"], name=op.f("fk_pickup_slot_days_slot_id_pickup_slots")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pickup_slot_days")),
+        sa.UniqueConstraint("slot_id", "day", name="uq_pickup_slot_days_day"),
+    )
+    op.create_table(
+        "recovery_codes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_recovery_codes_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recovery_codes")),
+    )
+    with op.batch_alter_table("recovery_codes", schema=None) as batch_op:
+        batch_op.create_index("ix_recovery_codes_user_hash", ["user_id", "code_hash"], unique=False)
 
     op.create_table(
         "required_inspections",
@@ -593,6 +762,47 @@ def upgrade():
         )
 
     op.create_table(
+        "certificates",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.String(length=20), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("permit_id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("issued_by_id", sa.Integer(), nullable=False),
+        sa.Column("last_version", sa.Integer(), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_by_id", sa.Integer(), nullable=True),
+        sa.Column("revoked_reason", sa.Text(), nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["cofo_applications.id"],
+            name=op.f("fk_certificates_application_id_cofo_applications"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["issued_by_id"], ["users.id"], name=op.f("fk_certificates_issued_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["permit_id"], ["permits.id"], name=op.f("fk_certificates_permit_id_permits")
+        ),
+        sa.ForeignKeyConstraint(
+            ["revoked_by_id"], ["users.id"], name=op.f("fk_certificates_revoked_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_certificates")),
+        sa.UniqueConstraint("application_id", name=op.f("uq_certificates_application_id")),
+        sa.UniqueConstraint("number", name=op.f("uq_certificates_number")),
+        sa.UniqueConstraint("year", "sequence", name="uq_certificates_year_sequence"),
+    )
+    with op.batch_alter_table("certificates", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_certificates_permit_id"), ["permit_id"], unique=False)
+
+    op.create_table(
         "fee_schedule_entries",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("schedule_id", sa.Integer(), nullable=False),
@@ -743,6 +953,85 @@ def upgrade():
         )
 
     op.create_table(
+        "certificate_versions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("certificate_id", sa.Integer(), nullable=False),
+        sa.Column("version_number", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "current",
+                "superseded",
+                "revoked",
+                name="versionstatus",
+                native_enum=False,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "certificate_type",
+            sa.Enum(
+                "full", "partial", "temporary", name="certificatetype", native_enum=False, length=40
+            ),
+            nullable=False,
+        ),
+        sa.Column("portion_of_building", sa.String(length=300), nullable=False),
+        sa.Column("occupancy_load", sa.Integer(), nullable=False),
+        sa.Column("occupancy_groups", sa.JSON(), nullable=False),
+        sa.Column("construction_type", sa.String(length=20), nullable=False),
+        sa.Column("granted_date", sa.Date(), nullable=False),
+        sa.Column("expires_on", sa.Date(), nullable=True),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("conditions", sa.Text(), nullable=False),
+        sa.Column("permit_num", sa.String(length=40), nullable=False),
+        sa.Column("address", sa.String(length=400), nullable=False),
+        sa.Column("owner_name", sa.String(length=200), nullable=False),
+        sa.Column("owner_address", sa.String(length=300), nullable=False),
+        sa.Column("official_name", sa.String(length=200), nullable=False),
+        sa.Column("official_title", sa.String(length=200), nullable=False),
+        sa.Column("correction_reason", sa.Text(), nullable=False),
+        sa.Column("stored_file_id", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["certificate_id"],
+            ["certificates.id"],
+            name=op.f("fk_certificate_versions_certificate_id_certificates"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_certificate_versions_created_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["stored_file_id"],
+            ["stored_files.id"],
+            name=op.f("fk_certificate_versions_stored_file_id_stored_files"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_certificate_versions")),
+        sa.UniqueConstraint(
+            "certificate_id", "version_number", name="uq_certificate_versions_number"
+        ),
+    )
+    with op.batch_alter_table("certificate_versions", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_certificate_versions_one_current",
+            ["certificate_id"],
+            unique=True,
+            sqlite_where=sa.text("status = 'current'"),
+            postgresql_where=sa.text("status = 'current'"),
+        )
+
+    op.create_table(
         "fees",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("permit_id", sa.Integer(), nullable=False),
@@ -873,8 +1162,122 @@ def upgrade():
             unique=False,
         )
 
+    op.create_table(
+        "pickup_appointments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("certificate_id", sa.Integer(), nullable=False),
+        sa.Column("permit_id", sa.Integer(), nullable=False),
+        sa.Column("slot_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "booked",
+                "picked_up",
+                "no_show",
+                "cancelled",
+                name="pickupstatus",
+                native_enum=False,
+                length=40,
+            ),
+            nullable=False,
+        ),
+        sa.Column("booked_by_id", sa.Integer(), nullable=False),
+        sa.Column("ics_sequence", sa.Integer(), nullable=False),
+        sa.Column("handled_by_id", sa.Integer(), nullable=True),
+        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("identity_checked", sa.Boolean(), nullable=False),
+        sa.Column("collected_by", sa.String(length=200), nullable=False),
+        sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["booked_by_id"], ["users.id"], name=op.f("fk_pickup_appointments_booked_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["certificate_id"],
+            ["certificates.id"],
+            name=op.f("fk_pickup_appointments_certificate_id_certificates"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["handled_by_id"], ["users.id"], name=op.f("fk_pickup_appointments_handled_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["permit_id"], ["permits.id"], name=op.f("fk_pickup_appointments_permit_id_permits")
+        ),
+        sa.ForeignKeyConstraint(
+            ["slot_id"],
+            ["pickup_slots.id"],
+            name=op.f("fk_pickup_appointments_slot_id_pickup_slots"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pickup_appointments")),
+    )
+    with op.batch_alter_table("pickup_appointments", schema=None) as batch_op:
+        batch_op.create_index("ix_pickup_appointments_day", ["day"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_pickup_appointments_permit_id"), ["permit_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_pickup_appointments_slot_day", ["slot_id", "day", "status"], unique=False
+        )
+        batch_op.create_index(
+            "uq_pickup_appointments_one_booked",
+            ["certificate_id"],
+            unique=True,
+            sqlite_where=sa.text("status = 'booked'"),
+            postgresql_where=sa.text("status = 'booked'"),
+        )
+
+    op.create_table(
+        "payment_fees",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("payment_id", sa.Integer(), nullable=False),
+        sa.Column("fee_id", sa.Integer(), nullable=False),
+        sa.Column("open_fee_id", sa.Integer(), nullable=True),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.Column("description", sa.String(length=500), nullable=False),
+        sa.ForeignKeyConstraint(["fee_id"], ["fees.id"], name=op.f("fk_payment_fees_fee_id_fees")),
+        sa.ForeignKeyConstraint(
+            ["open_fee_id"], ["fees.id"], name=op.f("fk_payment_fees_open_fee_id_fees")
+        ),
+        sa.ForeignKeyConstraint(
+            ["payment_id"],
+            ["payments.id"],
+            name=op.f("fk_payment_fees_payment_id_payments"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_fees")),
+        sa.UniqueConstraint("open_fee_id", name=op.f("uq_payment_fees_open_fee_id")),
+        sa.UniqueConstraint("payment_id", "fee_id", name="uq_payment_fees_fee"),
+    )
+    with op.batch_alter_table("payment_fees", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_payment_fees_fee_id"), ["fee_id"], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table("payment_fees", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payment_fees_fee_id"))
+
+    op.drop_table("payment_fees")
+    with op.batch_alter_table("pickup_appointments", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_pickup_appointments_one_booked",
+            sqlite_where=sa.text("status = 'booked'"),
+            postgresql_where=sa.text("status = 'booked'"),
+        )
+        batch_op.drop_index("ix_pickup_appointments_slot_day")
+        batch_op.drop_index(batch_op.f("ix_pickup_appointments_permit_id"))
+        batch_op.drop_index("ix_pickup_appointments_day")
+
+    op.drop_table("pickup_appointments")
     with op.batch_alter_table("inspection_photos", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_inspection_photos_inspection_request_id"))
 
@@ -888,6 +1291,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_fees_inspection_request_id"))
 
     op.drop_table("fees")
+    with op.batch_alter_table("certificate_versions", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_certificate_versions_one_current",
+            sqlite_where=sa.text("status = 'current'"),
+            postgresql_where=sa.text("status = 'current'"),
+        )
+
+    op.drop_table("certificate_versions")
     with op.batch_alter_table("inspection_requests", schema=None) as batch_op:
         batch_op.drop_index("ix_inspection_requests_status_preferred")
         batch_op.drop_index("ix_inspection_requests_required")
@@ -896,6 +1307,10 @@ def downgrade():
 
     op.drop_table("inspection_requests")
     op.drop_table("fee_schedule_entries")
+    with op.batch_alter_table("certificates", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_certificates_permit_id"))
+
+    op.drop_table("certificates")
     with op.batch_alter_table("application_documents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_application_documents_application_id"))
 
@@ -909,6 +1324,11 @@ def downgrade():
 
     op.drop_table("timeline_entries")
     op.drop_table("required_inspections")
+    with op.batch_alter_table("recovery_codes", schema=None) as batch_op:
+        batch_op.drop_index("ix_recovery_codes_user_hash")
+
+    op.drop_table("recovery_codes")
+    op.drop_table("pickup_slot_days")
     with op.batch_alter_table("permit_parties", schema=None) as batch_op:
         batch_op.drop_index("uq_permit_parties_permit_user")
         batch_op.drop_index(
@@ -919,6 +1339,14 @@ def downgrade():
         batch_op.drop_index("ix_permit_parties_user")
 
     op.drop_table("permit_parties")
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payments_succeeded_at"))
+        batch_op.drop_index("ix_payments_status_created")
+        batch_op.drop_index("ix_payments_permit_created")
+        batch_op.drop_index(batch_op.f("ix_payments_payment_intent_id"))
+        batch_op.drop_index(batch_op.f("ix_payments_flagged_at"))
+
+    op.drop_table("payments")
     with op.batch_alter_table("invitations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invitations_permit_id"))
 
@@ -956,6 +1384,10 @@ def downgrade():
 
     op.drop_table("users")
     op.drop_table("stored_files")
+    op.drop_table("reminders_sent")
+    op.drop_table("processed_stripe_events")
+    op.drop_table("pickup_slots")
+    op.drop_table("pickup_closed_days")
     with op.batch_alter_table("permits", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_permits_status_current"))
 
@@ -969,3 +1401,4 @@ def downgrade():
 
     op.drop_table("inspection_types")
     op.drop_table("holidays")
+    op.drop_table("certificate_counters")

@@ -1,0 +1,116 @@
+"""The certificate in a real browser: staff issue it; the owner downloads it; its
+verification URL says valid; staff correct it and the old URL says superseded; the owner
+books a pickup and staff hand it over at the counter. axe checks every page."""
+
+import hashlib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from portal.auth.models import Role
+from portal.certificates.models import Certificate, PickupAppointment, PickupStatus
+from portal.extensions import db
+from tests.browser.helpers import check_axe, choose, newest_email_to, sign_in, visit
+from tests.certificates import factories
+from tests.factories import make_user
+
+pytestmark = pytest.mark.browser
+
+
+def _status(page: Page):
+    return page.get_by_role("status").first
+
+
+def _current_certificate() -> Certificate:
+    db.session.expire_all()
+    return db.session.scalar(select(Certificate))
+
+
+def test_issue_download_verify_correct_and_pick_up(page: Page, new_context):
+    owner = make_user(name="Olivia Owner")
+    application = factories.ready_application(owner)
+    permit = application.permit
+    staff = make_user(role=Role.STAFF, name="Sam Staff")
+    factories.every_weekday(capacity=1)
+
+    # Staff issue the certificate from the certificates list.
+    staff_page = new_context().new_page()
+    sign_in(staff_page, staff)
+    staff_page.get_by_role("link", name="Certificates and pickups").click()
+    check_axe(staff_page)
+    staff_page.get_by_role("link", name=application.confirmation_number).click()
+    expect(staff_page.get_by_role("heading", level=1)).to_contain_text("Certificate decision")
+    check_axe(staff_page)
+    staff_page.get_by_label("Occupancy load (people)").fill("42")
+    staff_page.get_by_label("Portion of building").fill("Floors 1 to 4")
+    for statement in (
+        "The owner was involved in the project",
+        "The licensed professionals are verified",
+        "All related records are finaled",
+    ):
+        choose(staff_page, statement)
+    staff_page.get_by_role("button", name="Issue the certificate").click()
+    expect(_status(staff_page)).to_contain_text("issued and emailed")
+    check_axe(staff_page)
+    certificate = _current_certificate()
+    first = certificate.current_version
+    assert certificate.number in newest_email_to(owner.email).subject
+
+    # The owner downloads it from the permit page; the bytes are the recorded ones.
+    sign_in(page, owner)
+    page.get_by_role("link", name=permit.permit_num).click()
+    check_axe(page)
+    page.get_by_role("link", name="Download the certificate or book a pickup").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Certificate of Occupancy")
+    check_axe(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the certificate (PDF)").click()
+    data = Path(download.value.path()).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == first.sha256
+    assert download.value.suggested_filename == f"{certificate.number}-v1.pdf"
+
+    # The verification URL the certificate prints says valid.
+    url = page.locator("a[href*='/verify/']").inner_text()
+    assert url.endswith(f"/verify/{certificate.number}-V1")
+    first_path = urlsplit(url).path
+    visit(page, first_path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Valid certificate")
+
+    # Staff correct the certificate; the old URL now says superseded.
+    staff_page.get_by_label("Occupancy load (people)").fill("48")
+    staff_page.get_by_label("What was corrected").fill("Occupancy load recounted")
+    staff_page.get_by_role("button", name="Regenerate the certificate").click()
+    expect(_status(staff_page)).to_contain_text("Version 2 issued")
+    expect(staff_page.get_by_text("Superseded", exact=True)).to_be_visible()
+    check_axe(staff_page)
+    visit(page, first_path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Superseded certificate")
+    expect(page.get_by_text("The current version is version 2")).to_be_visible()
+
+    # The owner books a pickup.
+    visit(page, f"/permits/{permit.id}/certificate")
+    expect(page.get_by_text("48", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Book a pickup").click()
+    check_axe(page)
+    page.locator("label[for='opening-0']").click()
+    page.get_by_role("button", name="Book this time").click()
+    expect(_status(page)).to_contain_text("Pickup booked")
+    check_axe(page)
+    db.session.expire_all()
+    appointment = db.session.scalar(select(PickupAppointment))
+    assert appointment.status == PickupStatus.BOOKED
+
+    # Staff hand it over at the counter, recording the identity check.
+    visit(staff_page, f"/staff/pickups?day={appointment.day.isoformat()}")
+    staff_page.get_by_label("Collected by").fill("Olivia Owner")
+    choose(staff_page, "I checked their photo identification")
+    staff_page.get_by_role("button", name="Mark picked up").click()
+    expect(_status(staff_page)).to_have_text("Marked as picked up.")
+    check_axe(staff_page)
+    db.session.expire_all()
+    appointment = db.session.get(PickupAppointment, appointment.id)
+    assert appointment.status == PickupStatus.PICKED_UP
+    assert appointment.identity_checked
