@@ -45,7 +45,7 @@ UNCLAIMED = ("BP-2026-100005", "BP-2026-100006")
 # The demo staff and admin accounts share this published TOTP secret, so a newcomer can
 # sign in as staff without enrolling a phone first. seed-demo is refused in production,
 # and every real staff account enrols its own secret at its first sign-in.
-DEMO_TOTP_SECRET = "OCCUPANCYDEMO234"  # noqa: S105 - published on purpose, demo only
+DEMO_TOTP_SECRET = "OCCUPANCYDEMO234OCCUPANCYDEMO234"  # noqa: S105 - published on purpose, demo only
 # The smallest well-formed PDF: enough for the document store's content check.
 DEMO_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -67,6 +67,7 @@ def _account(email: str, name: str, role: Role, password_hash: str) -> User:
             password_hash=password_hash,
             role=role,
             email_verified_at=utcnow(),
+            password_changed_at=utcnow(),
         )
         db.session.add(user)
         db.session.flush()

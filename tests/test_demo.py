@@ -57,3 +57,25 @@ def test_seed_demo_is_refused_in_production(app, monkeypatch):
     assert result.exit_code != 0
     assert "refused" in result.output
     assert _counts() == (0, 0, 0, 0)
+
+
+def test_demo_staff_sign_in_with_the_published_second_factor(app, client):
+    import pyotp
+
+    from portal.demo import DEMO_TOTP_SECRET
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    response = client.post(
+        "/account/sign-in",
+        data={"email": "staff@example.com", "password": app.config["DEMO_PASSWORD"]},
+    )
+    assert response.status_code == 302
+    code_page = client.get(response.headers["Location"])
+    assert code_page.status_code == 200
+    response = client.post(
+        response.headers["Location"], data={"code": pyotp.TOTP(DEMO_TOTP_SECRET).now()}
+    )
+    assert response.status_code == 302
+    staff_home = client.get("/staff/")
+    assert staff_home.status_code == 200
+    assert b"Applications to review" in staff_home.data
