@@ -194,7 +194,8 @@ class SectionForm(PortalForm):
         return request.form.get("save") != "later"
 
     def missing(self) -> dict[str, str]:
-        raise NotImplementedError
+        """Field name -> message for what a complete section still needs; each section says."""
+        return {}
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

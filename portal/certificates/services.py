@@ -50,6 +50,7 @@ from portal.documents.store import save_bytes
 from portal.errors import DomainError, IllegalTransition
 from portal.extensions import db
 from portal.inspections import calendar, ics
+from portal.inspections import services as inspection_services
 from portal.inspections.models import (
     InspectionRequest,
     InspectionResult,
@@ -1214,7 +1215,7 @@ def send_reminders(today: date | None = None) -> ReminderCount:
         if not _mark_sent("inspection", request.id, tomorrow):
             continue
         inspections += 1
-        for email in _inspection_recipients(request):
+        for email in inspection_services.people_to_notify(request):
             queue_email(
                 email,
                 _(
@@ -1232,22 +1233,6 @@ def send_reminders(today: date | None = None) -> ReminderCount:
             )
     db.session.commit()
     return ReminderCount(pickups, inspections)
-
-
-def _inspection_recipients(request: InspectionRequest) -> list[str]:
-    emails = []
-    if request.requested_by and not request.requested_by.is_staff:
-        emails.append(request.requested_by.email)
-    parties = db.session.scalars(
-        select(PermitParty).where(
-            PermitParty.permit_id == request.permit_id,
-            PermitParty.role.in_((PartyRole.OWNER, PartyRole.AGENT)),
-        )
-    ).all()
-    for party in parties:
-        if party.user.email not in emails:
-            emails.append(party.user.email)
-    return emails
 
 
 DEFAULT_COUNTER_HOURS = ((time(9), time(10)), (time(13), time(14)))

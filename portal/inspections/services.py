@@ -550,7 +550,7 @@ def _check_can_request(permit: Permit, user) -> None:
             raise DomainError(_l("Only people on the permit can request its inspections."))
 
 
-def _recipients(inspection_request: InspectionRequest) -> list[str]:
+def people_to_notify(inspection_request: InspectionRequest) -> list[str]:
     """The requester, then the owner and agents: the people who act on the inspection."""
     emails = []
     if inspection_request.requested_by and not inspection_request.requested_by.is_staff:
@@ -665,7 +665,7 @@ def request_inspection(permit: Permit, user, answers: Mapping) -> InspectionRequ
         dates=", ".join(str(d) for d in dates),
     )
     timeline.add(permit, "inspection.requested", actor=user, name=inspection_type.name)
-    for email in _recipients(inspection_request):
+    for email in people_to_notify(inspection_request):
         queue_email(
             email,
             _(
@@ -830,7 +830,7 @@ def cancel_request(inspection_request: InspectionRequest, user, version) -> Insp
         )
     else:
         _waive_inspection_fee(inspection_request, "Request cancelled before the cut-off")
-    recipients = _recipients(inspection_request)
+    recipients = people_to_notify(inspection_request)
     attachments = []
     if was_scheduled:
         inspection_request.ics_sequence += 1
@@ -871,7 +871,7 @@ def reschedule_request(
         )
     dates = check_preferred_dates(answers)
     was_scheduled = inspection_request.status == IS.SCHEDULED
-    recipients = _recipients(inspection_request)
+    recipients = people_to_notify(inspection_request)
     attachments = []
     if was_scheduled:
         INSPECTION_TRANSITIONS.check(inspection_request.status, IS.REQUESTED)
@@ -1021,7 +1021,7 @@ def schedule(
         date=_day(day),
         window=window.label,
     )
-    recipients = _recipients(inspection_request)
+    recipients = people_to_notify(inspection_request)
     attachments = _attach_invitation(inspection_request, recipients, cancel=False)
     for email in recipients:
         queue_email(
@@ -1145,7 +1145,7 @@ def record_result(
             reason=_reinspection_reason(inspection_request, "no access or not ready"),
             inspection_request=inspection_request,
         )
-    for email in _recipients(inspection_request):
+    for email in people_to_notify(inspection_request):
         queue_email(
             email,
             _(
