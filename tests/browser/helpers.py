@@ -83,6 +83,8 @@ def sign_in(page: Page, user: User | str, password: str = PASSWORD) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
     if user.is_staff:
+        # Reloading while the sign-in's own navigation is under way detaches the page.
+        page.wait_for_url("**/account/sign-in/code")
         if not user.has_second_factor:
             enrol_second_factor(user)
             page.reload()
