@@ -152,7 +152,7 @@ class RequirementCheckForm(PortalForm):
         _l("Will the building or space change to a different use?"),
         choices=YES_NO,
         validators=[InputRequired(_l("Select yes if the use is changing"))],
-        description=_l("For example a shop becoming a flat, or a warehouse becoming offices."),
+        description=_l("For example a store becoming an apartment, or a warehouse becoming offices."),
     )
     groups = MultiCheckboxField(
         _l("Will any part of the building be used for these?"),

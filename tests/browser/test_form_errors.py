@@ -218,7 +218,7 @@ CASES = {
     ),
     "requirement-check": FormErrorCase(
         open=_public("/do-i-need-a-certificate"),
-        submit="Check",
+        submit="Check whether I need one",
         typed={"How many dwelling units and sleeping units will the building have?": "12"},
         errors=[
             "Enter the floor area",

@@ -19,7 +19,7 @@ def _answer(page: Page, units: str, area: str, change: str, uses: list[str]) -> 
     choose(page, change, group=CHANGE)
     for use in uses:
         choose(page, use, group=USES)
-    page.get_by_role("button", name="Check").click()
+    page.get_by_role("button", name="Check whether I need one").click()
     check_axe(page)
 
 
