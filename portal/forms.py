@@ -2,7 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, widgets
+from wtforms import IntegerField, SelectMultipleField, widgets
+from wtforms.validators import StopValidation
+from wtforms.widgets import TextInput
 
 STALE_FORM_MESSAGE = _l(
     "This form was open too long or your session ended. Your answers are still here: "
@@ -31,3 +33,29 @@ class ActionForm(PortalForm):
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose error says what to type, in the reader's language.
+
+    A text input (templates pass inputmode="numeric"), because a number input refuses
+    "7,200" and sends nothing for text it cannot read, so the answer would be lost. It reads
+    "7,200" as 7200.
+    """
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0].strip().replace(",", ""))
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a whole number, like 12")) from None
+
+    def pre_validate(self, form):
+        # One clear message for text that is not a number, not a second one about its range.
+        if self.process_errors:
+            raise StopValidation()

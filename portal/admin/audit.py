@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
-from wtforms import IntegerField, SelectField, StringField, widgets
+from wtforms import SelectField, StringField, widgets
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from portal.access import admin
@@ -20,7 +20,7 @@ from portal.admin.routes import bp
 from portal.audit import AuditEvent
 from portal.auth.models import User
 from portal.extensions import db
-from portal.forms import PortalForm
+from portal.forms import PortalForm, WholeNumberField
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -66,7 +66,7 @@ class AuditFilterForm(PortalForm):
         validators=[Optional(), Length(max=80, message=_l("Enter at most 80 characters."))],
     )
     record_type = SelectField(_l("Record"), choices=[], validators=[Optional()])
-    record_id = IntegerField(
+    record_id = WholeNumberField(
         _l("Record number"),
         validators=[
             Optional(),

@@ -6,7 +6,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -19,14 +18,12 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    StopValidation,
     ValidationError,
 )
-from wtforms.widgets import TextInput
 
 from portal.applications import services
 from portal.applications.models import CertificateType, ContactRole, DocumentType
-from portal.forms import MultiCheckboxField, PortalForm
+from portal.forms import MultiCheckboxField, PortalForm, WholeNumberField
 
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 
@@ -72,31 +69,6 @@ CONSTRUCTION_TYPES = [
     "VA",
     "VB",
 ]
-
-
-class WholeNumberField(IntegerField):
-    """An integer field whose error says what to type, in the reader's language.
-
-    Rendered as a text input (templates add inputmode="numeric"): a number input refuses
-    "7,200", and sends nothing for text it cannot read, so the user's answer would be lost.
-    """
-
-    widget = TextInput()
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = int(valuelist[0].strip().replace(",", ""))
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Enter a whole number, like 12")) from None
-
-    def pre_validate(self, form):
-        # One clear message for text that is not a number, not a second one about its range.
-        if self.process_errors:
-            raise StopValidation()
 
 
 class Needed:
@@ -152,7 +124,9 @@ class RequirementCheckForm(PortalForm):
         _l("Will the building or space change to a different use?"),
         choices=YES_NO,
         validators=[InputRequired(_l("Select yes if the use is changing"))],
-        description=_l("For example a store becoming an apartment, or a warehouse becoming offices."),
+        description=_l(
+            "For example a store becoming an apartment, or a warehouse becoming offices."
+        ),
     )
     groups = MultiCheckboxField(
         _l("Will any part of the building be used for these?"),

@@ -5,7 +5,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -15,10 +14,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.applications.forms import CONSTRUCTION_TYPES, OCCUPANCY_GROUPS, WholeNumberField
+from portal.applications.forms import CONSTRUCTION_TYPES, OCCUPANCY_GROUPS
 from portal.applications.models import CertificateType
 from portal.certificates.services import MAX_LOAD
-from portal.forms import MultiCheckboxField, PortalForm
+from portal.forms import MultiCheckboxField, PortalForm, WholeNumberField
 
 TYPE_CHOICES = [
     SelectChoice(CertificateType.FULL.value, _l("Full")),
@@ -198,7 +197,7 @@ class SlotForm(PortalForm):
     weekday = SelectField(_l("Day of the week"), choices=WEEKDAYS, validators=[InputRequired()])
     start = TimeField(_l("Opens at"), validators=[InputRequired(_l("Enter the start time"))])
     end = TimeField(_l("Closes at"), validators=[InputRequired(_l("Enter the end time"))])
-    capacity = IntegerField(
+    capacity = WholeNumberField(
         _l("People per slot"),
         validators=[
             InputRequired(_l("Enter how many people can come")),

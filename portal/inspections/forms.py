@@ -5,7 +5,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     MultipleFileField,
     RadioField,
     SelectField,
@@ -15,7 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from portal.forms import PortalForm
+from portal.forms import PortalForm, WholeNumberField
 from portal.inspections.models import InspectionResult, Window
 from portal.inspections.services import (
     DATE_FIELDS,
@@ -268,7 +267,7 @@ class InspectionTypeForm(PortalForm):
     bureau = StringField(
         _l("Bureau"), validators=[InputRequired(_l("Enter the bureau")), Length(max=100)]
     )
-    fee_cents = IntegerField(
+    fee_cents = WholeNumberField(
         _l("Fee in cents"),
         validators=[
             InputRequired(_l("Enter the fee in cents, or 0")),

@@ -93,7 +93,7 @@ def test_filters_by_person_action_record_and_date(admin_client, admin_user):
         ("date_from=9999-12-31", "Enter a date between the years 2000 and 2100."),
         ("date_from=2026-03-02&date_to=2026-03-01", "must be on or after the"),
         ("person=nobody@example.com", "No account has this email address."),
-        ("record_id=abc", "Not a valid integer value."),
+        ("record_id=abc", "Enter a whole number, like 12"),
         ("record_id=-4", "Enter a whole number, like 42."),
         ("record_type=Nonsense", "Not a valid choice."),
     ],
