@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.main import bp as main_bp
     from portal.payments.routes import bp as payments_bp
     from portal.permits.routes import bp as permits_bp
+    from portal.settings.routes import bp as settings_bp
 
     security.init_app(app)
     for blueprint in (
@@ -56,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
         inspections_bp,
         payments_bp,
         certificates_bp,
+        settings_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectMultipleField, widgets
+from wtforms import DateField, IntegerField, SelectMultipleField, widgets
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
@@ -35,6 +35,19 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+class PortalDateField(DateField):
+    """A date whose error says what to type, in the reader's language."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(
+                _l("Enter a real date in the format YYYY-MM-DD, for example 2026-09-15")
+            ) from None
+
+
 class WholeNumberField(IntegerField):
     """An integer field whose error says what to type, in the reader's language.
 
@@ -59,3 +72,13 @@ class WholeNumberField(IntegerField):
         # One clear message for text that is not a number, not a second one about its range.
         if self.process_errors:
             raise StopValidation()
+
+
+def show_refusal(form, error) -> None:
+    """Show a service's refusal (a DomainError) beside the field it names, else at the top
+    of the form, so the page explains it where the user will look."""
+    name = getattr(error, "field", None)
+    if name and name in form:
+        form[name].errors = [*form[name].errors, error.message]
+    else:
+        form.form_errors.append(error.message)

@@ -9,3 +9,4 @@ from portal.inspections import models as inspections_models  # noqa: F401
 from portal.notifications import models as notifications_models  # noqa: F401
 from portal.payments import models as payments_models  # noqa: F401
 from portal.permits import models as permits_models  # noqa: F401
+from portal.settings import models as settings_models  # noqa: F401

@@ -5,6 +5,7 @@ import time
 from functools import cache
 
 import pyotp
+from flask import g
 from flask_login.utils import _create_identifier
 
 from portal.applications.models import REVIEW_QUEUE_STATES, ApplicationStatus, CofOApplication
@@ -15,6 +16,7 @@ from portal.auth.session import PENDING_KEY, SECOND_FACTOR_KEY
 from portal.extensions import db
 from portal.models import utcnow
 from portal.permits.models import PartyRole, Permit, PermitParty, PermitStatus
+from portal.settings.models import DEFAULTS, PortalSettings
 
 PASSWORD = "a long test passphrase"
 _counter = itertools.count(1)
@@ -108,6 +110,22 @@ def start_pending_sign_in(client, user: User) -> None:
     """Put the client where the right password leaves a staff member: at the second step."""
     with client.session_transaction() as session:
         session[PENDING_KEY] = {"token": user.session_token, "at": utcnow().isoformat()}
+
+
+def set_settings(**values) -> PortalSettings:
+    """Put these admin settings in force for the rest of the test (the next test starts
+    from the defaults again, with an empty database)."""
+    unknown = set(values) - set(DEFAULTS)
+    if unknown:
+        raise TypeError(f"no such setting: {', '.join(sorted(unknown))}")
+    settings = db.session.get(PortalSettings, 1) or PortalSettings(id=1, **DEFAULTS)
+    for name, value in values.items():
+        setattr(settings, name, value)
+    db.session.add(settings)
+    db.session.commit()
+    # The test's own app context may have read the defaults already.
+    g.pop("portal_settings", None)
+    return settings
 
 
 def enrol_second_factor(user: User) -> str:

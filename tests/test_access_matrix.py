@@ -96,6 +96,7 @@ NOT_HTML = {
     "inspections.photo": "image/png",
     "main.healthz": "application/json",
     "payments.receipt": "application/pdf",
+    "permits.export_csv": "text/csv",
 }
 
 

@@ -125,6 +125,11 @@ CASES: dict[str, Case] = {
     "permits.invite": Case("owner"),
     "permits.remove_party": Case("owner"),
     "permits.revoke_invitation": Case("owner"),
+    "settings.fees": Case("admin"),
+    "settings.holidays": Case("admin"),
+    "settings.index": Case("admin"),
+    "settings.remove_holiday": Case("admin"),
+    "settings.remove_schedule": Case("admin"),
 }
 
 

@@ -58,7 +58,25 @@ def test_staff_menu_has_staff_pages_instead_of_the_public_check(client):
     sign_in_as(client, admin)
     tree = _tree(client.get("/staff/"))
     labels = ["".join(a.itertext()) for a in tree.find(f".//{NS}nav").iter(f"{NS}a")]
-    assert labels == ["Staff home", "Staff accounts", "Import permits", "Your account"]
+    assert labels == [
+        "Staff home",
+        "Applications",
+        "Inspections",
+        "Certificates",
+        "Payments",
+        "Exports",
+        "Staff accounts",
+        "Import permits",
+        "Settings",
+        "Audit log",
+        "Your account",
+    ]
+    staff = make_user(role=Role.STAFF)
+    sign_in_as(client, staff)
+    tree = _tree(client.get("/staff/"))
+    labels = ["".join(a.itertext()) for a in tree.find(f".//{NS}nav").iter(f"{NS}a")]
+    assert "Settings" not in labels
+    assert "Audit log" not in labels
 
 
 def test_number_fields_are_text_inputs_with_a_numeric_keypad(client):

@@ -47,6 +47,11 @@ CLOSED_STATES = {S.REJECTED, S.NOT_APPLICABLE, S.WITHDRAWN, S.COFO_ISSUED}
 _OPEN_CONDITION = "status NOT IN ({})".format(
     ", ".join(f"'{state.value}'" for state in sorted(CLOSED_STATES))
 )
+# States in which staff may issue the certificate (or decide it is not applicable).
+ISSUABLE_STATES = {S.ACCEPTED, S.INSPECTIONS_COMPLETE}
+_READY_CONDITION = "status IN ({})".format(
+    ", ".join(f"'{state.value}'" for state in sorted(ISSUABLE_STATES))
+)
 
 
 class CertificateType(LabelledStatus):
@@ -75,7 +80,25 @@ class DocumentType(LabelledStatus):
 class CofOApplication(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "cofo_applications"
     __table_args__ = (
-        Index("ix_cofo_applications_status_submitted", "status", "submitted_at"),
+        # The staff queue's single-status and "any status" views, and the certificates list.
+        Index("ix_cofo_applications_status_submitted", "status", "submitted_at", "id"),
+        # The dashboard's "waiting since": nothing edits an application that has reached
+        # Inspections Complete, so updated_at is when it got there.
+        Index("ix_cofo_applications_status_updated", "status", "updated_at"),
+        Index(
+            "ix_cofo_applications_submitted",
+            "submitted_at",
+            "id",
+            sqlite_where=text("submitted_at IS NOT NULL"),
+            postgresql_where=text("submitted_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_cofo_applications_ready_to_issue",
+            "submitted_at",
+            "id",
+            sqlite_where=text(_READY_CONDITION),
+            postgresql_where=text(_READY_CONDITION),
+        ),
         Index(
             "ix_cofo_applications_review_queue",
             "queued_at",
@@ -99,7 +122,8 @@ class CofOApplication(TimestampMixin, VersionedMixin, db.Model):
         enum_column(ApplicationStatus), default=ApplicationStatus.DRAFT
     )
     confirmation_number: Mapped[str | None] = mapped_column(String(20), unique=True)
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Indexed for the staff person page, which lists the applications someone started.
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
 
     # Building and occupancy
     occupancy_groups: Mapped[list[str]] = mapped_column(JSON, default=list)

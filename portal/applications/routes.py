@@ -35,6 +35,7 @@ from portal.applications.models import (
     CofOApplication,
     DocumentType,
 )
+from portal.applications.queue import ApplicationQueueForm, application_queue
 from portal.applications.requirement import SOURCE, requirement
 from portal.documents.store import send_stored
 from portal.errors import DomainError, StaleRecord
@@ -472,6 +473,13 @@ def _review_page(application, forms, failed_form=None):
         statuses=ApplicationStatus,
         verdict=services.requirement_for(application),
     )
+
+
+@bp.get("/staff/applications")
+@staff
+def queue():
+    form = ApplicationQueueForm.from_request()
+    return render_template("applications/queue.html", form=form, page=application_queue(form))
 
 
 @bp.get("/staff/applications/<int:application_id>")

@@ -33,7 +33,6 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.services import email_link, queue_email
-from portal.pagination import paginate_capped
 from portal.permits.models import PartyRole
 from portal.workflow import LabelledStatus, check_version, stale_guard
 
@@ -250,16 +249,6 @@ def _touch(application) -> None:
     # Changing a contact or document also writes the application row, so its version moves
     # and a submission or staff decision made meanwhile is detected as stale.
     application.updated_at = utcnow()
-
-
-def review_queue(page: int, per_page: int):
-    """Applications waiting for staff, oldest first submission first, with their permits."""
-    query = (
-        select(CofOApplication)
-        .where(CofOApplication.queued_at.is_not(None))
-        .order_by(CofOApplication.queued_at, CofOApplication.id)
-    )
-    return paginate_capped(query, page, per_page)
 
 
 def new_confirmation_code() -> str:

@@ -6,10 +6,11 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from portal.extensions import db
 from portal.models import TimestampMixin, enum_column, utcnow
+from portal.search_keys import KEY_LENGTH, from_parameter, name_key, search_key_type
 from portal.workflow import LabelledStatus
 
 
@@ -29,6 +30,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The name as staff search types it (portal/search.py): filled on insert, kept by the
+    # validator below on ORM updates.
+    name_key: Mapped[str] = mapped_column(
+        search_key_type(KEY_LENGTH), default=from_parameter("name", name_key), index=True
+    )
     phone: Mapped[str] = mapped_column(String(40), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.APPLICANT, index=True)
@@ -45,6 +51,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     totp_secret_encrypted: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None]
+
+    @validates("name")
+    def _keep_name_key(self, _key: str, value: str) -> str:
+        self.name_key = name_key(value)
+        return value
 
     def get_id(self) -> str:
         return self.session_token

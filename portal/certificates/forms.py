@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     RadioField,
     SelectField,
@@ -17,7 +16,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from portal.applications.forms import CONSTRUCTION_TYPES, OCCUPANCY_GROUPS
 from portal.applications.models import CertificateType
 from portal.certificates.services import MAX_LOAD
-from portal.forms import MultiCheckboxField, PortalForm, WholeNumberField
+from portal.forms import MultiCheckboxField, PortalDateField, PortalForm, WholeNumberField
 
 TYPE_CHOICES = [
     SelectChoice(CertificateType.FULL.value, _l("Full")),
@@ -34,19 +33,6 @@ WEEKDAYS = [
     SelectChoice("6", _l("Sunday")),
 ]
 DATE_HINT = _l("For example 2026-09-15")
-
-
-class _DateField(DateField):
-    """A date whose error says what to type."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(
-                _l("Enter a real date in the format YYYY-MM-DD, for example 2026-09-15")
-            ) from None
 
 
 class _CertificateFields(PortalForm):
@@ -78,12 +64,12 @@ class _CertificateFields(PortalForm):
         choices=[SelectChoice("", _l("Select"))] + [SelectChoice(t, t) for t in CONSTRUCTION_TYPES],
         validators=[Optional()],
     )
-    granted_date = _DateField(
+    granted_date = PortalDateField(
         _l("Granted date"),
         validators=[InputRequired(_l("Enter the granted date"))],
         description=DATE_HINT,
     )
-    expires_on = _DateField(
+    expires_on = PortalDateField(
         _l("Expiry date (temporary certificates)"),
         validators=[Optional()],
         description=_l("Required for a temporary certificate. For example 2026-12-31"),
@@ -211,7 +197,7 @@ class SlotForm(PortalForm):
 
 
 class ClosedDayForm(PortalForm):
-    day = _DateField(
+    day = PortalDateField(
         _l("Date"), validators=[InputRequired(_l("Enter the date"))], description=DATE_HINT
     )
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])

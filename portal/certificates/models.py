@@ -28,7 +28,11 @@ class Certificate(TimestampMixin, db.Model):
     """One certificate per application; what it says lives in its versions."""
 
     __tablename__ = "certificates"
-    __table_args__ = (UniqueConstraint("year", "sequence", name="uq_certificates_year_sequence"),)
+    __table_args__ = (
+        UniqueConstraint("year", "sequence", name="uq_certificates_year_sequence"),
+        # The staff list of issued certificates, newest or oldest first.
+        Index("ix_certificates_created", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)

@@ -3,7 +3,7 @@ public verifies; staff run the counter and admins set its hours."""
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,6 +24,7 @@ from portal.certificates.forms import (
     VersionForm,
 )
 from portal.certificates.models import ClosedDay, PickupSlot, PickupStatus, VersionStatus
+from portal.certificates.queue import IssuedForm, ReadyForm, issued_certificates, ready_to_issue
 from portal.documents.store import send_stored
 from portal.errors import DomainError
 from portal.extensions import db, limiter
@@ -57,11 +58,16 @@ def _form_error(form, error: services.InvalidCertificate) -> None:
 @bp.get("/staff/certificates")
 @staff
 def staff_list():
-    page = services.ready_to_issue(
-        request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
-    )
+    form = ReadyForm.from_request()
+    return render_template("certificates/staff_list.html", form=form, page=ready_to_issue(form))
+
+
+@bp.get("/staff/certificates/issued")
+@staff
+def issued_list():
+    form = IssuedForm.from_request()
     return render_template(
-        "certificates/staff_list.html", page=page, recent=services.recent_certificates()
+        "certificates/issued_list.html", form=form, page=issued_certificates(form)
     )
 
 

@@ -24,6 +24,7 @@ from portal import audit, timeline
 from portal.applications import services as applications
 from portal.applications.models import (
     APPLICATION_TRANSITIONS,
+    ISSUABLE_STATES,
     ApplicationStatus,
     CertificateType,
     CofOApplication,
@@ -60,14 +61,12 @@ from portal.inspections.models import (
 from portal.models import utcnow
 from portal.money import format_cents
 from portal.notifications.services import email_link, queue_email
-from portal.pagination import paginate_capped
 from portal.payments import services as payments
 from portal.permits import services as permits
 from portal.permits.models import PartyRole, Permit, PermitParty
 from portal.workflow import check_version, stale_guard
 
 S = ApplicationStatus
-ISSUABLE_STATES = {S.ACCEPTED, S.INSPECTIONS_COMPLETE}
 STALE_MESSAGE = _l(
     "This record changed since you opened the page. Its current state is shown: "
     "check it and try again if you still need to."
@@ -139,22 +138,6 @@ def application_for_issue(application_id: int) -> CofOApplication | None:
             selectinload(CofOApplication.contacts),
         )
     )
-
-
-def ready_to_issue(page: int, per_page: int):
-    """Applications waiting for a certificate decision, oldest first."""
-    query = (
-        select(CofOApplication)
-        .where(CofOApplication.status.in_(ISSUABLE_STATES))
-        .order_by(CofOApplication.submitted_at, CofOApplication.id)
-    )
-    return paginate_capped(query, page, per_page)
-
-
-def recent_certificates(limit: int = 10) -> list[Certificate]:
-    return db.session.scalars(
-        select(Certificate).order_by(Certificate.id.desc()).limit(limit)
-    ).all()
 
 
 def cofo_granted_with_outstanding_matters(permit_id: int) -> bool:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.inspections.models import Holiday
 from portal.models import utcnow
+from portal.settings import services as settings
 
 SATURDAY = 5
 
@@ -53,12 +54,12 @@ def add_business_days(day: date, n: int, holidays: set[date] | None = None) -> d
 def earliest_inspection_day(today: date | None = None) -> date:
     """The first day a new request may name: the lead time in business days after today."""
     today = today or local_today()
-    return add_business_days(today, current_app.config["INSPECTION_LEAD_BUSINESS_DAYS"])
+    return add_business_days(today, settings.current().inspection_lead_business_days)
 
 
 def cutoff_day(scheduled: date) -> date:
     """The last day the requester may cancel or reschedule without a reinspection fee."""
-    return add_business_days(scheduled, -current_app.config["INSPECTION_CUTOFF_BUSINESS_DAYS"])
+    return add_business_days(scheduled, -settings.current().inspection_cutoff_business_days)
 
 
 def is_past_cutoff(scheduled: date, today: date | None = None) -> bool:

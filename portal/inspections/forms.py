@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     MultipleFileField,
     RadioField,
@@ -14,7 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from portal.forms import PortalForm, WholeNumberField
+from portal.forms import PortalDateField, PortalForm, WholeNumberField
 from portal.inspections.models import InspectionResult, Window
 from portal.inspections.services import (
     DATE_FIELDS,
@@ -36,27 +35,14 @@ DUTY_LABELS = {
 DEFICIENCY_ROWS = 3
 
 
-class _DateField(DateField):
-    """A date whose error says what to type, in the reader's language."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(
-                _l("Enter a real date in the format YYYY-MM-DD, for example 2026-09-15")
-            ) from None
-
-
 class _PreferredDates(PortalForm):
-    preferred_date_1 = _DateField(
+    preferred_date_1 = PortalDateField(
         _l("First preferred date"),
         validators=[InputRequired(_l("Enter your first preferred date"))],
         description=DATE_HINT,
     )
-    preferred_date_2 = _DateField(_l("Second preferred date"), validators=[Optional()])
-    preferred_date_3 = _DateField(_l("Third preferred date"), validators=[Optional()])
+    preferred_date_2 = PortalDateField(_l("Second preferred date"), validators=[Optional()])
+    preferred_date_3 = PortalDateField(_l("Third preferred date"), validators=[Optional()])
     window = RadioField(
         _l("Time of day"),
         choices=WINDOW_CHOICES,
@@ -150,7 +136,7 @@ class CancelForm(VersionedForm):
 
 
 class ScheduleForm(VersionedForm):
-    day = _DateField(
+    day = PortalDateField(
         _l("Inspection date"),
         validators=[InputRequired(_l("Enter the inspection date"))],
         description=_l("For example 2026-09-15."),
@@ -236,7 +222,7 @@ for _n in range(1, DEFICIENCY_ROWS + 1):
     setattr(
         ResultForm,
         f"deficiency_{_n}_correct_by",
-        _DateField(_l("Correct by"), validators=[Optional()]),
+        PortalDateField(_l("Correct by"), validators=[Optional()]),
     )
 
 

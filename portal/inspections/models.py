@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -122,6 +122,13 @@ class RequiredInspection(TimestampMixin, db.Model):
     __tablename__ = "required_inspections"
     __table_args__ = (
         UniqueConstraint("permit_id", "inspection_type_id", name="uq_required_inspections_type"),
+        # The dashboard's stale permits: a permit's inspections not yet passed, index-only.
+        Index(
+            "ix_required_inspections_outstanding",
+            "permit_id",
+            sqlite_where=text("passed_at IS NULL AND removed_at IS NULL"),
+            postgresql_where=text("passed_at IS NULL AND removed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -145,10 +152,16 @@ class RequiredInspection(TimestampMixin, db.Model):
 class InspectionRequest(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "inspection_requests"
     __table_args__ = (
-        Index("ix_inspection_requests_status_preferred", "status", "preferred_date_1"),
+        # The staff queue's sort orders (with the two below), each within one status.
+        Index("ix_inspection_requests_status_preferred", "status", "preferred_date_1", "id"),
         Index("ix_inspection_requests_inspector_day", "inspector_id", "scheduled_date"),
         Index("ix_inspection_requests_required", "required_inspection_id"),
         Index("ix_inspection_requests_permit", "permit_id"),
+        # The dashboard: requests to schedule by age, visits due by date, results by week.
+        # The id ends them for the staff queue's keyset pages.
+        Index("ix_inspection_requests_status_requested", "status", "requested_at", "id"),
+        Index("ix_inspection_requests_status_scheduled", "status", "scheduled_date", "id"),
+        Index("ix_inspection_requests_inspected", "inspected_at", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

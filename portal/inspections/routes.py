@@ -4,23 +4,22 @@ from datetime import date
 
 from flask import (
     Blueprint,
-    Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.access import admin, permit_party, staff
+from portal.csv_export import attachment
 from portal.documents.store import send_stored
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.forms import show_refusal
 from portal.inspections import calendar, export, services
 from portal.inspections.forms import (
     DEFICIENCY_ROWS,
@@ -41,22 +40,15 @@ from portal.inspections.models import (
     InspectionType,
     Window,
 )
+from portal.inspections.queue import InspectionQueueForm, inspection_queue
 from portal.permits.models import Permit
+from portal.settings import services as settings
 
 bp = Blueprint("inspections", __name__)
 
 
 def _me():
     return current_user._get_current_object()
-
-
-def _fail(form, error: DomainError) -> None:
-    """Put a service's refusal on the field it names, else at the top of the form."""
-    name = getattr(error, "field", None)
-    if name and name in form:
-        form[name].errors = [*form[name].errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _request_or_404(permit: Permit, request_id: int):
@@ -95,7 +87,7 @@ def _request_page(permit, form, refusal=None, status=200):
         refusal=refusal,
         duties=DUTY_LABELS,
         earliest=calendar.earliest_inspection_day(),
-        lead_days=current_app.config["INSPECTION_LEAD_BUSINESS_DAYS"],
+        lead_days=settings.current().inspection_lead_business_days,
     ), status
 
 
@@ -121,7 +113,7 @@ def request_inspection(permit: Permit):
             if error.fees_link or not error.field:
                 refusal = error
             else:
-                _fail(form, error)
+                show_refusal(form, error)
         except DomainError as error:
             refusal = error
         else:
@@ -198,7 +190,7 @@ def reschedule(permit: Permit, request_id: int):
                 inspection_request, _me(), form.date_answers(), form.version.data
             )
         except DomainError as error:
-            _fail(form, error)
+            show_refusal(form, error)
             form.version.data = str(inspection_request.version)
         else:
             flash(_("Your new dates were sent to the department."), "success")
@@ -234,32 +226,15 @@ def photo(permit: Permit, request_id: int, photo_id: int):
 # ---- staff ----------------------------------------------------------------------------------
 
 
-def _queue_status() -> InspectionStatus:
-    value = request.args.get("status", InspectionStatus.REQUESTED.value)
-    if value not in (InspectionStatus.REQUESTED.value, InspectionStatus.SCHEDULED.value):
-        return InspectionStatus.REQUESTED
-    return InspectionStatus(value)
-
-
 @bp.get("/staff/inspections")
 @staff
 def queue():
-    status = _queue_status()
-    bureaus = services.bureaus()
-    bureau = request.args.get("bureau") or None
-    if bureau not in bureaus:
-        bureau = None
-    page = services.queue(
-        max(1, request.args.get("page", 1, type=int)), status=status, bureau=bureau
-    )
+    form = InspectionQueueForm.from_request()
     return render_template(
         "inspections/queue.html",
-        page=page,
-        bureaus=bureaus,
-        bureau=bureau,
-        status=status,
-        statuses=InspectionStatus,
-        inspectors=services.inspectors(),
+        form=form,
+        page=inspection_queue(form),
+        status=form.status_value,
         today=calendar.local_today(),
     )
 
@@ -295,7 +270,7 @@ def schedule(request_id: int):
                 version=form.version.data,
             )
         except DomainError as error:
-            _fail(form, error)
+            show_refusal(form, error)
             form.version.data = str(inspection_request.version)
         else:
             flash(_("The inspection is scheduled and the applicant has been emailed."), "success")
@@ -305,7 +280,7 @@ def schedule(request_id: int):
         inspection=inspection_request,
         permit=inspection_request.permit,
         form=form,
-        capacity=current_app.config["INSPECTOR_DAILY_CAPACITY"],
+        capacity=settings.current().inspector_daily_capacity,
     )
 
 
@@ -331,7 +306,7 @@ def result(request_id: int):
                 version=form.version.data,
             )
         except DomainError as error:
-            _fail(form, error)
+            show_refusal(form, error)
             if form.uploads():
                 form.photos.errors = [
                     *form.photos.errors,
@@ -390,7 +365,7 @@ def required(permit_id: int):
         try:
             services.add_required(permit, form.inspection_type.data, form.reason.data, _me())
         except DomainError as error:
-            _fail(form, error)
+            show_refusal(form, error)
         else:
             flash(_("The inspection was added to the permit's checklist."), "success")
             return redirect(url_for("inspections.required", permit_id=permit.id))
@@ -424,7 +399,7 @@ def remove_required(permit_id: int, required_id: int):
         try:
             services.remove_required(permit, required_id, form.reason.data, _me())
         except DomainError as error:
-            _fail(form, error)
+            show_refusal(form, error)
         else:
             flash(_("The inspection was removed from the permit's checklist."), "success")
             return redirect(url_for("inspections.required", permit_id=permit.id))
@@ -439,14 +414,7 @@ def remove_required(permit_id: int, required_id: int):
 @staff
 def export_csv():
     filename = f"inspections-{calendar.local_today().isoformat()}.csv"
-    return Response(
-        stream_with_context(export.blds_rows()),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return attachment(export.blds_rows(), filename)
 
 
 # ---- admin: the catalogue ---------------------------------------------------------------------
@@ -467,7 +435,7 @@ def edit_type(type_id: int):
         try:
             services.update_type(inspection_type, form.answers(), _me())
         except DomainError as error:
-            _fail(form, error)
+            show_refusal(form, error)
         else:
             flash(_("%(name)s was saved.", name=inspection_type.name), "success")
             return redirect(url_for("inspections.types"))

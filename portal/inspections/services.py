@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -49,6 +48,7 @@ from portal.notifications.services import email_link, queue_email
 from portal.payments import services as payments
 from portal.payments.models import Fee, FeeKind, FeeStatus
 from portal.permits.models import PartyRole, Permit, PermitParty, PermitStatus
+from portal.settings import services as settings
 from portal.workflow import check_version, stale_guard
 
 IS = InspectionStatus
@@ -509,7 +509,7 @@ def check_preferred_dates(dates: Mapping[str, date | None]) -> list[date]:
                     "%(day)s is too soon: inspections need %(n)s business days' notice, so the "
                     "earliest date is %(earliest)s.",
                     day=shown,
-                    n=current_app.config["INSPECTION_LEAD_BUSINESS_DAYS"],
+                    n=settings.current().inspection_lead_business_days,
                     earliest=format_date(earliest, "EEEE d MMMM y"),
                 ),
                 field=name,
@@ -530,7 +530,7 @@ def _check_can_request(permit: Permit, user) -> None:
                 status=permit.status_current.label,
             )
         )
-    if current_app.config["BLOCK_REQUESTS_WHEN_FEES_UNPAID"] and payments.unpaid_reinspection_fees(
+    if settings.current().block_requests_when_fees_unpaid and payments.unpaid_reinspection_fees(
         permit.id
     ):
         raise InvalidRequest(
@@ -981,7 +981,7 @@ def schedule(
             _l("That date is a weekend day or a holiday: choose a business day."), field="day"
         )
     _lock_inspector_day(inspector.id, day)
-    capacity = current_app.config["INSPECTOR_DAILY_CAPACITY"]
+    capacity = settings.current().inspector_daily_capacity
     if visits_on(inspector.id, day, excluding=inspection_request.id) >= capacity:
         raise CapacityFull(
             _(
@@ -1189,28 +1189,6 @@ def bureaus() -> list[str]:
     return list(
         db.session.scalars(select(InspectionType.bureau).distinct().order_by(InspectionType.bureau))
     )
-
-
-def queue(page: int, *, status: InspectionStatus, bureau: str | None):
-    """Requests by first preferred date (scheduled ones by date), paginated; fixed queries."""
-    query = (
-        select(InspectionRequest)
-        .join(InspectionRequest.inspection_type)
-        .join(InspectionRequest.permit)
-        .where(InspectionRequest.status == status)
-        .options(
-            contains_eager(InspectionRequest.inspection_type),
-            contains_eager(InspectionRequest.permit),
-            joinedload(InspectionRequest.inspector),
-        )
-    )
-    if bureau:
-        query = query.where(InspectionType.bureau == bureau)
-    if status == IS.SCHEDULED:
-        query = query.order_by(InspectionRequest.scheduled_date, InspectionRequest.id)
-    else:
-        query = query.order_by(InspectionRequest.preferred_date_1, InspectionRequest.id)
-    return db.paginate(query, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
 
 
 def day_list(inspector_id: int, day: date) -> list[InspectionRequest]:

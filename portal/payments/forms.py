@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     RadioField,
     SelectField,
@@ -15,6 +14,8 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from portal.forms import MultiCheckboxField, PortalForm
 from portal.payments.models import PaymentMethod, PaymentStatus
+from portal.payments.services import NEEDS_ATTENTION, PAYMENT_SORTS, PaymentFilters
+from portal.queues import QueueForm
 
 
 class WaiveForm(PortalForm):
@@ -81,21 +82,30 @@ class CounterPaymentForm(PortalForm):
     )
 
 
-class PaymentFilterForm(PortalForm):
+class PaymentFilterForm(QueueForm):
     """The staff payments list's filters, sent by GET so a view can be bookmarked."""
-
-    class Meta:
-        csrf = False
 
     status = SelectField(
         _l("Status"),
         choices=[
             SelectChoice("", _l("Any status")),
-            SelectChoice("attention", _l("Needs attention")),
+            SelectChoice(NEEDS_ATTENTION, _l("Needs attention")),
         ]
         + [SelectChoice(status.value, status.label) for status in PaymentStatus],
         validators=[Optional()],
     )
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
-    permit = StringField(_l("Permit number"), validators=[Optional(), Length(max=40)])
+    sort = SelectField(
+        _l("Sort by"),
+        choices=[SelectChoice(key, label) for key, label in PAYMENT_SORTS.items()],
+        validators=[Optional()],
+    )
+
+    def filters(self) -> PaymentFilters:
+        """The filters in force: a refused one is left out."""
+        return PaymentFilters(
+            status=self.value("status", ""),
+            date_from=self.value("date_from"),
+            date_to=self.value("date_to"),
+            search=self.search,
+            sort=self.sort_key,
+        )

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -64,7 +64,11 @@ class Fee(TimestampMixin, VersionedMixin, db.Model):
     """One line of the ledger: what is owed on a permit, why, and what became of it."""
 
     __tablename__ = "fees"
-    __table_args__ = (Index("ix_fees_permit_status", "permit_id", "status"),)
+    __table_args__ = (
+        Index("ix_fees_permit_status", "permit_id", "status"),
+        # The dashboard's fees assessed in a period: an index-only range sum.
+        Index("ix_fees_assessed_amount", "assessed_at", "amount_cents"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     permit_id: Mapped[int] = mapped_column(ForeignKey("permits.id"))
@@ -130,8 +134,24 @@ class Payment(TimestampMixin, VersionedMixin, db.Model):
 
     __tablename__ = "payments"
     __table_args__ = (
-        Index("ix_payments_status_created", "status", "created_at"),
+        # The staff payments list's sort orders, with and without a status filter.
+        Index("ix_payments_status_created", "status", "created_at", "id"),
+        Index("ix_payments_created", "created_at", "id"),
+        Index("ix_payments_amount", "amount_cents", "id"),
+        Index(
+            "ix_payments_attention_created",
+            "created_at",
+            "id",
+            sqlite_where=text("flagged_at IS NOT NULL"),
+            postgresql_where=text("flagged_at IS NOT NULL"),
+        ),
+        # The list's search: prefixes of the payer's email and the counter reference.
+        Index("ix_payments_customer_email", "customer_email"),
+        Index("ix_payments_reference", "reference"),
         Index("ix_payments_permit_created", "permit_id", "created_at"),
+        # Money received and refunded in a period (payments page, dashboard): range sums.
+        Index("ix_payments_succeeded_amount", "succeeded_at", "amount_cents"),
+        Index("ix_payments_status_refunded", "status", "refunded_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,7 +170,7 @@ class Payment(TimestampMixin, VersionedMixin, db.Model):
     payment_intent_id: Mapped[str | None] = mapped_column(String(255), index=True)
     # Cash receipt number or check number for counter payments.
     reference: Mapped[str] = mapped_column(String(200), default="")
-    succeeded_at: Mapped[datetime | None] = mapped_column(index=True)
+    succeeded_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     receipt_number: Mapped[str | None] = mapped_column(String(40), unique=True)
     receipt_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))

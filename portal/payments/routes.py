@@ -211,22 +211,13 @@ def waive(fee_id: int):
 @bp.get("/staff/payments")
 @staff
 def staff_payments():
-    form = PaymentFilterForm(request.args)
-    filters = services.PaymentFilters()
-    if form.validate():
-        filters = services.PaymentFilters(
-            status=form.status.data or "",
-            date_from=form.date_from.data,
-            date_to=form.date_to.data,
-            permit_num=form.permit.data or "",
-        )
-    page = services.payments_page(filters, max(1, request.args.get("page", 1, type=int)))
+    form = PaymentFilterForm.from_request()
+    filters = form.filters()
     return render_template(
         "payments/staff_list.html",
         form=form,
-        page=page,
+        page=services.payments_page(filters),
         totals=services.period_totals(filters),
-        filters=filters,
     )
 
 

@@ -5,24 +5,23 @@ refund payments and record payments taken at the counter here.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import stripe
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal import audit, timeline
 from portal.errors import DomainError, StaleRecord
 from portal.extensions import db
+from portal.inspections import calendar
+from portal.keyset import KeysetPage, SortOrder
 from portal.models import utcnow
 from portal.money import format_cents
 from portal.notifications.services import email_link, queue_email
-from portal.pagination import paginate_capped
 from portal.payments import fulfilment
 from portal.payments.models import (
     FEE_TRANSITIONS,
@@ -38,7 +37,10 @@ from portal.payments.models import (
     PaymentStatus,
 )
 from portal.payments.stripe_client import gateway
-from portal.permits.models import PartyRole, Permit, PermitParty
+from portal.permits.models import PartyRole, PermitParty
+from portal.queues import any_of, page_of, within_days
+from portal.search import number_prefixes, permit_matches, person_matches, prefix
+from portal.settings import services as settings
 from portal.workflow import check_version, stale_guard
 
 REINSPECTION_AUTHORITY = "Chicago Construction Codes Administrative Provisions 14A-5-501.4"
@@ -122,7 +124,7 @@ def assess_fee(
     """
     entry = None
     if amount_cents is None:
-        entry = schedule_entry(kind, on or utcnow().date())
+        entry = schedule_entry(kind, on or calendar.local_today())
         amount_cents = entry.amount_cents
     if amount_cents < 0:
         raise DomainError(_l("A fee cannot be negative."))
@@ -162,7 +164,7 @@ def assess_fee(
             permit=permit,
             amount=amount,
             link=email_link("payments.fees", permit_id=permit.id),
-            blocks=current_app.config["BLOCK_REQUESTS_WHEN_FEES_UNPAID"]
+            blocks=settings.current().block_requests_when_fees_unpaid
             and kind == FeeKind.REINSPECTION,
         )
     return fee
@@ -395,7 +397,10 @@ class PaymentFilters:
     status: str = ""
     date_from: date | None = None
     date_to: date | None = None
-    permit_num: str = ""
+    # A permit number or address, the payer's name or email, or a Stripe, receipt or
+    # counter reference (a prefix of any of them).
+    search: str = ""
+    sort: str = "newest"
 
 
 @dataclass(frozen=True)
@@ -411,55 +416,67 @@ class PeriodTotals:
 
 
 NEEDS_ATTENTION = "attention"
+PAYMENT_SORTS = {
+    "newest": _l("Newest first"),
+    "oldest": _l("Oldest first"),
+    "amount": _l("Largest amount first"),
+}
 
 
-def _local_day_bounds(day: date, end: bool = False) -> datetime:
-    zone = ZoneInfo(current_app.config["PORTAL_TIMEZONE"])
-    start = datetime.combine(day + timedelta(days=1) if end else day, time.min, zone)
-    return start.astimezone(UTC)
+def _payment_order(sort: str) -> SortOrder:
+    if sort == "amount":
+        columns = (Payment.amount_cents, Payment.id)
+        return SortOrder("amount", PAYMENT_SORTS[sort], columns, descending=True)
+    columns = (Payment.created_at, Payment.id)
+    return SortOrder(sort, PAYMENT_SORTS[sort], columns, descending=sort == "newest")
+
+
+def _matching(text: str) -> ColumnElement[bool]:
+    """Payments whose permit, payer or reference starts with ``text``."""
+    typed = text.strip()
+    return any_of(
+        Payment.id,
+        select(Payment.id).join(Payment.permit).where(permit_matches(typed)),
+        select(Payment.id).join(Payment.created_by).where(person_matches(typed)),
+        select(Payment.id).where(
+            or_(
+                prefix(Payment.customer_email, typed.lower()),
+                prefix(Payment.checkout_session_id, typed),
+                prefix(Payment.payment_intent_id, typed),
+                number_prefixes(Payment.receipt_number, typed),
+                prefix(Payment.reference, typed),
+            )
+        ),
+    )
 
 
 def _payment_query(filters: PaymentFilters):
-    query = select(Payment).join(Payment.permit)
+    query = select(Payment)
     if filters.status == NEEDS_ATTENTION:
         query = query.where(Payment.flagged_at.is_not(None))
     elif filters.status:
         query = query.where(Payment.status == PaymentStatus(filters.status))
-    if filters.date_from:
-        query = query.where(Payment.created_at >= _local_day_bounds(filters.date_from))
-    if filters.date_to:
-        query = query.where(Payment.created_at < _local_day_bounds(filters.date_to, end=True))
-    if filters.permit_num:
-        query = query.where(Permit.permit_num == filters.permit_num.strip().upper())
+    query = query.where(*within_days(Payment.created_at, filters.date_from, filters.date_to))
+    if filters.search:
+        query = query.where(_matching(filters.search))
     return query
 
 
-def payments_page(filters: PaymentFilters, page: int):
+def payments_page(filters: PaymentFilters) -> KeysetPage:
+    """The page of payments the request's cursor asks for, with permit and payer."""
     query = _payment_query(filters).options(
         joinedload(Payment.permit), joinedload(Payment.created_by)
     )
-    return paginate_capped(
-        query.order_by(Payment.created_at.desc(), Payment.id.desc()),
-        page,
-        current_app.config["PAGE_SIZE"],
-    )
+    return page_of(query, _payment_order(filters.sort))
 
 
 def period_totals(filters: PaymentFilters) -> PeriodTotals:
     """Money received (by the time it was paid) and refunded (by when) in the period."""
 
     def between(column):
-        conditions = []
-        if filters.date_from:
-            conditions.append(column >= _local_day_bounds(filters.date_from))
-        if filters.date_to:
-            conditions.append(column < _local_day_bounds(filters.date_to, end=True))
-        if filters.permit_num:
-            conditions.append(
-                Payment.permit_id.in_(
-                    select(Permit.id).where(Permit.permit_num == filters.permit_num.strip().upper())
-                )
-            )
+        conditions = within_days(column, filters.date_from, filters.date_to)
+        if filters.search:
+            conditions.append(_matching(filters.search))
         return conditions
 
     received = db.session.execute(

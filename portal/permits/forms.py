@@ -5,8 +5,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from portal.forms import PortalForm
-from portal.permits.models import PartyRole, Trade
+from portal.forms import PortalDateField, PortalForm
+from portal.permits.models import PartyRole, PermitStatus, Trade
 
 
 def _trade_choices():
@@ -73,3 +73,33 @@ class ImportForm(PortalForm):
         _l("Permit file (CSV)"),
         validators=[FileRequired(_l("Choose a CSV file to import"))],
     )
+
+
+class PermitExportForm(PortalForm):
+    """The permits export's filters, sent by GET so an export can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    issued_from = PortalDateField(
+        _l("Issued on or after"), validators=[Optional()], description=_l("For example 2026-01-01")
+    )
+    issued_to = PortalDateField(
+        _l("Issued on or before"), validators=[Optional()], description=_l("For example 2026-12-31")
+    )
+    status = SelectField(
+        _l("Permit status"),
+        choices=[SelectChoice("", _l("Any status"))]
+        + [SelectChoice(status.value, status.label) for status in PermitStatus],
+        validators=[Optional()],
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        start, end = self.issued_from.data, self.issued_to.data
+        if valid and start and end and end < start:
+            self.issued_to.errors.append(
+                _l("The “issued on or before” date must be on or after the other date.")
+            )
+            return False
+        return valid

@@ -27,6 +27,7 @@ from portal.extensions import db
 from portal.inspections.services import derive_required
 from portal.models import utcnow
 from portal.permits.models import Permit, PermitStatus, Trade
+from portal.search_keys import address_key
 from portal.timeline import TimelineEntry
 
 # No 0/O or 1/I/L: owners read the code off a letter and type it in.
@@ -471,6 +472,8 @@ def _write_batch(batch: list[dict], report: ImportReport, actor) -> None:
             new_rows.append(values)
         else:
             values = {f"v_{key}": value for key, value in row.items() if key != "access_code"}
+            # A Core UPDATE skips the model's validator that keeps the search key.
+            values["v_address_key"] = address_key(row["original_address1"])
             values["b_id"] = permit_id
             if row.get("access_code"):
                 values["v_access_code"] = row["access_code"]

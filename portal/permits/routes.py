@@ -15,14 +15,23 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.access import admin, permit_party, public, signed_in, staff
+from portal.csv_export import attachment
 from portal.errors import DomainError
 from portal.extensions import db, limiter
 from portal.forms import STALE_FORM_MESSAGE, ActionForm
-from portal.permits import services
-from portal.permits.forms import AddPartyForm, ClaimForm, ImportForm, InviteForm
-from portal.permits.models import PartyRole, Permit, Trade
+from portal.inspections.calendar import local_today
+from portal.permits import export, services
+from portal.permits.forms import (
+    AddPartyForm,
+    ClaimForm,
+    ImportForm,
+    InviteForm,
+    PermitExportForm,
+)
+from portal.permits.models import PartyRole, Permit, PermitStatus, Trade
 
-bp = Blueprint("permits", __name__, url_prefix="/permits")
+# No url_prefix: the staff's permit pages live under /staff/ with the rest of the staff side.
+bp = Blueprint("permits", __name__)
 
 # Guessing access codes: only failed claims count, per account and per address.
 CLAIMS_PER_ACCOUNT = "10 per hour"
@@ -53,7 +62,7 @@ def _page_number() -> int:
     return max(1, request.args.get("page", 1, type=int))
 
 
-@bp.get("/")
+@bp.get("/permits/")
 @signed_in
 def home():
     if current_user.is_staff:
@@ -67,7 +76,7 @@ def home():
     )
 
 
-@bp.route("/claim", methods=["GET", "POST"])
+@bp.route("/permits/claim", methods=["GET", "POST"])
 @signed_in
 @limiter.limit(
     CLAIMS_PER_ACCOUNT, key_func=_claiming_account, methods=["POST"], deduct_when=_claim_failed
@@ -93,7 +102,7 @@ def claim():
     return render_template("permits/claim.html", form=form, verified=verified)
 
 
-@bp.get("/<int:permit_id>")
+@bp.get("/permits/<int:permit_id>")
 @permit_party()
 def permit(permit: Permit):
     page = services.permit_page(permit, _me())
@@ -105,14 +114,14 @@ def permit(permit: Permit):
     )
 
 
-@bp.get("/<int:permit_id>/timeline")
+@bp.get("/permits/<int:permit_id>/timeline")
 @permit_party()
 def timeline(permit: Permit):
     pagination = services.timeline_page(permit, _page_number())
     return render_template("permits/timeline.html", permit=permit, pagination=pagination)
 
 
-@bp.route("/<int:permit_id>/invitations/new", methods=["GET", "POST"])
+@bp.route("/permits/<int:permit_id>/invitations/new", methods=["GET", "POST"])
 @permit_party(PartyRole.OWNER, staff_allowed=False)
 def invite(permit: Permit):
     form = InviteForm()
@@ -134,7 +143,7 @@ def invite(permit: Permit):
     return render_template("permits/invite.html", form=form, permit=permit)
 
 
-@bp.post("/<int:permit_id>/invitations/<int:invitation_id>/revoke")
+@bp.post("/permits/<int:permit_id>/invitations/<int:invitation_id>/revoke")
 @permit_party(PartyRole.OWNER)
 def revoke_invitation(permit: Permit, invitation_id: int):
     if not ActionForm().validate_on_submit():
@@ -151,7 +160,7 @@ def revoke_invitation(permit: Permit, invitation_id: int):
     return redirect(url_for("permits.permit", permit_id=permit.id))
 
 
-@bp.post("/<int:permit_id>/parties/<int:party_id>/remove")
+@bp.post("/permits/<int:permit_id>/parties/<int:party_id>/remove")
 @permit_party(PartyRole.OWNER)
 def remove_party(permit: Permit, party_id: int):
     if not ActionForm().validate_on_submit():
@@ -166,7 +175,7 @@ def remove_party(permit: Permit, party_id: int):
     return redirect(url_for("permits.permit", permit_id=permit.id))
 
 
-@bp.route("/<int:permit_id>/parties/new", methods=["GET", "POST"])
+@bp.route("/permits/<int:permit_id>/parties/new", methods=["GET", "POST"])
 @staff
 def add_party(permit_id: int):
     permit = db.get_or_404(Permit, permit_id)
@@ -189,7 +198,7 @@ def add_party(permit_id: int):
     return render_template("permits/add_party.html", form=form, permit=permit)
 
 
-@bp.get("/invitations/<token>")
+@bp.get("/permits/invitations/<token>")
 @public
 def invitation(token: str):
     try:
@@ -208,7 +217,7 @@ def invitation(token: str):
     )
 
 
-@bp.post("/invitations/<token>")
+@bp.post("/permits/invitations/<token>")
 @signed_in
 def accept_invitation(token: str):
     try:
@@ -236,7 +245,7 @@ def accept_invitation(token: str):
     )
 
 
-@bp.route("/import", methods=["GET", "POST"])
+@bp.route("/permits/import", methods=["GET", "POST"])
 @admin
 def import_permits():
     form = ImportForm()
@@ -271,3 +280,34 @@ def import_permits():
         report=report,
         trades=[trade.value for trade in Trade],
     )
+
+
+# ---- staff: open-data exports -----------------------------------------------------------------
+
+
+def _exports_page(form: PermitExportForm, nothing: bool = False):
+    return render_template("permits/exports.html", form=form, nothing=nothing)
+
+
+@bp.get("/staff/exports")
+@staff
+def exports():
+    return _exports_page(PermitExportForm(request.args))
+
+
+@bp.get("/staff/permits/export.csv")
+@staff
+def export_csv():
+    form = PermitExportForm(request.args)
+    if not form.validate():
+        return _exports_page(form)
+    permits = export.PermitFilter(
+        issued_from=form.issued_from.data,
+        issued_to=form.issued_to.data,
+        status=PermitStatus(form.status.data) if form.status.data else None,
+    )
+    # Say so on the page rather than hand over a file with nothing but a header.
+    if not export.any_permit(permits):
+        return _exports_page(form, nothing=True)
+    filename = f"permits-{local_today().isoformat()}.csv"
+    return attachment(export.blds_rows(permits), filename)

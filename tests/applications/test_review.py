@@ -1,9 +1,7 @@
-"""Staff review: the queue, the review page, each decision, and the stale-version guard."""
-
-from datetime import timedelta
+"""Staff review: the review page, each decision, and the stale-version guard."""
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from portal.applications import services
 from portal.applications.models import ApplicationStatus, CofOApplication
@@ -11,7 +9,6 @@ from portal.audit import AuditEvent
 from portal.auth.models import Role
 from portal.errors import DomainError, StaleRecord
 from portal.extensions import db
-from portal.models import utcnow
 from portal.notifications.models import OutboxMessage
 from portal.permits.models import PartyRole
 from portal.timeline import TimelineEntry
@@ -46,92 +43,12 @@ def submitted(permit, owner):
     return complete_application(permit, owner, status=S.SUBMITTED)
 
 
-# ---- the queue ------------------------------------------------------------------------------
-
-
-def test_staff_home_lists_the_queue_oldest_first(staff_client, owner):
-    now = utcnow()
-    rows = {}
-    for days, status in [
-        (1, S.SUBMITTED),
-        (5, S.RESUBMITTED),
-        (3, S.UNDER_REVIEW),
-        (9, S.ACCEPTED),
-        (7, S.INFORMATION_REQUESTED),
-    ]:
-        permit = make_permit()
-        rows[status] = (
-            permit,
-            complete_application(
-                permit, owner, status=status, submitted_at=now - timedelta(days=days)
-            ),
-        )
-    draft_permit = make_permit()
-    complete_application(draft_permit, owner)
-
-    response = staff_client.get("/staff/")
-    assert response.status_code == 200
-    check_page(response.data)
-    html = response.data.decode()
-    shown = [rows[s][0].permit_num for s in (S.RESUBMITTED, S.UNDER_REVIEW, S.SUBMITTED)]
-    positions = [html.index(num) for num in shown]
-    assert positions == sorted(positions)
-    assert rows[S.ACCEPTED][0].permit_num not in html
-    assert rows[S.INFORMATION_REQUESTED][0].permit_num not in html
-    assert draft_permit.permit_num not in html
-    assert rows[S.SUBMITTED][0].original_address1 in html
-    assert rows[S.SUBMITTED][1].confirmation_number in html
-
-
-def test_staff_home_is_paginated(app, staff_client, owner):
-    saved = app.config["PAGE_SIZE"]
-    app.config["PAGE_SIZE"] = 2
-    try:
-        permits = [make_permit() for _ in range(3)]
-        for n, permit in enumerate(permits):
-            complete_application(
-                permit, owner, status=S.SUBMITTED, submitted_at=utcnow() - timedelta(days=10 - n)
-            )
-        first = staff_client.get("/staff/")
-        second = staff_client.get("/staff/?page=2")
-    finally:
-        app.config["PAGE_SIZE"] = saved
-    check_page(first.data)
-    check_page(second.data)
-    assert permits[0].permit_num.encode() in first.data
-    assert permits[2].permit_num.encode() not in first.data
-    assert b"Page 1 of 2" in first.data
-    assert permits[2].permit_num.encode() in second.data
-
-
-def count_queries(app, client, path) -> int:
-    statements = []
-
-    def record(*args):
-        statements.append(args[2])
-
-    engine = db.engines[None] if hasattr(db, "engines") else db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        response = client.get(path)
-        assert response.status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
-
-
-def test_staff_home_query_count_does_not_grow_with_rows(app, staff_client, owner):
-    complete_application(make_permit(), owner, status=S.SUBMITTED)
-    few = count_queries(app, staff_client, "/staff/")
-    for _ in range(8):
-        complete_application(make_permit(), owner, status=S.SUBMITTED)
-    many = count_queries(app, staff_client, "/staff/")
-    assert many == few
+# ---- access ---------------------------------------------------------------------------------
 
 
 def test_applicants_cannot_open_staff_pages(client, owner, submitted):
     sign_in_as(client, owner)
-    assert client.get("/staff/").status_code == 404
+    assert client.get("/staff/applications").status_code == 404
     assert client.get(review_url(submitted)).status_code == 404
     response = act(client, submitted, "accept", submitted.version)
     assert response.status_code == 404

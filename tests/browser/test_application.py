@@ -2,8 +2,6 @@
 by staff with a request for information, resubmitted and accepted; and a double click on
 Submit."""
 
-import re
-
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
@@ -161,7 +159,8 @@ def test_staff_request_information_the_owner_resubmits_and_staff_accept(page: Pa
 
     sign_in(staff_page, staff)
     expect(staff_page.get_by_role("heading", level=1)).to_have_text("Staff home")
-    queue = staff_page.get_by_role("table", name=re.compile("Applications to review"))
+    staff_page.get_by_role("link", name="Applications", exact=True).click()
+    queue = staff_page.get_by_role("table", name="Applications")
     queue.get_by_role("link", name=application.confirmation_number).click()
     check_axe(staff_page)
     request_form = staff_page.locator("form").filter(

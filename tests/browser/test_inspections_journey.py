@@ -111,8 +111,7 @@ def _request(page: Page, permit: Permit, name: str, days: list[date]) -> None:
 
 
 def _queue(page: Page, show: str) -> None:
-    visit(page, "/staff/")
-    page.get_by_role("link", name="Inspection queue").click()
+    visit(page, "/staff/inspections")
     check_axe(page)
     page.get_by_label("Show").select_option(label=show)
     page.get_by_role("button", name="Filter").click()
@@ -121,7 +120,7 @@ def _queue(page: Page, show: str) -> None:
 
 def _schedule(page: Page, permit: Permit, name: str, inspector: User, day: date) -> None:
     """Staff take the request from the queue and book it on its first preferred date."""
-    _queue(page, "Requests to schedule, by preferred date")
+    _queue(page, "To schedule (requested)")
     page.get_by_role("link", name=f"Schedule {permit.permit_num} {name}").click()
     check_axe(page)
     expect(page.get_by_label("Inspection date")).to_have_value(day.isoformat())
@@ -134,7 +133,7 @@ def _schedule(page: Page, permit: Permit, name: str, inspector: User, day: date)
 
 
 def _record(page: Page, permit: Permit, name: str, result: str) -> None:
-    _queue(page, "Scheduled inspections, by date")
+    _queue(page, "To record results (scheduled)")
     page.get_by_role("link", name=f"Record the result {permit.permit_num} {name}").click()
     check_axe(page)
     choose(page, result, group="Result")

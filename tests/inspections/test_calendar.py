@@ -8,6 +8,7 @@ from portal.extensions import db
 from portal.inspections import calendar, services
 from portal.inspections.calendar import local_today as real_local_today
 from portal.inspections.models import Holiday
+from tests.factories import set_settings
 from tests.inspections.factories import MEMORIAL_DAY, NEXT_TUESDAY, TODAY, WEDNESDAY
 
 
@@ -40,12 +41,12 @@ def test_business_days_skip_weekends_and_holidays(app):
     assert not calendar.is_business_day(date(2026, 5, 23), set())
 
 
-def test_lead_time_counts_business_days(app, monkeypatch):
+def test_lead_time_counts_business_days(app):
     services.seed_types()
     assert calendar.earliest_inspection_day(TODAY) == WEDNESDAY
     # From Thursday: Friday is one, Memorial Day does not count, Tuesday is two.
     assert calendar.earliest_inspection_day(date(2026, 5, 21)) == NEXT_TUESDAY
-    monkeypatch.setitem(app.config, "INSPECTION_LEAD_BUSINESS_DAYS", 5)
+    set_settings(inspection_lead_business_days=5)
     assert calendar.earliest_inspection_day(TODAY) == NEXT_TUESDAY
 
 

@@ -11,7 +11,7 @@ from portal.payments import services as payments
 from portal.payments.models import FeeKind
 from portal.permits.models import PermitStatus
 from portal.timeline import TimelineEntry
-from tests.factories import make_application, make_permit, make_user, sign_in_as
+from tests.factories import make_application, make_permit, make_user, set_settings, sign_in_as
 from tests.inspections.factories import (
     MEMORIAL_DAY,
     NEXT_TUESDAY,
@@ -162,11 +162,8 @@ def test_an_unpaid_reinspection_fee_blocks_requests_with_a_link_to_the_fees(
     assert f'href="/permits/{permit.id}/fees"'.encode() in response.data
     assert count_requests() == 0
 
-    app.config["BLOCK_REQUESTS_WHEN_FEES_UNPAID"] = False
-    try:
-        allowed = contractor_client.post(url(permit), data=form_data(required))
-    finally:
-        app.config["BLOCK_REQUESTS_WHEN_FEES_UNPAID"] = True
+    set_settings(block_requests_when_fees_unpaid=False)
+    allowed = contractor_client.post(url(permit), data=form_data(required))
     assert allowed.status_code == 302
     assert count_requests() == 1
 

@@ -15,7 +15,7 @@ from portal.errors import StaleRecord
 from portal.extensions import db
 from portal.inspections import services
 from portal.inspections.models import InspectionStatus, Window
-from tests.factories import make_permit, make_user
+from tests.factories import make_permit, make_user, set_settings
 from tests.inspections.factories import (
     FRIDAY,
     THURSDAY,
@@ -101,34 +101,31 @@ def test_the_invitation_keeps_its_uid_and_raises_its_sequence(permit, contractor
 
 
 def test_an_inspector_s_full_day_is_refused(app, permit, contractor, inspector, staff_client):
-    app.config["INSPECTOR_DAILY_CAPACITY"] = 2
-    try:
-        requests = [
-            make_request(permit, contractor, code) for code in ("ELEC-RGH", "PLB-RGH", "CARP-RGH")
-        ]
-        schedule(requests[0], inspector)
-        schedule(requests[1], inspector)
-        with pytest.raises(services.CapacityFull, match="already has 2 inspections"):
-            schedule(requests[2], inspector)
-        assert reload(requests[2]).status == InspectionStatus.REQUESTED
-        response = staff_client.post(
-            f"/staff/inspections/{requests[2].id}/schedule",
-            data={
-                "day": THURSDAY.isoformat(),
-                "window": "morning",
-                "inspector": str(inspector.id),
-                "version": str(reload(requests[2]).version),
-            },
-        )
-        assert response.status_code == 200
-        check_page(response.data)
-        assert b"the most in one day" in response.data
-        other_inspector = make_user(role=Role.STAFF)
-        schedule(reload(requests[2]), inspector, inspector=other_inspector)
-        # Moving a booked visit within the same day does not count it twice.
-        schedule(reload(requests[0]), inspector, window=Window.AFTERNOON)
-    finally:
-        app.config["INSPECTOR_DAILY_CAPACITY"] = 8
+    set_settings(inspector_daily_capacity=2)
+    requests = [
+        make_request(permit, contractor, code) for code in ("ELEC-RGH", "PLB-RGH", "CARP-RGH")
+    ]
+    schedule(requests[0], inspector)
+    schedule(requests[1], inspector)
+    with pytest.raises(services.CapacityFull, match="already has 2 inspections"):
+        schedule(requests[2], inspector)
+    assert reload(requests[2]).status == InspectionStatus.REQUESTED
+    response = staff_client.post(
+        f"/staff/inspections/{requests[2].id}/schedule",
+        data={
+            "day": THURSDAY.isoformat(),
+            "window": "morning",
+            "inspector": str(inspector.id),
+            "version": str(reload(requests[2]).version),
+        },
+    )
+    assert response.status_code == 200
+    check_page(response.data)
+    assert b"the most in one day" in response.data
+    other_inspector = make_user(role=Role.STAFF)
+    schedule(reload(requests[2]), inspector, inspector=other_inspector)
+    # Moving a booked visit within the same day does not count it twice.
+    schedule(reload(requests[0]), inspector, window=Window.AFTERNOON)
 
 
 def test_weekend_holiday_and_past_dates_are_refused_for_staff(permit, contractor, inspector):
@@ -163,54 +160,51 @@ def test_a_stale_schedule_form_is_refused(permit, contractor, inspector):
 
 @pytest.mark.postgres_only
 def test_two_staff_booking_the_last_place_at_once_one_wins(app, seeded, inspector, contractor):
-    app.config["INSPECTOR_DAILY_CAPACITY"] = 1
-    try:
-        permits = [make_permit(scope=["electrical"]) for _ in range(2)]
-        from portal.permits.models import PartyRole
-        from tests.factories import add_party
+    set_settings(inspector_daily_capacity=1)
+    permits = [make_permit(scope=["electrical"]) for _ in range(2)]
+    from portal.permits.models import PartyRole
+    from tests.factories import add_party
 
-        ids = []
-        for permit in permits:
-            add_party(permit, contractor, PartyRole.CONTRACTOR)
-            derive(permit)
-            ids.append(make_request(permit, contractor).id)
-        staff_ids = [inspector.id, make_user(role=Role.STAFF).id]
-        barrier = threading.Barrier(2)
-        outcomes: list[str] = []
+    ids = []
+    for permit in permits:
+        add_party(permit, contractor, PartyRole.CONTRACTOR)
+        derive(permit)
+        ids.append(make_request(permit, contractor).id)
+    staff_ids = [inspector.id, make_user(role=Role.STAFF).id]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
 
-        def book(request_id: int, staff_id: int) -> None:
-            with app.app_context(), app.test_request_context():
-                from portal.auth.models import User
-                from portal.inspections.models import InspectionRequest
+    def book(request_id: int, staff_id: int) -> None:
+        with app.app_context(), app.test_request_context():
+            from portal.auth.models import User
+            from portal.inspections.models import InspectionRequest
 
-                inspection_request = db.session.get(InspectionRequest, request_id)
-                actor = db.session.get(User, staff_id)
-                inspection_request.permit  # noqa: B018 - loaded before the race starts
-                barrier.wait()
-                try:
-                    services.schedule(
-                        inspection_request,
-                        actor,
-                        day=THURSDAY,
-                        window=Window.MORNING,
-                        inspector_id=inspector.id,
-                        version=inspection_request.version,
-                    )
-                    outcomes.append("booked")
-                except services.CapacityFull:
-                    outcomes.append("full")
-                finally:
-                    db.session.remove()
+            inspection_request = db.session.get(InspectionRequest, request_id)
+            actor = db.session.get(User, staff_id)
+            inspection_request.permit  # noqa: B018 - loaded before the race starts
+            barrier.wait()
+            try:
+                services.schedule(
+                    inspection_request,
+                    actor,
+                    day=THURSDAY,
+                    window=Window.MORNING,
+                    inspector_id=inspector.id,
+                    version=inspection_request.version,
+                )
+                outcomes.append("booked")
+            except services.CapacityFull:
+                outcomes.append("full")
+            finally:
+                db.session.remove()
 
-        threads = [
-            threading.Thread(target=book, args=pair) for pair in zip(ids, staff_ids, strict=True)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-        assert sorted(outcomes) == ["booked", "full"]
-        db.session.expire_all()
-        assert services.visits_on(inspector.id, THURSDAY) == 1
-    finally:
-        app.config["INSPECTOR_DAILY_CAPACITY"] = 8
+    threads = [
+        threading.Thread(target=book, args=pair) for pair in zip(ids, staff_ids, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["booked", "full"]
+    db.session.expire_all()
+    assert services.visits_on(inspector.id, THURSDAY) == 1

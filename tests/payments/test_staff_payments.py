@@ -149,7 +149,7 @@ def test_the_payments_list_filters_and_totals_a_period(staff_client, permit, ins
     assert b"$150.00 (1 payment)" in period.data
     assert permit.permit_num.encode() in period.data
     assert other.permit_num.encode() not in period.data
-    by_permit = staff_client.get(f"/staff/payments?permit={other.permit_num.lower()}")
+    by_permit = staff_client.get(f"/staff/payments?q={other.permit_num.lower()}")
     assert other.permit_num.encode() in by_permit.data
     assert permit.permit_num.encode() not in by_permit.data
     refunded = staff_client.get("/staff/payments?status=refunded")

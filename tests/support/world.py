@@ -71,6 +71,7 @@ from tests.factories import (
     start_pending_sign_in,
 )
 from tests.permits.conftest import csv_bytes, permit_row
+from tests.settings import world as settings_world
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40
@@ -402,6 +403,7 @@ def build_world(status: ApplicationStatus = ApplicationStatus.SUBMITTED) -> Worl
         other_payment=_payment(other_permit, stranger, PaymentStatus.SUCCEEDED),
     )
     certificate_world.add_records(world)
+    settings_world.add_records(world)
     enrol_second_factor(staff)
     world.staff_recovery_codes = second_factor.new_recovery_codes(staff)
     return world
@@ -426,6 +428,7 @@ PARAMETERS: dict[str, Callable[[World], object]] = {
     "payment_id": lambda w: w.payment.id,
     "user_id": lambda w: w.staff.id,
     **certificate_world.PARAMETERS,
+    **settings_world.PARAMETERS,
 }
 
 # Routes whose parameter must name another record than PARAMETERS gives: a photo belongs
@@ -705,6 +708,7 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
     },
     "payments.test_checkout": lambda w, c: {"action": "pay"},
     **certificate_world.POST_FORMS,
+    **settings_world.POST_FORMS,
     "permits.accept_invitation": lambda w, c: {},
     "permits.add_party": lambda w, c: {"email": w.newcomer.email, "role": "agent"},
     "permits.claim": lambda w, c: {

@@ -1,0 +1,392 @@
+"""What the staff home shows: the work waiting, today's visits, money, stale permits, trends.
+
+Read only, and a fixed number of queries whatever the data: each count stops at a cap,
+each figure is one indexed range scan, weekly series are bucketed by a CASE over a
+bounded range (portable, where grouping by a local week is not), and sums over days
+that have ended are computed once per process and day (see `_once`).
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import case, exists, func, select, text
+
+from portal.applications.models import ApplicationStatus, CofOApplication
+from portal.auth.models import User
+from portal.certificates.models import PickupAppointment, PickupStatus
+from portal.extensions import db
+from portal.inspections import calendar
+from portal.inspections.models import (
+    VISIT_STATES,
+    InspectionRequest,
+    InspectionStatus,
+    RequiredInspection,
+    Window,
+)
+from portal.payments.models import Fee
+from portal.payments.services import PaymentFilters, PeriodTotals, period_totals
+from portal.permits.models import OPEN_PERMIT_CONDITION, Permit
+from portal.settings.services import current
+
+CHART_WEEKS = 12
+STALE_SHOWN = 20
+# Outcomes in the inspections chart's table, in the order shown.
+OUTCOMES = [
+    InspectionStatus.PASSED,
+    InspectionStatus.FAILED,
+    InspectionStatus.PARTIAL,
+    InspectionStatus.NO_ACCESS,
+    InspectionStatus.CANCELLED,
+]
+
+# Counts stop here: past it the card says "more than 1,000", and no count scans a big table.
+COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    count: int
+    # True when more than `count` are waiting (the count stopped at the cap).
+    capped: bool
+    # Whole days the oldest item has waited; None when nothing waits.
+    oldest_days: int | None = None
+    # For the pickup counter: when today's first appointment starts.
+    first_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class InspectorLoad:
+    inspector_id: int
+    name: str
+    morning: int
+    afternoon: int
+    # Visits still without a result.
+    to_record: int
+
+    @property
+    def visits(self) -> int:
+        return self.morning + self.afternoon
+
+
+@dataclass(frozen=True)
+class MoneyPeriod:
+    start: date
+    end: date
+    assessed_cents: int
+    collected_cents: int
+    refunded_cents: int
+
+
+@dataclass(frozen=True)
+class StalePermit:
+    permit: Permit
+    days_waited: int
+    outstanding: int
+
+
+@dataclass(frozen=True)
+class StalePermits:
+    threshold_days: int
+    permits: list[StalePermit]
+    total: int
+    capped: bool
+
+
+@dataclass(frozen=True)
+class WeeklyCounts:
+    """Counts per week (Monday to Sunday, department time) for each named series."""
+
+    weeks: list[date]
+    series: dict[str, list[int]]
+
+    def totals(self) -> list[int]:
+        return [sum(values[i] for values in self.series.values()) for i in range(len(self.weeks))]
+
+    def without(self, key: str) -> list[int]:
+        """Each week's total of every series but one."""
+        return [total - own for total, own in zip(self.totals(), self.series[key], strict=True)]
+
+    @property
+    def axis_max(self) -> int:
+        """The top of the value axis: the next 1, 2 or 5 times a power of ten."""
+        highest = max(self.totals(), default=0)
+        step = 1
+        while True:
+            for factor in (1, 2, 5):
+                if step * factor >= highest:
+                    return max(step * factor, 1)
+            step *= 10
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    today: date
+    reviews: QueueSummary
+    to_schedule: QueueSummary
+    to_record: QueueSummary
+    to_issue: QueueSummary
+    pickups: QueueSummary
+    capacity: int
+    inspectors: list[InspectorLoad]
+    week: MoneyPeriod
+    month: MoneyPeriod
+    stale: StalePermits
+    submitted: WeeklyCounts
+    results: WeeklyCounts
+
+    @property
+    def nothing_waiting(self) -> bool:
+        queues = (self.reviews, self.to_schedule, self.to_record, self.to_issue, self.pickups)
+        return all(queue.count == 0 for queue in queues)
+
+
+def _utc(day: date) -> datetime:
+    """The instant the department's day starts."""
+    return datetime.combine(day, time.min, calendar.department_zone()).astimezone(UTC)
+
+
+def _age(value: date | datetime | None, today: date) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        value = value.astimezone(calendar.department_zone()).date()
+    return max(0, (today - value).days)
+
+
+# Figures for days that have ended, kept by each process: they never change, because
+# each of their timestamps (submitted, inspected, assessed, paid, refunded) is stamped
+# with the moment it happened. Only today's share is counted on every request, so the
+# page costs the same whether a week holds ten results or ten thousand.
+_past: dict[tuple, object] = {}
+_PAST_KEPT = 32
+
+
+def _once(key: tuple, compute):
+    key = (str(db.engine.url), *key)
+    if key not in _past:
+        if len(_past) >= _PAST_KEPT:
+            _past.clear()
+        _past[key] = compute()
+    return _past[key]
+
+
+def forget_past() -> None:
+    """Count past days again on the next request (tests; after loading historical data)."""
+    _past.clear()
+
+
+def _queue(today: date, ordered, *conditions) -> QueueSummary:
+    """Count (up to the cap) and the oldest, in one scan of the index ordered by `ordered`."""
+    head = (
+        select(ordered.label("waiting_since"))
+        .where(*conditions)
+        .order_by(ordered)
+        .limit(COUNT_CAP + 1)
+        .subquery()
+    )
+    count, oldest = db.session.execute(select(func.count(), func.min(head.c.waiting_since))).one()
+    return QueueSummary(min(count, COUNT_CAP), count > COUNT_CAP, _age(oldest, today))
+
+
+def _pickups(today: date) -> QueueSummary:
+    count, first = db.session.execute(
+        select(func.count(), func.min(PickupAppointment.starts_at)).where(
+            PickupAppointment.day == today, PickupAppointment.status == PickupStatus.BOOKED
+        )
+    ).one()
+    return QueueSummary(count, False, first_at=first)
+
+
+def _inspectors(today: date) -> list[InspectorLoad]:
+    rows = db.session.execute(
+        select(
+            User.id,
+            User.name,
+            func.count(case((InspectionRequest.scheduled_window == Window.MORNING, 1))),
+            func.count(case((InspectionRequest.scheduled_window == Window.AFTERNOON, 1))),
+            func.count(case((InspectionRequest.status == InspectionStatus.SCHEDULED, 1))),
+        )
+        .join(User, User.id == InspectionRequest.inspector_id)
+        .where(
+            InspectionRequest.status.in_(VISIT_STATES), InspectionRequest.scheduled_date == today
+        )
+        .group_by(User.id, User.name)
+        .order_by(User.name, User.id)
+    ).all()
+    return [InspectorLoad(*row) for row in rows]
+
+
+def _fee_sums(starts: tuple[date, ...], end: date) -> list[int]:
+    """Fees assessed from each start to the end of `end`'s eve, in one range scan."""
+    sums = db.session.execute(
+        select(
+            *(
+                func.coalesce(
+                    func.sum(case((Fee.assessed_at >= _utc(start), Fee.amount_cents), else_=0)),
+                    0,
+                )
+                for start in starts
+            )
+        ).where(Fee.assessed_at >= _utc(min(starts)), Fee.assessed_at < _utc(end))
+    ).one()
+    return [int(value) for value in sums]
+
+
+def _paid(start: date, last: date) -> PeriodTotals:
+    """The payments page's own totals (so the two pages agree), from `start` to `last`."""
+    if last < start:
+        return PeriodTotals(0, 0, 0, 0)
+    return period_totals(PaymentFilters(date_from=start, date_to=last))
+
+
+def _money(today: date) -> tuple[MoneyPeriod, MoneyPeriod]:
+    """Fees assessed, payments received and refunds this week (from Monday) and month."""
+    week_start = today - timedelta(days=today.weekday())
+    month_start = today.replace(day=1)
+    yesterday = today - timedelta(days=1)
+    week_past, month_past = _once(
+        ("fees", week_start, month_start, today),
+        lambda: _fee_sums((week_start, month_start), today),
+    )
+    (assessed_today,) = _fee_sums((today,), today + timedelta(days=1))
+    paid_today = _paid(today, today)
+    periods = []
+    for start, assessed in ((week_start, week_past), (month_start, month_past)):
+        paid = _once(("payments", start, today), lambda start=start: _paid(start, yesterday))
+        periods.append(
+            MoneyPeriod(
+                start,
+                today,
+                assessed + assessed_today,
+                paid.received_cents + paid_today.received_cents,
+                paid.refunded_cents + paid_today.refunded_cents,
+            )
+        )
+    return periods[0], periods[1]
+
+
+def _stale(today: date) -> StalePermits:
+    """Permits not closed (Finaled, Expired, Revoked), issued more than N days ago, with a
+    required inspection not yet passed.
+
+    The wait counts from the permit's issue date: every inspection is outstanding from
+    then, and the open permits' partial index lists them oldest first, so the scan stops
+    after the first rows (counting from a required inspection's creation would wade
+    through the expired and revoked permits' inspections, which stay outstanding forever).
+    """
+    threshold = current().stale_inspection_days
+    outstanding = (
+        RequiredInspection.permit_id == Permit.id,
+        RequiredInspection.passed_at.is_(None),
+        RequiredInspection.removed_at.is_(None),
+    )
+    conditions = (
+        text(OPEN_PERMIT_CONDITION),
+        Permit.issued_date < today - timedelta(days=threshold),
+        exists().where(*outstanding),
+    )
+    # Ordered so the planner walks the open permits' index too, whatever its estimates.
+    counted = (
+        select(Permit.id)
+        .where(*conditions)
+        .order_by(Permit.issued_date, Permit.id)
+        .limit(COUNT_CAP + 1)
+        .subquery()
+    )
+    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
+    outstanding_count = select(func.count()).where(*outstanding).correlate(Permit).scalar_subquery()
+    rows = db.session.execute(
+        select(Permit, outstanding_count)
+        .where(*conditions)
+        .order_by(Permit.issued_date, Permit.id)
+        .limit(STALE_SHOWN)
+    ).all()
+    permits = [
+        StalePermit(permit, (today - permit.issued_date).days, count) for permit, count in rows
+    ]
+    return StalePermits(threshold, permits, min(total, COUNT_CAP), total > COUNT_CAP)
+
+
+def _bucketed(column, group: tuple, weeks: list[date], end: date) -> list[tuple]:
+    """(week number, *group, count) for `column` from the first week to `end`."""
+    bucket = case(
+        *((column < _utc(start), n) for n, start in enumerate(weeks[1:])),
+        else_=len(weeks) - 1,
+    )
+    # Grouped outside a subquery: the CASE's bound dates would otherwise appear twice,
+    # and PostgreSQL cannot tell that the two copies are the same expression.
+    inner = (
+        select(bucket.label("week"), *group)
+        .where(column >= _utc(weeks[0]), column < _utc(end))
+        .subquery()
+    )
+    keys = [inner.c.week, *(inner.c[g.key] for g in group)]
+    return [tuple(row) for row in db.session.execute(select(*keys, func.count()).group_by(*keys))]
+
+
+def _weekly(today: date, name: str, column, *group) -> tuple[list[date], list[tuple]]:
+    """Rows of (week number, *group, count) for `column` in the last CHART_WEEKS weeks."""
+    this_monday = today - timedelta(days=today.weekday())
+    weeks = [this_monday - timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
+    past = _once((name, weeks[0], today), lambda: _bucketed(column, group, weeks, today))
+    live = db.session.execute(
+        select(*group, func.count())
+        .where(column >= _utc(today), column < _utc(today + timedelta(days=1)))
+        .group_by(*group)
+    )
+    return weeks, past + [(CHART_WEEKS - 1, *row) for row in live]
+
+
+def _submitted(today: date) -> WeeklyCounts:
+    weeks, rows = _weekly(today, "submitted", CofOApplication.submitted_at)
+    counts = [0] * CHART_WEEKS
+    for week, count in rows:
+        counts[week] += count
+    return WeeklyCounts(weeks, {"submitted": counts})
+
+
+def _results(today: date) -> WeeklyCounts:
+    # Only a result sets inspected_at, so no status filter: that would tempt the planner
+    # onto a status index instead of the (inspected_at, status) one that covers the query.
+    weeks, rows = _weekly(
+        today, "results", InspectionRequest.inspected_at, InspectionRequest.status
+    )
+    series = {outcome.value: [0] * CHART_WEEKS for outcome in OUTCOMES}
+    for week, status, count in rows:
+        if status.value in series:
+            series[status.value][week] += count
+    return WeeklyCounts(weeks, series)
+
+
+def dashboard() -> Dashboard:
+    """Every figure on the staff home, as of now in the department's time zone."""
+    today = calendar.local_today()
+    week, month = _money(today)
+    return Dashboard(
+        today=today,
+        reviews=_queue(today, CofOApplication.queued_at, CofOApplication.queued_at.is_not(None)),
+        to_schedule=_queue(
+            today,
+            InspectionRequest.requested_at,
+            InspectionRequest.status == InspectionStatus.REQUESTED,
+        ),
+        to_record=_queue(
+            today,
+            InspectionRequest.scheduled_date,
+            InspectionRequest.status == InspectionStatus.SCHEDULED,
+            InspectionRequest.scheduled_date <= today,
+        ),
+        to_issue=_queue(
+            today,
+            CofOApplication.updated_at,
+            CofOApplication.status == ApplicationStatus.INSPECTIONS_COMPLETE,
+        ),
+        pickups=_pickups(today),
+        capacity=current().inspector_daily_capacity,
+        inspectors=_inspectors(today),
+        week=week,
+        month=month,
+        stale=_stale(today),
+        submitted=_submitted(today),
+        results=_results(today),
+    )

@@ -1,0 +1,41 @@
+"""The department's working rules that admins change without a deployment."""
+
+from sqlalchemy import CheckConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.models import TimestampMixin, VersionedMixin
+
+DEFAULTS = {
+    "inspection_lead_business_days": 2,
+    "inspection_cutoff_business_days": 2,
+    "inspector_daily_capacity": 8,
+    "block_requests_when_fees_unpaid": True,
+    "stale_inspection_days": 60,
+}
+
+
+class PortalSettings(TimestampMixin, VersionedMixin, db.Model):
+    """A single row (id 1); until an admin first saves, the defaults above apply."""
+
+    __tablename__ = "portal_settings"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Requests need at least this many business days' notice.
+    inspection_lead_business_days: Mapped[int] = mapped_column(
+        default=DEFAULTS["inspection_lead_business_days"]
+    )
+    # Cancelling or rescheduling later than this many business days before the visit is late.
+    inspection_cutoff_business_days: Mapped[int] = mapped_column(
+        default=DEFAULTS["inspection_cutoff_business_days"]
+    )
+    inspector_daily_capacity: Mapped[int] = mapped_column(
+        default=DEFAULTS["inspector_daily_capacity"]
+    )
+    # An unpaid reinspection fee blocks new inspection requests on the permit.
+    block_requests_when_fees_unpaid: Mapped[bool] = mapped_column(
+        default=DEFAULTS["block_requests_when_fees_unpaid"]
+    )
+    # The dashboard lists permits whose required inspections have waited longer than this.
+    stale_inspection_days: Mapped[int] = mapped_column(default=DEFAULTS["stale_inspection_days"])

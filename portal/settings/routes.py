@@ -1,0 +1,187 @@
+"""Admin settings: the working rules, holidays and the fee schedule. Thin views over
+portal.settings.services, which checks and audits every change."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.access import admin
+from portal.errors import DomainError, StaleRecord
+from portal.extensions import db
+from portal.forms import STALE_FORM_MESSAGE, ActionForm, show_refusal
+from portal.inspections import calendar
+from portal.inspections.models import Holiday
+from portal.payments.models import FeeKind, FeeSchedule
+from portal.settings import services
+from portal.settings.forms import HolidayForm, ScheduleForm, SettingsForm
+
+bp = Blueprint("settings", __name__, url_prefix="/staff/settings")
+
+# As the templates' |date filter shows a day.
+DAY = "d MMMM y"
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _settings_form() -> SettingsForm:
+    settings = services.current()
+    data = {name: getattr(settings, name) for name in services.FIELDS}
+    return SettingsForm(formdata=None, data={**data, "version": services.shown_version(settings)})
+
+
+@bp.route("", methods=["GET", "POST"])
+@admin
+def index():
+    if request.method == "GET":
+        form = _settings_form()
+    else:
+        form = SettingsForm()
+        if form.validate_on_submit():
+            try:
+                services.save(form.answers(), _me(), form.version.data)
+            except StaleRecord as error:
+                flash(error.message, "error")
+                return redirect(url_for("settings.index"))
+            except DomainError as error:
+                show_refusal(form, error)
+            else:
+                flash(_("The settings are saved and apply from now on."), "success")
+                return redirect(url_for("settings.index"))
+    return render_template("settings/index.html", form=form)
+
+
+# ---- holidays -------------------------------------------------------------------------------
+
+
+def _holidays_page(form: HolidayForm):
+    today = calendar.local_today()
+    return render_template(
+        "settings/holidays.html",
+        form=form,
+        upcoming=services.upcoming_holidays(today),
+        past=services.past_holidays(
+            today, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+        ),
+    )
+
+
+@bp.route("/holidays", methods=["GET", "POST"])
+@admin
+def holidays():
+    if request.method == "GET":
+        return _holidays_page(HolidayForm(formdata=None))
+    form = HolidayForm()
+    if form.validate_on_submit():
+        try:
+            holiday = services.add_holiday(_me(), form.day.data, form.name.data)
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            flash(
+                _(
+                    "%(name)s on %(day)s is a holiday now: inspections cannot be requested "
+                    "or scheduled that day.",
+                    name=holiday.name,
+                    day=format_date(holiday.day, DAY),
+                ),
+                "success",
+            )
+            return redirect(url_for("settings.holidays"))
+    return _holidays_page(form)
+
+
+@bp.post("/holidays/<int:holiday_id>/remove")
+@admin
+def remove_holiday(holiday_id: int):
+    holiday = db.session.get(Holiday, holiday_id)
+    if holiday is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        flash(STALE_FORM_MESSAGE, "error")
+        return redirect(url_for("settings.holidays"))
+    name, day = holiday.name, format_date(holiday.day, DAY)
+    try:
+        services.remove_holiday(holiday, _me())
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("%(name)s on %(day)s is no longer a holiday.", name=name, day=day), "success")
+    return redirect(url_for("settings.holidays"))
+
+
+# ---- the fee schedule -----------------------------------------------------------------------
+
+
+def _prefilled_schedule_form() -> ScheduleForm:
+    """The amounts in force, so an admin changes only what changes."""
+    in_force = services.amounts_on(calendar.local_today())
+    data = {}
+    for kind, entry in in_force.items():
+        data[f"amount_{kind.value}"] = entry.amount_cents
+        data[f"authority_{kind.value}"] = entry.authority
+    return ScheduleForm(formdata=None, data=data)
+
+
+def _fees_page(form):
+    today = calendar.local_today()
+    in_force = services.amounts_on(today)
+    return render_template(
+        "settings/fees.html",
+        form=form,
+        kinds=list(FeeKind),
+        in_force=services.schedule_in_force(today),
+        current_amounts=[(kind, in_force.get(kind)) for kind in FeeKind],
+        future=services.future_schedules(today),
+        rows=services.rows,
+    )
+
+
+@bp.route("/fees", methods=["GET", "POST"])
+@admin
+def fees():
+    if request.method == "GET":
+        return _fees_page(_prefilled_schedule_form())
+    form = ScheduleForm()
+    if form.validate_on_submit():
+        try:
+            schedule = services.add_schedule(
+                _me(),
+                name=form.name.data,
+                effective_from=form.effective_from.data,
+                amounts=form.amounts(),
+            )
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            flash(
+                _(
+                    "The fee schedule %(name)s comes into force on %(day)s.",
+                    name=schedule.name,
+                    day=format_date(schedule.effective_from, DAY),
+                ),
+                "success",
+            )
+            return redirect(url_for("settings.fees"))
+    return _fees_page(form)
+
+
+@bp.post("/fees/<int:schedule_id>/remove")
+@admin
+def remove_schedule(schedule_id: int):
+    schedule = db.session.get(FeeSchedule, schedule_id)
+    if schedule is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        flash(STALE_FORM_MESSAGE, "error")
+        return redirect(url_for("settings.fees"))
+    name = schedule.name
+    try:
+        services.remove_schedule(schedule, _me())
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("The fee schedule %(name)s is removed.", name=name), "success")
+    return redirect(url_for("settings.fees"))

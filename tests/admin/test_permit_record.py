@@ -1,0 +1,220 @@
+"""The staff record page of a permit, and the staff page about a person."""
+
+import pytest
+
+from portal import audit, timeline
+from portal.auth.models import Role
+from portal.certificates.models import CertificateVersion, VersionStatus
+from portal.extensions import db
+from portal.payments import services as payment_services
+from portal.payments.models import Fee, FeeKind
+from portal.permits.models import PartyRole
+from tests.factories import add_party, make_permit, make_user, sign_in_as
+from tests.permits.test_pages import counted_queries
+from tests.support.pages import check_page
+from tests.support.world import build_world
+
+
+@pytest.fixture
+def world(app):
+    world = build_world()
+    # A second version of the certificate: the first is kept, superseded.
+    first = world.certificate.versions[0]
+    first.status = VersionStatus.SUPERSEDED
+    second = CertificateVersion(
+        **{
+            column: getattr(first, column)
+            for column in (
+                "certificate_type",
+                "portion_of_building",
+                "occupancy_load",
+                "occupancy_groups",
+                "construction_type",
+                "granted_date",
+                "permit_num",
+                "address",
+                "owner_name",
+                "official_name",
+                "official_title",
+                "stored_file_id",
+                "sha256",
+                "created_by_id",
+            )
+        },
+        version_number=2,
+        status=VersionStatus.CURRENT,
+        correction_reason="Occupancy load corrected",
+    )
+    db.session.flush()
+    world.certificate.versions.append(second)
+    world.certificate.last_version = 2
+    db.session.commit()
+    with app.test_request_context():
+        payment_services.waive_fee(world.fee, world.staff, "Inspector's error", world.fee.version)
+    return world
+
+
+def _page(client, permit_id: int):
+    response = client.get(f"/staff/permits/{permit_id}")
+    assert response.status_code == 200
+    check_page(response.data)
+    return response.get_data(as_text=True)
+
+
+def _section(html: str, anchor: str) -> str:
+    start = html.index(f'<h2 id="{anchor}">')
+    end = html.find("</section>", start)
+    return html[start:end]
+
+
+def test_every_section_shows_the_permits_real_records(client, world):
+    sign_in_as(client, world.staff)
+    html = _page(client, world.permit.id)
+    permit = world.permit
+
+    details = _section(html, "details")
+    assert permit.permit_num in details
+    assert permit.original_address1 in details
+    assert "New Construction" in details
+    assert "7,200" in details
+
+    parties = _section(html, "parties")
+    for person in (world.owner, world.agent, world.contractor):
+        assert person.name in parties
+        assert f"/staff/people/{person.id}" in parties
+    assert "invitee@example.com" in parties  # pending invitation
+    assert world.stranger.name not in parties
+
+    application = _section(html, "application")
+    assert "CO-2026-WORLD1" in application
+    assert "Ari Architect" in application
+    assert f"/staff/applications/{world.application.id}" in application
+    assert f"/application/documents/{world.document.id}" in application
+
+    inspections = _section(html, "inspections")
+    assert "No cleanout at the base of the soil stack" in inspections
+    assert "Failed" in inspections
+    assert f"/staff/inspections/{world.inspection_request.id}/schedule" in inspections
+    assert f"/staff/permits/{permit.id}/required-inspections" in inspections
+
+    fees = _section(html, "fees")
+    assert "Waived: Inspector&#39;s error" in fees
+    assert world.payment.receipt_number in fees
+    assert f"/payments/{world.payment.id}/receipt.pdf" in fees
+    assert f"/staff/payments/{world.payment.id}" in fees
+    assert f"/permits/{permit.id}/fees" in fees
+
+    certificates = _section(html, "certificates")
+    assert world.certificate.number in certificates
+    assert "Occupancy load corrected" in certificates
+    assert "Superseded" in certificates
+    assert "Current" in certificates
+    for version in world.certificate.versions:
+        assert f"/versions/{version.id}/pdf" in certificates
+    assert world.other_certificate.number not in html
+
+    pickups = _section(html, "pickups")
+    assert "Booked" in pickups
+    assert world.owner.name in pickups
+
+    assert "waived: Inspector&#39;s error" in _section(html, "timeline")
+
+    entries = _section(html, "audit")
+    assert "fee.waived" in entries
+    assert "inspection.result_recorded" in entries
+    # Staff who are not admins do not get the link to the admin-only audit viewer.
+    assert "/staff/audit" not in entries
+
+
+def test_admins_get_the_audit_log_link(client, world):
+    sign_in_as(client, world.admin)
+    entries = _section(_page(client, world.permit.id), "audit")
+    assert f"/staff/audit?record_type=Permit&amp;record_id={world.permit.id}" in entries
+
+
+def test_a_permit_with_nothing_yet_still_renders(client, app):
+    staff = make_user(role=Role.STAFF)
+    permit = make_permit()
+    sign_in_as(client, staff)
+    html = _page(client, permit.id)
+    assert "Nobody has claimed this permit yet." in html
+    assert "No application has been started." in html
+    assert "No certificate has been issued." in html
+    assert "No audit entries yet." in html
+
+
+def test_the_query_count_does_not_grow_with_the_records(client, app, world):
+    sign_in_as(client, world.staff)
+    with counted_queries() as few:
+        _page(client, world.permit.id)
+    with app.test_request_context():
+        for n in range(6):
+            person = make_user()
+            add_party(world.permit, person, PartyRole.CONTRACTOR, trade="plumbing")
+            timeline.add(world.permit, "party.added", actor=person, name=person.name, role="x")
+            fee = Fee(
+                permit_id=world.permit.id,
+                kind=FeeKind.REINSPECTION,
+                amount_cents=100 + n,
+                reason=f"Reinspection {n}",
+            )
+            db.session.add(fee)
+            db.session.flush()
+            audit.record("fee.assessed", fee, actor=world.staff)
+        db.session.commit()
+    with counted_queries() as many:
+        html = _page(client, world.permit.id)
+    assert "Reinspection 5" in html
+    assert len(many) == len(few)
+    assert len(many) <= 25
+
+
+def test_a_missing_permit_or_person_is_404(client, app):
+    sign_in_as(client, make_user(role=Role.STAFF))
+    assert client.get("/staff/permits/999999").status_code == 404
+    assert client.get("/staff/people/999999").status_code == 404
+
+
+def test_parties_applicants_and_anonymous_are_refused(app, client, world):
+    for url in (f"/staff/permits/{world.permit.id}", f"/staff/people/{world.owner.id}"):
+        assert app.test_client().get(url).status_code in (302, 401)
+        sign_in_as(client, world.owner)
+        response = client.get(url)
+        assert response.status_code == 404
+        assert world.permit.permit_num not in response.get_data(as_text=True)
+
+
+def test_the_person_page_lists_permits_and_applications(client, world):
+    sign_in_as(client, world.staff)
+    response = client.get(f"/staff/people/{world.owner.id}")
+    assert response.status_code == 200
+    check_page(response.data)
+    html = response.get_data(as_text=True)
+    assert world.owner.email in html
+    assert "Applicant" in html
+    assert world.permit.permit_num in html
+    assert "Owner" in html
+    assert "CO-2026-WORLD1" in html
+    assert world.other_permit.permit_num not in html
+    # An applicant's page has no staff-account link, even for admins.
+    assert "/staff/users/" not in html
+
+
+def test_admins_see_the_staff_account_link_on_a_staff_members_page(client, world):
+    sign_in_as(client, world.staff)
+    assert "/staff/users/" not in client.get(f"/staff/people/{world.admin.id}").text
+    sign_in_as(client, world.admin)
+    html = client.get(f"/staff/people/{world.staff.id}").get_data(as_text=True)
+    assert f"/staff/users/{world.staff.id}" in html
+
+
+def test_the_person_page_query_count_is_fixed(client, world):
+    sign_in_as(client, world.staff)
+    with counted_queries() as few:
+        client.get(f"/staff/people/{world.owner.id}")
+    for _ in range(5):
+        add_party(make_permit(), world.owner, PartyRole.AGENT)
+    with counted_queries() as many:
+        html = client.get(f"/staff/people/{world.owner.id}").get_data(as_text=True)
+    assert html.count("Agent") >= 5
+    assert len(many) == len(few)

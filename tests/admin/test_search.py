@@ -1,0 +1,287 @@
+"""Global search: prefix matches on indexed keys, grouped by kind, for staff only."""
+
+import io
+import re
+
+import pytest
+from sqlalchemy import select, update
+
+from portal.applications.models import ApplicationStatus
+from portal.auth.models import Role, User
+from portal.certificates.models import Certificate
+from portal.extensions import db
+from portal.permits import importer, services
+from portal.permits.importer import ImportReport
+from portal.permits.models import Permit
+from portal.search import normalise, permit_matches, person_matches
+from tests.factories import make_application, make_permit, make_user, sign_in_as
+from tests.permits.conftest import csv_bytes, permit_row
+from tests.permits.test_pages import counted_queries
+from tests.support.pages import check_page
+
+
+@pytest.fixture
+def staff_user():
+    return make_user(email="sam.staff@example.com", name="Sam Staff", role=Role.STAFF)
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    sign_in_as(client, staff_user)
+    return client
+
+
+def _search(client, q: str, **kwargs):
+    response = client.get("/staff/search", query_string={"q": q}, **kwargs)
+    if response.status_code == 200:
+        check_page(response.data)
+    return response
+
+
+def _section(html: str, heading: str) -> str:
+    """The part of the results page under one kind's heading."""
+    match = re.search(rf"<h2>{heading}</h2>(.*?)(?=<h2>|</main>)", html, re.S)
+    return match.group(1) if match else ""
+
+
+def _certificate(application, issuer, number: str) -> Certificate:
+    year, sequence = int(number.split("-")[1]), int(number.split("-")[2])
+    certificate = Certificate(
+        number=number,
+        year=year,
+        sequence=sequence,
+        permit_id=application.permit_id,
+        application_id=application.id,
+        issued_by_id=issuer.id,
+    )
+    db.session.add(certificate)
+    db.session.commit()
+    return certificate
+
+
+# ---- the keys ---------------------------------------------------------------------------
+
+
+def test_normalise_lowercases_drops_punctuation_and_collapses_spaces():
+    assert normalise("1234 N. Main St.") == "1234 n main st"
+    assert normalise("  1234   N MAIN ST ") == "1234 n main st"
+    assert normalise("Unit #2, 12-14 W. O'Brien Ave") == "unit #2 12-14 w obrien ave"
+    assert normalise("José Núñez") == "jose nunez"
+    assert normalise("") == ""
+    assert normalise(None) == ""
+
+
+def test_address_and_name_keys_are_filled_by_orm_inserts_and_kept_on_update():
+    permit = make_permit(original_address1="1234 N. Main St.")
+    person = make_user(name="Dr. Ana-María López")
+    assert (permit.address_key, person.name_key) == ("1234 n main st", "dr ana-maria lopez")
+    permit.original_address1 = "77 W Wacker Dr"
+    person.name = "Ana Lopez"
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Permit, permit.id).address_key == "77 w wacker dr"
+    assert db.session.get(User, person.id).name_key == "ana lopez"
+
+
+def test_an_unrelated_update_keeps_the_keys():
+    permit = make_permit(original_address1="5 E Elm St")
+    db.session.execute(update(Permit).where(Permit.id == permit.id).values(description="x"))
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Permit, permit.id).address_key == "5 e elm st"
+
+
+def test_the_importer_fills_the_key_on_insert_and_on_update():
+    def run(rows):
+        source = io.BytesIO(csv_bytes(rows))
+        importer.write(source, ImportReport())
+        db.session.commit()
+
+    run([permit_row(PermitNum="BP-2026-900001", OriginalAddress1="1234 N. Main St")])
+    key = db.session.scalar(select(Permit.address_key).where(Permit.permit_num == "BP-2026-900001"))
+    assert key == "1234 n main st"
+    run([permit_row(PermitNum="BP-2026-900001", OriginalAddress1="9 S. State St")])
+    db.session.expire_all()
+    key = db.session.scalar(select(Permit.address_key).where(Permit.permit_num == "BP-2026-900001"))
+    assert key == "9 s state st"
+
+
+def test_conditions_match_by_prefix_only():
+    make_permit(permit_num="BP-2026-000777", original_address1="1234 N MAIN ST")
+    make_permit(permit_num="BP-2026-000778", original_address1="99 Main St")
+    make_user(name="Olivia Owner", email="olivia@example.com")
+
+    def permits(text):
+        return sorted(db.session.scalars(select(Permit.permit_num).where(permit_matches(text))))
+
+    def people(text):
+        return sorted(db.session.scalars(select(User.email).where(person_matches(text))))
+
+    assert permits("bp-2026-00077") == ["BP-2026-000777", "BP-2026-000778"]
+    assert permits("1234 N. Main") == ["BP-2026-000777"]
+    assert permits("main") == []  # inside the address, not its start
+    assert permits("") == []
+    assert people("OLIV") == ["olivia@example.com"]
+    assert people("owner") == []
+
+
+# ---- the page ----------------------------------------------------------------------------
+
+
+def test_finds_permits_by_number_and_by_normalised_address(staff_client):
+    main = make_permit(permit_num="BP-2026-123456", original_address1="1234 N MAIN ST")
+    make_permit(permit_num="BP-2026-654321", original_address1="1 Other Ave")
+
+    html = _search(staff_client, "1234 N. Main St").get_data(as_text=True)
+    permits = _section(html, "Permits")
+    assert "BP-2026-123456" in permits
+    assert "BP-2026-654321" not in permits
+    assert f'href="/staff/permits/{main.id}"' in permits
+
+    html = _search(staff_client, "bp-2026-12").get_data(as_text=True)
+    assert "BP-2026-123456" in _section(html, "Permits")
+    assert "BP-2026-654321" not in html
+
+
+def test_finds_applications_and_certificates_by_number_in_any_case(staff_client, staff_user):
+    permit = make_permit()
+    owner = make_user()
+    application = make_application(
+        permit, owner, ApplicationStatus.SUBMITTED, confirmation_number="CO-2026-ABC123"
+    )
+    _certificate(application, staff_user, "CO-2026-000123")
+
+    html = _search(staff_client, "co-2026").get_data(as_text=True)
+    assert "CO-2026-ABC123" in _section(html, "Applications")
+    assert "CO-2026-000123" in _section(html, "Certificates")
+    assert f'href="/staff/permits/{permit.id}#application"' in html
+
+    html = _search(staff_client, "CO-2026-AB").get_data(as_text=True)
+    assert "CO-2026-ABC123" in html
+    assert "CO-2026-000123" not in html
+
+
+def test_finds_people_by_name_or_email(staff_client):
+    olivia = make_user(name="Olivia Owner", email="o.owner@example.com")
+    make_user(name="Casey Contractor", email="casey@example.com")
+
+    for q in ("olivia", "OLIVIA OW", "o.owner@"):
+        people = _section(_search(staff_client, q).get_data(as_text=True), "People")
+        assert "Olivia Owner" in people, q
+        assert "Casey" not in people, q
+        assert f'href="/staff/people/{olivia.id}"' in people
+
+
+def test_a_full_number_naming_one_record_opens_it(staff_client, staff_user):
+    permit = make_permit(permit_num="BP-2026-555555")
+    application = make_application(
+        permit, make_user(), ApplicationStatus.SUBMITTED, confirmation_number="CO-2026-XYZ789"
+    )
+    _certificate(application, staff_user, "CO-2026-000555")
+
+    response = staff_client.get("/staff/search?q=bp-2026-555555")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/staff/permits/{permit.id}")
+    response = staff_client.get("/staff/search?q=co-2026-xyz789")
+    assert response.location.endswith(f"/staff/permits/{permit.id}#application")
+    response = staff_client.get("/staff/search?q=CO-2026-000555")
+    assert response.location.endswith(f"/staff/permits/{permit.id}#certificates")
+
+
+def test_a_full_number_that_prefixes_others_lists_them_all(staff_client):
+    make_permit(permit_num="BP-2026-1")
+    make_permit(permit_num="BP-2026-10")
+    response = _search(staff_client, "BP-2026-1")
+    assert response.status_code == 200
+    assert "BP-2026-10" in response.get_data(as_text=True)
+
+
+def test_no_match_says_so(staff_client):
+    make_permit(permit_num="BP-2026-111111", original_address1="5 Elm St")
+    response = _search(staff_client, "zz-nothing")
+    assert response.status_code == 200
+    assert "Nothing matches" in response.get_data(as_text=True)
+
+
+def test_sql_wildcards_match_only_themselves(staff_client):
+    make_permit(permit_num="BP-2026-222222", original_address1="12 Oak St")
+    make_permit(permit_num="BP_2026-333333", original_address1="13 Oak St")
+    make_user(name="Percy Percent", email="100%sure@example.com")
+    for q in ("%%", "B_", "BP%", "1_ Oak"):
+        assert "Nothing matches" in _search(staff_client, q).get_data(as_text=True), q
+    html = _search(staff_client, "BP_").get_data(as_text=True)
+    assert "BP_2026-333333" in html
+    assert "BP-2026-222222" not in html
+    assert "Percy Percent" in _search(staff_client, "100%").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("q", ["", "a", "  b  "])
+def test_an_empty_or_one_character_query_asks_for_more_and_runs_no_search(staff_client, q):
+    make_permit(permit_num="A-1")
+    response = _search(staff_client, q)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Enter at least 2 characters" in html or "Enter between 2 and 100" in html
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<title>Error:" in html
+    assert "A-1" not in html
+
+
+def test_a_very_long_query_is_refused_with_a_message(staff_client):
+    response = _search(staff_client, "1" * 5000)
+    assert response.status_code == 200
+    assert "Enter between 2 and 100 characters" in response.get_data(as_text=True)
+
+
+def test_the_page_without_a_query_shows_the_box_without_an_error(staff_client):
+    response = staff_client.get("/staff/search")
+    assert response.status_code == 200
+    check_page(response.data)
+    assert "There is a problem" not in response.get_data(as_text=True)
+
+
+def test_results_are_capped_per_kind_with_more_wording(staff_client):
+    for n in range(12):
+        make_permit(permit_num=f"BP-2099-{n:04d}", original_address1=f"{n} Cap St")
+    html = _search(staff_client, "BP-2099").get_data(as_text=True)
+    assert _section(html, "Permits").count("<tr>") == 10 + 1  # the header row too
+    assert "More permits match than are shown" in html
+
+
+def test_the_query_count_is_fixed(app, staff_client):
+    make_permit(permit_num="BP-2026-900000", original_address1="10 Count St")
+    with counted_queries() as few:
+        _search(staff_client, "10 count")
+    for n in range(15):
+        make_permit(permit_num=f"BP-2026-8{n:05d}", original_address1=f"10 Count St #{n}")
+        make_user(name=f"10 Count {n}")
+    with counted_queries() as many:
+        _search(staff_client, "10 count")
+    assert len(many) == len(few)
+
+
+def test_the_header_has_a_search_box_for_staff_only(client, staff_client):
+    html = staff_client.get("/staff/").get_data(as_text=True)
+    assert 'role="search"' in html
+    assert 'id="portal-header-search"' in html
+    applicant = make_user()
+    sign_in_as(client, applicant)
+    assert 'id="portal-header-search"' not in client.get("/permits/").get_data(as_text=True)
+
+
+def test_applicants_and_anonymous_cannot_search(app, client):
+    make_permit(permit_num="BP-2026-444444")
+    anonymous = app.test_client().get("/staff/search?q=BP-2026")
+    assert anonymous.status_code in (302, 401)
+    sign_in_as(client, make_user())
+    refused = client.get("/staff/search?q=BP-2026")
+    assert refused.status_code == 404
+    assert "BP-2026-444444" not in refused.get_data(as_text=True)
+
+
+def test_import_service_path_fills_keys(app):
+    """The importer as the admin page runs it (validate, then write) fills the keys too."""
+    source = io.BytesIO(csv_bytes([permit_row(OriginalAddress1="400 S. Dearborn St")]))
+    report = services.import_permits(source, filename="p.csv")
+    assert report.ok
+    assert db.session.scalar(select(Permit.address_key)) == "400 s dearborn st"

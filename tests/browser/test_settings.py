@@ -1,0 +1,56 @@
+"""In a real browser: an admin changes an inspector's daily capacity (after a typing
+mistake) and adds a holiday, and every settings page passes axe."""
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from portal.auth.models import Role
+from portal.extensions import db
+from portal.inspections import calendar
+from portal.inspections.models import Holiday
+from portal.settings.models import PortalSettings
+from tests.browser.helpers import check_axe, sign_in, visit
+from tests.factories import make_user
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_admin_changes_the_capacity_and_adds_a_holiday(page: Page):
+    admin = make_user(email="ada@example.com", role=Role.ADMIN, name="Ada Admin")
+    sign_in(page, admin)
+    page.get_by_role("link", name="Settings").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Settings")
+    check_axe(page)
+
+    capacity = page.get_by_label("Inspections one inspector can take in a day")
+    capacity.fill("eighty")
+    page.get_by_role("button", name="Save the rules").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_contain_text("Enter a whole number, like 12")
+    expect(capacity).to_have_value("eighty")
+    check_axe(page)
+    capacity.fill("5")
+    page.get_by_role("button", name="Save the rules").click()
+    expect(page.get_by_role("status").first).to_contain_text("The settings are saved")
+    expect(capacity).to_have_value("5")
+    db.session.expire_all()
+    assert db.session.get(PortalSettings, 1).inspector_daily_capacity == 5
+
+    day = calendar.local_today() + timedelta(days=45)
+    while db.session.scalar(select(Holiday.id).where(Holiday.day == day)):
+        day += timedelta(days=1)
+    page.get_by_role("link", name="Holidays").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Holidays")
+    check_axe(page)
+    page.get_by_label("Date").fill(day.isoformat())
+    page.get_by_label("Name").fill("Department training day")
+    page.get_by_role("button", name="Add the holiday").click()
+    expect(page.get_by_role("status").first).to_contain_text("is a holiday now")
+    expect(page.get_by_role("row").filter(has_text="Department training day")).to_be_visible()
+    check_axe(page)
+
+    visit(page, "/staff/settings/fees")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Fee schedule")
