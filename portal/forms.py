@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import DateField, IntegerField, SelectMultipleField, widgets
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
@@ -12,12 +13,26 @@ STALE_FORM_MESSAGE = _l(
 )
 
 
+def _without_nul(formdata):
+    """The submitted values with NUL characters removed: PostgreSQL refuses them in text,
+    and nobody types one on purpose, so dropping them keeps the rest of the answer."""
+    cleaned = MultiDict()
+    for key, value in formdata.items(multi=True):
+        cleaned.add(key, value.replace("\x00", "") if isinstance(value, str) else value)
+    return cleaned
+
+
 class PortalForm(FlaskForm):
     """Every POST goes through one of these: it checks the CSRF token as part of the form.
 
     A stale or missing token becomes an ordinary form error, so the page comes back
     with what the user typed instead of a bare 400.
     """
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            formdata = super().wrap_formdata(form, formdata)
+            return None if formdata is None else _without_nul(formdata)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

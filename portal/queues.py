@@ -11,13 +11,24 @@ from zoneinfo import ZoneInfo
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, union
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from portal.forms import PortalForm
+from portal.forms import PortalDateField, PortalForm
 from portal.keyset import KeysetPage, SortOrder, keyset_page
 
 SEARCH_MAX = 100
+# Two characters at least: one would match a tenth of every table by prefix.
+SEARCH_MIN = 2
+# Filters outside these years are mistakes, and near date.min or date.max the local day's
+# start in UTC would not exist.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+
+
+def within_years(form, field) -> None:
+    if field.data and not EARLIEST <= field.data <= LATEST:
+        raise ValidationError(_l("Enter a date between the years 2000 and 2100."))
 
 
 class QueueForm(PortalForm):
@@ -26,9 +37,19 @@ class QueueForm(PortalForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=SEARCH_MAX)])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    q = StringField(
+        _l("Search"),
+        validators=[
+            Optional(),
+            Length(
+                min=SEARCH_MIN,
+                max=SEARCH_MAX,
+                message=_l("Enter from 2 to 100 characters to search."),
+            ),
+        ],
+    )
+    date_from = PortalDateField(_l("From"), validators=[Optional(), within_years])
+    date_to = PortalDateField(_l("To"), validators=[Optional(), within_years])
     sort = SelectField(_l("Sort by"), validators=[Optional()])
 
     def validate_date_to(self, field) -> None:
@@ -97,8 +118,7 @@ def within_days(column, date_from: date | None, date_to: date | None) -> list[Co
     conditions = []
     if date_from:
         conditions.append(column >= local_day_start(date_from))
-    # The last representable day has no next day to end before: it is simply open-ended.
-    if date_to and date_to < date.max:
+    if date_to:
         conditions.append(column < local_day_start(date_to + timedelta(days=1)))
     return conditions
 
@@ -110,3 +130,14 @@ def any_of(id_column, *queries: Select) -> ColumnElement[bool]:
     would make the database read every row of the queue to test it.
     """
     return id_column.in_(union(*queries))
+
+
+# Offset-paged lists (short ones: staff accounts, holidays, an owner's permits) stop here,
+# so a hand-typed page number cannot overflow the database's OFFSET.
+MAX_PAGE = 10_000
+
+
+def page_number() -> int:
+    """The ``page`` the request asks for, within 1..MAX_PAGE (anything else: page 1)."""
+    page = request.args.get("page", 1, type=int)
+    return page if 1 <= page <= MAX_PAGE else 1

@@ -102,6 +102,9 @@ def upgrade():
         )
 
     with op.batch_alter_table("inspection_requests", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_inspection_requests_requested_by_id"), ["requested_by_id"], unique=False
+        )
         batch_op.drop_index(batch_op.f("ix_inspection_requests_status_preferred"))
         batch_op.create_index(
             "ix_inspection_requests_status_preferred",
@@ -123,6 +126,9 @@ def upgrade():
         )
 
     with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_payments_created_by_id"), ["created_by_id"], unique=False
+        )
         batch_op.drop_index(batch_op.f("ix_payments_succeeded_at"))
         batch_op.drop_index(batch_op.f("ix_payments_status_created"))
         batch_op.create_index(
@@ -221,6 +227,7 @@ def downgrade():
         batch_op.drop_column("address_key")
 
     with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payments_created_by_id"))
         batch_op.drop_index("ix_payments_succeeded_amount")
         batch_op.drop_index("ix_payments_status_refunded")
         batch_op.drop_index("ix_payments_reference")
@@ -241,6 +248,7 @@ def downgrade():
         )
 
     with op.batch_alter_table("inspection_requests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inspection_requests_requested_by_id"))
         batch_op.drop_index("ix_inspection_requests_status_scheduled")
         batch_op.drop_index("ix_inspection_requests_status_requested")
         batch_op.drop_index("ix_inspection_requests_inspected")

@@ -163,11 +163,14 @@ _PAST_KEPT = 32
 
 def _once(key: tuple, compute):
     key = (str(db.engine.url), *key)
-    if key not in _past:
+    # Read once and keep the local value: another thread may clear the cache in between.
+    value = _past.get(key)
+    if value is None:
+        value = compute()
         if len(_past) >= _PAST_KEPT:
             _past.clear()
-        _past[key] = compute()
-    return _past[key]
+        _past[key] = value
+    return value
 
 
 def forget_past() -> None:

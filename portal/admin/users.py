@@ -2,7 +2,7 @@
 where an admin changes the role, deactivates or reactivates the account, or resets its
 second factor. Every change goes through portal.auth.services or portal.auth.second_factor."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +14,7 @@ from portal.auth.models import User
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import STALE_FORM_MESSAGE, ActionForm
+from portal.queues import page_number
 
 
 def _me() -> User:
@@ -32,7 +33,7 @@ def _staff_account(user_id: int) -> User:
 def users():
     page = db.paginate(
         services.staff_accounts(),
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=current_app.config["PAGE_SIZE"],
     )
     return render_template("admin/users.html", page=page)

@@ -8,14 +8,15 @@ walk the partial index on queued_at; a single status walks (status, submitted_at
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
-from wtforms import DateField, SelectChoice, SelectField
+from wtforms import SelectChoice, SelectField
 from wtforms.validators import Optional
 
 from portal.applications.models import ApplicationStatus, CofOApplication
 from portal.auth.models import User
+from portal.forms import PortalDateField
 from portal.keyset import KeysetPage, SortOrder
 from portal.permits.models import Permit
-from portal.queues import QueueForm, any_of, page_of, within_days
+from portal.queues import QueueForm, any_of, page_of, within_days, within_years
 from portal.search import number_prefixes, permit_matches, person_matches
 
 S = ApplicationStatus
@@ -44,8 +45,8 @@ class ApplicationQueueForm(QueueForm):
         + [SelectChoice(ANY, _l("Any status"))],
         validators=[Optional()],
     )
-    date_from = DateField(_l("Submitted from"), validators=[Optional()])
-    date_to = DateField(_l("Submitted to"), validators=[Optional()])
+    date_from = PortalDateField(_l("Submitted from"), validators=[Optional(), within_years])
+    date_to = PortalDateField(_l("Submitted to"), validators=[Optional(), within_years])
     sort = SelectField(
         _l("Sort by"),
         choices=[SelectChoice(key, label) for key, label in SORTS.items()],

@@ -171,7 +171,7 @@ class InspectionRequest(TimestampMixin, VersionedMixin, db.Model):
     status: Mapped[InspectionStatus] = mapped_column(
         enum_column(InspectionStatus), default=InspectionStatus.REQUESTED
     )
-    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     reinspection: Mapped[bool] = mapped_column(default=False)
 

@@ -1,21 +1,22 @@
 """The staff's inspection queue: requests to schedule, visits to record, and the rest.
 
-Requests walk (status, preferred_date_1, id), scheduled visits (status, scheduled_date,
-id) and "newest request" (status, requested_at, id): the same index range on every page.
+Requests walk (status, preferred_date_1, id), visits (status, scheduled_date, id) and
+"newest request" (status, requested_at, id): the same index range on every page.
 """
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
-from wtforms import DateField, SelectChoice, SelectField
+from wtforms import SelectChoice, SelectField
 from wtforms.validators import Optional
 
 from portal.auth.models import User
+from portal.forms import PortalDateField
 from portal.inspections import services
 from portal.inspections.models import InspectionRequest, InspectionStatus, InspectionType
 from portal.keyset import KeysetPage, SortOrder
 from portal.permits.models import Permit
-from portal.queues import QueueForm, any_of, page_of
+from portal.queues import QueueForm, any_of, page_of, within_years
 from portal.search import permit_matches, person_matches
 
 IS = InspectionStatus
@@ -38,12 +39,12 @@ class InspectionQueueForm(QueueForm):
     status = SelectField(_l("Show"), choices=STATUS_CHOICES, validators=[Optional()])
     bureau = SelectField(_l("Bureau"), validators=[Optional()])
     inspector = SelectField(_l("Inspector"), validators=[Optional()])
-    date_from = DateField(
+    date_from = PortalDateField(
         _l("From"),
         description=_l("A request's first preferred date, or the date of a scheduled visit."),
-        validators=[Optional()],
+        validators=[Optional(), within_years],
     )
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_to = PortalDateField(_l("To"), validators=[Optional(), within_years])
     sort = SelectField(
         _l("Sort by"),
         choices=[SelectChoice(key, label) for key, label in SORTS.items()],
@@ -86,11 +87,12 @@ def search_condition(text: str):
 def inspection_queue(form: InspectionQueueForm) -> KeysetPage:
     """One page of requests in one status, with their permit, type and inspector."""
     status = form.status_value
-    # Scheduled visits go by their date; anything else by the first date the requester chose.
+    # A visit (scheduled, or with its result) goes by its date; a request not yet given one
+    # (waiting, or cancelled, perhaps before scheduling) by the first date the requester chose.
     day = (
-        InspectionRequest.scheduled_date
-        if status == IS.SCHEDULED
-        else InspectionRequest.preferred_date_1
+        InspectionRequest.preferred_date_1
+        if status in (IS.REQUESTED, IS.CANCELLED)
+        else InspectionRequest.scheduled_date
     )
     query = (
         select(InspectionRequest)

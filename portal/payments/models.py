@@ -162,7 +162,7 @@ class Payment(TimestampMixin, VersionedMixin, db.Model):
     )
     amount_cents: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3), default="usd")
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     customer_email: Mapped[str] = mapped_column(String(254), default="")
     checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     checkout_url: Mapped[str] = mapped_column(Text, default="")

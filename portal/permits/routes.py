@@ -29,6 +29,7 @@ from portal.permits.forms import (
     PermitExportForm,
 )
 from portal.permits.models import PartyRole, Permit, PermitStatus, Trade
+from portal.queues import page_number
 
 # No url_prefix: the staff's permit pages live under /staff/ with the rest of the staff side.
 bp = Blueprint("permits", __name__)
@@ -58,16 +59,12 @@ def _application_links() -> bool:
     return "applications.overview" in current_app.view_functions
 
 
-def _page_number() -> int:
-    return max(1, request.args.get("page", 1, type=int))
-
-
 @bp.get("/permits/")
 @signed_in
 def home():
     if current_user.is_staff:
         return redirect(url_for("admin.staff_home"))
-    pagination, rows = services.applicant_home(_me(), _page_number())
+    pagination, rows = services.applicant_home(_me(), page_number())
     return render_template(
         "permits/home.html",
         pagination=pagination,
@@ -117,7 +114,7 @@ def permit(permit: Permit):
 @bp.get("/permits/<int:permit_id>/timeline")
 @permit_party()
 def timeline(permit: Permit):
-    pagination = services.timeline_page(permit, _page_number())
+    pagination = services.timeline_page(permit, page_number())
     return render_template("permits/timeline.html", permit=permit, pagination=pagination)
 
 

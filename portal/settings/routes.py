@@ -13,6 +13,7 @@ from portal.forms import STALE_FORM_MESSAGE, ActionForm, show_refusal
 from portal.inspections import calendar
 from portal.inspections.models import Holiday
 from portal.payments.models import FeeKind, FeeSchedule
+from portal.queues import page_number
 from portal.settings import services
 from portal.settings.forms import HolidayForm, ScheduleForm, SettingsForm
 
@@ -62,9 +63,7 @@ def _holidays_page(form: HolidayForm):
         "settings/holidays.html",
         form=form,
         upcoming=services.upcoming_holidays(today),
-        past=services.past_holidays(
-            today, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
-        ),
+        past=services.past_holidays(today, page_number(), current_app.config["PAGE_SIZE"]),
     )
 
 

@@ -193,3 +193,10 @@ def test_only_admins_manage_accounts(app, staff_user, role):
     db.session.refresh(staff_user)
     assert staff_user.active
     assert staff_user.role == Role.STAFF
+
+
+def test_a_page_number_beyond_any_list_shows_the_first_page(admin_client, staff_user):
+    for page in ("99999999999999999999", "-3", "0", "x"):
+        response = admin_client.get(f"/staff/users?page={page}")
+        assert response.status_code == 200
+        assert staff_user.email.encode() in response.data

@@ -131,11 +131,17 @@ def test_pages_walk_forward_and_back_keeping_the_filters(staff_client, owner, qu
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("date_from=2026-02-30", "Not a valid date value."),
+        (
+            "date_from=2026-02-30",
+            "Enter a real date in the format YYYY-MM-DD, for example 2026-09-15",
+        ),
         ("date_from=2026-03-05&date_to=2026-03-01", "The end date must be the same as or after"),
         ("status=lost", "Not a valid choice."),
         ("sort=sideways", "Not a valid choice."),
-        ("q=" + "x" * 101, "Field cannot be longer than 100 characters."),
+        ("q=" + "x" * 101, "Enter from 2 to 100 characters to search."),
+        ("q=x", "Enter from 2 to 100 characters to search."),
+        ("date_from=0001-01-01", "Enter a date between the years 2000 and 2100."),
+        ("date_to=9999-12-31", "Enter a date between the years 2000 and 2100."),
     ],
 )
 def test_nonsense_filters_are_refused_and_the_rest_still_show(staff_client, queue, query, message):

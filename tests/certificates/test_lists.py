@@ -151,10 +151,13 @@ def test_issued_certificates_page_both_ways(staff_client, certificates, small_pa
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("date_from=2026-02-31", "Not a valid date value."),
+        (
+            "date_from=2026-02-31",
+            "Enter a real date in the format YYYY-MM-DD, for example 2026-09-15",
+        ),
         ("date_from=2026-03-05&date_to=2026-03-01", "The end date must be the same as or after"),
         ("sort=sideways", "Not a valid choice."),
-        ("q=" + "y" * 500, "Field cannot be longer than 100 characters."),
+        ("q=" + "y" * 500, "Enter from 2 to 100 characters to search."),
         ("after=junk&before=junk", None),
     ],
 )

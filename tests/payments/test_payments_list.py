@@ -114,7 +114,10 @@ def test_totals_count_refunds_by_when_they_happened(staff_client, payments):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("date_from=yesterday", "Not a valid date value."),
+        (
+            "date_from=yesterday",
+            "Enter a real date in the format YYYY-MM-DD, for example 2026-09-15",
+        ),
         ("date_from=2026-03-05&date_to=2026-03-01", "The end date must be the same as or after"),
         ("status=lost", "Not a valid choice."),
         ("sort=sideways", "Not a valid choice."),
