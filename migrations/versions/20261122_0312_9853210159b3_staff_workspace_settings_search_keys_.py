@@ -105,6 +105,11 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_inspection_requests_requested_by_id"), ["requested_by_id"], unique=False
         )
+        batch_op.create_index(
+            "ix_inspection_requests_day_load",
+            ["scheduled_date", "status", "inspector_id", "scheduled_window"],
+            unique=False,
+        )
         batch_op.drop_index(batch_op.f("ix_inspection_requests_status_preferred"))
         batch_op.create_index(
             "ix_inspection_requests_status_preferred",
@@ -249,6 +254,7 @@ def downgrade():
 
     with op.batch_alter_table("inspection_requests", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_inspection_requests_requested_by_id"))
+        batch_op.drop_index("ix_inspection_requests_day_load")
         batch_op.drop_index("ix_inspection_requests_status_scheduled")
         batch_op.drop_index("ix_inspection_requests_status_requested")
         batch_op.drop_index("ix_inspection_requests_inspected")

@@ -162,6 +162,14 @@ class InspectionRequest(TimestampMixin, VersionedMixin, db.Model):
         Index("ix_inspection_requests_status_requested", "status", "requested_at", "id"),
         Index("ix_inspection_requests_status_scheduled", "status", "scheduled_date", "id"),
         Index("ix_inspection_requests_inspected", "inspected_at", "status"),
+        # The dashboard's visits per inspector today, answered from the index alone.
+        Index(
+            "ix_inspection_requests_day_load",
+            "scheduled_date",
+            "status",
+            "inspector_id",
+            "scheduled_window",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,8 +7,8 @@ Requests walk (status, preferred_date_1, id), visits (status, scheduled_date, id
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
-from wtforms import SelectChoice, SelectField
-from wtforms.validators import Optional
+from wtforms import SelectChoice, SelectField, StringField
+from wtforms.validators import Length, Optional
 
 from portal.auth.models import User
 from portal.forms import PortalDateField
@@ -38,7 +38,15 @@ SORTS = {
 class InspectionQueueForm(QueueForm):
     status = SelectField(_l("Show"), choices=STATUS_CHOICES, validators=[Optional()])
     bureau = SelectField(_l("Bureau"), validators=[Optional()])
-    inspector = SelectField(_l("Inspector"), validators=[Optional()])
+    # Text, not a list of every staff account: a department has hundreds of them.
+    inspector = StringField(
+        _l("Inspector"),
+        description=_l("The start of the inspector's name or email address."),
+        validators=[
+            Optional(),
+            Length(min=2, max=100, message=_l("Enter from 2 to 100 characters to search.")),
+        ],
+    )
     date_from = PortalDateField(
         _l("From"),
         description=_l("A request's first preferred date, or the date of a scheduled visit."),
@@ -54,9 +62,6 @@ class InspectionQueueForm(QueueForm):
     def load_choices(self) -> None:
         self.bureau.choices = [SelectChoice("", _l("All bureaus"))] + [
             SelectChoice(name, name) for name in services.bureaus()
-        ]
-        self.inspector.choices = [SelectChoice("", _l("Any inspector"))] + [
-            SelectChoice(str(user.id), user.name) for user in services.inspectors()
         ]
 
     @property
@@ -108,7 +113,9 @@ def inspection_queue(form: InspectionQueueForm) -> KeysetPage:
     if bureau := form.value("bureau"):
         query = query.where(InspectionType.bureau == bureau)
     if inspector := form.value("inspector"):
-        query = query.where(InspectionRequest.inspector_id == int(inspector))
+        query = query.where(
+            InspectionRequest.inspector_id.in_(select(User.id).where(person_matches(inspector)))
+        )
     if date_from := form.value("date_from"):
         query = query.where(day >= date_from)
     if date_to := form.value("date_to"):

@@ -235,7 +235,6 @@ def queue():
         form=form,
         page=inspection_queue(form),
         status=form.status_value,
-        today=calendar.local_today(),
     )
 
 

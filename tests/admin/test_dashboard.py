@@ -321,20 +321,36 @@ def test_today_s_inspections_per_inspector_against_the_capacity(
 
     board = dashboard.dashboard()
     assert board.capacity == 3
-    assert board.inspectors == [
-        dashboard.InspectorLoad(abel.id, "Abel Inspector", 0, 1, 1),
+    assert board.inspectors.busiest == [
         dashboard.InspectorLoad(ines.id, "Ines Inspector", 2, 1, 2),
+        dashboard.InspectorLoad(abel.id, "Abel Inspector", 0, 1, 1),
     ]
+    assert (board.inspectors.visits, board.inspectors.inspectors) == (4, 2)
+    assert not board.inspectors.more
     response = staff_client.get("/staff/")
     check_page(response.data)
+    assert "4 visits today, by 2 inspectors." in response.text
     rows = table_rows(
         response.data,
-        "Visits on 18 November 2026 by inspector. Each inspector can make 3 visits a day.",
+        "Visits on 18 November 2026 by inspector, busiest first. "
+        "Each inspector can make 3 visits a day.",
     )
-    assert rows[1][:5] == ["Ines Inspector", "2", "1", "3 of 3 Full", "2"]
+    assert rows[0][:5] == ["Ines Inspector", "2", "1", "3 of 3 Full", "2"]
     assert (
         f"/staff/inspections/day?inspector={ines.id}&amp;date=2026-11-18" in response.data.decode()
     )
+
+
+def test_only_the_busiest_inspectors_are_listed(owner, inspection_type, monkeypatch):
+    monkeypatch.setattr(dashboard, "INSPECTORS_SHOWN", 2)
+    inspectors = [make_user(role=Role.STAFF, name=f"Inspector {n}") for n in range(3)]
+    for index, inspector in enumerate(inspectors):
+        for _ in range(index + 1):
+            visit(owner, inspection_type, inspector)
+    board = dashboard.dashboard()
+    assert [load.name for load in board.inspectors.busiest] == ["Inspector 2", "Inspector 1"]
+    assert (board.inspectors.visits, board.inspectors.inspectors) == (6, 3)
+    assert board.inspectors.more
 
 
 # ---- money ------------------------------------------------------------------------------

@@ -79,8 +79,10 @@ def test_bureau_inspector_and_dates(staff_client, requests, contractor, inspecto
     other = make_user(name="Otto Other", email="otto@example.com", role=inspector.role)
     schedule(requests[0], inspector, day=MONDAY + timedelta(days=8))
     theirs = schedule(requests[1], other, day=MONDAY + timedelta(days=9))
-    body = get_page(staff_client, f"{URL}?status=scheduled&inspector={other.id}")
+    body = get_page(staff_client, f"{URL}?status=scheduled&inspector=otto")
     assert shown(body) == nums([theirs])
+    by_email = get_page(staff_client, f"{URL}?status=scheduled&inspector=OTTO%40EXAMPLE")
+    assert shown(by_email) == nums([theirs])
     tuesday, wednesday = MONDAY + timedelta(days=1), MONDAY + timedelta(days=2)
     window = f"date_from={tuesday.isoformat()}&date_to={wednesday.isoformat()}"
     assert shown(get_page(staff_client, f"{URL}?{window}")) == nums(requests[2:4])
@@ -131,7 +133,7 @@ def test_pages_walk_forward_and_back_keeping_the_filters(staff_client, requests,
         ("date_from=2026-06-01&date_to=2026-05-20", "The end date must be the same as or after"),
         ("status=lost", "Not a valid choice."),
         ("bureau=Nope", "Not a valid choice."),
-        ("inspector=abc", "Not a valid choice."),
+        ("inspector=o", "Enter from 2 to 100 characters to search."),
         ("sort=sideways", "Not a valid choice."),
         ("after=garbage&before=junk", None),
     ],

@@ -99,3 +99,12 @@ def test_the_blds_export(staff_client, permit, contractor, inspector, owner_clie
     assert requested["ResultMapped"] == ""
     assert requested["Result"] == "Requested"
     assert owner_client.get("/staff/inspections/export.csv").status_code == 404
+
+
+def test_the_day_list_page_asks_for_an_inspector_and_a_date(staff_client, inspector):
+    response = staff_client.get("/staff/inspections/day")
+    check_page(response.data)
+    assert f'<option value="{inspector.id}">{inspector.name}</option>' in response.text
+    assert "Show the day list" in response.text
+    queue = staff_client.get("/staff/inspections")
+    assert 'href="/staff/inspections/day"' in queue.text
