@@ -8,6 +8,13 @@ from flask_babel import format_date, format_datetime, get_translations
 from portal.money import format_cents
 
 
+def long_date(value: date | datetime | None) -> str:
+    """A day as pages, emails and certificates show it: "21 November 2026"."""
+    if value is None:
+        return ""
+    return format_date(value, "d MMMM y")
+
+
 def _translations():
     # Flask-Babel looks the translations up again on every call (~5 µs); a page makes
     # a hundred or more calls, so look them up once per request.
@@ -33,9 +40,7 @@ def init_app(app: Flask) -> None:
 
     @app.template_filter("date")
     def date_filter(value: date | datetime | None) -> str:
-        if value is None:
-            return ""
-        return format_date(value, "d MMMM y")
+        return long_date(value)
 
     @app.template_filter("money")
     def money_filter(cents: int | None) -> str:

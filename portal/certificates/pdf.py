@@ -11,11 +11,11 @@ from urllib.parse import unquote, urlsplit
 
 import segno
 from flask import current_app, render_template
-from flask_babel import format_date
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from portal.notifications.services import email_link
+from portal.template_helpers import long_date
 
 PDF_VARIANT = "pdf/ua-1"
 TEMPLATE = "certificates/pdf.html"
@@ -76,8 +76,8 @@ def certificate_data(version, *, code: str, number: str) -> dict:
         "construction_type": version.construction_type,
         "certificate_type": str(version.certificate_type.label),
         "certificate_type_value": version.certificate_type.value,
-        "expires_on": format_date(version.expires_on, "d MMMM y") if version.expires_on else "",
-        "granted_date": format_date(version.granted_date, "d MMMM y"),
+        "expires_on": long_date(version.expires_on),
+        "granted_date": long_date(version.granted_date),
         "description": version.description,
         "conditions": version.conditions,
         "official_name": version.official_name,

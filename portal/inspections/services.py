@@ -49,6 +49,7 @@ from portal.payments import services as payments
 from portal.payments.models import Fee, FeeKind, FeeStatus
 from portal.permits.models import PartyRole, Permit, PermitParty, PermitStatus
 from portal.settings import services as settings
+from portal.template_helpers import long_date
 from portal.workflow import check_version, stale_guard
 
 IS = InspectionStatus
@@ -408,7 +409,7 @@ def _item(required: RequiredInspection, latest: InspectionRequest | None) -> Che
     if latest.status == IS.SCHEDULED:
         state = _(
             "Scheduled for %(day)s, %(window)s",
-            day=format_date(latest.scheduled_date, "d MMMM y"),
+            day=long_date(latest.scheduled_date),
             window=latest.scheduled_window.label,
         )
         return ChecklistItem(required, latest, state, _("Be on site with the stamped plans"), False)
@@ -485,7 +486,7 @@ def check_preferred_dates(dates: Mapping[str, date | None]) -> list[date]:
     }
     seen: set[date] = set()
     for name, day in given:
-        shown = format_date(day, "EEEE d MMMM y")
+        shown = _day(day)
         if day <= today:
             raise InvalidRequest(
                 _("%(day)s has passed or is today: choose a later date.", day=shown), field=name
@@ -510,7 +511,7 @@ def check_preferred_dates(dates: Mapping[str, date | None]) -> list[date]:
                     "earliest date is %(earliest)s.",
                     day=shown,
                     n=settings.current().inspection_lead_business_days,
-                    earliest=format_date(earliest, "EEEE d MMMM y"),
+                    earliest=_day(earliest),
                 ),
                 field=name,
             )

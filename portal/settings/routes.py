@@ -2,7 +2,6 @@
 portal.settings.services, which checks and audits every change."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,11 +15,9 @@ from portal.payments.models import FeeKind, FeeSchedule
 from portal.queues import page_number
 from portal.settings import services
 from portal.settings.forms import HolidayForm, ScheduleForm, SettingsForm
+from portal.template_helpers import long_date
 
 bp = Blueprint("settings", __name__, url_prefix="/staff/settings")
-
-# As the templates' |date filter shows a day.
-DAY = "d MMMM y"
 
 
 def _me():
@@ -84,7 +81,7 @@ def holidays():
                     "%(name)s on %(day)s is a holiday now: inspections cannot be requested "
                     "or scheduled that day.",
                     name=holiday.name,
-                    day=format_date(holiday.day, DAY),
+                    day=long_date(holiday.day),
                 ),
                 "success",
             )
@@ -101,7 +98,7 @@ def remove_holiday(holiday_id: int):
     if not ActionForm().validate_on_submit():
         flash(STALE_FORM_MESSAGE, "error")
         return redirect(url_for("settings.holidays"))
-    name, day = holiday.name, format_date(holiday.day, DAY)
+    name, day = holiday.name, long_date(holiday.day)
     try:
         services.remove_holiday(holiday, _me())
     except DomainError as error:
@@ -159,7 +156,7 @@ def fees():
                 _(
                     "The fee schedule %(name)s comes into force on %(day)s.",
                     name=schedule.name,
-                    day=format_date(schedule.effective_from, DAY),
+                    day=long_date(schedule.effective_from),
                 ),
                 "success",
             )
