@@ -1,6 +1,7 @@
 """The Occupancy Portal: a city building department's self-service Certificate of Occupancy site."""
 
 import time
+from importlib import import_module
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -47,6 +48,9 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.permits.routes import bp as permits_bp
     from portal.settings.routes import bp as settings_bp
 
+    # Each feature built on permits adds its part to the pages permits/ owns (portal/panels.py).
+    for contributions in ("applications", "payments", "inspections", "certificates"):
+        import_module(f"portal.{contributions}.contributions")
     security.init_app(app)
     for blueprint in (
         main_bp,

@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     g,
     redirect,
@@ -54,11 +53,6 @@ def _claiming_account() -> str:
     return "claim-user:" + (current_user.get_id() or "anonymous")
 
 
-def _application_links() -> bool:
-    # The applications feature owns these URLs; link to them once they exist.
-    return "applications.overview" in current_app.view_functions
-
-
 @bp.get("/permits/")
 @signed_in
 def home():
@@ -69,7 +63,6 @@ def home():
         "permits/home.html",
         pagination=pagination,
         rows=rows,
-        application_links=_application_links(),
     )
 
 
@@ -107,7 +100,6 @@ def permit(permit: Permit):
         "permits/permit.html",
         page=page,
         permit=permit,
-        application_links=_application_links(),
     )
 
 

@@ -15,16 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
-from portal import audit, timeline
-from portal.applications.models import ApplicationStatus, CofOApplication
+from portal import audit, panels, timeline
 from portal.auth.models import User
-from portal.certificates import services as certificate_services
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.inspections import services as inspection_services
 from portal.models import utcnow
 from portal.notifications.services import email_link, queue_email
-from portal.payments.services import outstanding_by_permit
 from portal.permits import importer
 from portal.permits.models import Invitation, PartyRole, Permit, PermitParty, PermitStatus
 from portal.timeline import TimelineEntry
@@ -450,82 +446,23 @@ def add_party_by_staff(
     return party
 
 
-# What the applicant sees
+# What the applicant sees: the features built on permits fill in their parts (portal/panels.py)
 
 
 @dataclass(frozen=True)
 class HomeRow:
     party: PermitParty
     permit: Permit
-    application: CofOApplication | None
-    next_action: str
-    fees_owed_cents: int = 0
+    facts: dict[str, object]
 
     @property
     def works_on_application(self) -> bool:
         return self.party.role in (PartyRole.OWNER, PartyRole.AGENT)
 
 
-def latest_applications(permit_ids: list[int]) -> dict[int, CofOApplication]:
-    """Each permit's newest application, in one query whatever the number of permits."""
-    if not permit_ids:
-        return {}
-    newest = (
-        select(func.max(CofOApplication.id))
-        .where(CofOApplication.permit_id.in_(permit_ids))
-        .group_by(CofOApplication.permit_id)
-    )
-    applications = db.session.scalars(
-        select(CofOApplication)
-        .where(CofOApplication.id.in_(newest))
-        .options(lazyload(CofOApplication.permit))
-    ).all()
-    return {application.permit_id: application for application in applications}
-
-
-S = ApplicationStatus
-_WAITING = {S.SUBMITTED, S.UNDER_REVIEW, S.RESUBMITTED}
-_ENDED = {S.REJECTED, S.NOT_APPLICABLE, S.WITHDRAWN}
-
-
-def next_action(permit: Permit, role: PartyRole, application: CofOApplication | None) -> str:
-    """The one thing this party should do next, from the permit's newest application."""
-    applies = role in (PartyRole.OWNER, PartyRole.AGENT)
-    status = application.status if application is not None else None
-    if status is None or status in _ENDED:
-        if permit.status_current in (PermitStatus.EXPIRED, PermitStatus.REVOKED):
-            return _(
-                "The permit is %(status)s: contact the department",
-                status=permit.status_current.label,
-            )
-        if not applies:
-            return _("Nothing to do yet: the owner has not applied for the C of O")
-        if status is None:
-            return _("Start your C of O application")
-        return _("Start a new C of O application if you still need one")
-    if status == S.DRAFT:
-        return (
-            _("Continue your draft application")
-            if applies
-            else _("The owner is preparing the C of O application")
-        )
-    if status == S.INFORMATION_REQUESTED:
-        return (
-            _("Respond to the department's request")
-            if applies
-            else _("The department asked the owner for more information")
-        )
-    if status in _WAITING:
-        return _("Waiting for the department's review")
-    if status == S.ACCEPTED:
-        return _("Pass the required inspections")
-    if status == S.INSPECTIONS_COMPLETE:
-        return _("Waiting for the department to issue the certificate")
-    return _("Certificate of Occupancy issued")
-
-
 def applicant_home(user: User, page: int):
-    """The user's permits, newest first, with what to do next; the query count is fixed."""
+    """The user's permits, newest first, with what each feature says of them; the query count
+    is fixed."""
     pagination = db.paginate(
         select(PermitParty)
         .join(PermitParty.permit)
@@ -536,16 +473,9 @@ def applicant_home(user: User, page: int):
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
-    applications = latest_applications([party.permit_id for party in pagination.items])
-    owed = outstanding_by_permit([party.permit_id for party in pagination.items])
+    facts = panels.home_facts(pagination.items)
     rows = [
-        HomeRow(
-            party=party,
-            permit=party.permit,
-            application=applications.get(party.permit_id),
-            next_action=next_action(party.permit, party.role, applications.get(party.permit_id)),
-            fees_owed_cents=owed.get(party.permit_id, 0),
-        )
+        HomeRow(party=party, permit=party.permit, facts=facts[party.permit_id])
         for party in pagination.items
     ]
     return pagination, rows
@@ -557,11 +487,9 @@ class PermitPage:
     parties: list[PermitParty]
     my_party: PermitParty | None
     invitations: list[Invitation]
-    application: CofOApplication | None
     timeline: list[TimelineEntry]
     more_timeline: bool
-    inspections: inspection_services.PermitPanel | None = None
-    certificate: "certificate_services.PermitPanel | None" = None
+    panels: list[panels.Panel]
 
     @property
     def is_owner(self) -> bool:
@@ -583,11 +511,9 @@ def permit_page(permit: Permit, user: User) -> PermitPage:
         parties=parties,
         my_party=mine,
         invitations=open_invitations(permit) if can_manage else [],
-        application=latest_applications([permit.id]).get(permit.id),
         timeline=entries[:PERMIT_PAGE_TIMELINE_LIMIT],
         more_timeline=len(entries) > PERMIT_PAGE_TIMELINE_LIMIT,
-        inspections=inspection_services.permit_panel(permit),
-        certificate=certificate_services.permit_panel(permit),
+        panels=panels.permit_panels(permit),
     )
 
 

@@ -7,6 +7,7 @@ from flask import url_for
 from sqlalchemy import event
 
 from portal import timeline
+from portal.applications.contributions import next_action
 from portal.applications.models import ApplicationStatus
 from portal.extensions import db
 from portal.permits import services
@@ -106,7 +107,7 @@ def test_next_step_follows_the_newest_application(client, status, role, expected
 def test_an_expired_permit_without_an_application_says_to_contact_the_department(app):
     permit = make_permit(status_current=PermitStatus.EXPIRED)
     with app.test_request_context():
-        text = services.next_action(permit, PartyRole.OWNER, None)
+        text = next_action(permit, PartyRole.OWNER, None)
     assert text == "The permit is Expired: contact the department"
 
 

@@ -1,0 +1,101 @@
+"""What the applications feature adds to the pages permits/ owns (see portal/panels.py):
+the application's panel on the permit page, and its status and the next step on the home."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
+
+from portal import panels
+from portal.applications.models import ApplicationStatus, CofOApplication
+from portal.extensions import db
+from portal.permits.models import PartyRole, Permit, PermitParty, PermitStatus
+
+S = ApplicationStatus
+_WAITING = {S.SUBMITTED, S.UNDER_REVIEW, S.RESUBMITTED}
+_ENDED = {S.REJECTED, S.NOT_APPLICABLE, S.WITHDRAWN}
+
+
+def latest_applications(permit_ids: Sequence[int]) -> dict[int, CofOApplication]:
+    """Each permit's newest application, in one query whatever the number of permits."""
+    if not permit_ids:
+        return {}
+    newest = (
+        select(func.max(CofOApplication.id))
+        .where(CofOApplication.permit_id.in_(permit_ids))
+        .group_by(CofOApplication.permit_id)
+    )
+    applications = db.session.scalars(
+        select(CofOApplication)
+        .where(CofOApplication.id.in_(newest))
+        .options(lazyload(CofOApplication.permit))
+    ).all()
+    return {application.permit_id: application for application in applications}
+
+
+def next_action(permit: Permit, role: PartyRole, application: CofOApplication | None) -> str:
+    """The one thing this party should do next, from the permit's newest application."""
+    applies = role in (PartyRole.OWNER, PartyRole.AGENT)
+    status = application.status if application is not None else None
+    if status is None or status in _ENDED:
+        if permit.status_current in (PermitStatus.EXPIRED, PermitStatus.REVOKED):
+            return _(
+                "The permit is %(status)s: contact the department",
+                status=permit.status_current.label,
+            )
+        if not applies:
+            return _("Nothing to do yet: the owner has not applied for the C of O")
+        if status is None:
+            return _("Start your C of O application")
+        return _("Start a new C of O application if you still need one")
+    if status == S.DRAFT:
+        return (
+            _("Continue your draft application")
+            if applies
+            else _("The owner is preparing the C of O application")
+        )
+    if status == S.INFORMATION_REQUESTED:
+        return (
+            _("Respond to the department's request")
+            if applies
+            else _("The department asked the owner for more information")
+        )
+    if status in _WAITING:
+        return _("Waiting for the department's review")
+    if status == S.ACCEPTED:
+        return _("Pass the required inspections")
+    if status == S.INSPECTIONS_COMPLETE:
+        return _("Waiting for the department to issue the certificate")
+    return _("Certificate of Occupancy issued")
+
+
+@dataclass(frozen=True)
+class HomeApplication:
+    """The home's application column and next step for one permit."""
+
+    application: CofOApplication | None
+    next_action: str
+
+
+@dataclass(frozen=True)
+class ApplicationPanel:
+    application: CofOApplication | None
+
+
+@panels.home_fact("application")
+def home_applications(parties: Sequence[PermitParty]) -> dict[int, HomeApplication]:
+    applications = latest_applications([party.permit_id for party in parties])
+    return {
+        party.permit_id: HomeApplication(
+            application=applications.get(party.permit_id),
+            next_action=next_action(party.permit, party.role, applications.get(party.permit_id)),
+        )
+        for party in parties
+    }
+
+
+@panels.permit_panel("application", order=10, template="applications/_permit_panel.html")
+def application_panel(permit: Permit) -> ApplicationPanel:
+    return ApplicationPanel(latest_applications([permit.id]).get(permit.id))
