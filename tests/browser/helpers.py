@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
 from flask import current_app
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, Response, expect
 
 from portal.auth.models import User
@@ -21,11 +22,37 @@ AXE_SCRIPT = Axe().axe_script
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
-def check_axe(page: Page) -> None:
-    """Fail on any serious or critical axe-core violation, naming the rule and the elements."""
+# What Playwright says when a navigation replaces the document an evaluation runs in.
+_NAVIGATED = ("Execution context was destroyed", "documentElement", "navigat")
+
+
+def _run_axe(page: Page) -> list[dict]:
+    """axe's violations for the page once it has finished loading.
+
+    A click that submits a form or follows a link may still be navigating when the test asks
+    for the check (seen on a loaded machine: axe read a document that was already gone). So
+    wait for the load to settle first, and if a navigation still replaced the document under
+    the evaluation, wait again and rerun on the new one.
+    """
+    for _ in range(4):
+        try:
+            return _axe_violations(page)
+        except PlaywrightError as error:
+            if not any(sign in str(error) for sign in _NAVIGATED):
+                raise
+    return _axe_violations(page)
+
+
+def _axe_violations(page: Page) -> list[dict]:
+    page.wait_for_load_state("load")
     if not page.evaluate("typeof window.axe?.run === 'function'"):
         page.evaluate(AXE_SCRIPT)
-    violations = page.evaluate("axe.run({resultTypes: ['violations']}).then(r => r.violations)")
+    return page.evaluate("axe.run({resultTypes: ['violations']}).then(r => r.violations)")
+
+
+def check_axe(page: Page) -> None:
+    """Fail on any serious or critical axe-core violation, naming the rule and the elements."""
+    violations = _run_axe(page)
     blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
     if not blocking:
         return
