@@ -21,11 +21,12 @@ run: install
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-# Lint problems fail the target but do not hide the test results: the suite runs either way.
+# Lint and type problems fail the target but do not hide the test results: the suite runs either way.
 test: install-test
 	@status=0; \
 	$(BIN)/ruff check . || status=1; \
 	$(BIN)/ruff format --check . || status=1; \
+	$(BIN)/mypy || status=1; \
 	$(BIN)/pytest $(PYTEST_ARGS) || status=$$?; \
 	exit $$status
 
