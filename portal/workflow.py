@@ -3,6 +3,7 @@
 import enum
 from collections.abc import Mapping
 from functools import wraps
+from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -33,6 +34,14 @@ class TransitionTable:
     def check(self, current: enum.Enum, target: enum.Enum) -> None:
         if not self.can(current, target):
             raise IllegalTransition()
+
+    def move(self, record: Any, target: enum.Enum, field: str = "status") -> Any:
+        """Check the move from the record's current state and make it, in one call, so no
+        service can set a status without the table's say; returns the state it left."""
+        previous = getattr(record, field)
+        self.check(previous, target)
+        setattr(record, field, target)
+        return previous
 
 
 def check_version(record, version, message) -> None:
