@@ -2,8 +2,10 @@
 
 import enum
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import DateTime, Enum, Integer, MetaData, TypeDecorator, func
+from flask_sqlalchemy.model import Model
+from sqlalchemy import DateTime, Dialect, Enum, FromClause, Integer, MetaData, TypeDecorator, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
 
 # Stable constraint names, so Alembic can alter them on SQLite and PostgreSQL alike.
@@ -20,28 +22,38 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC timestamp on every backend (SQLite drops the offset)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None and value.tzinfo is not None:
             value = value.astimezone(UTC)
         return value
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
 
 
 class Base(DeclarativeBase):
+    """The typed base every model inherits.
+
+    ``db.Model`` (portal/extensions.py) is a copy of this class sharing its registry and
+    metadata, so a model declared on either is the same table; models use this one because
+    mypy can see through it.
+    """
+
     registry = registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+    # Keep Flask-SQLAlchemy's "<User 3>" form, which db.Model gave the models before.
+    __repr__ = Model.__repr__
 
 
 class TimestampMixin:
@@ -56,8 +68,12 @@ class VersionedMixin:
 
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
+    if TYPE_CHECKING:
+        # Declarative sets it on the mapped class that mixes this in (as DeclarativeBase says).
+        __table__: ClassVar[FromClause]
+
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict:
+    def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}
 
 

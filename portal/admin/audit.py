@@ -21,6 +21,7 @@ from portal.audit import AuditEvent
 from portal.auth.models import User
 from portal.extensions import db
 from portal.forms import PortalForm, WholeNumberField
+from portal.models import Base
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -40,7 +41,7 @@ def _a_date(form, field) -> None:
 
 
 def _record_types() -> list[tuple[str, str]]:
-    names = sorted({mapper.class_.__name__ for mapper in db.Model.registry.mappers})
+    names = sorted({mapper.class_.__name__ for mapper in Base.registry.mappers})
     return [("", _l("Any record")), *((name, name) for name in names)]
 
 
