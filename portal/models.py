@@ -2,10 +2,10 @@
 
 import enum
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from flask_sqlalchemy.model import Model
-from sqlalchemy import DateTime, Dialect, Enum, FromClause, Integer, MetaData, TypeDecorator, func
+from sqlalchemy import DateTime, Dialect, Enum, Integer, MetaData, Table, TypeDecorator, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
 
 # Stable constraint names, so Alembic can alter them on SQLite and PostgreSQL alike.
@@ -52,8 +52,18 @@ class Base(DeclarativeBase):
         type_annotation_map={datetime: UTCDateTime()},
     )
 
+    if TYPE_CHECKING:
+        # DeclarativeBase says FromClause; every model here declares a __tablename__, so
+        # a Table (which Core insert/update/delete take).
+        __table__: ClassVar[Table]
+
     # Keep Flask-SQLAlchemy's "<User 3>" form, which db.Model gave the models before.
     __repr__ = Model.__repr__
+
+
+class _Mapped(Protocol):
+    # What a mixin's declared_attr sees: the model class declarative is building.
+    __table__: ClassVar[Table]
 
 
 class TimestampMixin:
@@ -68,12 +78,8 @@ class VersionedMixin:
 
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
-    if TYPE_CHECKING:
-        # Declarative sets it on the mapped class that mixes this in (as DeclarativeBase says).
-        __table__: ClassVar[FromClause]
-
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
+    def __mapper_args__(cls: type["_Mapped"]) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}
 
 
