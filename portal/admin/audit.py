@@ -141,8 +141,7 @@ def audit_page(
     if after is not None:
         found = db.session.execute(
             query.where(AuditEvent.id > after).order_by(AuditEvent.id.asc()).limit(per_page)
-        ).all()
-        found.reverse()
+        ).all()[::-1]
     else:
         older = query.where(AuditEvent.id < before) if before is not None else query
         found = db.session.execute(older.order_by(AuditEvent.id.desc()).limit(per_page)).all()

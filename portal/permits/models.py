@@ -178,5 +178,7 @@ class Invitation(TimestampMixin, Base):
 
 def trade_label(value: str) -> str:
     """Show a Trade by its label; a trade recorded as free text shows as written."""
-    trade = Trade._value2member_map_.get(value)
-    return str(trade.label) if trade is not None else value
+    try:
+        return str(Trade(value).label)
+    except ValueError:
+        return value
