@@ -15,10 +15,10 @@ from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.extensions import db
-from portal.models import utcnow
+from portal.models import Base, utcnow
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Base):
     __tablename__ = "audit_events"
     __table_args__ = (
         Index("ix_audit_events_record", "record_type", "record_id"),

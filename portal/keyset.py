@@ -18,8 +18,12 @@ from flask import current_app
 from flask_babel import LazyString
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import ColumnElement, Select, TypeDecorator, and_, or_, tuple_
+from sqlalchemy.orm import QueryableAttribute
 
 from portal.extensions import db
+
+# A mapped attribute (Permit.permit_num) or any other column expression.
+SortColumn = ColumnElement[Any] | QueryableAttribute[Any]
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,7 @@ class SortOrder:
 
     key: str
     label: LazyString | str
-    columns: tuple[ColumnElement, ...]
+    columns: tuple[SortColumn, ...]
     descending: bool = False
 
 
@@ -61,9 +65,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _typed(column: ColumnElement, value: Any) -> Any:
+def _typed(column: SortColumn, value: Any) -> Any:
     """The cursor's JSON value back as the Python type the column binds."""
-    column_type = column.type
+    column_type = column.expression.type
     # A TypeDecorator (like UTCDateTime) reports "object"; its underlying type knows.
     if isinstance(column_type, TypeDecorator):
         column_type = column_type.impl_instance
@@ -93,7 +97,7 @@ def decode_cursor(order: SortOrder, cursor: str | None) -> tuple | None:
 
 
 def _beyond(
-    columns: tuple[ColumnElement, ...], values: tuple, *, greater: bool, dialect: str
+    columns: tuple[SortColumn, ...], values: tuple, *, greater: bool, dialect: str
 ) -> ColumnElement:
     """Rows sorting strictly after ``values`` (or before, when not ``greater``).
 

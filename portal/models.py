@@ -2,8 +2,10 @@
 
 import enum
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from sqlalchemy import DateTime, Enum, Integer, MetaData, TypeDecorator, func
+from flask_sqlalchemy.model import Model
+from sqlalchemy import DateTime, Dialect, Enum, Integer, MetaData, Table, TypeDecorator, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
 
 # Stable constraint names, so Alembic can alter them on SQLite and PostgreSQL alike.
@@ -20,28 +22,48 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC timestamp on every backend (SQLite drops the offset)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None and value.tzinfo is not None:
             value = value.astimezone(UTC)
         return value
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
 
 
 class Base(DeclarativeBase):
+    """The typed base every model inherits.
+
+    ``db.Model`` (portal/extensions.py) is a copy of this class sharing its registry and
+    metadata, so a model declared on either is the same table; models use this one because
+    mypy can see through it.
+    """
+
     registry = registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+    if TYPE_CHECKING:
+        # DeclarativeBase says FromClause; every model here declares a __tablename__, so
+        # a Table (which Core insert/update/delete take).
+        __table__: ClassVar[Table]
+
+    # Keep Flask-SQLAlchemy's "<User 3>" form, which db.Model gave the models before.
+    __repr__ = Model.__repr__
+
+
+class _Mapped(Protocol):
+    # What a mixin's declared_attr sees: the model class declarative is building.
+    __table__: ClassVar[Table]
 
 
 class TimestampMixin:
@@ -57,7 +79,7 @@ class VersionedMixin:
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict:
+    def __mapper_args__(cls: type["_Mapped"]) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}
 
 

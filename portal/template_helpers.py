@@ -25,7 +25,9 @@ def _translations():
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.install_gettext_callables(
+    # jinja2.ext.i18n (which Flask-Babel loads) adds this method to the environment at run
+    # time, so Environment's type does not declare it.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         lambda string: _translations().ugettext(string),
         lambda singular, plural, n: _translations().ungettext(singular, plural, n),
         newstyle=True,

@@ -13,7 +13,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models import utcnow
+from portal.models import Base, utcnow
 
 EVENT_TEXT = {
     "permit.imported": _l("Permit {permit_num} recorded by the department"),
@@ -60,7 +60,7 @@ EVENT_TEXT = {
 }
 
 
-class TimelineEntry(db.Model):
+class TimelineEntry(Base):
     __tablename__ = "timeline_entries"
     __table_args__ = (Index("ix_timeline_entries_permit_created", "permit_id", "created_at"),)
 

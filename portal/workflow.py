@@ -3,7 +3,7 @@
 import enum
 from collections.abc import Mapping
 from functools import wraps
-from typing import Any
+from typing import Any, Self, overload
 
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -17,7 +17,17 @@ class LabelledStatus(enum.StrEnum):
     Members are declared as ``DRAFT = "draft", _l("Draft")``.
     """
 
-    def __new__(cls, value: str, label: object):
+    # A lazy translation (flask_babel's LazyString), which renders and formats as a str.
+    label: str
+
+    # Enum puts its own __new__ in place once the class is built, so after that
+    # ``Status(value)`` looks a member up by its value; the two-argument form only builds
+    # the members, so the label's default is never used.
+    @overload
+    def __new__(cls, value: str) -> Self: ...
+    @overload
+    def __new__(cls, value: str, label: str) -> Self: ...
+    def __new__(cls, value: str, label: str = "") -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label

@@ -21,6 +21,7 @@ from portal.audit import AuditEvent
 from portal.auth.models import User
 from portal.extensions import db
 from portal.forms import PortalForm, WholeNumberField
+from portal.models import Base
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -40,7 +41,7 @@ def _a_date(form, field) -> None:
 
 
 def _record_types() -> list[tuple[str, str]]:
-    names = sorted({mapper.class_.__name__ for mapper in db.Model.registry.mappers})
+    names = sorted({mapper.class_.__name__ for mapper in Base.registry.mappers})
     return [("", _l("Any record")), *((name, name) for name in names)]
 
 
@@ -140,8 +141,7 @@ def audit_page(
     if after is not None:
         found = db.session.execute(
             query.where(AuditEvent.id > after).order_by(AuditEvent.id.asc()).limit(per_page)
-        ).all()
-        found.reverse()
+        ).all()[::-1]
     else:
         older = query.where(AuditEvent.id < before) if before is not None else query
         found = db.session.execute(older.order_by(AuditEvent.id.desc()).limit(per_page)).all()

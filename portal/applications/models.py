@@ -6,8 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
-from portal.models import TimestampMixin, VersionedMixin, enum_column
+from portal.models import Base, TimestampMixin, VersionedMixin, enum_column
 from portal.workflow import LabelledStatus, TransitionTable
 
 
@@ -77,7 +76,7 @@ class DocumentType(LabelledStatus):
     OTHER = "other", _l("Other")
 
 
-class CofOApplication(TimestampMixin, VersionedMixin, db.Model):
+class CofOApplication(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "cofo_applications"
     __table_args__ = (
         # The staff queue's single-status and "any status" views, and the certificates list.
@@ -177,7 +176,7 @@ class CofOApplication(TimestampMixin, VersionedMixin, db.Model):
         return self.status in EDITABLE_STATES
 
 
-class ApplicationContact(TimestampMixin, db.Model):
+class ApplicationContact(TimestampMixin, Base):
     __tablename__ = "application_contacts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -196,7 +195,7 @@ class ApplicationContact(TimestampMixin, db.Model):
     application: Mapped[CofOApplication] = relationship(back_populates="contacts")
 
 
-class ApplicationDocument(TimestampMixin, db.Model):
+class ApplicationDocument(TimestampMixin, Base):
     __tablename__ = "application_documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,5 +1,7 @@
 """The requirement check, the applicant's C of O application and the staff review page."""
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     abort,
@@ -10,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -418,7 +421,7 @@ def confirmation(permit):
 
 # ---- staff review -------------------------------------------------------------------------
 
-REVIEW_ACTIONS = {
+REVIEW_ACTIONS: dict[str, tuple[type[VersionedActionForm], Callable[..., object], LazyString]] = {
     "start-review": (VersionedActionForm, services.start_review, _l("Review started.")),
     "accept": (VersionedActionForm, services.accept, _l("Application accepted.")),
     "request-information": (
@@ -499,7 +502,7 @@ def review_action(application_id: int, action: str):
     form = form_cls(prefix=action)
     if not form.validate_on_submit():
         return _review_page(application, _review_forms(application, action, form), form)
-    args = (application, current_user, form.version.data)
+    args: tuple[object, ...] = (application, current_user, form.version.data)
     if isinstance(form, ReasonActionForm):
         args += (form.message.data,)
     try:

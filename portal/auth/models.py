@@ -8,8 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from portal.extensions import db
-from portal.models import TimestampMixin, enum_column, utcnow
+from portal.models import Base, TimestampMixin, enum_column, utcnow
 from portal.search_keys import KEY_LENGTH, from_parameter, name_key, search_key_type
 from portal.workflow import LabelledStatus
 
@@ -24,7 +23,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,7 +80,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.totp_enabled_at is not None
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Base):
     """A one-time code that stands in for the authenticator app; only its keyed hash is kept."""
 
     __tablename__ = "recovery_codes"

@@ -7,14 +7,13 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.applications.models import CertificateType
-from portal.extensions import db
-from portal.models import TimestampMixin, VersionedMixin, enum_column
+from portal.models import Base, TimestampMixin, VersionedMixin, enum_column
 from portal.workflow import LabelledStatus, TransitionTable
 
 NUMBER_PREFIX = "CO"
 
 
-class CertificateCounter(db.Model):
+class CertificateCounter(Base):
     """The last number issued in a year; locked while a number is taken, so numbers have
     no gaps and no duplicates however many staff issue at once."""
 
@@ -24,7 +23,7 @@ class CertificateCounter(db.Model):
     last_number: Mapped[int] = mapped_column(default=0)
 
 
-class Certificate(TimestampMixin, db.Model):
+class Certificate(TimestampMixin, Base):
     """One certificate per application; what it says lives in its versions."""
 
     __tablename__ = "certificates"
@@ -78,7 +77,7 @@ VERSION_TRANSITIONS = TransitionTable(
 )
 
 
-class CertificateVersion(TimestampMixin, db.Model):
+class CertificateVersion(TimestampMixin, Base):
     """What one PDF says, immutable once written: a correction is a new version."""
 
     __tablename__ = "certificate_versions"
@@ -136,7 +135,7 @@ class CertificateVersion(TimestampMixin, db.Model):
         return f"{self.certificate.number}-v{self.version_number}.pdf"
 
 
-class PickupSlot(TimestampMixin, db.Model):
+class PickupSlot(TimestampMixin, Base):
     """A weekly opening of the counter: e.g. every Tuesday 9:00 to 10:00, six people."""
 
     __tablename__ = "pickup_slots"
@@ -149,7 +148,7 @@ class PickupSlot(TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class ClosedDay(TimestampMixin, db.Model):
+class ClosedDay(TimestampMixin, Base):
     __tablename__ = "pickup_closed_days"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -157,7 +156,7 @@ class ClosedDay(TimestampMixin, db.Model):
     reason: Mapped[str] = mapped_column(String(200), default="")
 
 
-class PickupSlotDay(db.Model):
+class PickupSlotDay(Base):
     """One row per slot and date, locked while a seat is taken, so two people booking the
     last seat at the same moment cannot both get it."""
 
@@ -190,7 +189,7 @@ PICKUP_TRANSITIONS = TransitionTable(
 SEAT_STATES = {PickupStatus.BOOKED, PickupStatus.PICKED_UP}
 
 
-class PickupAppointment(TimestampMixin, VersionedMixin, db.Model):
+class PickupAppointment(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "pickup_appointments"
     __table_args__ = (
         Index("ix_pickup_appointments_slot_day", "slot_id", "day", "status"),
@@ -233,7 +232,7 @@ class PickupAppointment(TimestampMixin, VersionedMixin, db.Model):
         return self.status == PickupStatus.BOOKED
 
 
-class ReminderSent(db.Model):
+class ReminderSent(Base):
     """A reminder that went out: `flask reminders send` skips anything with a row here, and
     the unique key keeps two runs at once from both sending it."""
 

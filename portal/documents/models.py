@@ -3,11 +3,10 @@
 from sqlalchemy import BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.extensions import db
-from portal.models import TimestampMixin
+from portal.models import Base, TimestampMixin
 
 
-class StoredFile(TimestampMixin, db.Model):
+class StoredFile(TimestampMixin, Base):
     """Immutable bytes: a new version of a document is a new row with its own hash."""
 
     __tablename__ = "stored_files"

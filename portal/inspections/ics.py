@@ -67,7 +67,7 @@ def build(
     for address in attendees:
         attendee = vCalAddress(f"mailto:{address}")
         attendee.params["role"] = vText("REQ-PARTICIPANT")
-        event.add("attendee", attendee, encode=0)
+        event.add("attendee", attendee, encode=False)
     calendar.add_component(event)
     # A VTIMEZONE for the department's zone, so DTSTART carries TZID and means local time.
     calendar.add_missing_timezones()

@@ -6,8 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
-from portal.models import TimestampMixin, VersionedMixin, enum_column, utcnow
+from portal.models import Base, TimestampMixin, VersionedMixin, enum_column, utcnow
 from portal.workflow import LabelledStatus, TransitionTable
 
 
@@ -91,7 +90,7 @@ class Window(LabelledStatus):
 WINDOW_HOURS = {Window.MORNING: (8, 12), Window.AFTERNOON: (12, 16)}
 
 
-class InspectionType(TimestampMixin, db.Model):
+class InspectionType(TimestampMixin, Base):
     """The catalogue: admins edit it; `trades` says which permit scopes need it (empty: all)."""
 
     __tablename__ = "inspection_types"
@@ -116,7 +115,7 @@ class InspectionType(TimestampMixin, db.Model):
         return COFO_RESULTS if self.is_cofo else TRADE_RESULTS
 
 
-class RequiredInspection(TimestampMixin, db.Model):
+class RequiredInspection(TimestampMixin, Base):
     """An inspection a permit must pass; removed ones stay for the record (removed_at set)."""
 
     __tablename__ = "required_inspections"
@@ -149,7 +148,7 @@ class RequiredInspection(TimestampMixin, db.Model):
         return self.removed_at is None
 
 
-class InspectionRequest(TimestampMixin, VersionedMixin, db.Model):
+class InspectionRequest(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "inspection_requests"
     __table_args__ = (
         # The staff queue's sort orders (with the two below), each within one status.
@@ -246,7 +245,7 @@ class InspectionRequest(TimestampMixin, VersionedMixin, db.Model):
         return str(self.result.label) if self.result else str(self.status.label)
 
 
-class Deficiency(TimestampMixin, db.Model):
+class Deficiency(TimestampMixin, Base):
     __tablename__ = "inspection_deficiencies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -261,7 +260,7 @@ class Deficiency(TimestampMixin, db.Model):
     inspection_request: Mapped[InspectionRequest] = relationship(back_populates="deficiencies")
 
 
-class InspectionPhoto(TimestampMixin, db.Model):
+class InspectionPhoto(TimestampMixin, Base):
     __tablename__ = "inspection_photos"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -276,7 +275,7 @@ class InspectionPhoto(TimestampMixin, db.Model):
     stored_file = relationship("StoredFile", lazy="joined")
 
 
-class InspectorDay(db.Model):
+class InspectorDay(Base):
     """One row per inspector and day, locked while a visit is booked on that day.
 
     Scheduling counts the day's visits under this row's lock, so two staff booking
@@ -291,7 +290,7 @@ class InspectorDay(db.Model):
     day: Mapped[date]
 
 
-class Holiday(db.Model):
+class Holiday(Base):
     """A day the department does not inspect; business days skip it."""
 
     __tablename__ = "holidays"

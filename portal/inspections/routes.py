@@ -105,7 +105,7 @@ def request_inspection(permit: Permit):
             form.required_inspection.data = chosen
         form.contact_name.data = form.contact_name.data or current_user.name
         form.contact_phone.data = form.contact_phone.data or current_user.phone
-    refusal = None
+    refusal: DomainError | None = None
     if form.validate_on_submit():
         try:
             created = services.request_inspection(permit, _me(), form.answers())

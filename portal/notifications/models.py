@@ -6,8 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.extensions import db
-from portal.models import TimestampMixin, enum_column, utcnow
+from portal.models import Base, TimestampMixin, enum_column, utcnow
 from portal.workflow import LabelledStatus
 
 
@@ -17,7 +16,7 @@ class OutboxStatus(LabelledStatus):
     FAILED = "failed", _l("Failed (gave up)")
 
 
-class OutboxMessage(TimestampMixin, db.Model):
+class OutboxMessage(TimestampMixin, Base):
     __tablename__ = "outbox_messages"
     __table_args__ = (Index("ix_outbox_messages_status_due", "status", "next_attempt_at"),)
 

@@ -1,6 +1,7 @@
 """Starting an online payment: the server builds it from the fees it holds, once per fee."""
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 import stripe
@@ -9,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from stripe.params.checkout import SessionCreateParams
 
 from portal import audit
 from portal.errors import DomainError
@@ -65,7 +67,7 @@ def open_payment_for(fee_ids: list[int]) -> Payment | None:
     )
 
 
-def open_payments(permit_id: int) -> list[Payment]:
+def open_payments(permit_id: int) -> Sequence[Payment]:
     return (
         db.session.scalars(
             select(Payment)
@@ -160,7 +162,10 @@ def start_checkout(permit, user, fee_ids: list[int]) -> Payment:
     return _with_session(payment)
 
 
-def session_params(payment: Payment) -> dict:
+def session_params(payment: Payment) -> SessionCreateParams:
+    if payment.expires_at is None:
+        # Only a payment taken at the counter has no expiry, and it never goes to Stripe.
+        raise PaymentRefused()
     permit = payment.permit
     return_url = email_link("payments.payment", permit_id=permit.id, payment_id=payment.id)
     return {
@@ -221,4 +226,8 @@ def _with_session(payment: Payment) -> Payment:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return fulfilment.load_payment(payment.id)
+    reloaded = fulfilment.load_payment(payment.id)
+    if reloaded is None:
+        # Nothing in the portal deletes a payment, so only a change from outside gets here.
+        raise PaymentRefused()
+    return reloaded

@@ -6,8 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
-from portal.models import TimestampMixin, VersionedMixin, enum_column, utcnow
+from portal.models import Base, TimestampMixin, VersionedMixin, enum_column, utcnow
 from portal.workflow import LabelledStatus, TransitionTable
 
 
@@ -31,7 +30,7 @@ FEE_TRANSITIONS = TransitionTable(
 )
 
 
-class FeeSchedule(TimestampMixin, db.Model):
+class FeeSchedule(TimestampMixin, Base):
     """Amounts in force from a date; a later schedule never changes fees already assessed."""
 
     __tablename__ = "fee_schedules"
@@ -46,7 +45,7 @@ class FeeSchedule(TimestampMixin, db.Model):
     )
 
 
-class FeeScheduleEntry(db.Model):
+class FeeScheduleEntry(Base):
     __tablename__ = "fee_schedule_entries"
     __table_args__ = (UniqueConstraint("schedule_id", "kind", name="uq_fee_schedule_entries_kind"),)
 
@@ -60,7 +59,7 @@ class FeeScheduleEntry(db.Model):
     schedule: Mapped[FeeSchedule] = relationship(back_populates="entries")
 
 
-class Fee(TimestampMixin, VersionedMixin, db.Model):
+class Fee(TimestampMixin, VersionedMixin, Base):
     """One line of the ledger: what is owed on a permit, why, and what became of it."""
 
     __tablename__ = "fees"
@@ -125,7 +124,7 @@ PAYMENT_TRANSITIONS = TransitionTable(
 ONLINE_METHODS = frozenset({PaymentMethod.CARD, PaymentMethod.TEST})
 
 
-class Payment(TimestampMixin, VersionedMixin, db.Model):
+class Payment(TimestampMixin, VersionedMixin, Base):
     """Money taken (or being taken) for some of a permit's fees, online or at the counter.
 
     Online payments are keyed by their Checkout Session; fulfilment moves them out of
@@ -195,7 +194,7 @@ class Payment(TimestampMixin, VersionedMixin, db.Model):
         return self.method in ONLINE_METHODS
 
 
-class PaymentFee(db.Model):
+class PaymentFee(Base):
     """A fee inside a payment, with the amount and words it was charged with.
 
     ``open_fee_id`` repeats ``fee_id`` while the payment is pending and is cleared when it
@@ -217,7 +216,7 @@ class PaymentFee(db.Model):
     fee: Mapped[Fee] = relationship(foreign_keys=[fee_id])
 
 
-class ProcessedStripeEvent(db.Model):
+class ProcessedStripeEvent(Base):
     """Each webhook event id once: a redelivery finds its row and changes nothing."""
 
     __tablename__ = "processed_stripe_events"

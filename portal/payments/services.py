@@ -4,6 +4,7 @@ Payments move fees outstanding -> paid -> refunded (portal.payments.fulfilment);
 refund payments and record payments taken at the counter here.
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -204,7 +205,7 @@ def waive_fee(fee: Fee, actor, reason: str, version) -> Fee:
     return fee
 
 
-def fees_for_permit(permit_id: int) -> list[Fee]:
+def fees_for_permit(permit_id: int) -> Sequence[Fee]:
     return db.session.scalars(
         select(Fee)
         .where(Fee.permit_id == permit_id)
@@ -230,13 +231,13 @@ def outstanding_by_permit(permit_ids: list[int]) -> dict[int, int]:
 
 
 def unpaid_reinspection_fees(permit_id: int) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(Fee.id)).where(
             Fee.permit_id == permit_id,
             Fee.kind == FeeKind.REINSPECTION,
             Fee.status == FeeStatus.OUTSTANDING,
         )
-    )
+    ).scalar_one()
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,7 @@ def refund_payment(payment: Payment, actor, reason: str, reopen: bool, version) 
     ):
         raise StaleRecord(REFUND_STALE)
     db.session.commit()
-    return fulfilment.load_payment(payment.id)
+    return _read_back(payment)
 
 
 def record_counter_payment(permit, actor, fee_ids: list[int], method, reference: str) -> Payment:
@@ -368,10 +369,19 @@ def record_counter_payment(permit, actor, fee_ids: list[int], method, reference:
         raise DomainError(
             _l("One of those fees is in an online payment in progress. Wait for it to end.")
         ) from None
-    return fulfilment.load_payment(payment.id)
+    return _read_back(payment)
 
 
-def payments_for_permit(permit_id: int) -> list[Payment]:
+def _read_back(payment: Payment) -> Payment:
+    """The payment just committed, with its permit and lines loaded afresh."""
+    reloaded = fulfilment.load_payment(payment.id)
+    if reloaded is None:
+        # Nothing in the portal deletes a payment, so only a change from outside gets here.
+        raise StaleRecord()
+    return reloaded
+
+
+def payments_for_permit(permit_id: int) -> Sequence[Payment]:
     return (
         db.session.scalars(
             select(Payment)
@@ -425,10 +435,10 @@ PAYMENT_SORTS = {
 
 def _payment_order(sort: str) -> SortOrder:
     if sort == "amount":
-        columns = (Payment.amount_cents, Payment.id)
-        return SortOrder("amount", PAYMENT_SORTS[sort], columns, descending=True)
-    columns = (Payment.created_at, Payment.id)
-    return SortOrder(sort, PAYMENT_SORTS[sort], columns, descending=sort == "newest")
+        by_amount = (Payment.amount_cents, Payment.id)
+        return SortOrder("amount", PAYMENT_SORTS[sort], by_amount, descending=True)
+    by_date = (Payment.created_at, Payment.id)
+    return SortOrder(sort, PAYMENT_SORTS[sort], by_date, descending=sort == "newest")
 
 
 def _matching(text: str) -> ColumnElement[bool]:
@@ -498,7 +508,7 @@ def payment_for_staff(payment_id: int) -> Payment | None:
     return fulfilment.load_payment(payment_id)
 
 
-def receipts_by_fee(payments: list[Payment]) -> dict[int, Payment]:
+def receipts_by_fee(payments: Iterable[Payment]) -> dict[int, Payment]:
     """For each fee, the payment that paid it (the latest completed one)."""
     paid = {}
     for payment in sorted(payments, key=lambda p: p.id):

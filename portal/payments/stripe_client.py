@@ -9,6 +9,8 @@ from datetime import datetime
 
 import stripe
 from flask import current_app, url_for
+from stripe.params import RefundCreateParams
+from stripe.params.checkout import SessionCreateParams
 
 from portal.models import utcnow
 
@@ -32,13 +34,13 @@ def webhook_secret() -> str:
 
 def build_client(http_client: stripe.HTTPClient | None = None) -> stripe.StripeClient:
     """The configured client; STRIPE_API_BASE points it at stripe-mock or a simulator."""
-    options = {"max_network_retries": 2}
     base = current_app.config.get("STRIPE_API_BASE")
-    if base:
-        options["base_addresses"] = {"api": base}
-    if http_client is not None:
-        options["http_client"] = http_client
-    return stripe.StripeClient(current_app.config["STRIPE_SECRET_KEY"], **options)
+    return stripe.StripeClient(
+        current_app.config["STRIPE_SECRET_KEY"],
+        max_network_retries=2,
+        base_addresses={"api": base} if base else None,
+        http_client=http_client,
+    )
 
 
 def _plain(obj) -> dict:
@@ -51,7 +53,7 @@ class StripeGateway:
     def __init__(self, client: stripe.StripeClient) -> None:
         self.client = client
 
-    def create_session(self, params: dict, idempotency_key: str) -> dict:
+    def create_session(self, params: SessionCreateParams, idempotency_key: str) -> dict:
         session = self.client.v1.checkout.sessions.create(
             params=params, options={"idempotency_key": idempotency_key}
         )
@@ -66,7 +68,7 @@ class StripeGateway:
         )
         return [_plain(session) for session in page.auto_paging_iter()]
 
-    def create_refund(self, params: dict, idempotency_key: str) -> dict:
+    def create_refund(self, params: RefundCreateParams, idempotency_key: str) -> dict:
         refund = self.client.v1.refunds.create(
             params=params, options={"idempotency_key": idempotency_key}
         )
@@ -79,7 +81,7 @@ class TestModeGateway:
     The answers mirror Stripe's objects closely enough for the one fulfilment path.
     """
 
-    def create_session(self, params: dict, idempotency_key: str) -> dict:
+    def create_session(self, params: SessionCreateParams, idempotency_key: str) -> dict:
         payment_id = int(params["metadata"]["payment_id"])
         session_id = f"cs_test_portal_{payment_id}_{secrets.token_hex(8)}"
         return {
@@ -112,7 +114,7 @@ class TestModeGateway:
     def list_sessions(self, since: datetime) -> list[dict]:
         return []
 
-    def create_refund(self, params: dict, idempotency_key: str) -> dict:
+    def create_refund(self, params: RefundCreateParams, idempotency_key: str) -> dict:
         return {
             "id": f"re_test_portal_{secrets.token_hex(8)}",
             "object": "refund",
@@ -125,7 +127,7 @@ class TestModeGateway:
         }
 
 
-def gateway():
+def gateway() -> StripeGateway | TestModeGateway:
     """Stripe when a secret key is configured, the test-mode stand-in otherwise.
 
     One client per app and configuration, so its HTTP connections are reused. Tests set

@@ -25,8 +25,8 @@ def import_command(path: str) -> None:
         except DomainError as error:
             raise click.ClickException(error.message) from None
     if not report.ok:
-        for error in report.errors:
-            click.echo(str(error), err=True)
+        for problem in report.errors:
+            click.echo(str(problem), err=True)
         click.echo(f"Nothing imported: {report.error_count} error(s) in {path}.", err=True)
         raise SystemExit(1)
     click.echo(

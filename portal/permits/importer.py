@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import IO
+from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import BindParameter, bindparam, insert, select, update
 
 from portal.extensions import db
 from portal.inspections.services import derive_required
@@ -462,7 +462,9 @@ def _write_batch(batch: list[dict], report: ImportReport, actor) -> None:
         ).all()
     )
     now = utcnow()
-    new_rows, updates_keep_code, updates_new_code = [], [], []
+    new_rows: list[dict[str, Any]] = []
+    updates_keep_code: list[dict[str, Any]] = []
+    updates_new_code: list[dict[str, Any]] = []
     for row in batch:
         permit_id = existing.get(row["permit_num"])
         if permit_id is None:
@@ -482,7 +484,9 @@ def _write_batch(batch: list[dict], report: ImportReport, actor) -> None:
                 updates_keep_code.append(values)
     for group in (updates_keep_code, updates_new_code):
         if group:
-            columns = {key[2:]: bindparam(key) for key in group[0] if key.startswith("v_")}
+            columns: dict[str, BindParameter[Any]] = {
+                key[2:]: bindparam(key) for key in group[0] if key.startswith("v_")
+            }
             # Core executemany keeps a million-row import fast; the version column is
             # bumped so a staff form opened before the import is refused as stale.
             statement = (

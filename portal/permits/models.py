@@ -6,8 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from portal.extensions import db
-from portal.models import TimestampMixin, VersionedMixin, enum_column
+from portal.models import Base, TimestampMixin, VersionedMixin, enum_column
 from portal.search_keys import KEY_LENGTH, address_key, from_parameter, search_key_type
 from portal.workflow import LabelledStatus
 
@@ -47,7 +46,7 @@ class PartyRole(LabelledStatus):
     CONTRACTOR = "contractor", _l("Contractor")
 
 
-class Permit(TimestampMixin, VersionedMixin, db.Model):
+class Permit(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "permits"
     __table_args__ = (
         # The dashboard's stale permits: open permits, oldest issued first.
@@ -116,7 +115,7 @@ class Permit(TimestampMixin, VersionedMixin, db.Model):
         return [Trade(value) for value in self.scope or [] if value in Trade._value2member_map_]
 
 
-class PermitParty(TimestampMixin, db.Model):
+class PermitParty(TimestampMixin, Base):
     """A person who may act on a permit; being a party is what grants access to it."""
 
     __tablename__ = "permit_parties"
@@ -149,7 +148,7 @@ class PermitParty(TimestampMixin, db.Model):
         return trade_label(self.trade)
 
 
-class Invitation(TimestampMixin, db.Model):
+class Invitation(TimestampMixin, Base):
     """An owner's invitation to a contractor or agent, accepted through a signed link."""
 
     __tablename__ = "invitations"
@@ -179,5 +178,7 @@ class Invitation(TimestampMixin, db.Model):
 
 def trade_label(value: str) -> str:
     """Show a Trade by its label; a trade recorded as free text shows as written."""
-    trade = Trade._value2member_map_.get(value)
-    return str(trade.label) if trade is not None else value
+    try:
+        return str(Trade(value).label)
+    except ValueError:
+        return value

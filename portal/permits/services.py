@@ -5,6 +5,7 @@ queues any email in the same transaction, and commits once.
 """
 
 import hmac
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO
 
@@ -152,7 +153,7 @@ def claim_permit(user: User, permit_num: str, access_code: str) -> Permit:
     return permit
 
 
-def _owner_of(parties: list[PermitParty]) -> PermitParty | None:
+def _owner_of(parties: Iterable[PermitParty]) -> PermitParty | None:
     return next((p for p in parties if p.role == PartyRole.OWNER), None)
 
 
@@ -166,7 +167,7 @@ def _already_owned_message() -> str:
 # Invitations
 
 
-def open_invitations(permit: Permit) -> list[Invitation]:
+def open_invitations(permit: Permit) -> Sequence[Invitation]:
     return db.session.scalars(
         select(Invitation)
         .where(
@@ -354,7 +355,7 @@ def revoke_invitation(permit: Permit, invitation_id: int, actor: User) -> Invita
 # Parties
 
 
-def parties_of(permit: Permit) -> list[PermitParty]:
+def parties_of(permit: Permit) -> Sequence[PermitParty]:
     return db.session.scalars(
         select(PermitParty).where(PermitParty.permit_id == permit.id).order_by(PermitParty.id)
     ).all()
@@ -484,10 +485,10 @@ def applicant_home(user: User, page: int):
 @dataclass(frozen=True)
 class PermitPage:
     permit: Permit
-    parties: list[PermitParty]
+    parties: Sequence[PermitParty]
     my_party: PermitParty | None
-    invitations: list[Invitation]
-    timeline: list[TimelineEntry]
+    invitations: Sequence[Invitation]
+    timeline: Sequence[TimelineEntry]
     more_timeline: bool
     panels: list[panels.Panel]
 

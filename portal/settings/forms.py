@@ -111,7 +111,9 @@ class DollarsField(StringField):
             raise StopValidation()
 
 
-class _ScheduleFields(PortalForm):
+class ScheduleFields(PortalForm):
+    """What every fee schedule form has; ScheduleForm adds an amount and authority per kind."""
+
     name = StringField(
         _l("Name of the schedule"),
         validators=[InputRequired(_l("Enter a name for the schedule")), Length(max=200)],
@@ -133,7 +135,7 @@ class _ScheduleFields(PortalForm):
         return {kind: (self.amount(kind).data, self.authority(kind).data) for kind in FeeKind}
 
 
-def _schedule_form() -> type[PortalForm]:
+def _schedule_form() -> type[ScheduleFields]:
     # One amount and one authority per fee kind, so a new kind needs no form change.
     fields = {}
     for kind in FeeKind:
@@ -146,7 +148,7 @@ def _schedule_form() -> type[PortalForm]:
             _l("%(kind)s: the rule it comes from", kind=kind.label),
             validators=[Optional(), Length(max=200)],
         )
-    return type("ScheduleForm", (_ScheduleFields,), fields)
+    return type("ScheduleForm", (ScheduleFields,), fields)
 
 
 ScheduleForm = _schedule_form()

@@ -3,8 +3,7 @@
 from sqlalchemy import CheckConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.extensions import db
-from portal.models import TimestampMixin, VersionedMixin
+from portal.models import Base, TimestampMixin, VersionedMixin
 
 DEFAULTS = {
     "inspection_lead_business_days": 2,
@@ -15,7 +14,7 @@ DEFAULTS = {
 }
 
 
-class PortalSettings(TimestampMixin, VersionedMixin, db.Model):
+class PortalSettings(TimestampMixin, VersionedMixin, Base):
     """A single row (id 1); until an admin first saves, the defaults above apply."""
 
     __tablename__ = "portal_settings"

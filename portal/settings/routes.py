@@ -14,7 +14,7 @@ from portal.inspections.models import Holiday
 from portal.payments.models import FeeKind, FeeSchedule
 from portal.queues import page_number
 from portal.settings import services
-from portal.settings.forms import HolidayForm, ScheduleForm, SettingsForm
+from portal.settings.forms import HolidayForm, ScheduleFields, ScheduleForm, SettingsForm
 from portal.template_helpers import long_date
 
 bp = Blueprint("settings", __name__, url_prefix="/staff/settings")
@@ -111,10 +111,10 @@ def remove_holiday(holiday_id: int):
 # ---- the fee schedule -----------------------------------------------------------------------
 
 
-def _prefilled_schedule_form() -> ScheduleForm:
+def _prefilled_schedule_form() -> ScheduleFields:
     """The amounts in force, so an admin changes only what changes."""
     in_force = services.amounts_on(calendar.local_today())
-    data = {}
+    data: dict[str, int | str] = {}
     for kind, entry in in_force.items():
         data[f"amount_{kind.value}"] = entry.amount_cents
         data[f"authority_{kind.value}"] = entry.authority

@@ -5,7 +5,7 @@ skip (portal.inspections.calendar reads them from the table on every call, so a 
 applies to the next request) and the fee schedule, whose amounts take effect from a date.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 from flask import g
@@ -105,7 +105,7 @@ def save(values: Mapping, actor, version) -> PortalSettings:
 # ---- holidays -------------------------------------------------------------------------------
 
 
-def upcoming_holidays(today: date) -> list[Holiday]:
+def upcoming_holidays(today: date) -> Sequence[Holiday]:
     return db.session.scalars(
         select(Holiday).where(Holiday.day >= today).order_by(Holiday.day)
     ).all()
@@ -172,7 +172,7 @@ def schedule_in_force(today: date) -> FeeSchedule | None:
     )
 
 
-def future_schedules(today: date) -> list[FeeSchedule]:
+def future_schedules(today: date) -> Sequence[FeeSchedule]:
     return db.session.scalars(
         _schedules().where(FeeSchedule.effective_from > today).order_by(FeeSchedule.effective_from)
     ).all()
