@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
         security,
     )
     from portal.admin.routes import bp as admin_bp
+    from portal.admin.settings_views import bp as settings_bp
     from portal.applications.routes import bp as applications_bp
     from portal.auth import session  # noqa: F401 - registers the user loader
     from portal.auth.routes import bp as auth_bp
@@ -46,7 +47,6 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.main import bp as main_bp
     from portal.payments.routes import bp as payments_bp
     from portal.permits.routes import bp as permits_bp
-    from portal.settings.routes import bp as settings_bp
 
     # Each feature built on permits adds its part to the pages permits/ owns (portal/panels.py).
     for contributions in ("applications", "payments", "inspections", "certificates"):

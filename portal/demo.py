@@ -20,7 +20,7 @@ from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
 from portal.certificates import services as certificates
 from portal.extensions import db
-from portal.inspections import calendar as inspection_calendar
+from portal.inspections import deadlines
 from portal.inspections import services as inspections
 from portal.inspections.models import InspectionRequest, InspectionResult, Window
 from portal.models import utcnow
@@ -151,7 +151,7 @@ def _inspection_story(permit: Permit, code: str, result, requester: User, staff:
         select(InspectionRequest.id).where(InspectionRequest.required_inspection_id == required.id)
     ):
         return
-    day = inspection_calendar.earliest_inspection_day()
+    day = deadlines.earliest_inspection_day()
     request = inspections.request_inspection(
         permit,
         requester,

@@ -12,11 +12,11 @@ from typing import cast
 
 from sqlalchemy import Label, case, exists, func, select, text
 
+from portal import calendar
 from portal.applications.models import ApplicationStatus, CofOApplication
 from portal.auth.models import User
 from portal.certificates.models import PickupAppointment, PickupStatus
 from portal.extensions import db
-from portal.inspections import calendar
 from portal.inspections.models import (
     VISIT_STATES,
     InspectionRequest,

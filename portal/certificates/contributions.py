@@ -1,11 +1,33 @@
-"""What certificates adds to the pages permits/ owns (see portal/panels.py): the certificate
-and its pickup booking, on the permit page."""
+"""What certificates adds to what permits/ owns: the certificate and its pickup booking on the
+permit page (see portal/panels.py), and the C of O dates in the BLDS permit export."""
+
+from sqlalchemy import Subquery, func, select
 
 from portal import panels
 from portal.certificates import services
+from portal.certificates.models import Certificate, CertificateVersion, VersionStatus
+from portal.permits import export
 from portal.permits.models import Permit
 
 
 @panels.permit_panel("certificate", order=30, template="certificates/_permit_panel.html")
 def certificate_panel(permit: Permit) -> services.PermitPanel:
     return services.permit_panel(permit)
+
+
+@export.granted_dates_from
+def current_grants() -> Subquery:
+    """Each permit's latest grant among its certificates' current, unrevoked versions."""
+    return (
+        select(
+            Certificate.permit_id.label("permit_id"),
+            func.max(CertificateVersion.granted_date).label("granted_date"),
+        )
+        .join(CertificateVersion, CertificateVersion.certificate_id == Certificate.id)
+        .where(
+            Certificate.revoked_at.is_(None),
+            CertificateVersion.status == VersionStatus.CURRENT,
+        )
+        .group_by(Certificate.permit_id)
+        .subquery()
+    )

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import calendar
 from portal.access import admin, permit_party, public, staff
 from portal.applications.models import ApplicationStatus
 from portal.applications.services import mark_not_applicable
@@ -29,7 +30,6 @@ from portal.documents.store import send_stored
 from portal.errors import DomainError
 from portal.extensions import db, limiter
 from portal.forms import ActionForm
-from portal.inspections import calendar
 from portal.permits.models import PartyRole, Permit
 
 bp = Blueprint("certificates", __name__)

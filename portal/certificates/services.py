@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal import audit, timeline
+from portal import audit, calendar, timeline
 from portal.applications import services as applications
 from portal.applications.models import (
     APPLICATION_TRANSITIONS,
@@ -50,7 +50,7 @@ from portal.certificates.models import (
 from portal.documents.store import save_bytes
 from portal.errors import DomainError, IllegalTransition
 from portal.extensions import db
-from portal.inspections import calendar, ics
+from portal.inspections import ics
 from portal.inspections import services as inspection_services
 from portal.inspections.models import (
     InspectionRequest,

@@ -1,11 +1,17 @@
-"""What inspections adds to the pages permits/ owns (see portal/panels.py): the checklist of
-required inspections and the fees owed, on the permit page."""
+"""What inspections adds to what permits/ owns: the checklist of required inspections and the
+fees owed on the permit page (see portal/panels.py), and the required inspections of every
+imported permit."""
 
 from portal import panels
 from portal.inspections import services
+from portal.permits import importer
 from portal.permits.models import Permit
 
 
 @panels.permit_panel("inspections", order=20, template="inspections/_permit_panel.html")
 def inspections_panel(permit: Permit) -> services.PermitPanel:
     return services.permit_panel(permit)
+
+
+# Each imported permit needs the inspections its scope calls for.
+importer.after_each_batch(services.derive_required)

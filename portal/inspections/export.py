@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from portal.auth.models import User
+from portal.calendar import department_zone
 from portal.csv_export import iso_date, stream_rows
-from portal.inspections.calendar import department_zone
 from portal.inspections.models import (
     RESULT_MAPPED,
     InspectionRequest,

@@ -11,7 +11,7 @@ from email.utils import parseaddr
 from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from portal.inspections.calendar import local_window
+from portal.calendar import local_window
 from portal.inspections.models import WINDOW_HOURS
 from portal.models import utcnow
 

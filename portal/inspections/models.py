@@ -288,13 +288,3 @@ class InspectorDay(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     day: Mapped[date]
-
-
-class Holiday(Base):
-    """A day the department does not inspect; business days skip it."""
-
-    __tablename__ = "holidays"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(unique=True)
-    name: Mapped[str] = mapped_column(String(100))

@@ -14,13 +14,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import calendar
 from portal.access import admin, permit_party, staff
 from portal.csv_export import attachment
 from portal.documents.store import send_stored
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import show_refusal
-from portal.inspections import calendar, export, services
+from portal.inspections import deadlines, export, services
 from portal.inspections.forms import (
     DEFICIENCY_ROWS,
     DUTY_LABELS,
@@ -86,7 +87,7 @@ def _request_page(permit, form, refusal=None, status=200):
         form=form,
         refusal=refusal,
         duties=DUTY_LABELS,
-        earliest=calendar.earliest_inspection_day(),
+        earliest=deadlines.earliest_inspection_day(),
         lead_days=settings.current().inspection_lead_business_days,
     ), status
 
@@ -138,7 +139,7 @@ def detail(permit: Permit, request_id: int):
         statuses=InspectionStatus,
         can_change=services.may_change(inspection_request, _me()),
         late=services.cancellation_is_late(inspection_request),
-        cutoff=calendar.cutoff_day(inspection_request.scheduled_date)
+        cutoff=deadlines.cutoff_day(inspection_request.scheduled_date)
         if inspection_request.scheduled_date
         else None,
     )
@@ -202,7 +203,7 @@ def reschedule(permit: Permit, request_id: int):
         permit=permit,
         inspection=inspection_request,
         form=form,
-        earliest=calendar.earliest_inspection_day(),
+        earliest=deadlines.earliest_inspection_day(),
     )
 
 

@@ -17,14 +17,14 @@ from sqlalchemy import case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from portal import audit, timeline
+from portal import audit, calendar, timeline
 from portal.applications import services as applications
 from portal.applications.models import ApplicationStatus
 from portal.auth.models import Role, User
 from portal.documents.store import save_bytes, save_upload
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.inspections import calendar, ics
+from portal.inspections import deadlines, ics
 from portal.inspections.models import (
     INSPECTION_TRANSITIONS,
     OPEN_STATES,
@@ -32,7 +32,6 @@ from portal.inspections.models import (
     STAGE_ORDER,
     VISIT_STATES,
     Deficiency,
-    Holiday,
     InspectionPhoto,
     InspectionRequest,
     InspectionResult,
@@ -49,6 +48,7 @@ from portal.payments import services as payments
 from portal.payments.models import Fee, FeeKind, FeeStatus
 from portal.permits.models import PartyRole, Permit, PermitParty, PermitStatus
 from portal.settings import services as settings
+from portal.settings.models import Holiday
 from portal.template_helpers import long_date
 from portal.workflow import check_version, stale_guard
 
@@ -475,7 +475,7 @@ def requestable(permit_id: int) -> list[RequiredInspection]:
 def check_preferred_dates(dates: Mapping[str, date | None]) -> list[date]:
     """Business days only, at least the lead time ahead, no repeats; the first date is required."""
     today = calendar.local_today()
-    earliest = calendar.earliest_inspection_day(today)
+    earliest = deadlines.earliest_inspection_day(today)
     given = [(name, dates.get(name)) for name in DATE_FIELDS if dates.get(name)]
     if not given or given[0][0] != DATE_FIELDS[0]:
         raise InvalidRequest(_l("Enter your first preferred date"), field=DATE_FIELDS[0])
@@ -752,7 +752,7 @@ def _check_may_change(inspection_request: InspectionRequest, user) -> None:
 
 def cancellation_is_late(inspection_request: InspectionRequest) -> bool:
     """Cancelling a scheduled visit after the cut-off draws the reinspection fee."""
-    return inspection_request.status == IS.SCHEDULED and calendar.is_past_cutoff(
+    return inspection_request.status == IS.SCHEDULED and deadlines.is_past_cutoff(
         inspection_request.scheduled_date
     )
 
@@ -1039,7 +1039,7 @@ def schedule(
             inspection=inspection_request,
             permit=permit,
             rescheduled=rescheduled,
-            cutoff=calendar.cutoff_day(day),
+            cutoff=deadlines.cutoff_day(day),
             link=email_link(
                 "inspections.detail", permit_id=permit.id, request_id=inspection_request.id
             ),

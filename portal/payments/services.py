@@ -15,10 +15,9 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from portal import audit, timeline
+from portal import audit, calendar, timeline
 from portal.errors import DomainError, StaleRecord
 from portal.extensions import db
-from portal.inspections import calendar
 from portal.keyset import KeysetPage, SortOrder
 from portal.models import utcnow
 from portal.money import format_cents

@@ -1,16 +1,17 @@
 """Permits as a BLDS CSV (the Building and Land Development Specification's permit file).
 
 One query, with each permit's current Certificate of Occupancy joined in, streamed in
-batches: a million permits export in the memory of one batch.
+batches: a million permits export in the memory of one batch. The certificates feature, built
+on permits, supplies the C of O dates (`granted_dates_from`), so permits imports nothing above
+it.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Subquery, select
 
-from portal.certificates.models import Certificate, CertificateVersion, VersionStatus
 from portal.csv_export import dollars, iso_date, stream_rows
 from portal.extensions import db
 from portal.permits.models import Permit, PermitStatus
@@ -95,26 +96,19 @@ def any_permit(permits: PermitFilter) -> bool:
     return db.session.execute(query).first() is not None
 
 
-def _current_certificates():
-    """Each permit's latest grant among its certificates' current, unrevoked versions."""
-    return (
-        select(
-            Certificate.permit_id.label("permit_id"),
-            func.max(CertificateVersion.granted_date).label("granted_date"),
-        )
-        .join(CertificateVersion, CertificateVersion.certificate_id == Certificate.id)
-        .where(
-            Certificate.revoked_at.is_(None),
-            CertificateVersion.status == VersionStatus.CURRENT,
-        )
-        .group_by(Certificate.permit_id)
-        .subquery()
-    )
+# Builds a subquery of (permit_id, granted_date): each permit's latest current C of O grant.
+_granted_dates: list[Callable[[], Subquery]] = []
+
+
+def granted_dates_from(build: Callable[[], Subquery]) -> Callable[[], Subquery]:
+    """Register where the C of O dates come from (the certificates feature does, at start)."""
+    _granted_dates[:] = [build]
+    return build
 
 
 def blds_rows(permits: PermitFilter | None = None) -> Iterator[str]:
     """The header, then one line per permit in the filter, in id order, fetched in batches."""
-    certificates = _current_certificates()
+    certificates = _granted_dates[0]()
     query = (
         select(
             Permit.permit_num,

@@ -14,7 +14,7 @@ import csv
 import io
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -24,11 +24,22 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import BindParameter, bindparam, insert, select, update
 
 from portal.extensions import db
-from portal.inspections.services import derive_required
 from portal.models import utcnow
 from portal.permits.models import Permit, PermitStatus, Trade
 from portal.search_keys import address_key
 from portal.timeline import TimelineEntry
+
+# Called with {permit id: scope trades} for every imported batch, in the import's transaction.
+# Features built on permits register here (inspections, in its contributions), so the
+# importer imports none of them.
+BatchListener = Callable[[Mapping[int, list[str]]], object]
+_batch_listeners: list[BatchListener] = []
+
+
+def after_each_batch(listener: BatchListener) -> BatchListener:
+    _batch_listeners.append(listener)
+    return listener
+
 
 # No 0/O or 1/I/L: owners read the code off a letter and type it in.
 ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -520,6 +531,8 @@ def _write_batch(batch: list[dict], report: ImportReport, actor) -> None:
             ],
         )
         existing.update({permit_num: permit_id for permit_id, permit_num in created})
-    # Each permit needs the inspections its scope calls for: derived for the whole batch
-    # at once; a re-import with a wider scope adds the new ones, and staff removals stay.
-    derive_required({existing[row["permit_num"]]: row.get("scope") or [] for row in batch})
+    # Features built on permits act on each batch at once (inspections derives the required
+    # inspections from each permit's scope; a re-import with a wider scope adds the new ones).
+    scopes = {existing[row["permit_num"]]: row.get("scope") or [] for row in batch}
+    for listener in _batch_listeners:
+        listener(scopes)

@@ -14,11 +14,11 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.access import admin, permit_party, public, signed_in, staff
+from portal.calendar import local_today
 from portal.csv_export import attachment
 from portal.errors import DomainError
 from portal.extensions import db, limiter
 from portal.forms import STALE_FORM_MESSAGE, ActionForm
-from portal.inspections.calendar import local_today
 from portal.permits import export, services
 from portal.permits.forms import (
     AddPartyForm,

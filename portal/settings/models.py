@@ -1,6 +1,8 @@
-"""The department's working rules that admins change without a deployment."""
+"""The department's working rules that admins change without a deployment, and its holidays."""
 
-from sqlalchemy import CheckConstraint
+from datetime import date
+
+from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models import Base, TimestampMixin, VersionedMixin
@@ -38,3 +40,13 @@ class PortalSettings(TimestampMixin, VersionedMixin, Base):
     )
     # The dashboard lists permits whose required inspections have waited longer than this.
     stale_inspection_days: Mapped[int] = mapped_column(default=DEFAULTS["stale_inspection_days"])
+
+
+class Holiday(Base):
+    """A day the department does not work; business days skip it."""
+
+    __tablename__ = "holidays"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(unique=True)
+    name: Mapped[str] = mapped_column(String(100))

@@ -8,6 +8,7 @@ import html5lib
 import pytest
 from sqlalchemy import event
 
+from portal import calendar
 from portal.admin import dashboard
 from portal.applications.models import ApplicationStatus as S
 from portal.auth.models import Role
@@ -18,7 +19,6 @@ from portal.certificates.models import (
     PickupStatus,
 )
 from portal.extensions import db
-from portal.inspections import calendar
 from portal.inspections.models import (
     InspectionRequest,
     InspectionStage,

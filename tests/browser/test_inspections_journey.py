@@ -12,10 +12,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from portal import calendar
 from portal.applications.models import ApplicationStatus
 from portal.auth.models import Role, User
 from portal.extensions import db
-from portal.inspections import calendar
+from portal.inspections import deadlines
 from portal.inspections import services as inspection_services
 from portal.inspections.forms import DUTY_LABELS
 from portal.models import utcnow
@@ -68,7 +69,7 @@ def _site(scope: list[str]) -> tuple[Permit, User, User, User]:
 
 def _business_days(count: int) -> list[date]:
     """The first days a request made today may name, by the portal's calendar."""
-    days = [calendar.earliest_inspection_day()]
+    days = [deadlines.earliest_inspection_day()]
     while len(days) < count:
         days.append(calendar.add_business_days(days[-1], 1))
     return days

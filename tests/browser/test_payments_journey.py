@@ -8,8 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from portal import calendar
 from portal.extensions import db
-from portal.inspections import calendar
+from portal.inspections import deadlines
 from portal.inspections import services as inspection_services
 from portal.payments import services as payment_services
 from portal.payments.models import Fee, FeeKind, FeeStatus, Payment, PaymentStatus
@@ -59,7 +60,7 @@ def _request_inspection(page: Page, permit) -> None:
     page.get_by_role("link", name="Request an inspection").click()
     check_axe(page)
     page.get_by_label("Inspection", exact=True).select_option(label=f"Final: {INSPECTION}")
-    first = calendar.earliest_inspection_day()
+    first = deadlines.earliest_inspection_day()
     second = calendar.add_business_days(first, 1)
     page.get_by_label("First preferred date").fill(first.isoformat())
     page.get_by_label("Second preferred date").fill(second.isoformat())

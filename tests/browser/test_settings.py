@@ -7,11 +7,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from portal import calendar
 from portal.auth.models import Role
 from portal.extensions import db
-from portal.inspections import calendar
-from portal.inspections.models import Holiday
-from portal.settings.models import PortalSettings
+from portal.settings.models import Holiday, PortalSettings
 from tests.browser.helpers import check_axe, sign_in, visit
 from tests.factories import make_user
 

@@ -5,6 +5,7 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
+from portal import calendar
 from portal.applications.models import (
     ApplicationContact,
     ApplicationStatus,
@@ -15,7 +16,6 @@ from portal.auth.models import Role
 from portal.certificates import services
 from portal.certificates.models import PickupSlot
 from portal.extensions import db
-from portal.inspections import calendar
 from portal.inspections import services as inspections
 from portal.inspections.models import (
     InspectionRequest,

@@ -22,7 +22,7 @@ from tests.support.pages import check_page
 
 
 def _year() -> int:
-    from portal.inspections import calendar
+    from portal import calendar
 
     return calendar.local_today().year
 

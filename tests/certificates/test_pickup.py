@@ -6,6 +6,7 @@ from datetime import time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal import calendar
 from portal.auth.models import Role
 from portal.certificates import services
 from portal.certificates.models import (
@@ -17,7 +18,6 @@ from portal.certificates.models import (
 )
 from portal.documents.store import path_for
 from portal.extensions import db
-from portal.inspections import calendar
 from portal.inspections.models import (
     InspectionRequest,
     InspectionStatus,
@@ -91,7 +91,7 @@ def test_bad_bookings_are_refused_with_a_clear_message(
         value = f"{slot.id}:{day.isoformat()}"
         message = b"The counter is not open at that time"
     elif problem == "holiday":
-        from portal.inspections.models import Holiday
+        from portal.settings.models import Holiday
 
         db.session.add(Holiday(day=day, name="A holiday"))
         db.session.commit()

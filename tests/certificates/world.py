@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from portal import calendar
 from portal.applications.models import ApplicationStatus, CertificateType
 from portal.certificates.models import (
     Certificate,
@@ -22,7 +23,6 @@ from portal.certificates.models import (
 )
 from portal.documents.store import save_bytes
 from portal.extensions import db
-from portal.inspections import calendar
 from portal.inspections.models import RequiredInspection
 from portal.models import utcnow
 from portal.payments.models import Fee, FeeStatus

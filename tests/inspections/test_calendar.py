@@ -4,10 +4,11 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
+from portal import calendar
+from portal.calendar import local_today as real_local_today
 from portal.extensions import db
-from portal.inspections import calendar, services
-from portal.inspections.calendar import local_today as real_local_today
-from portal.inspections.models import Holiday
+from portal.inspections import deadlines, services
+from portal.settings.models import Holiday
 from tests.factories import set_settings
 from tests.inspections.factories import MEMORIAL_DAY, NEXT_TUESDAY, TODAY, WEDNESDAY
 
@@ -43,19 +44,19 @@ def test_business_days_skip_weekends_and_holidays(app):
 
 def test_lead_time_counts_business_days(app):
     services.seed_types()
-    assert calendar.earliest_inspection_day(TODAY) == WEDNESDAY
+    assert deadlines.earliest_inspection_day(TODAY) == WEDNESDAY
     # From Thursday: Friday is one, Memorial Day does not count, Tuesday is two.
-    assert calendar.earliest_inspection_day(date(2026, 5, 21)) == NEXT_TUESDAY
+    assert deadlines.earliest_inspection_day(date(2026, 5, 21)) == NEXT_TUESDAY
     set_settings(inspection_lead_business_days=5)
-    assert calendar.earliest_inspection_day(TODAY) == NEXT_TUESDAY
+    assert deadlines.earliest_inspection_day(TODAY) == NEXT_TUESDAY
 
 
 def test_cutoff_is_business_days_before_the_visit(app):
     services.seed_types()
     # A visit on Tuesday 26 May: two business days before is Thursday 21 May.
-    assert calendar.cutoff_day(NEXT_TUESDAY) == date(2026, 5, 21)
-    assert not calendar.is_past_cutoff(NEXT_TUESDAY, date(2026, 5, 21))
-    assert calendar.is_past_cutoff(NEXT_TUESDAY, date(2026, 5, 22))
+    assert deadlines.cutoff_day(NEXT_TUESDAY) == date(2026, 5, 21)
+    assert not deadlines.is_past_cutoff(NEXT_TUESDAY, date(2026, 5, 21))
+    assert deadlines.is_past_cutoff(NEXT_TUESDAY, date(2026, 5, 22))
 
 
 def test_today_is_the_department_s_date_not_utc(app, monkeypatch):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.applications.models import ApplicationStatus, CofOApplication
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.inspections import calendar, services
+from portal.inspections import deadlines, services
 from portal.inspections.models import InspectionResult, InspectionStatus
 from portal.payments.models import Fee, FeeKind, FeeSchedule, FeeScheduleEntry, FeeStatus
 from portal.timeline import TimelineEntry
@@ -284,7 +284,7 @@ def test_cancelling_after_the_cutoff_is_late_and_draws_the_fee(
     owner_client, permit, contractor, inspector
 ):
     visit = scheduled(permit, contractor, inspector, day=TUESDAY)
-    assert calendar.is_past_cutoff(TUESDAY)
+    assert deadlines.is_past_cutoff(TUESDAY)
     page = owner_client.get(f"/permits/{permit.id}/inspections/{visit.id}/cancel")
     check_page(page.data)
     assert b"A reinspection fee applies" in page.data

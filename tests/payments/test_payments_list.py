@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
+from portal.calendar import local_today
 from portal.extensions import db
-from portal.inspections.calendar import local_today
 from portal.models import utcnow
 from portal.payments import services
 from portal.payments.models import FeeKind, PaymentMethod, PaymentStatus

@@ -3,8 +3,9 @@ schedule), an admin's and a staff member's signed-in clients, and a permit to in
 
 import pytest
 
+from portal import calendar
 from portal.auth.models import Role
-from portal.inspections import calendar, services
+from portal.inspections import services
 from portal.permits.models import PartyRole
 from tests.factories import add_party, make_permit, make_user, sign_in_as
 from tests.inspections.factories import TODAY, derive

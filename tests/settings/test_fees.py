@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.payments import fee_schedule
 from portal.payments import services as payments
 from portal.payments.models import Fee, FeeKind, FeeSchedule
 from portal.settings import services
@@ -165,7 +166,7 @@ def test_fees_already_assessed_never_change(admin, permit):
     db.session.commit()
     old_entry = fee.schedule_entry_id
     tomorrow = TODAY + timedelta(days=1)
-    schedule = services.add_schedule(
+    schedule = fee_schedule.add_schedule(
         admin,
         name="Higher fees",
         effective_from=tomorrow,
@@ -179,7 +180,7 @@ def test_fees_already_assessed_never_change(admin, permit):
     assert later.amount_cents == 25000
     # A schedule a fee was charged from stays, even before it comes into force.
     with pytest.raises(services.InvalidSetting, match="Fees were already charged"):
-        services.remove_schedule(schedule, admin)
+        fee_schedule.remove_schedule(schedule, admin)
     assert db.session.get(FeeSchedule, schedule.id) is not None
 
 

@@ -6,10 +6,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from portal import calendar
 from portal.extensions import db
-from portal.inspections import calendar
+from portal.inspections import deadlines
 from portal.inspections import services as inspections
-from portal.inspections.models import Holiday
+from portal.settings.models import Holiday
 from tests.factories import sign_in_as
 from tests.inspections.factories import MEMORIAL_DAY, THURSDAY, WEDNESDAY, make_request
 from tests.settings.helpers import audit_entries, input_value
@@ -41,7 +42,7 @@ def test_the_page_lists_upcoming_and_past_holidays(admin_client):
 
 
 def test_an_added_holiday_is_refused_for_requests_at_once(admin_client, admin, permit, contractor):
-    assert calendar.earliest_inspection_day() == WEDNESDAY
+    assert deadlines.earliest_inspection_day() == WEDNESDAY
     response = admin_client.post(URL, data={"day": "2026-05-20", "name": "Department retreat"})
     assert response.status_code == 302
     page = admin_client.get(URL)
@@ -57,7 +58,7 @@ def test_an_added_holiday_is_refused_for_requests_at_once(admin_client, admin, p
     with pytest.raises(inspections.InvalidRequest, match=r"is a holiday \(Department retreat\)"):
         make_request(permit, contractor, preferred_date_1=WEDNESDAY, preferred_date_2=None)
     # Notice is counted in business days, which now skip it too.
-    assert calendar.earliest_inspection_day() == THURSDAY
+    assert deadlines.earliest_inspection_day() == THURSDAY
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from flask import g
 
 from portal.errors import DomainError, StaleRecord
 from portal.extensions import db
-from portal.inspections import calendar
+from portal.inspections import deadlines
 from portal.inspections import services as inspections
 from portal.payments import services as payments
 from portal.payments.models import FeeKind
@@ -176,10 +176,10 @@ def test_only_an_admin_may_change_the_rules(app, staff_member, contractor, admin
 
 
 def test_a_longer_lead_time_refuses_a_date_it_allowed_before(admin_client, permit, contractor):
-    assert calendar.earliest_inspection_day() == WEDNESDAY
+    assert deadlines.earliest_inspection_day() == WEDNESDAY
     admin_client.post(URL, data=form(inspection_lead_business_days="5"))
     g.pop("portal_settings", None)  # what the next request would read
-    assert calendar.earliest_inspection_day() == NEXT_TUESDAY
+    assert deadlines.earliest_inspection_day() == NEXT_TUESDAY
     with pytest.raises(inspections.InvalidRequest, match="too soon: inspections need 5"):
         make_request(permit, contractor, preferred_date_1=THURSDAY, preferred_date_2=None)
     assert make_request(permit, contractor, preferred_date_1=NEXT_TUESDAY, preferred_date_2=None)

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from portal import calendar
 from portal.extensions import db
-from portal.inspections import calendar
-from portal.inspections.models import Holiday
 from portal.payments.models import FeeKind, FeeSchedule, FeeScheduleEntry
+from portal.settings.models import Holiday
 
 HOLIDAY_NAME = "World holiday"
 SCHEDULE_NAME = "World fees from next month"

@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from portal import tokens
+from portal import calendar, tokens
 from portal.applications.models import (
     ApplicationContact,
     ApplicationDocument,
@@ -37,7 +37,7 @@ from portal.auth.models import Role, User
 from portal.certificates.models import Certificate, ClosedDay, PickupAppointment, PickupSlot
 from portal.documents.store import save_bytes
 from portal.extensions import db
-from portal.inspections import calendar
+from portal.inspections import deadlines
 from portal.inspections import services as inspection_services
 from portal.inspections.models import (
     InspectionPhoto,
@@ -144,7 +144,7 @@ class World:
             inspection_services.schedule(
                 self.inspection_request,
                 self.staff,
-                day=calendar.earliest_inspection_day(),
+                day=deadlines.earliest_inspection_day(),
                 window=Window.MORNING,
                 inspector_id=self.staff.id,
                 version=self.inspection_request.version,
@@ -212,7 +212,7 @@ def _service_context():
 
 def preferred_days(count: int, after: int = 0) -> list[str]:
     """Business days a request may name today, skipping the first ``after`` of them."""
-    days = [calendar.earliest_inspection_day()]
+    days = [deadlines.earliest_inspection_day()]
     while len(days) < count + after:
         days.append(calendar.add_business_days(days[-1], 1))
     return [day.isoformat() for day in days[after:]]
@@ -248,7 +248,7 @@ def _failed_with_photo(permit: Permit, requester: User, staff: User, code: str):
     inspection_services.schedule(
         inspection_request,
         staff,
-        day=calendar.earliest_inspection_day(),
+        day=deadlines.earliest_inspection_day(),
         window=Window.MORNING,
         inspector_id=staff.id,
         version=inspection_request.version,

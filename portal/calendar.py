@@ -1,4 +1,5 @@
-"""Business days in the department's time zone: weekends and configured holidays are skipped."""
+"""The department's calendar: its time zone, today there, and business days (weekends and the
+holidays admins configure are skipped). Shared by every feature that counts days."""
 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -7,9 +8,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.inspections.models import Holiday
 from portal.models import utcnow
-from portal.settings import services as settings
+from portal.settings.models import Holiday
 
 SATURDAY = 5
 
@@ -49,21 +49,6 @@ def add_business_days(day: date, n: int, holidays: set[date] | None = None) -> d
         if is_business_day(current, holidays):
             remaining -= 1
     return current
-
-
-def earliest_inspection_day(today: date | None = None) -> date:
-    """The first day a new request may name: the lead time in business days after today."""
-    today = today or local_today()
-    return add_business_days(today, settings.current().inspection_lead_business_days)
-
-
-def cutoff_day(scheduled: date) -> date:
-    """The last day the requester may cancel or reschedule without a reinspection fee."""
-    return add_business_days(scheduled, -settings.current().inspection_cutoff_business_days)
-
-
-def is_past_cutoff(scheduled: date, today: date | None = None) -> bool:
-    return (today or local_today()) > cutoff_day(scheduled)
 
 
 def local_window(day: date, start_hour: int, end_hour: int) -> tuple[datetime, datetime]:

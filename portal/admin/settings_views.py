@@ -5,18 +5,21 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import calendar
 from portal.access import admin
+from portal.admin.settings_forms import HolidayForm, ScheduleFields, ScheduleForm, SettingsForm
 from portal.errors import DomainError, StaleRecord
 from portal.extensions import db
 from portal.forms import STALE_FORM_MESSAGE, ActionForm, show_refusal
-from portal.inspections import calendar
-from portal.inspections.models import Holiday
+from portal.payments import fee_schedule
 from portal.payments.models import FeeKind, FeeSchedule
 from portal.queues import page_number
 from portal.settings import services
-from portal.settings.forms import HolidayForm, ScheduleFields, ScheduleForm, SettingsForm
+from portal.settings.models import Holiday
 from portal.template_helpers import long_date
 
+# The admin's settings pages keep their own blueprint (endpoints settings.*); they live in
+# admin/ because they edit rules of several features (settings, holidays, payments' fees).
 bp = Blueprint("settings", __name__, url_prefix="/staff/settings")
 
 
@@ -113,7 +116,7 @@ def remove_holiday(holiday_id: int):
 
 def _prefilled_schedule_form() -> ScheduleFields:
     """The amounts in force, so an admin changes only what changes."""
-    in_force = services.amounts_on(calendar.local_today())
+    in_force = fee_schedule.amounts_on(calendar.local_today())
     data: dict[str, int | str] = {}
     for kind, entry in in_force.items():
         data[f"amount_{kind.value}"] = entry.amount_cents
@@ -123,15 +126,15 @@ def _prefilled_schedule_form() -> ScheduleFields:
 
 def _fees_page(form):
     today = calendar.local_today()
-    in_force = services.amounts_on(today)
+    in_force = fee_schedule.amounts_on(today)
     return render_template(
         "settings/fees.html",
         form=form,
         kinds=list(FeeKind),
-        in_force=services.schedule_in_force(today),
+        in_force=fee_schedule.schedule_in_force(today),
         current_amounts=[(kind, in_force.get(kind)) for kind in FeeKind],
-        future=services.future_schedules(today),
-        rows=services.rows,
+        future=fee_schedule.future_schedules(today),
+        rows=fee_schedule.rows,
     )
 
 
@@ -143,7 +146,7 @@ def fees():
     form = ScheduleForm()
     if form.validate_on_submit():
         try:
-            schedule = services.add_schedule(
+            schedule = fee_schedule.add_schedule(
                 _me(),
                 name=form.name.data,
                 effective_from=form.effective_from.data,
@@ -175,7 +178,7 @@ def remove_schedule(schedule_id: int):
         return redirect(url_for("settings.fees"))
     name = schedule.name
     try:
-        services.remove_schedule(schedule, _me())
+        fee_schedule.remove_schedule(schedule, _me())
     except DomainError as error:
         flash(error.message, "error")
     else:
