@@ -789,10 +789,7 @@ def _waive_inspection_fee(inspection_request: InspectionRequest, why: str) -> No
         )
     ).all()
     for fee in fees:
-        fee.status = FeeStatus.WAIVED
-        fee.waived_at = utcnow()
-        fee.waiver_reason = why
-        audit.record("fee.waived", fee, actor=None, reason=why)
+        payments.record_waiver(fee, why)
 
 
 @stale_guard(STALE_MESSAGE)

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.applications.models import ApplicationStatus, CofOApplication
+from portal.audit import AuditEvent
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.inspections import calendar, services
@@ -278,6 +279,47 @@ def test_cancelling_before_the_cutoff_is_free(owner_client, permit, contractor, 
     assert cancelled.status == InspectionStatus.CANCELLED
     assert cancelled.late_cancel is False
     assert fees() == []
+
+
+def test_cancelling_before_the_cutoff_waives_the_inspection_fee_quietly(
+    owner_client, permit, contractor, inspector, owner
+):
+    electrical = required_by_code(permit, "ELEC-RGH").inspection_type
+    electrical.fee_cents = 7500
+    plumbing = required_by_code(permit, "PLB-RGH").inspection_type
+    plumbing.fee_cents = 5000
+    db.session.commit()
+    visit = scheduled(permit, contractor, inspector, day=NEXT_TUESDAY)
+    paid = make_request(permit, contractor, "PLB-RGH")
+    paid_fee = fees()[-1]
+    paid_fee.status = FeeStatus.PAID
+    db.session.commit()
+    emails_before = len(outbox(owner.email))
+    for cancelled in (visit, paid):
+        response = owner_client.post(
+            f"/permits/{permit.id}/inspections/{cancelled.id}/cancel",
+            data={"version": str(reload(cancelled).version)},
+        )
+        assert response.status_code == 302
+    waived, still_paid = fees()
+    assert (waived.status, waived.waiver_reason, waived.waived_by_id) == (
+        FeeStatus.WAIVED,
+        "Request cancelled before the cut-off",
+        None,
+    )
+    # A fee already paid stays paid: a refund is the department's decision.
+    assert still_paid.status == FeeStatus.PAID
+    entries = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "fee.waived")).all()
+    assert [(e.record_id, e.details["reason"]) for e in entries] == [
+        (waived.id, "Request cancelled before the cut-off")
+    ]
+    # The cancellation email says it all: no separate fee email, no fee line in the timeline.
+    subjects = [m.subject for m in outbox(owner.email)[emails_before:]]
+    assert len(subjects) == 2
+    assert all(s.startswith("Inspection cancelled") for s in subjects)
+    assert not db.session.scalar(
+        select(TimelineEntry.id).where(TimelineEntry.event == "fee.waived")
+    )
 
 
 def test_cancelling_after_the_cutoff_is_late_and_draws_the_fee(
