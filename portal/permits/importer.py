@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, select, update
 
 from portal.extensions import db
-from portal.inspections.services import derive_required
+from portal.inspections.catalogue import derive_required
 from portal.models import utcnow
 from portal.permits.models import Permit, PermitStatus, Trade
 from portal.search_keys import address_key

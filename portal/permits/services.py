@@ -21,7 +21,7 @@ from portal.auth.models import User
 from portal.certificates import services as certificate_services
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.inspections import services as inspection_services
+from portal.inspections import checklist
 from portal.models import utcnow
 from portal.notifications.services import email_link, queue_email
 from portal.payments.services import outstanding_by_permit
@@ -560,7 +560,7 @@ class PermitPage:
     application: CofOApplication | None
     timeline: list[TimelineEntry]
     more_timeline: bool
-    inspections: inspection_services.PermitPanel | None = None
+    inspections: checklist.PermitPanel | None = None
     certificate: "certificate_services.PermitPanel | None" = None
 
     @property
@@ -586,7 +586,7 @@ def permit_page(permit: Permit, user: User) -> PermitPage:
         application=latest_applications([permit.id]).get(permit.id),
         timeline=entries[:PERMIT_PAGE_TIMELINE_LIMIT],
         more_timeline=len(entries) > PERMIT_PAGE_TIMELINE_LIMIT,
-        inspections=inspection_services.permit_panel(permit),
+        inspections=checklist.permit_panel(permit),
         certificate=certificate_services.permit_panel(permit),
     )
 

@@ -4,7 +4,7 @@ schedule), an admin's and a staff member's signed-in clients, and a permit to in
 import pytest
 
 from portal.auth.models import Role
-from portal.inspections import calendar, services
+from portal.inspections import calendar, catalogue
 from portal.permits.models import PartyRole
 from tests.factories import add_party, make_permit, make_user, sign_in_as
 from tests.inspections.factories import TODAY, derive
@@ -21,7 +21,7 @@ def fixed_today(app, monkeypatch):
 @pytest.fixture
 def admin():
     user = make_user(name="Ada Admin", email="admin@example.com", role=Role.ADMIN)
-    services.seed_types(user)
+    catalogue.seed_types(user)
     return user
 
 

@@ -1,0 +1,187 @@
+"""Staff book a visit: the inspectors, their daily capacity, the booking and the day list.
+
+Capacity is counted under a lock on the inspector's day, so of two staff booking the last
+place one succeeds and one is refused; a booking emails a calendar invitation.
+"""
+
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from portal import audit, timeline
+from portal.auth.models import Role, User
+from portal.extensions import db
+from portal.inspections import calendar
+from portal.inspections.errors import STALE_MESSAGE, CapacityFull, InvalidRequest, weekday_date
+from portal.inspections.models import (
+    INSPECTION_TRANSITIONS,
+    VISIT_STATES,
+    InspectionRequest,
+    InspectionStatus,
+    InspectorDay,
+    Window,
+)
+from portal.inspections.notices import attach_invitation, people_to_notify
+from portal.models import utcnow
+from portal.notifications.services import email_link, queue_email
+from portal.settings import services as settings
+from portal.workflow import check_version, stale_guard
+
+IS = InspectionStatus
+
+
+def inspectors() -> list[User]:
+    return db.session.scalars(
+        select(User)
+        .where(User.role.in_((Role.STAFF, Role.ADMIN)), User.active.is_(True))
+        .order_by(User.name, User.id)
+    ).all()
+
+
+def _lock_inspector_day(inspector_id: int, day: date) -> InspectorDay:
+    """Lock the inspector's day row (created on first use) until the transaction ends.
+
+    On PostgreSQL the second of two concurrent bookings waits here for the first to
+    commit, then counts its visit; SQLite serialises writers on its own.
+    """
+    query = (
+        select(InspectorDay)
+        .where(InspectorDay.inspector_id == inspector_id, InspectorDay.day == day)
+        .with_for_update()
+    )
+    row = db.session.scalar(query)
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(InspectorDay(inspector_id=inspector_id, day=day))
+        except IntegrityError:
+            pass
+        row = db.session.scalar(query.execution_options(populate_existing=True))
+    return row
+
+
+def visits_on(inspector_id: int, day: date, excluding: int | None = None) -> int:
+    query = select(func.count(InspectionRequest.id)).where(
+        InspectionRequest.inspector_id == inspector_id,
+        InspectionRequest.scheduled_date == day,
+        InspectionRequest.status.in_(VISIT_STATES),
+    )
+    if excluding is not None:
+        query = query.where(InspectionRequest.id != excluding)
+    return db.session.scalar(query)
+
+
+@stale_guard(STALE_MESSAGE)
+def schedule(
+    inspection_request: InspectionRequest,
+    actor,
+    *,
+    day: date,
+    window: Window,
+    inspector_id: int,
+    version,
+) -> InspectionRequest:
+    """Staff book a date, window and inspector; the inspector's daily capacity is enforced
+    under a row lock, so of two staff booking the last place one succeeds and one is refused.
+    A second scheduling moves the visit: the invitation keeps its UID, SEQUENCE rises."""
+    check_version(inspection_request, version, STALE_MESSAGE)
+    INSPECTION_TRANSITIONS.check(inspection_request.status, IS.SCHEDULED)
+    inspector = db.session.get(User, inspector_id)
+    if inspector is None or not inspector.is_staff or not inspector.active:
+        raise InvalidRequest(_l("Choose an inspector"), field="inspector")
+    today = calendar.local_today()
+    if day < today:
+        raise InvalidRequest(_l("The date has passed: choose a later date."), field="day")
+    if not calendar.is_business_day(day, calendar.holidays_between(day, day)):
+        raise InvalidRequest(
+            _l("That date is a weekend day or a holiday: choose a business day."), field="day"
+        )
+    _lock_inspector_day(inspector.id, day)
+    capacity = settings.current().inspector_daily_capacity
+    if visits_on(inspector.id, day, excluding=inspection_request.id) >= capacity:
+        raise CapacityFull(
+            _(
+                "%(name)s already has %(n)s inspections on %(day)s, the most in one day. "
+                "Choose another day or another inspector.",
+                name=inspector.name,
+                n=capacity,
+                day=weekday_date(day),
+            )
+        )
+    rescheduled = inspection_request.status == IS.SCHEDULED or inspection_request.ics_sequence > 0
+    if rescheduled:
+        inspection_request.ics_sequence += 1
+    inspection_request.status = IS.SCHEDULED
+    inspection_request.scheduled_date = day
+    inspection_request.scheduled_window = window
+    inspection_request.inspector_id = inspector.id
+    inspection_request.inspector = inspector
+    inspection_request.scheduled_by_id = actor.id
+    inspection_request.scheduled_at = utcnow()
+    permit = inspection_request.permit
+    name = inspection_request.inspection_type.name
+    audit.record(
+        "inspection.scheduled",
+        inspection_request,
+        actor=actor,
+        day=str(day),
+        window=window.value,
+        inspector_id=inspector.id,
+        sequence=inspection_request.ics_sequence,
+    )
+    timeline.add(
+        permit,
+        "inspection.scheduled",
+        actor=actor,
+        name=name,
+        date=weekday_date(day),
+        window=window.label,
+    )
+    recipients = people_to_notify(inspection_request)
+    attachments = attach_invitation(inspection_request, recipients, cancel=False)
+    for email in recipients:
+        queue_email(
+            email,
+            _(
+                "Inspection %(what)s: %(name)s on %(day)s, permit %(num)s",
+                what=_("rescheduled") if rescheduled else _("scheduled"),
+                name=name,
+                day=weekday_date(day),
+                num=permit.permit_num,
+            ),
+            "inspections_scheduled",
+            attachments=attachments,
+            inspection=inspection_request,
+            permit=permit,
+            rescheduled=rescheduled,
+            cutoff=calendar.cutoff_day(day),
+            link=email_link(
+                "inspections.detail", permit_id=permit.id, request_id=inspection_request.id
+            ),
+        )
+    db.session.commit()
+    return inspection_request
+
+
+def day_list(inspector_id: int, day: date) -> list[InspectionRequest]:
+    """An inspector's visits on a day, morning first, with what the printout needs."""
+    return db.session.scalars(
+        select(InspectionRequest)
+        .where(
+            InspectionRequest.inspector_id == inspector_id,
+            InspectionRequest.scheduled_date == day,
+            InspectionRequest.status.in_(VISIT_STATES),
+        )
+        .options(
+            joinedload(InspectionRequest.permit),
+            joinedload(InspectionRequest.inspection_type),
+        )
+        .order_by(
+            case((InspectionRequest.scheduled_window == Window.MORNING, 0), else_=1),
+            InspectionRequest.id,
+        )
+    ).all()
