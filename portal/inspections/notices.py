@@ -1,4 +1,4 @@
-"""Who hears about an inspection, and the calendar invitation their email carries."""
+"""Who hears about an inspection, the email they get, and the calendar invitation it carries."""
 
 from sqlalchemy import select
 
@@ -6,6 +6,7 @@ from portal.documents.store import save_bytes
 from portal.extensions import db
 from portal.inspections import ics
 from portal.inspections.models import InspectionRequest
+from portal.notifications.services import email_link, queue_email
 from portal.permits.models import PartyRole, PermitParty
 
 
@@ -24,6 +25,30 @@ def people_to_notify(inspection_request: InspectionRequest) -> list[str]:
         if party.user.email not in emails:
             emails.append(party.user.email)
     return emails
+
+
+def email_people(
+    inspection_request: InspectionRequest,
+    recipients: list[str],
+    subject: str,
+    template: str,
+    **context,
+) -> None:
+    """Queue ``templates/email/<template>.txt`` to each person (no commit): every inspection
+    email names the request and its permit and links to the request's page."""
+    permit = inspection_request.permit
+    for email in recipients:
+        queue_email(
+            email,
+            subject,
+            template,
+            inspection=inspection_request,
+            permit=permit,
+            link=email_link(
+                "inspections.detail", permit_id=permit.id, request_id=inspection_request.id
+            ),
+            **context,
+        )
 
 
 def attach_invitation(

@@ -23,7 +23,11 @@ from portal.extensions import db
 from portal.inspections import calendar
 from portal.inspections.catalogue import required_inspections
 from portal.inspections.errors import STALE_MESSAGE, InvalidRequest, weekday_date
-from portal.inspections.fees import reinspection_reason, release_inspection_fee
+from portal.inspections.fees import (
+    charge_inspection_fee,
+    charge_reinspection_fee,
+    release_inspection_fee,
+)
 from portal.inspections.models import (
     INSPECTION_TRANSITIONS,
     OPEN_STATES,
@@ -34,11 +38,9 @@ from portal.inspections.models import (
     RequiredInspection,
     Window,
 )
-from portal.inspections.notices import attach_invitation, people_to_notify
+from portal.inspections.notices import attach_invitation, email_people, people_to_notify
 from portal.models import utcnow
-from portal.notifications.services import email_link, queue_email
 from portal.payments import services as payments
-from portal.payments.models import FeeKind
 from portal.permits.models import PartyRole, Permit, PermitParty, PermitStatus
 from portal.settings import services as settings
 from portal.workflow import check_version, stale_guard
@@ -146,18 +148,12 @@ def _check_can_request(permit: Permit, user) -> None:
             raise DomainError(_l("Only people on the permit can request its inspections."))
 
 
-@stale_guard(STALE_MESSAGE)
-def request_inspection(permit: Permit, user, answers: Mapping) -> InspectionRequest:
-    """An owner, agent or contractor (or staff for them) asks for a required inspection.
-
-    Refused with the reason when the permit is closed, a reinspection fee is unpaid (a
-    setting), the inspection is not required, already passed or already requested, the
-    C of O inspections come before the application is accepted, or a date breaks the rules.
-    """
-    _check_can_request(permit, user)
+def _requestable_inspection(permit: Permit, required_id) -> RequiredInspection:
+    """The permit's required inspection a new request names: still required, not passed,
+    not already requested, and for the C of O ones, the application accepted."""
     required = db.session.scalar(
         select(RequiredInspection).where(
-            RequiredInspection.id == answers["required_inspection_id"],
+            RequiredInspection.id == required_id,
             RequiredInspection.permit_id == permit.id,
             RequiredInspection.removed_at.is_(None),
         )
@@ -166,7 +162,6 @@ def request_inspection(permit: Permit, user, answers: Mapping) -> InspectionRequ
         raise InvalidRequest(
             _l("Choose one of this permit's required inspections."), field="required_inspection"
         )
-    inspection_type = required.inspection_type
     if required.passed_at is not None:
         raise InvalidRequest(
             _l("This inspection has already passed; there is no need to request it again."),
@@ -186,7 +181,7 @@ def request_inspection(permit: Permit, user, answers: Mapping) -> InspectionRequ
             ),
             field="required_inspection",
         )
-    if inspection_type.is_cofo:
+    if required.inspection_type.is_cofo:
         application = applications.open_application(permit)
         if application is None or application.status != ApplicationStatus.ACCEPTED:
             raise InvalidRequest(
@@ -196,10 +191,19 @@ def request_inspection(permit: Permit, user, answers: Mapping) -> InspectionRequ
                 ),
                 field="required_inspection",
             )
-    dates = check_preferred_dates(answers)
+    return required
+
+
+def _check_duties(answers: Mapping) -> None:
     for duty in DUTIES:
         if not answers.get(duty):
             raise InvalidRequest(_l("Confirm each of the duties on the day"), field=duty)
+
+
+def _new_request(
+    permit: Permit, required: RequiredInspection, user, dates: list[date], answers: Mapping
+) -> InspectionRequest:
+    """The request, marked a reinspection when an earlier visit failed or found no access."""
     earlier = db.session.scalar(
         select(func.count(InspectionRequest.id)).where(
             InspectionRequest.required_inspection_id == required.id,
@@ -209,56 +213,67 @@ def request_inspection(permit: Permit, user, answers: Mapping) -> InspectionRequ
     inspection_request = InspectionRequest(
         permit_id=permit.id,
         required_inspection_id=required.id,
-        inspection_type_id=inspection_type.id,
+        inspection_type_id=required.inspection_type_id,
         requested_by_id=user.id,
         reinspection=bool(earlier),
-        preferred_date_1=dates[0],
-        preferred_date_2=dates[1] if len(dates) > 1 else None,
-        preferred_date_3=dates[2] if len(dates) > 2 else None,
         window=Window(answers["window"]),
         contact_name=answers["contact_name"].strip(),
         contact_phone=answers["contact_phone"].strip(),
         access_notes=(answers.get("access_notes") or "").strip(),
         **dict.fromkeys(DUTIES, True),
     )
+    _set_preferred_dates(inspection_request, dates)
     db.session.add(inspection_request)
     db.session.flush()
     inspection_request.permit = permit
-    inspection_request.inspection_type = inspection_type
+    inspection_request.inspection_type = required.inspection_type
     inspection_request.requested_by = user
-    if inspection_type.fee_cents:
-        payments.assess_fee(
-            permit,
-            FeeKind.INSPECTION,
-            amount_cents=inspection_type.fee_cents,
-            reason=f"{inspection_type.name} inspection",
-            actor=user,
-            inspection_request=inspection_request,
-        )
+    return inspection_request
+
+
+def _set_preferred_dates(inspection_request: InspectionRequest, dates: list[date]) -> None:
+    inspection_request.preferred_date_1 = dates[0]
+    inspection_request.preferred_date_2 = dates[1] if len(dates) > 1 else None
+    inspection_request.preferred_date_3 = dates[2] if len(dates) > 2 else None
+
+
+@stale_guard(STALE_MESSAGE)
+def request_inspection(permit: Permit, user, answers: Mapping) -> InspectionRequest:
+    """An owner, agent or contractor (or staff for them) asks for a required inspection.
+
+    Refused with the reason when the permit is closed, a reinspection fee is unpaid (a
+    setting), the inspection is not required, already passed or already requested, the
+    C of O inspections come before the application is accepted, a date breaks the rules
+    or a duty on the day is not confirmed. A type with a fee charges it now.
+    """
+    _check_can_request(permit, user)
+    required = _requestable_inspection(permit, answers["required_inspection_id"])
+    dates = check_preferred_dates(answers)
+    _check_duties(answers)
+
+    inspection_request = _new_request(permit, required, user, dates, answers)
+    charge_inspection_fee(inspection_request, user)
+    name = required.inspection_type.name
     audit.record(
         "inspection.requested",
         inspection_request,
         actor=user,
         permit=permit.permit_num,
-        code=inspection_type.code,
+        code=required.inspection_type.code,
         dates=", ".join(str(d) for d in dates),
     )
-    timeline.add(permit, "inspection.requested", actor=user, name=inspection_type.name)
-    for email in people_to_notify(inspection_request):
-        queue_email(
-            email,
-            _(
-                "Inspection request received: %(name)s, permit %(num)s",
-                name=inspection_type.name,
-                num=permit.permit_num,
-            ),
-            "inspections_requested",
-            inspection=inspection_request,
-            permit=permit,
-            link=email_link(
-                "inspections.detail", permit_id=permit.id, request_id=inspection_request.id
-            ),
-        )
+    timeline.add(permit, "inspection.requested", actor=user, name=name)
+
+    email_people(
+        inspection_request,
+        people_to_notify(inspection_request),
+        _(
+            "Inspection request received: %(name)s, permit %(num)s",
+            name=name,
+            num=permit.permit_num,
+        ),
+        "inspections_requested",
+    )
     db.session.commit()
     return inspection_request
 
@@ -329,12 +344,21 @@ def cancellation_is_late(inspection_request: InspectionRequest) -> bool:
     )
 
 
+def _withdraw_invitation(
+    inspection_request: InspectionRequest, recipients: list[str]
+) -> list[dict]:
+    """The visit is off: the invitation goes again as a CANCEL with a higher SEQUENCE."""
+    inspection_request.ics_sequence += 1
+    return attach_invitation(inspection_request, recipients, cancel=True)
+
+
 @stale_guard(STALE_MESSAGE)
 def cancel_request(inspection_request: InspectionRequest, user, version) -> InspectionRequest:
     """The requester (or the permit's owner or agent, or staff) cancels an open request.
 
     After the cut-off the cancellation is marked late and a reinspection fee is assessed
-    (14A-5-501.4); the page says so before the user confirms.
+    (14A-5-501.4); the page says so before the user confirms. Before it, the inspection
+    fee the request drew is waived. A scheduled visit's invitation is withdrawn.
     """
     _check_may_change(inspection_request, user)
     check_version(inspection_request, version, STALE_MESSAGE)
@@ -356,33 +380,22 @@ def cancel_request(inspection_request: InspectionRequest, user, version) -> Insp
         name=name,
     )
     if late:
-        payments.assess_fee(
-            permit,
-            FeeKind.REINSPECTION,
-            on=calendar.local_today(),
-            reason=reinspection_reason(inspection_request, "cancelled after the cut-off"),
-            inspection_request=inspection_request,
+        charge_reinspection_fee(
+            inspection_request, "cancelled after the cut-off", on=calendar.local_today()
         )
     else:
         release_inspection_fee(inspection_request, "Request cancelled before the cut-off")
+
     recipients = people_to_notify(inspection_request)
-    attachments = []
-    if was_scheduled:
-        inspection_request.ics_sequence += 1
-        attachments = attach_invitation(inspection_request, recipients, cancel=True)
-    for email in recipients:
-        queue_email(
-            email,
-            _("Inspection cancelled: %(name)s, permit %(num)s", name=name, num=permit.permit_num),
-            "inspections_cancelled",
-            attachments=attachments,
-            inspection=inspection_request,
-            permit=permit,
-            late=late,
-            link=email_link(
-                "inspections.detail", permit_id=permit.id, request_id=inspection_request.id
-            ),
-        )
+    attachments = _withdraw_invitation(inspection_request, recipients) if was_scheduled else []
+    email_people(
+        inspection_request,
+        recipients,
+        _("Inspection cancelled: %(name)s, permit %(num)s", name=name, num=permit.permit_num),
+        "inspections_cancelled",
+        attachments=attachments,
+        late=late,
+    )
     db.session.commit()
     return inspection_request
 
@@ -392,7 +405,7 @@ def reschedule_request(
     inspection_request: InspectionRequest, user, answers: Mapping, version
 ) -> InspectionRequest:
     """The requester (or the permit's owner or agent, or staff) gives new dates; a scheduled
-    visit is released (before the cut-off only)."""
+    visit is released (before the cut-off only) and its invitation withdrawn."""
     _check_may_change(inspection_request, user)
     check_version(inspection_request, version, STALE_MESSAGE)
     if inspection_request.status not in OPEN_STATES:
@@ -405,20 +418,18 @@ def reschedule_request(
             )
         )
     dates = check_preferred_dates(answers)
+
     was_scheduled = inspection_request.status == IS.SCHEDULED
     recipients = people_to_notify(inspection_request)
     attachments = []
     if was_scheduled:
         INSPECTION_TRANSITIONS.check(inspection_request.status, IS.REQUESTED)
-        inspection_request.ics_sequence += 1
-        attachments = attach_invitation(inspection_request, recipients, cancel=True)
+        attachments = _withdraw_invitation(inspection_request, recipients)
         inspection_request.status = IS.REQUESTED
         inspection_request.scheduled_date = None
         inspection_request.scheduled_window = None
         inspection_request.inspector_id = None
-    inspection_request.preferred_date_1 = dates[0]
-    inspection_request.preferred_date_2 = dates[1] if len(dates) > 1 else None
-    inspection_request.preferred_date_3 = dates[2] if len(dates) > 2 else None
+    _set_preferred_dates(inspection_request, dates)
     inspection_request.window = Window(answers["window"])
     permit = inspection_request.permit
     name = inspection_request.inspection_type.name
@@ -429,18 +440,14 @@ def reschedule_request(
         dates=", ".join(str(d) for d in dates),
     )
     timeline.add(permit, "inspection.reschedule_requested", actor=user, name=name)
-    for email in recipients:
-        queue_email(
-            email,
-            _("New dates requested: %(name)s, permit %(num)s", name=name, num=permit.permit_num),
-            "inspections_reschedule_requested",
-            attachments=attachments,
-            inspection=inspection_request,
-            permit=permit,
-            was_scheduled=was_scheduled,
-            link=email_link(
-                "inspections.detail", permit_id=permit.id, request_id=inspection_request.id
-            ),
-        )
+
+    email_people(
+        inspection_request,
+        recipients,
+        _("New dates requested: %(name)s, permit %(num)s", name=name, num=permit.permit_num),
+        "inspections_reschedule_requested",
+        attachments=attachments,
+        was_scheduled=was_scheduled,
+    )
     db.session.commit()
     return inspection_request

@@ -25,9 +25,8 @@ from portal.inspections.models import (
     InspectorDay,
     Window,
 )
-from portal.inspections.notices import attach_invitation, people_to_notify
+from portal.inspections.notices import attach_invitation, email_people, people_to_notify
 from portal.models import utcnow
-from portal.notifications.services import email_link, queue_email
 from portal.settings import services as settings
 from portal.workflow import check_version, stale_guard
 
@@ -75,31 +74,26 @@ def visits_on(inspector_id: int, day: date, excluding: int | None = None) -> int
     return db.session.scalar(query)
 
 
-@stale_guard(STALE_MESSAGE)
-def schedule(
-    inspection_request: InspectionRequest,
-    actor,
-    *,
-    day: date,
-    window: Window,
-    inspector_id: int,
-    version,
-) -> InspectionRequest:
-    """Staff book a date, window and inspector; the inspector's daily capacity is enforced
-    under a row lock, so of two staff booking the last place one succeeds and one is refused.
-    A second scheduling moves the visit: the invitation keeps its UID, SEQUENCE rises."""
-    check_version(inspection_request, version, STALE_MESSAGE)
-    INSPECTION_TRANSITIONS.check(inspection_request.status, IS.SCHEDULED)
+def _bookable_inspector(inspector_id: int) -> User:
     inspector = db.session.get(User, inspector_id)
     if inspector is None or not inspector.is_staff or not inspector.active:
         raise InvalidRequest(_l("Choose an inspector"), field="inspector")
-    today = calendar.local_today()
-    if day < today:
+    return inspector
+
+
+def _check_visit_day(day: date) -> None:
+    """Staff may book sooner than the applicants' lead time, but not a past or closed day."""
+    if day < calendar.local_today():
         raise InvalidRequest(_l("The date has passed: choose a later date."), field="day")
     if not calendar.is_business_day(day, calendar.holidays_between(day, day)):
         raise InvalidRequest(
             _l("That date is a weekend day or a holiday: choose a business day."), field="day"
         )
+
+
+def _check_capacity(inspection_request: InspectionRequest, inspector: User, day: date) -> None:
+    """Count the inspector's visits that day under the day's lock (held until the commit);
+    moving a visit within the same day does not count it twice."""
     _lock_inspector_day(inspector.id, day)
     capacity = settings.current().inspector_daily_capacity
     if visits_on(inspector.id, day, excluding=inspection_request.id) >= capacity:
@@ -112,6 +106,12 @@ def schedule(
                 day=weekday_date(day),
             )
         )
+
+
+def _book(
+    inspection_request: InspectionRequest, actor, inspector: User, day: date, window: Window
+) -> bool:
+    """Book the visit; True when it moves one booked before (a new invitation SEQUENCE)."""
     rescheduled = inspection_request.status == IS.SCHEDULED or inspection_request.ics_sequence > 0
     if rescheduled:
         inspection_request.ics_sequence += 1
@@ -122,6 +122,53 @@ def schedule(
     inspection_request.inspector = inspector
     inspection_request.scheduled_by_id = actor.id
     inspection_request.scheduled_at = utcnow()
+    return rescheduled
+
+
+def _email_booking(inspection_request: InspectionRequest, rescheduled: bool) -> None:
+    """The people on the permit get the date, the cut-off for changes and the invitation."""
+    permit = inspection_request.permit
+    day = inspection_request.scheduled_date
+    recipients = people_to_notify(inspection_request)
+    attachments = attach_invitation(inspection_request, recipients, cancel=False)
+    email_people(
+        inspection_request,
+        recipients,
+        _(
+            "Inspection %(what)s: %(name)s on %(day)s, permit %(num)s",
+            what=_("rescheduled") if rescheduled else _("scheduled"),
+            name=inspection_request.inspection_type.name,
+            day=weekday_date(day),
+            num=permit.permit_num,
+        ),
+        "inspections_scheduled",
+        attachments=attachments,
+        rescheduled=rescheduled,
+        cutoff=calendar.cutoff_day(day),
+    )
+
+
+@stale_guard(STALE_MESSAGE)
+def schedule(
+    inspection_request: InspectionRequest,
+    actor,
+    *,
+    day: date,
+    window: Window,
+    inspector_id: int,
+    version,
+) -> InspectionRequest:
+    """Staff book a date, window and active staff inspector on a business day not past;
+    the inspector's daily capacity is enforced under a row lock, so of two staff booking
+    the last place one succeeds and one is refused. A second scheduling moves the visit:
+    the invitation keeps its UID, SEQUENCE rises."""
+    check_version(inspection_request, version, STALE_MESSAGE)
+    INSPECTION_TRANSITIONS.check(inspection_request.status, IS.SCHEDULED)
+    inspector = _bookable_inspector(inspector_id)
+    _check_visit_day(day)
+    _check_capacity(inspection_request, inspector, day)
+
+    rescheduled = _book(inspection_request, actor, inspector, day, window)
     permit = inspection_request.permit
     name = inspection_request.inspection_type.name
     audit.record(
@@ -141,28 +188,8 @@ def schedule(
         date=weekday_date(day),
         window=window.label,
     )
-    recipients = people_to_notify(inspection_request)
-    attachments = attach_invitation(inspection_request, recipients, cancel=False)
-    for email in recipients:
-        queue_email(
-            email,
-            _(
-                "Inspection %(what)s: %(name)s on %(day)s, permit %(num)s",
-                what=_("rescheduled") if rescheduled else _("scheduled"),
-                name=name,
-                day=weekday_date(day),
-                num=permit.permit_num,
-            ),
-            "inspections_scheduled",
-            attachments=attachments,
-            inspection=inspection_request,
-            permit=permit,
-            rescheduled=rescheduled,
-            cutoff=calendar.cutoff_day(day),
-            link=email_link(
-                "inspections.detail", permit_id=permit.id, request_id=inspection_request.id
-            ),
-        )
+
+    _email_booking(inspection_request, rescheduled)
     db.session.commit()
     return inspection_request
 
