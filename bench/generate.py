@@ -1008,11 +1008,11 @@ def seed_reference_data(plan: Plan) -> tuple[tuple[int, str], list[tuple]]:
     from portal.certificates.models import PickupSlot
     from portal.documents.store import save_bytes
     from portal.extensions import db
-    from portal.inspections import services as inspections
+    from portal.inspections import catalogue
     from portal.inspections.models import InspectionStage, InspectionType
     from portal.payments.models import FeeKind, FeeScheduleEntry
 
-    inspections.seed_types()
+    catalogue.seed_types()
     types = db.session.scalars(select(InspectionType).order_by(InspectionType.sort_order)).all()
     for inspection_type in types:
         if inspection_type.stage == InspectionStage.COFO:

@@ -20,8 +20,7 @@ from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
 from portal.certificates import services as certificates
 from portal.extensions import db
-from portal.inspections import deadlines
-from portal.inspections import services as inspections
+from portal.inspections import catalogue, deadlines, requests, results, scheduling
 from portal.inspections.models import InspectionRequest, InspectionResult, Window
 from portal.models import utcnow
 from portal.permits import services as permits
@@ -144,7 +143,7 @@ def _tell_story(permit: Permit, story: str, owner: User, staff: User) -> None:
 def _inspection_story(permit: Permit, code: str, result, requester: User, staff: User) -> None:
     """One inspection requested and scheduled, with a result when given (once per type)."""
     required = next(
-        (r for r in inspections.required_inspections(permit.id) if r.inspection_type.code == code),
+        (r for r in catalogue.required_inspections(permit.id) if r.inspection_type.code == code),
         None,
     )
     if required is None or db.session.scalar(
@@ -152,7 +151,7 @@ def _inspection_story(permit: Permit, code: str, result, requester: User, staff:
     ):
         return
     day = deadlines.earliest_inspection_day()
-    request = inspections.request_inspection(
+    request = requests.request_inspection(
         permit,
         requester,
         {
@@ -162,10 +161,10 @@ def _inspection_story(permit: Permit, code: str, result, requester: User, staff:
             "contact_name": requester.name,
             "contact_phone": requester.phone,
             "access_notes": "Enter from the alley; the site office is on the ground floor.",
-            **dict.fromkeys(inspections.DUTIES, True),
+            **dict.fromkeys(requests.DUTIES, True),
         },
     )
-    inspections.schedule(
+    scheduling.schedule(
         request,
         staff,
         day=day,
@@ -174,7 +173,7 @@ def _inspection_story(permit: Permit, code: str, result, requester: User, staff:
         version=request.version,
     )
     if result is not None:
-        inspections.record_result(
+        results.record_result(
             request,
             staff,
             result=result,
@@ -199,7 +198,7 @@ def seed() -> list[str]:
     admin, staff = users["admin@example.com"], users["staff@example.com"]
 
     # The catalogue first, so the import derives each permit's required inspections.
-    inspections.seed_types(admin)
+    catalogue.seed_types(admin)
     with DEMO_PERMITS.open("rb") as source:
         report = permits.import_permits(source, actor=admin, filename=DEMO_PERMITS.name)
     if not report.ok:

@@ -19,8 +19,8 @@ from portal.audit import AuditEvent
 from portal.auth.models import User
 from portal.certificates.models import Certificate, PickupAppointment
 from portal.extensions import db
+from portal.inspections.catalogue import required_inspections
 from portal.inspections.models import InspectionRequest, InspectionStatus
-from portal.inspections.services import required_inspections
 from portal.payments.services import fees_for_permit, payments_for_permit, receipts_by_fee
 from portal.permits.models import Invitation, Permit
 from portal.timeline import TimelineEntry

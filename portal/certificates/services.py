@@ -51,13 +51,13 @@ from portal.documents.store import save_bytes
 from portal.errors import DomainError, IllegalTransition
 from portal.extensions import db
 from portal.inspections import ics
-from portal.inspections import services as inspection_services
 from portal.inspections.models import (
     InspectionRequest,
     InspectionResult,
     InspectionStatus,
     RequiredInspection,
 )
+from portal.inspections.notices import people_to_notify
 from portal.models import utcnow
 from portal.money import format_cents
 from portal.notifications.services import email_link, queue_email
@@ -1198,7 +1198,7 @@ def send_reminders(today: date | None = None) -> ReminderCount:
         if not _mark_sent("inspection", request.id, tomorrow):
             continue
         inspections += 1
-        for email in inspection_services.people_to_notify(request):
+        for email in people_to_notify(request):
             queue_email(
                 email,
                 _(

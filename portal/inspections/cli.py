@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from portal.inspections import services
+from portal.inspections import catalogue
 
 inspections_cli = AppGroup("inspections", help="Inspection types, holidays and scheduling.")
 
@@ -12,5 +12,5 @@ inspections_cli = AppGroup("inspections", help="Inspection types, holidays and s
 def seed_types_command() -> None:
     """Add the missing inspection types, the 2026-2027 federal holidays and the first fee
     schedule. Safe to run again: nothing an administrator changed is overwritten."""
-    added = services.seed_types()
+    added = catalogue.seed_types()
     click.echo(f"Inspection types added: {added}.")

@@ -3,15 +3,15 @@ fees owed on the permit page (see portal/panels.py), and the required inspection
 imported permit."""
 
 from portal import panels
-from portal.inspections import services
+from portal.inspections import catalogue, checklist
 from portal.permits import importer
 from portal.permits.models import Permit
 
 
 @panels.permit_panel("inspections", order=20, template="inspections/_permit_panel.html")
-def inspections_panel(permit: Permit) -> services.PermitPanel:
-    return services.permit_panel(permit)
+def inspections_panel(permit: Permit) -> checklist.PermitPanel:
+    return checklist.permit_panel(permit)
 
 
 # Each imported permit needs the inspections its scope calls for.
-importer.after_each_batch(services.derive_required)
+importer.after_each_batch(catalogue.derive_required)

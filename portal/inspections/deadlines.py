@@ -15,7 +15,9 @@ def earliest_inspection_day(today: date | None = None) -> date:
 
 def cutoff_day(scheduled: date) -> date:
     """The last day the requester may cancel or reschedule without a reinspection fee."""
-    return calendar.add_business_days(scheduled, -settings.current().inspection_cutoff_business_days)
+    return calendar.add_business_days(
+        scheduled, -settings.current().inspection_cutoff_business_days
+    )
 
 
 def is_past_cutoff(scheduled: date, today: date | None = None) -> bool:

@@ -14,14 +14,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portal.forms import PortalDateField, PortalForm, WholeNumberField
+from portal.inspections.errors import InvalidRequest
 from portal.inspections.models import InspectionResult, Window
-from portal.inspections.services import (
-    DATE_FIELDS,
-    DUTIES,
-    DeficiencyAnswer,
-    InvalidRequest,
-    check_preferred_dates,
-)
+from portal.inspections.requests import DATE_FIELDS, DUTIES, check_preferred_dates
+from portal.inspections.results import DeficiencyAnswer
 
 DATE_HINT = _l("For example 2026-09-15. Weekdays only, not public holidays.")
 WINDOW_CHOICES = [SelectChoice(w.value, w.label) for w in Window]

@@ -12,7 +12,7 @@ from wtforms.validators import Length, Optional
 
 from portal.auth.models import User
 from portal.forms import PortalDateField
-from portal.inspections import services
+from portal.inspections import catalogue
 from portal.inspections.models import InspectionRequest, InspectionStatus, InspectionType
 from portal.keyset import KeysetPage, SortOrder
 from portal.permits.models import Permit
@@ -61,7 +61,7 @@ class InspectionQueueForm(QueueForm):
 
     def load_choices(self) -> None:
         self.bureau.choices = [SelectChoice("", _l("All bureaus"))] + [
-            SelectChoice(name, name) for name in services.bureaus()
+            SelectChoice(name, name) for name in catalogue.bureaus()
         ]
 
     @property

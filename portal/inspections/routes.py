@@ -21,7 +21,9 @@ from portal.documents.store import send_stored
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import show_refusal
-from portal.inspections import deadlines, export, services
+from portal.inspections import catalogue, deadlines, export, requests, results, scheduling
+from portal.inspections.checklist import permit_panel
+from portal.inspections.errors import InvalidRequest
 from portal.inspections.forms import (
     DEFICIENCY_ROWS,
     DUTY_LABELS,
@@ -36,6 +38,7 @@ from portal.inspections.forms import (
 )
 from portal.inspections.models import (
     InspectionPhoto,
+    InspectionRequest,
     InspectionResult,
     InspectionStatus,
     InspectionType,
@@ -53,7 +56,7 @@ def _me():
 
 
 def _request_or_404(permit: Permit, request_id: int):
-    inspection_request = services.request_for_permit(permit.id, request_id)
+    inspection_request = requests.request_for_permit(permit.id, request_id)
     if inspection_request is None:
         abort(404)
     return inspection_request
@@ -62,7 +65,7 @@ def _request_or_404(permit: Permit, request_id: int):
 def _changeable_or_404(permit: Permit, request_id: int):
     """The request, if this user may cancel or reschedule it; to anyone else it is a miss."""
     inspection_request = _request_or_404(permit, request_id)
-    if not services.may_change(inspection_request, _me()):
+    if not requests.may_change(inspection_request, _me()):
         abort(404)
     return inspection_request
 
@@ -76,7 +79,7 @@ def checklist(permit: Permit):
     return render_template(
         "inspections/checklist.html",
         permit=permit,
-        panel=services.permit_panel(permit),
+        panel=permit_panel(permit),
     )
 
 
@@ -98,7 +101,7 @@ def request_inspection(permit: Permit):
     form = RequestForm()
     form.required_inspection.choices = [(0, _("Choose an inspection"))] + [
         (required.id, f"{required.inspection_type.stage.label}: {required.inspection_type.name}")
-        for required in services.requestable(permit.id)
+        for required in requests.requestable(permit.id)
     ]
     if request.method == "GET":
         chosen = request.args.get("required", type=int)
@@ -109,8 +112,8 @@ def request_inspection(permit: Permit):
     refusal: DomainError | None = None
     if form.validate_on_submit():
         try:
-            created = services.request_inspection(permit, _me(), form.answers())
-        except services.InvalidRequest as error:
+            created = requests.request_inspection(permit, _me(), form.answers())
+        except InvalidRequest as error:
             if error.fees_link or not error.field:
                 refusal = error
             else:
@@ -137,8 +140,8 @@ def detail(permit: Permit, request_id: int):
         permit=permit,
         inspection=inspection_request,
         statuses=InspectionStatus,
-        can_change=services.may_change(inspection_request, _me()),
-        late=services.cancellation_is_late(inspection_request),
+        can_change=requests.may_change(inspection_request, _me()),
+        late=requests.cancellation_is_late(inspection_request),
         cutoff=deadlines.cutoff_day(inspection_request.scheduled_date)
         if inspection_request.scheduled_date
         else None,
@@ -157,7 +160,7 @@ def cancel(permit: Permit, request_id: int):
         form.version.data = str(inspection_request.version)
     if form.validate_on_submit():
         try:
-            services.cancel_request(inspection_request, _me(), form.version.data)
+            requests.cancel_request(inspection_request, _me(), form.version.data)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -168,7 +171,7 @@ def cancel(permit: Permit, request_id: int):
         permit=permit,
         inspection=inspection_request,
         form=form,
-        late=services.cancellation_is_late(inspection_request),
+        late=requests.cancellation_is_late(inspection_request),
     )
 
 
@@ -178,7 +181,7 @@ def cancel(permit: Permit, request_id: int):
 @permit_party()
 def reschedule(permit: Permit, request_id: int):
     inspection_request = _changeable_or_404(permit, request_id)
-    if not inspection_request.is_open or services.cancellation_is_late(inspection_request):
+    if not inspection_request.is_open or requests.cancellation_is_late(inspection_request):
         flash(_("This inspection can no longer be rescheduled. You can still cancel it."), "error")
         return redirect(url_for("inspections.detail", permit_id=permit.id, request_id=request_id))
     form = RescheduleForm()
@@ -187,7 +190,7 @@ def reschedule(permit: Permit, request_id: int):
         form.window.data = inspection_request.window.value
     if form.validate_on_submit():
         try:
-            services.reschedule_request(
+            requests.reschedule_request(
                 inspection_request, _me(), form.date_answers(), form.version.data
             )
         except DomainError as error:
@@ -216,7 +219,7 @@ def photo(permit: Permit, request_id: int, photo_id: int):
         .where(
             InspectionPhoto.id == photo_id,
             InspectionPhoto.inspection_request_id == request_id,
-            services.InspectionRequest.permit_id == permit.id,
+            InspectionRequest.permit_id == permit.id,
         )
     )
     if found is None:
@@ -240,7 +243,7 @@ def queue():
 
 
 def _staff_request_or_404(request_id: int):
-    inspection_request = services.request_for_staff(request_id)
+    inspection_request = requests.request_for_staff(request_id)
     if inspection_request is None:
         abort(404)
     return inspection_request
@@ -252,7 +255,7 @@ def schedule(request_id: int):
     inspection_request = _staff_request_or_404(request_id)
     form = ScheduleForm()
     form.inspector.choices = [(0, _("Choose an inspector"))] + [
-        (user.id, user.name) for user in services.inspectors()
+        (user.id, user.name) for user in scheduling.inspectors()
     ]
     if request.method == "GET":
         form.version.data = str(inspection_request.version)
@@ -261,7 +264,7 @@ def schedule(request_id: int):
         form.inspector.data = inspection_request.inspector_id or 0
     if form.validate_on_submit():
         try:
-            services.schedule(
+            scheduling.schedule(
                 inspection_request,
                 _me(),
                 day=form.day.data,
@@ -295,7 +298,7 @@ def result(request_id: int):
         form.version.data = str(inspection_request.version)
     if form.validate_on_submit():
         try:
-            services.record_result(
+            results.record_result(
                 inspection_request,
                 _me(),
                 result=InspectionResult(form.result.data),
@@ -336,14 +339,14 @@ def result(request_id: int):
 @bp.get("/staff/inspections/day")
 @staff
 def day():
-    inspectors = services.inspectors()
+    inspectors = scheduling.inspectors()
     inspector_id = request.args.get("inspector", type=int)
     inspector = next((user for user in inspectors if user.id == inspector_id), None)
     try:
         chosen = date.fromisoformat(request.args.get("date", ""))
     except ValueError:
         chosen = calendar.local_today()
-    visits = services.day_list(inspector.id, chosen) if inspector else []
+    visits = scheduling.day_list(inspector.id, chosen) if inspector else []
     return render_template(
         "inspections/day.html",
         inspectors=inspectors,
@@ -359,11 +362,11 @@ def required(permit_id: int):
     permit = db.get_or_404(Permit, permit_id)
     form = AddRequiredForm(prefix="add")
     form.inspection_type.choices = [(0, _("Choose an inspection"))] + [
-        (t.id, f"{t.stage.label}: {t.name} ({t.bureau})") for t in services.inspection_types()
+        (t.id, f"{t.stage.label}: {t.name} ({t.bureau})") for t in catalogue.inspection_types()
     ]
     if form.validate_on_submit():
         try:
-            services.add_required(permit, form.inspection_type.data, form.reason.data, _me())
+            catalogue.add_required(permit, form.inspection_type.data, form.reason.data, _me())
         except DomainError as error:
             show_refusal(form, error)
         else:
@@ -373,7 +376,7 @@ def required(permit_id: int):
 
 
 def _required_page(permit, form, failed_id=None, failed_form=None):
-    items = services.required_inspections(permit.id)
+    items = catalogue.required_inspections(permit.id)
     remove_forms = {
         item.id: failed_form
         if item.id == failed_id
@@ -397,7 +400,7 @@ def remove_required(permit_id: int, required_id: int):
     form = RemoveRequiredForm(prefix=f"remove-{required_id}")
     if form.validate_on_submit():
         try:
-            services.remove_required(permit, required_id, form.reason.data, _me())
+            catalogue.remove_required(permit, required_id, form.reason.data, _me())
         except DomainError as error:
             show_refusal(form, error)
         else:
@@ -405,7 +408,7 @@ def remove_required(permit_id: int, required_id: int):
             return redirect(url_for("inspections.required", permit_id=permit.id))
     add_form = AddRequiredForm(formdata=None, prefix="add")
     add_form.inspection_type.choices = [(0, _("Choose an inspection"))] + [
-        (t.id, f"{t.stage.label}: {t.name} ({t.bureau})") for t in services.inspection_types()
+        (t.id, f"{t.stage.label}: {t.name} ({t.bureau})") for t in catalogue.inspection_types()
     ]
     return _required_page(permit, add_form, required_id, form)
 
@@ -423,7 +426,7 @@ def export_csv():
 @bp.get("/staff/inspection-types")
 @admin
 def types():
-    return render_template("inspections/types.html", types=services.inspection_types())
+    return render_template("inspections/types.html", types=catalogue.inspection_types())
 
 
 @bp.route("/staff/inspection-types/<int:type_id>", methods=["GET", "POST"])
@@ -433,7 +436,7 @@ def edit_type(type_id: int):
     form = InspectionTypeForm(obj=inspection_type if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            services.update_type(inspection_type, form.answers(), _me())
+            catalogue.update_type(inspection_type, form.answers(), _me())
         except DomainError as error:
             show_refusal(form, error)
         else:

@@ -170,6 +170,20 @@ def assess_fee(
     return fee
 
 
+def record_waiver(fee: Fee, reason: str, actor=None) -> None:
+    """Waive a fee in the caller's transaction (the caller commits): every waiver, a staff
+    member's or one the portal's own rules make (``actor`` None), goes through the fee
+    transition table and leaves the same audit entry. Telling the payer is the caller's
+    decision: a waiver that comes with another message (a cancelled inspection) sends none.
+    """
+    FEE_TRANSITIONS.check(fee.status, FeeStatus.WAIVED)
+    fee.status = FeeStatus.WAIVED
+    fee.waived_at = utcnow()
+    fee.waived_by_id = getattr(actor, "id", None)
+    fee.waiver_reason = reason
+    audit.record("fee.waived", fee, actor=actor, permit=fee.permit.permit_num, reason=reason)
+
+
 @stale_guard(STALE_MESSAGE)
 def waive_fee(fee: Fee, actor, reason: str, version) -> Fee:
     """Staff waive an outstanding fee with a reason the payer reads; the version guards races."""
@@ -179,14 +193,9 @@ def waive_fee(fee: Fee, actor, reason: str, version) -> Fee:
     if not reason:
         raise DomainError(_l("Enter the reason for the waiver"))
     check_version(fee, version, STALE_MESSAGE)
-    FEE_TRANSITIONS.check(fee.status, FeeStatus.WAIVED)
-    fee.status = FeeStatus.WAIVED
-    fee.waived_at = utcnow()
-    fee.waived_by_id = actor.id
-    fee.waiver_reason = reason
+    record_waiver(fee, reason, actor)
     permit = fee.permit
     amount = format_cents(fee.amount_cents)
-    audit.record("fee.waived", fee, actor=actor, permit=permit.permit_num, reason=reason)
     timeline.add(
         permit, "fee.waived", actor=actor, kind=fee.kind.label, amount=amount, reason=reason
     )

@@ -16,8 +16,7 @@ from portal import calendar
 from portal.applications.models import ApplicationStatus
 from portal.auth.models import Role, User
 from portal.extensions import db
-from portal.inspections import deadlines
-from portal.inspections import services as inspection_services
+from portal.inspections import catalogue, deadlines
 from portal.inspections.forms import DUTY_LABELS
 from portal.models import utcnow
 from portal.notifications.models import OutboxMessage
@@ -53,7 +52,7 @@ BLOCKED = (
 
 def _site(scope: list[str]) -> tuple[Permit, User, User, User]:
     """A permit with its owner and a contractor, the seeded catalogue, and an inspector."""
-    inspection_services.seed_types()
+    catalogue.seed_types()
     owner = make_user(name="Olivia Owner", email="olivia.owner@example.com")
     contractor = make_user(
         name="Carlos Contractor", email="carlos@example.com", phone="312-555-0147"
@@ -62,7 +61,7 @@ def _site(scope: list[str]) -> tuple[Permit, User, User, User]:
     permit = make_permit(scope=scope, description="Walk-in coolers for a grocery")
     add_party(permit, owner, PartyRole.OWNER)
     add_party(permit, contractor, PartyRole.CONTRACTOR, trade="refrigeration")
-    inspection_services.derive_required({permit.id: permit.scope})
+    catalogue.derive_required({permit.id: permit.scope})
     db.session.commit()
     return permit, owner, contractor, inspector
 

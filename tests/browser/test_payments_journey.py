@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from portal import calendar
 from portal.extensions import db
-from portal.inspections import deadlines
-from portal.inspections import services as inspection_services
+from portal.inspections import catalogue, deadlines
 from portal.payments import services as payment_services
 from portal.payments.models import Fee, FeeKind, FeeStatus, Payment, PaymentStatus
 from portal.permits.models import PartyRole
@@ -25,11 +24,11 @@ BLOCKED = "A reinspection fee on this permit is unpaid."
 
 
 def _permit_with_a_reinspection_fee(app):
-    inspection_services.seed_types()
+    catalogue.seed_types()
     owner = make_user(name="Olivia Owner", email="olivia.pays@example.com")
     permit = make_permit(scope=["refrigeration"], description="Walk-in coolers")
     add_party(permit, owner, PartyRole.OWNER)
-    inspection_services.derive_required({permit.id: permit.scope})
+    catalogue.derive_required({permit.id: permit.scope})
     with app.test_request_context(base_url=app.config["PORTAL_BASE_URL"]):
         payment_services.assess_fee(
             permit, FeeKind.REINSPECTION, reason="No access at the final refrigeration visit"

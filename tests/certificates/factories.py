@@ -16,7 +16,7 @@ from portal.auth.models import Role
 from portal.certificates import services
 from portal.certificates.models import PickupSlot
 from portal.extensions import db
-from portal.inspections import services as inspections
+from portal.inspections import catalogue
 from portal.inspections.models import (
     InspectionRequest,
     InspectionResult,
@@ -31,13 +31,13 @@ from tests.factories import add_party, make_application, make_permit, make_user
 
 def ready_application(owner=None, agent=None, *, scope=("electrical",)):
     """An accepted application whose permit's required inspections have all passed."""
-    inspections.seed_types()
+    catalogue.seed_types()
     owner = owner or make_user(name="Olivia Owner")
     permit = make_permit(scope=list(scope))
     add_party(permit, owner, PartyRole.OWNER)
     if agent is not None:
         add_party(permit, agent, PartyRole.AGENT)
-    inspections.derive_required({permit.id: permit.scope})
+    catalogue.derive_required({permit.id: permit.scope})
     for required in db.session.scalars(
         select(RequiredInspection).where(RequiredInspection.permit_id == permit.id)
     ):
@@ -125,7 +125,7 @@ def cofo_granted_with_outstanding(application, user):
     """Record the permit's C of O inspection as granted with outstanding matters."""
     required = next(
         r
-        for r in inspections.required_inspections(application.permit_id)
+        for r in catalogue.required_inspections(application.permit_id)
         if r.inspection_type.code == "COFO-DOB"
     )
     db.session.add(

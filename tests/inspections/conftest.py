@@ -4,7 +4,7 @@ import pytest
 
 from portal import calendar
 from portal.auth.models import Role
-from portal.inspections import services
+from portal.inspections import catalogue
 from portal.permits.models import PartyRole
 from tests.factories import add_party, make_permit, make_user, sign_in_as
 from tests.inspections.factories import TODAY, derive
@@ -20,7 +20,7 @@ def fixed_today(app, monkeypatch):
 
 @pytest.fixture
 def seeded():
-    services.seed_types()
+    catalogue.seed_types()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.inspections import services
+from portal.inspections import catalogue, requests, scheduling
 from portal.inspections.models import (
     InspectionRequest,
     InspectionType,
@@ -28,14 +28,14 @@ def type_by_code(code: str) -> InspectionType:
 
 
 def derive(permit) -> list[RequiredInspection]:
-    services.derive_required({permit.id: permit.scope})
+    catalogue.derive_required({permit.id: permit.scope})
     db.session.commit()
-    return services.required_inspections(permit.id)
+    return catalogue.required_inspections(permit.id)
 
 
 def required_by_code(permit, code: str) -> RequiredInspection:
     return next(
-        r for r in services.required_inspections(permit.id) if r.inspection_type.code == code
+        r for r in catalogue.required_inspections(permit.id) if r.inspection_type.code == code
     )
 
 
@@ -49,7 +49,7 @@ def request_answers(required: RequiredInspection, **overrides) -> dict:
         "contact_name": "Carla Site",
         "contact_phone": "312-555-0199",
         "access_notes": "Gate code 4412",
-        **dict.fromkeys(services.DUTIES, True),
+        **dict.fromkeys(requests.DUTIES, True),
     }
     answers.update(overrides)
     return answers
@@ -65,14 +65,14 @@ def form_data(required: RequiredInspection, **overrides) -> dict:
         "contact_name": "Carla Site",
         "contact_phone": "312-555-0199",
         "access_notes": "Gate code 4412",
-        **dict.fromkeys(services.DUTIES, "y"),
+        **dict.fromkeys(requests.DUTIES, "y"),
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
 
 
 def make_request(permit, user, code: str = "ELEC-RGH", **overrides) -> InspectionRequest:
-    return services.request_inspection(
+    return requests.request_inspection(
         permit, user, request_answers(required_by_code(permit, code), **overrides)
     )
 
@@ -84,7 +84,7 @@ def schedule(
     inspector=None,
     window: Window = Window.MORNING,
 ) -> InspectionRequest:
-    return services.schedule(
+    return scheduling.schedule(
         inspection_request,
         staff_user,
         day=day,

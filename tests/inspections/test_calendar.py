@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from portal import calendar
 from portal.calendar import local_today as real_local_today
 from portal.extensions import db
-from portal.inspections import deadlines, services
+from portal.inspections import catalogue, deadlines
 from portal.settings.models import Holiday
 from tests.factories import set_settings
 from tests.inspections.factories import MEMORIAL_DAY, NEXT_TUESDAY, TODAY, WEDNESDAY
@@ -27,13 +27,13 @@ def test_federal_holidays_use_the_observed_day():
 
 
 def test_seeding_holidays_is_idempotent(app):
-    services.seed_types()
-    services.seed_types()
+    catalogue.seed_types()
+    catalogue.seed_types()
     assert db.session.scalar(select(func.count(Holiday.id))) == 23
 
 
 def test_business_days_skip_weekends_and_holidays(app):
-    services.seed_types()
+    catalogue.seed_types()
     friday = date(2026, 5, 22)
     assert calendar.add_business_days(friday, 1) == NEXT_TUESDAY  # weekend, then Memorial Day
     assert calendar.add_business_days(NEXT_TUESDAY, -1) == friday
@@ -43,7 +43,7 @@ def test_business_days_skip_weekends_and_holidays(app):
 
 
 def test_lead_time_counts_business_days(app):
-    services.seed_types()
+    catalogue.seed_types()
     assert deadlines.earliest_inspection_day(TODAY) == WEDNESDAY
     # From Thursday: Friday is one, Memorial Day does not count, Tuesday is two.
     assert deadlines.earliest_inspection_day(date(2026, 5, 21)) == NEXT_TUESDAY
@@ -52,7 +52,7 @@ def test_lead_time_counts_business_days(app):
 
 
 def test_cutoff_is_business_days_before_the_visit(app):
-    services.seed_types()
+    catalogue.seed_types()
     # A visit on Tuesday 26 May: two business days before is Thursday 21 May.
     assert deadlines.cutoff_day(NEXT_TUESDAY) == date(2026, 5, 21)
     assert not deadlines.is_past_cutoff(NEXT_TUESDAY, date(2026, 5, 21))

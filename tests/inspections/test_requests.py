@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from portal.applications.models import ApplicationStatus
 from portal.extensions import db
-from portal.inspections import services
+from portal.inspections.errors import InvalidRequest
 from portal.inspections.models import InspectionRequest, InspectionStatus
 from portal.payments import services as payments
 from portal.payments.models import FeeKind
@@ -180,7 +180,7 @@ def test_an_inspection_fee_is_assessed_when_the_type_has_one(permit, contractor)
 
 
 def test_cofo_inspections_wait_for_the_accepted_application(permit, contractor, owner):
-    with pytest.raises(services.InvalidRequest, match="accepted your C of O application"):
+    with pytest.raises(InvalidRequest, match="accepted your C of O application"):
         make_request(permit, contractor, "COFO-DOB")
     make_application(permit, owner, status=ApplicationStatus.ACCEPTED)
     assert make_request(permit, contractor, "COFO-DOB").status == InspectionStatus.REQUESTED

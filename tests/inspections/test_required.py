@@ -4,7 +4,7 @@ from sqlalchemy import event, func, select
 
 from portal.audit import AuditEvent
 from portal.extensions import db
-from portal.inspections import services
+from portal.inspections import catalogue
 from portal.inspections.models import InspectionType, RequiredInspection
 from portal.payments.models import FeeSchedule
 from portal.permits import services as permit_services
@@ -20,22 +20,22 @@ def csrf(client, prefix: str) -> dict:
 
 
 def codes(permit_id: int) -> set[str]:
-    return {r.inspection_type.code for r in services.required_inspections(permit_id)}
+    return {r.inspection_type.code for r in catalogue.required_inspections(permit_id)}
 
 
 def test_seed_types_is_idempotent_and_keeps_admin_changes(app):
-    assert services.seed_types() == len(services.CATALOGUE)
+    assert catalogue.seed_types() == len(catalogue.CATALOGUE)
     electrical = type_by_code("ELEC-FIN")
     electrical.fee_cents = 5000
     electrical.name = "Electrical final (renamed)"
     db.session.commit()
-    assert services.seed_types() == 0
+    assert catalogue.seed_types() == 0
     db.session.expire_all()
-    assert db.session.scalar(select(func.count(InspectionType.id))) == len(services.CATALOGUE)
+    assert db.session.scalar(select(func.count(InspectionType.id))) == len(catalogue.CATALOGUE)
     assert type_by_code("ELEC-FIN").fee_cents == 5000
     assert type_by_code("ELEC-FIN").name == "Electrical final (renamed)"
     assert db.session.scalar(select(func.count(FeeSchedule.id))) == 1
-    stages = {t.code: t.stage.value for t in services.inspection_types()}
+    stages = {t.code: t.stage.value for t in catalogue.inspection_types()}
     assert stages["PLB-UG"] == "underground"
     assert stages["COFO-FPB"] == "cofo"
 
@@ -44,13 +44,13 @@ def test_seed_types_command(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["inspections", "seed-types"])
     assert first.exit_code == 0, first.output
-    assert f"added: {len(services.CATALOGUE)}" in first.output
+    assert f"added: {len(catalogue.CATALOGUE)}" in first.output
     second = runner.invoke(args=["inspections", "seed-types"])
     assert "added: 0" in second.output
 
 
 def test_import_derives_required_inspections_from_the_scope(app):
-    services.seed_types()
+    catalogue.seed_types()
     report = permit_services.import_permits(
         csv_file(
             [
@@ -73,12 +73,12 @@ def test_import_derives_required_inspections_from_the_scope(app):
 
 
 def test_reimport_adds_new_trades_and_keeps_staff_removals(app, inspector):
-    services.seed_types()
+    catalogue.seed_types()
     permit_services.import_permits(csv_file([permit_row(PermitNum="BP-R-1", Scope="electrical")]))
     from portal.permits.models import Permit
 
     permit = db.session.scalar(select(Permit).where(Permit.permit_num == "BP-R-1"))
-    services.remove_required(
+    catalogue.remove_required(
         permit, required_by_code(permit, "ELEC-RGH").id, "Service upgrade only", inspector
     )
     permit_services.import_permits(
@@ -88,7 +88,7 @@ def test_reimport_adds_new_trades_and_keeps_staff_removals(app, inspector):
 
 
 def test_derivation_is_a_fixed_number_of_statements(app):
-    services.seed_types()
+    catalogue.seed_types()
     scopes = {
         make_permit(scope=["electrical", "iron"]).id: ["electrical", "iron"] for _ in range(30)
     }
@@ -97,7 +97,7 @@ def test_derivation_is_a_fixed_number_of_statements(app):
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        added = services.derive_required(scopes)
+        added = catalogue.derive_required(scopes)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     db.session.commit()

@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from portal.applications.models import ApplicationStatus, CofOApplication
+from portal.audit import AuditEvent
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.inspections import deadlines, services
+from portal.inspections import catalogue, checklist, deadlines, requests, results, scheduling
+from portal.inspections.errors import InvalidRequest
 from portal.inspections.models import InspectionResult, InspectionStatus
 from portal.payments.models import Fee, FeeKind, FeeSchedule, FeeScheduleEntry, FeeStatus
 from portal.timeline import TimelineEntry
@@ -39,7 +41,7 @@ def scheduled(permit, contractor, inspector, code="ELEC-RGH", day=THURSDAY):
 
 
 def record(inspection_request, inspector, result, **fields):
-    return services.record_result(
+    return results.record_result(
         reload(inspection_request),
         inspector,
         result=result,
@@ -110,7 +112,7 @@ def test_the_fee_then_blocks_requests_until_waived(
         f"/permits/{permit.id}/inspections/request", data=form_data(required)
     )
     assert accepted.status_code == 302
-    latest = services.checklist(permit.id)
+    latest = checklist.checklist(permit.id)
     item = next(i for i in latest.items if i.required.id == required.id)
     assert item.latest.reinspection is True
 
@@ -124,7 +126,7 @@ def test_a_failed_inspection_lists_its_deficiencies_and_returns_to_request_again
         inspector,
         InspectionResult.FAILED,
         deficiencies=[
-            services.DeficiencyAnswer(
+            results.DeficiencyAnswer(
                 "14E-3-300", "Missing GFCI in kitchen", "Unit 2", date(2026, 6, 15)
             )
         ],
@@ -145,7 +147,7 @@ def test_a_failed_inspection_lists_its_deficiencies_and_returns_to_request_again
 
 def test_a_failure_needs_a_reason(permit, contractor, inspector):
     visit = scheduled(permit, contractor, inspector)
-    with pytest.raises(services.InvalidRequest, match="deficiencies"):
+    with pytest.raises(InvalidRequest, match="deficiencies"):
         record(visit, inspector, InspectionResult.FAILED)
     assert reload(visit).status == InspectionStatus.SCHEDULED
 
@@ -223,10 +225,10 @@ def test_cofo_results_and_the_move_to_inspections_complete(permit, contractor, i
         InspectionResult.GRANTED_OUTSTANDING,
         InspectionResult.COFO_FAILED,
     ]
-    with pytest.raises(services.InvalidRequest):
+    with pytest.raises(InvalidRequest):
         record(cofo, inspector, InspectionResult.PASSED)
 
-    codes = [r.inspection_type.code for r in services.required_inspections(permit.id)]
+    codes = [r.inspection_type.code for r in catalogue.required_inspections(permit.id)]
     for code in codes:
         if code == "COFO-DOB":
             record(
@@ -246,7 +248,7 @@ def test_cofo_results_and_the_move_to_inspections_complete(permit, contractor, i
     assert db.session.get(CofOApplication, application.id).status == (
         ApplicationStatus.INSPECTIONS_COMPLETE
     )
-    assert services.checklist(permit.id).complete
+    assert checklist.checklist(permit.id).complete
     events = [e.event for e in db.session.scalars(select(TimelineEntry))]
     assert "application.inspections_complete" in events
     assert any("All inspections passed" in m.subject for m in outbox(owner.email))
@@ -254,11 +256,11 @@ def test_cofo_results_and_the_move_to_inspections_complete(permit, contractor, i
 
 def test_removing_the_last_open_inspection_completes_too(permit, contractor, inspector, owner):
     application = make_application(permit, owner, status=ApplicationStatus.ACCEPTED)
-    items = services.required_inspections(permit.id)
+    items = catalogue.required_inspections(permit.id)
     for required in items[:-1]:
         required.passed_at = required.created_at
     db.session.commit()
-    services.remove_required(permit, items[-1].id, "Not in scope after all", inspector)
+    catalogue.remove_required(permit, items[-1].id, "Not in scope after all", inspector)
     assert db.session.get(CofOApplication, application.id).status == (
         ApplicationStatus.INSPECTIONS_COMPLETE
     )
@@ -278,6 +280,47 @@ def test_cancelling_before_the_cutoff_is_free(owner_client, permit, contractor, 
     assert cancelled.status == InspectionStatus.CANCELLED
     assert cancelled.late_cancel is False
     assert fees() == []
+
+
+def test_cancelling_before_the_cutoff_waives_the_inspection_fee_quietly(
+    owner_client, permit, contractor, inspector, owner
+):
+    electrical = required_by_code(permit, "ELEC-RGH").inspection_type
+    electrical.fee_cents = 7500
+    plumbing = required_by_code(permit, "PLB-RGH").inspection_type
+    plumbing.fee_cents = 5000
+    db.session.commit()
+    visit = scheduled(permit, contractor, inspector, day=NEXT_TUESDAY)
+    paid = make_request(permit, contractor, "PLB-RGH")
+    paid_fee = fees()[-1]
+    paid_fee.status = FeeStatus.PAID
+    db.session.commit()
+    emails_before = len(outbox(owner.email))
+    for cancelled in (visit, paid):
+        response = owner_client.post(
+            f"/permits/{permit.id}/inspections/{cancelled.id}/cancel",
+            data={"version": str(reload(cancelled).version)},
+        )
+        assert response.status_code == 302
+    waived, still_paid = fees()
+    assert (waived.status, waived.waiver_reason, waived.waived_by_id) == (
+        FeeStatus.WAIVED,
+        "Request cancelled before the cut-off",
+        None,
+    )
+    # A fee already paid stays paid: a refund is the department's decision.
+    assert still_paid.status == FeeStatus.PAID
+    entries = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "fee.waived")).all()
+    assert [(e.record_id, e.details["reason"]) for e in entries] == [
+        (waived.id, "Request cancelled before the cut-off")
+    ]
+    # The cancellation email says it all: no separate fee email, no fee line in the timeline.
+    subjects = [m.subject for m in outbox(owner.email)[emails_before:]]
+    assert len(subjects) == 2
+    assert all(s.startswith("Inspection cancelled") for s in subjects)
+    assert not db.session.scalar(
+        select(TimelineEntry.id).where(TimelineEntry.event == "fee.waived")
+    )
 
 
 def test_cancelling_after_the_cutoff_is_late_and_draws_the_fee(
@@ -329,7 +372,7 @@ def test_rescheduling_before_the_cutoff_releases_the_visit(
     assert moved.status == InspectionStatus.REQUESTED
     assert moved.scheduled_date is None
     assert moved.preferred_dates == [date(2026, 5, 27)]
-    assert services.visits_on(inspector.id, NEXT_TUESDAY) == 0
+    assert scheduling.visits_on(inspector.id, NEXT_TUESDAY) == 0
 
 
 def test_rescheduling_after_the_cutoff_is_refused(owner_client, permit, contractor, inspector):
@@ -337,7 +380,7 @@ def test_rescheduling_after_the_cutoff_is_refused(owner_client, permit, contract
     response = owner_client.get(f"/permits/{permit.id}/inspections/{visit.id}/reschedule")
     assert response.status_code == 302
     with pytest.raises(DomainError, match="past the cut-off"):
-        services.reschedule_request(
+        requests.reschedule_request(
             reload(visit),
             contractor,
             {"preferred_date_1": date(2026, 5, 27), "window": "morning"},

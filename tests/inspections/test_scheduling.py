@@ -13,7 +13,8 @@ from portal.documents.models import StoredFile
 from portal.documents.store import read_bytes
 from portal.errors import StaleRecord
 from portal.extensions import db
-from portal.inspections import services
+from portal.inspections import requests, scheduling
+from portal.inspections.errors import CapacityFull, InvalidRequest
 from portal.inspections.models import InspectionStatus, Window
 from tests.factories import make_permit, make_user, set_settings
 from tests.inspections.factories import (
@@ -92,7 +93,7 @@ def test_the_invitation_keeps_its_uid_and_raises_its_sequence(permit, contractor
     assert second["sequence"] == 1
     assert second.decoded("dtstart") == datetime(2026, 5, 22, 8, 0, tzinfo=CHICAGO)
 
-    services.cancel_request(reload(moved), owner, reload(moved).version)
+    requests.cancel_request(reload(moved), owner, reload(moved).version)
     cancelled = invitation_of([m for m in outbox(owner.email) if m.attachments][-1])
     assert str(cancelled["method"]) == "CANCEL"
     assert str(event_of(cancelled)["uid"]) == uid
@@ -107,7 +108,7 @@ def test_an_inspector_s_full_day_is_refused(app, permit, contractor, inspector, 
     ]
     schedule(requests[0], inspector)
     schedule(requests[1], inspector)
-    with pytest.raises(services.CapacityFull, match="already has 2 inspections"):
+    with pytest.raises(CapacityFull, match="already has 2 inspections"):
         schedule(requests[2], inspector)
     assert reload(requests[2]).status == InspectionStatus.REQUESTED
     response = staff_client.post(
@@ -137,7 +138,7 @@ def test_weekend_holiday_and_past_dates_are_refused_for_staff(permit, contractor
         (date(2026, 5, 25), "weekend day or a holiday"),
         (date(2026, 5, 1), "has passed"),
     ]:
-        with pytest.raises(services.InvalidRequest, match=message):
+        with pytest.raises(InvalidRequest, match=message):
             schedule(reload(inspection_request), inspector, day=day)
     assert reload(inspection_request).status == InspectionStatus.REQUESTED
 
@@ -147,7 +148,7 @@ def test_a_stale_schedule_form_is_refused(permit, contractor, inspector):
     seen = inspection_request.version
     schedule(inspection_request, inspector)
     with pytest.raises(StaleRecord):
-        services.schedule(
+        scheduling.schedule(
             reload(inspection_request),
             inspector,
             day=FRIDAY,
@@ -184,7 +185,7 @@ def test_two_staff_booking_the_last_place_at_once_one_wins(app, seeded, inspecto
             inspection_request.permit  # noqa: B018 - loaded before the race starts
             barrier.wait()
             try:
-                services.schedule(
+                scheduling.schedule(
                     inspection_request,
                     actor,
                     day=THURSDAY,
@@ -193,7 +194,7 @@ def test_two_staff_booking_the_last_place_at_once_one_wins(app, seeded, inspecto
                     version=inspection_request.version,
                 )
                 outcomes.append("booked")
-            except services.CapacityFull:
+            except CapacityFull:
                 outcomes.append("full")
             finally:
                 db.session.remove()
@@ -207,4 +208,4 @@ def test_two_staff_booking_the_last_place_at_once_one_wins(app, seeded, inspecto
         thread.join(timeout=30)
     assert sorted(outcomes) == ["booked", "full"]
     db.session.expire_all()
-    assert services.visits_on(inspector.id, THURSDAY) == 1
+    assert scheduling.visits_on(inspector.id, THURSDAY) == 1

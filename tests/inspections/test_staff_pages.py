@@ -66,10 +66,10 @@ def test_the_day_list_shows_what_the_inspector_needs(staff_client, permit, contr
 
 
 def test_the_blds_export(staff_client, permit, contractor, inspector, owner_client):
-    from portal.inspections import services
+    from portal.inspections import results
 
     visit = schedule(make_request(permit, contractor), inspector)
-    services.record_result(
+    results.record_result(
         reload(visit),
         inspector,
         result=InspectionResult.FAILED,

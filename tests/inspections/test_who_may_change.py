@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from portal.errors import DomainError
-from portal.inspections import services
+from portal.inspections import requests
 from portal.inspections.models import InspectionStatus
 from portal.permits.models import PartyRole
 from tests.factories import add_party, make_user, sign_in_as
@@ -90,9 +90,9 @@ def test_the_owner_changes_a_contractor_s_request(owner_client, permit, contract
 def test_the_services_refuse_a_contractor_who_did_not_ask(permit, contractor, plumber):
     theirs = make_request(permit, contractor, "ELEC-RGH")
     with pytest.raises(DomainError, match="Only the person who asked"):
-        services.cancel_request(theirs, plumber, theirs.version)
+        requests.cancel_request(theirs, plumber, theirs.version)
     with pytest.raises(DomainError, match="Only the person who asked"):
-        services.reschedule_request(
+        requests.reschedule_request(
             reload(theirs),
             plumber,
             {"preferred_date_1": date(2026, 5, 27), "window": "morning"},

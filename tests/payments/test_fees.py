@@ -128,3 +128,20 @@ def _outbox(address):
     from tests.inspections.factories import outbox
 
     return outbox(address)
+
+
+def test_a_waiver_by_the_portal_s_own_rule_goes_through_the_transition_table(permit):
+    fee = services.assess_fee(permit, FeeKind.INSPECTION, reason="Boiler", amount_cents=5000)
+    db.session.commit()
+    services.record_waiver(fee, "Request cancelled before the cut-off")
+    db.session.commit()
+    assert (fee.status, fee.waived_by_id) == (FeeStatus.WAIVED, None)
+    entry = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "fee.waived"))
+    assert (entry.actor_id, entry.details) == (
+        None,
+        {"permit": permit.permit_num, "reason": "Request cancelled before the cut-off"},
+    )
+    fee.status = FeeStatus.PAID
+    db.session.commit()
+    with pytest.raises(IllegalTransition):
+        services.record_waiver(fee, "again")

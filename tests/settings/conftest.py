@@ -5,7 +5,7 @@ import pytest
 
 from portal import calendar
 from portal.auth.models import Role
-from portal.inspections import services
+from portal.inspections import catalogue
 from portal.permits.models import PartyRole
 from tests.factories import add_party, make_permit, make_user, sign_in_as
 from tests.inspections.factories import TODAY, derive
@@ -22,7 +22,7 @@ def fixed_today(app, monkeypatch):
 @pytest.fixture
 def admin():
     user = make_user(name="Ada Admin", email="admin@example.com", role=Role.ADMIN)
-    services.seed_types(user)
+    catalogue.seed_types(user)
     return user
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal import calendar
 from portal.extensions import db
 from portal.inspections import deadlines
-from portal.inspections import services as inspections
+from portal.inspections.errors import InvalidRequest
 from portal.settings.models import Holiday
 from tests.factories import sign_in_as
 from tests.inspections.factories import MEMORIAL_DAY, THURSDAY, WEDNESDAY, make_request
@@ -55,7 +55,7 @@ def test_an_added_holiday_is_refused_for_requests_at_once(admin_client, admin, p
     assert entry.actor_id == admin.id
     assert entry.details == {"day": "2026-05-20", "name": "Department retreat"}
 
-    with pytest.raises(inspections.InvalidRequest, match=r"is a holiday \(Department retreat\)"):
+    with pytest.raises(InvalidRequest, match=r"is a holiday \(Department retreat\)"):
         make_request(permit, contractor, preferred_date_1=WEDNESDAY, preferred_date_2=None)
     # Notice is counted in business days, which now skip it too.
     assert deadlines.earliest_inspection_day() == THURSDAY

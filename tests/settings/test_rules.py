@@ -7,7 +7,7 @@ from flask import g
 from portal.errors import DomainError, StaleRecord
 from portal.extensions import db
 from portal.inspections import deadlines
-from portal.inspections import services as inspections
+from portal.inspections.errors import CapacityFull, InvalidRequest
 from portal.payments import services as payments
 from portal.payments.models import FeeKind
 from portal.settings import services
@@ -180,7 +180,7 @@ def test_a_longer_lead_time_refuses_a_date_it_allowed_before(admin_client, permi
     admin_client.post(URL, data=form(inspection_lead_business_days="5"))
     g.pop("portal_settings", None)  # what the next request would read
     assert deadlines.earliest_inspection_day() == NEXT_TUESDAY
-    with pytest.raises(inspections.InvalidRequest, match="too soon: inspections need 5"):
+    with pytest.raises(InvalidRequest, match="too soon: inspections need 5"):
         make_request(permit, contractor, preferred_date_1=THURSDAY, preferred_date_2=None)
     assert make_request(permit, contractor, preferred_date_1=NEXT_TUESDAY, preferred_date_2=None)
 
@@ -193,7 +193,7 @@ def test_a_lower_capacity_fills_an_inspector_s_day_sooner(
     admin_client.post(URL, data=form(inspector_daily_capacity="1"))
     g.pop("portal_settings", None)
     schedule(first, staff_member, day=THURSDAY)
-    with pytest.raises(inspections.CapacityFull, match="already has 1 inspections"):
+    with pytest.raises(CapacityFull, match="already has 1 inspections"):
         schedule(second, staff_member, day=THURSDAY)
 
 
@@ -202,7 +202,7 @@ def test_unblocking_lets_a_permit_with_an_unpaid_fee_request_again(
 ):
     payments.assess_fee(permit, FeeKind.REINSPECTION, reason="No access")
     db.session.commit()
-    with pytest.raises(inspections.InvalidRequest, match="reinspection fee on this permit"):
+    with pytest.raises(InvalidRequest, match="reinspection fee on this permit"):
         make_request(permit, contractor)
     admin_client.post(URL, data=form(block_requests_when_fees_unpaid=None))
     g.pop("portal_settings", None)

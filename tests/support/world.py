@@ -37,8 +37,7 @@ from portal.auth.models import Role, User
 from portal.certificates.models import Certificate, ClosedDay, PickupAppointment, PickupSlot
 from portal.documents.store import save_bytes
 from portal.extensions import db
-from portal.inspections import deadlines
-from portal.inspections import services as inspection_services
+from portal.inspections import catalogue, deadlines, requests, results, scheduling
 from portal.inspections.models import (
     InspectionPhoto,
     InspectionRequest,
@@ -141,7 +140,7 @@ class World:
     def schedule_open_request(self) -> None:
         """Staff book the open request on the earliest day it could take place."""
         with _service_context():
-            inspection_services.schedule(
+            scheduling.schedule(
                 self.inspection_request,
                 self.staff,
                 day=deadlines.earliest_inspection_day(),
@@ -220,9 +219,7 @@ def preferred_days(count: int, after: int = 0) -> list[str]:
 
 def _required(permit: Permit, code: str) -> RequiredInspection:
     return next(
-        r
-        for r in inspection_services.required_inspections(permit.id)
-        if r.inspection_type.code == code
+        r for r in catalogue.required_inspections(permit.id) if r.inspection_type.code == code
     )
 
 
@@ -237,15 +234,15 @@ def _ask(permit: Permit, user: User, code: str) -> InspectionRequest:
         "contact_name": user.name,
         "contact_phone": "312-555-0123",
         "access_notes": "Side gate, code 4412",
-        **dict.fromkeys(inspection_services.DUTIES, True),
+        **dict.fromkeys(requests.DUTIES, True),
     }
-    return inspection_services.request_inspection(permit, user, answers)
+    return requests.request_inspection(permit, user, answers)
 
 
 def _failed_with_photo(permit: Permit, requester: User, staff: User, code: str):
     """A request staff scheduled and failed, with a deficiency and a photo."""
     inspection_request = _ask(permit, requester, code)
-    inspection_services.schedule(
+    scheduling.schedule(
         inspection_request,
         staff,
         day=deadlines.earliest_inspection_day(),
@@ -253,14 +250,14 @@ def _failed_with_photo(permit: Permit, requester: User, staff: User, code: str):
         inspector_id=staff.id,
         version=inspection_request.version,
     )
-    inspection_services.record_result(
+    results.record_result(
         inspection_request,
         staff,
         result=InspectionResult.FAILED,
         remarks="Cleanout missing at the base of the stack.",
         orders="Install the cleanout and request the inspection again.",
         deficiencies=[
-            inspection_services.DeficiencyAnswer(
+            results.DeficiencyAnswer(
                 code_section="18-29-708.3",
                 description="No cleanout at the base of the soil stack",
                 location="Basement",
@@ -340,15 +337,11 @@ def build_world(status: ApplicationStatus = ApplicationStatus.SUBMITTED) -> Worl
     )
     other_invitation = _invitation(other_permit, stranger, "someone@example.com")
 
-    inspection_services.seed_types(admin)
-    inspection_services.derive_required(
-        {permit.id: permit.scope, other_permit.id: other_permit.scope}
-    )
+    catalogue.seed_types(admin)
+    catalogue.derive_required({permit.id: permit.scope, other_permit.id: other_permit.scope})
     db.session.commit()
-    inspection_type = next(
-        t for t in inspection_services.inspection_types() if t.code == "ELEC-RGH"
-    )
-    inspection_services.update_type(
+    inspection_type = next(t for t in catalogue.inspection_types() if t.code == "ELEC-RGH")
+    catalogue.update_type(
         inspection_type,
         {
             "name": inspection_type.name,
@@ -664,12 +657,12 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
         "contact_name": "Casey Contractor",
         "contact_phone": "312-555-0188",
         "access_notes": "Ring the site office",
-        **dict.fromkeys(inspection_services.DUTIES, "y"),
+        **dict.fromkeys(requests.DUTIES, "y"),
     },
     "inspections.required": lambda w, c: {
         "add-csrf_token": c.csrf_token(),
         "add-inspection_type": str(
-            next(t.id for t in inspection_services.inspection_types() if t.code == "BOIL-FIN")
+            next(t.id for t in catalogue.inspection_types() if t.code == "BOIL-FIN")
         ),
         "add-reason": "A boiler was added to the work",
     },

@@ -1,0 +1,331 @@
+"""The inspection catalogue and what each permit must pass.
+
+The Chicago catalogue of inspection types (admins edit names, bureaus and fees), the
+holidays no inspection falls on, and each permit's required inspections: derived from
+its scope, added or removed by staff with a reason, and checked off as they pass (the
+last pass moves the accepted C of O application to Inspections Complete).
+"""
+
+from collections.abc import Iterable, Mapping
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import contains_eager
+
+from portal import audit, calendar, timeline
+from portal.applications import services as applications
+from portal.applications.models import ApplicationStatus
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.inspections.errors import InvalidRequest
+from portal.inspections.models import (
+    OPEN_STATES,
+    InspectionRequest,
+    InspectionStage,
+    InspectionType,
+    RequiredInspection,
+)
+from portal.models import utcnow
+from portal.payments import services as payments
+from portal.permits.models import Permit
+from portal.settings.models import Holiday
+
+HOLIDAY_YEARS = (2026, 2027)
+
+# The Chicago catalogue (DESIGN.md): code, name, stage, bureau, BLDS InspTypeMapped, trades.
+# An empty trade list means every permit needs it (the C of O inspections).
+S = InspectionStage
+CATALOGUE = (
+    (
+        "PLB-UG",
+        "Plumbing underground",
+        S.UNDERGROUND,
+        "Plumbing",
+        "Plumbing Underground",
+        ["plumbing"],
+    ),
+    (
+        "STR-REBAR",
+        "Rebar and structural steel before pours",
+        S.UNDERGROUND,
+        "New Construction",
+        "Foundation",
+        ["foundations", "iron"],
+    ),
+    (
+        "CARP-RGH",
+        "Rough carpentry (new construction)",
+        S.ROUGH,
+        "New Construction",
+        "Framing",
+        ["new_construction"],
+    ),
+    ("ELEC-RGH", "Rough electrical", S.ROUGH, "Electrical", "Electrical Rough", ["electrical"]),
+    ("IRON-RGH", "Rough iron", S.ROUGH, "Iron", "Structural Steel", ["iron"]),
+    ("PLB-RGH", "Rough plumbing", S.ROUGH, "Plumbing", "Plumbing Rough", ["plumbing"]),
+    ("VENT-RGH", "Rough ventilation", S.ROUGH, "Ventilation", "Mechanical Rough", ["ventilation"]),
+    ("BOIL-FIN", "Final boilers", S.FINAL, "Boiler", "Boiler Final", ["boiler"]),
+    (
+        "CARP-FIN",
+        "Final carpentry (new construction)",
+        S.FINAL,
+        "New Construction",
+        "Building Final",
+        ["new_construction"],
+    ),
+    ("ELEC-FIN", "Final electrical", S.FINAL, "Electrical", "Electrical Final", ["electrical"]),
+    ("IRON-FIN", "Final iron", S.FINAL, "Iron", "Structural Final", ["iron"]),
+    ("PLB-FIN", "Final plumbing", S.FINAL, "Plumbing", "Plumbing Final", ["plumbing"]),
+    (
+        "REFR-FIN",
+        "Final refrigeration",
+        S.FINAL,
+        "Refrigeration",
+        "Refrigeration Final",
+        ["refrigeration"],
+    ),
+    ("VENT-FIN", "Final ventilation", S.FINAL, "Ventilation", "Mechanical Final", ["ventilation"]),
+    (
+        "COFO-DOB",
+        "Certificate of Occupancy (Department of Buildings)",
+        S.COFO,
+        "New Construction",
+        "Certificate of Occupancy",
+        [],
+    ),
+    (
+        "COFO-FPB",
+        "Certificate of Occupancy (Fire Prevention Bureau)",
+        S.COFO,
+        "Fire Prevention Bureau",
+        "Fire Final",
+        [],
+    ),
+)
+
+
+# ---- the catalogue and holidays -----------------------------------------------------------
+
+
+def seed_types(actor=None) -> int:
+    """Add the catalogue's missing types, the federal holidays and the first fee schedule.
+
+    Idempotent, and it never overwrites what an admin changed. Returns the types added.
+    """
+    known = set(db.session.scalars(select(InspectionType.code)))
+    added = 0
+    for order, (code, name, stage, bureau, mapped, trades) in enumerate(CATALOGUE):
+        if code in known:
+            continue
+        db.session.add(
+            InspectionType(
+                code=code,
+                name=name,
+                stage=stage,
+                bureau=bureau,
+                blds_type_mapped=mapped,
+                trades=trades,
+                sort_order=order,
+            )
+        )
+        added += 1
+    seed_holidays(HOLIDAY_YEARS)
+    payments.ensure_default_schedule(actor)
+    if added:
+        audit.record("inspection_types.seeded", actor=actor, added=added)
+    db.session.commit()
+    return added
+
+
+def seed_holidays(years: Iterable[int]) -> None:
+    known = set(db.session.scalars(select(Holiday.day)))
+    for year in years:
+        for day, name in calendar.us_federal_holidays(year):
+            if day not in known:
+                db.session.add(Holiday(day=day, name=name))
+                known.add(day)
+
+
+def inspection_types() -> list[InspectionType]:
+    return db.session.scalars(
+        select(InspectionType).order_by(InspectionType.sort_order, InspectionType.id)
+    ).all()
+
+
+def update_type(inspection_type: InspectionType, answers: Mapping, actor) -> None:
+    """Admins edit a type's name, bureau, fee, BLDS mapping and whether it is in use."""
+    if not actor.is_admin:
+        raise DomainError(_l("Only an administrator can change the inspection catalogue."))
+    if answers["fee_cents"] < 0:
+        raise InvalidRequest(_l("The fee cannot be negative"), field="fee_cents")
+    changes = {}
+    for name in ("name", "bureau", "fee_cents", "active", "blds_type_mapped"):
+        if getattr(inspection_type, name) != answers[name]:
+            changes[name] = f"{getattr(inspection_type, name)} -> {answers[name]}"
+            setattr(inspection_type, name, answers[name])
+    audit.record("inspection_type.updated", inspection_type, actor=actor, **changes)
+    db.session.commit()
+
+
+def bureaus() -> list[str]:
+    return list(
+        db.session.scalars(select(InspectionType.bureau).distinct().order_by(InspectionType.bureau))
+    )
+
+
+# ---- what each permit must pass ----------------------------------------------------------
+
+
+def _types_for_scope(types: list[InspectionType], scope: Iterable[str]) -> list[InspectionType]:
+    trades = set(scope or [])
+    return [t for t in types if t.active and (not t.trades or trades & set(t.trades))]
+
+
+def derive_required(permit_scopes: Mapping[int, Iterable[str]]) -> int:
+    """Add each permit's missing required inspections from its scope, in bulk (no commit).
+
+    Three statements whatever the number of permits: the catalogue, the pairs already
+    there, one INSERT. Inspections already required (or removed by staff) are left alone.
+    """
+    if not permit_scopes:
+        return 0
+    types = db.session.scalars(select(InspectionType).where(InspectionType.active)).all()
+    if not types:
+        return 0
+    table = RequiredInspection.__table__
+    existing = set(
+        db.session.execute(
+            select(table.c.permit_id, table.c.inspection_type_id).where(
+                table.c.permit_id.in_(list(permit_scopes))
+            )
+        ).all()
+    )
+    now = utcnow()
+    rows = [
+        {
+            "permit_id": permit_id,
+            "inspection_type_id": t.id,
+            "added_reason": "",
+            "removed_reason": "",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for permit_id, scope in permit_scopes.items()
+        for t in _types_for_scope(types, scope)
+        if (permit_id, t.id) not in existing
+    ]
+    if rows:
+        db.session.execute(insert(table), rows)
+    return len(rows)
+
+
+def required_inspections(permit_id: int, include_removed: bool = False) -> list[RequiredInspection]:
+    query = (
+        select(RequiredInspection)
+        .join(RequiredInspection.inspection_type)
+        .where(RequiredInspection.permit_id == permit_id)
+        .options(contains_eager(RequiredInspection.inspection_type))
+        .order_by(InspectionType.sort_order, InspectionType.id)
+    )
+    if not include_removed:
+        query = query.where(RequiredInspection.removed_at.is_(None))
+    return db.session.scalars(query).all()
+
+
+def add_required(permit: Permit, inspection_type_id: int, reason: str, actor) -> RequiredInspection:
+    """Staff add an inspection the scope did not call for, with a reason (audited)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidRequest(_l("Enter the reason"), field="reason")
+    inspection_type = db.session.get(InspectionType, inspection_type_id)
+    if inspection_type is None:
+        raise InvalidRequest(_l("Choose an inspection"), field="inspection_type")
+    required = db.session.scalar(
+        select(RequiredInspection).where(
+            RequiredInspection.permit_id == permit.id,
+            RequiredInspection.inspection_type_id == inspection_type_id,
+        )
+    )
+    if required is not None and required.removed_at is None:
+        raise InvalidRequest(
+            _l("This permit already requires that inspection."), field="inspection_type"
+        )
+    if required is None:
+        required = RequiredInspection(permit_id=permit.id, inspection_type_id=inspection_type_id)
+        db.session.add(required)
+    required.removed_at = None
+    required.removed_by_id = None
+    required.removed_reason = ""
+    required.added_by_id = actor.id
+    required.added_reason = reason
+    db.session.flush()
+    audit.record(
+        "required_inspection.added",
+        required,
+        actor=actor,
+        permit=permit.permit_num,
+        code=inspection_type.code,
+        reason=reason,
+    )
+    timeline.add(
+        permit, "inspection.required_added", actor=actor, name=inspection_type.name, reason=reason
+    )
+    db.session.commit()
+    return required
+
+
+def remove_required(permit: Permit, required_id: int, reason: str, actor) -> RequiredInspection:
+    """Staff remove a required inspection with a reason; an open request must be cancelled first."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidRequest(_l("Enter the reason"), field="reason")
+    required = db.session.scalar(
+        select(RequiredInspection).where(
+            RequiredInspection.id == required_id,
+            RequiredInspection.permit_id == permit.id,
+            RequiredInspection.removed_at.is_(None),
+        )
+    )
+    if required is None:
+        raise DomainError(_l("That inspection is not required on this permit."))
+    open_request = db.session.scalar(
+        select(InspectionRequest.id).where(
+            InspectionRequest.required_inspection_id == required.id,
+            InspectionRequest.status.in_(OPEN_STATES),
+        )
+    )
+    if open_request is not None:
+        raise DomainError(
+            _l("This inspection has an open request. Cancel the request before removing it.")
+        )
+    required.removed_at = utcnow()
+    required.removed_by_id = actor.id
+    required.removed_reason = reason
+    name = required.inspection_type.name
+    audit.record(
+        "required_inspection.removed",
+        required,
+        actor=actor,
+        permit=permit.permit_num,
+        code=required.inspection_type.code,
+        reason=reason,
+    )
+    timeline.add(permit, "inspection.required_removed", actor=actor, name=name, reason=reason)
+    complete_if_all_passed(permit, actor)
+    db.session.commit()
+    return required
+
+
+def complete_if_all_passed(permit: Permit, actor) -> None:
+    """Every active required inspection passed: the accepted application moves on."""
+    counts = db.session.execute(
+        select(func.count(RequiredInspection.id), func.count(RequiredInspection.passed_at)).where(
+            RequiredInspection.permit_id == permit.id, RequiredInspection.removed_at.is_(None)
+        )
+    ).one()
+    required, passed = counts
+    if not required or passed < required:
+        return
+    application = applications.open_application(permit)
+    if application is not None and application.status == ApplicationStatus.ACCEPTED:
+        applications.inspections_complete(application, actor)
