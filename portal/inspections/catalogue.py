@@ -6,7 +6,7 @@ its scope, added or removed by staff with a reason, and checked off as they pass
 last pass moves the accepted C of O application to Inspections Complete).
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select
@@ -35,7 +35,7 @@ HOLIDAY_YEARS = (2026, 2027)
 # The Chicago catalogue (DESIGN.md): code, name, stage, bureau, BLDS InspTypeMapped, trades.
 # An empty trade list means every permit needs it (the C of O inspections).
 S = InspectionStage
-CATALOGUE = (
+CATALOGUE: tuple[tuple[str, str, InspectionStage, str, str, list[str]], ...] = (
     (
         "PLB-UG",
         "Plumbing underground",
@@ -146,7 +146,7 @@ def seed_holidays(years: Iterable[int]) -> None:
                 known.add(day)
 
 
-def inspection_types() -> list[InspectionType]:
+def inspection_types() -> Sequence[InspectionType]:
     return db.session.scalars(
         select(InspectionType).order_by(InspectionType.sort_order, InspectionType.id)
     ).all()
@@ -176,7 +176,7 @@ def bureaus() -> list[str]:
 # ---- what each permit must pass ----------------------------------------------------------
 
 
-def _types_for_scope(types: list[InspectionType], scope: Iterable[str]) -> list[InspectionType]:
+def _types_for_scope(types: Sequence[InspectionType], scope: Iterable[str]) -> list[InspectionType]:
     trades = set(scope or [])
     return [t for t in types if t.active and (not t.trades or trades & set(t.trades))]
 
@@ -219,7 +219,9 @@ def derive_required(permit_scopes: Mapping[int, Iterable[str]]) -> int:
     return len(rows)
 
 
-def required_inspections(permit_id: int, include_removed: bool = False) -> list[RequiredInspection]:
+def required_inspections(
+    permit_id: int, include_removed: bool = False
+) -> Sequence[RequiredInspection]:
     query = (
         select(RequiredInspection)
         .join(RequiredInspection.inspection_type)

@@ -73,8 +73,8 @@ def _item(required: RequiredInspection, latest: InspectionRequest | None) -> Che
     if latest.status == IS.SCHEDULED:
         state = _(
             "Scheduled for %(day)s, %(window)s",
-            day=long_date(latest.scheduled_date),
-            window=latest.scheduled_window.label,
+            day=long_date(latest.visit_date),
+            window=latest.visit_window.label,
         )
         return ChecklistItem(required, latest, state, _("Be on site with the stamped plans"), False)
     if latest.status == IS.CANCELLED:

@@ -35,7 +35,7 @@ def charge_reinspection_fee(inspection_request: InspectionRequest, why: str, on:
         reason=(
             f"Reinspection fee ({payments.REINSPECTION_AUTHORITY}): {why} "
             f"({inspection_request.inspection_type.name}, "
-            f"{inspection_request.scheduled_date.isoformat()})"
+            f"{inspection_request.visit_date.isoformat()})"
         ),
         inspection_request=inspection_request,
     )

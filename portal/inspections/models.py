@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.errors import IllegalTransition
 from portal.models import Base, TimestampMixin, VersionedMixin, enum_column, utcnow
 from portal.workflow import LabelledStatus, TransitionTable
 
@@ -239,6 +240,20 @@ class InspectionRequest(TimestampMixin, VersionedMixin, Base):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATES
+
+    @property
+    def visit_date(self) -> date:
+        """The booked day of a scheduled (or visited) request; asking it of a request that was
+        never scheduled is a workflow mistake, refused like any other illegal move."""
+        if self.scheduled_date is None:
+            raise IllegalTransition()
+        return self.scheduled_date
+
+    @property
+    def visit_window(self) -> "Window":
+        if self.scheduled_window is None:
+            raise IllegalTransition()
+        return self.scheduled_window
 
     @property
     def result_label(self) -> str:

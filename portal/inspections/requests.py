@@ -73,7 +73,7 @@ def check_preferred_dates(dates: Mapping[str, date | None]) -> list[date]:
     """Business days only, at least the lead time ahead, no repeats; the first date is required."""
     today = calendar.local_today()
     earliest = deadlines.earliest_inspection_day(today)
-    given = [(name, dates.get(name)) for name in DATE_FIELDS if dates.get(name)]
+    given = [(name, day) for name in DATE_FIELDS if (day := dates.get(name)) is not None]
     if not given or given[0][0] != DATE_FIELDS[0]:
         raise InvalidRequest(_l("Enter your first preferred date"), field=DATE_FIELDS[0])
     last = max(day for _name, day in given)
@@ -340,7 +340,7 @@ def _check_may_change(inspection_request: InspectionRequest, user) -> None:
 def cancellation_is_late(inspection_request: InspectionRequest) -> bool:
     """Cancelling a scheduled visit after the cut-off draws the reinspection fee."""
     return inspection_request.status == IS.SCHEDULED and deadlines.is_past_cutoff(
-        inspection_request.scheduled_date
+        inspection_request.visit_date
     )
 
 

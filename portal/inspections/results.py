@@ -160,7 +160,7 @@ def record_result(
     timeline.add(permit, "inspection.result", actor=actor, name=name, result=result.label)
     if target == IS.NO_ACCESS:
         charge_reinspection_fee(
-            inspection_request, "no access or not ready", on=inspection_request.scheduled_date
+            inspection_request, "no access or not ready", on=inspection_request.visit_date
         )
 
     email_people(

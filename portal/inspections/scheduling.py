@@ -4,6 +4,7 @@ Capacity is counted under a lock on the inspector's day, so of two staff booking
 place one succeeds and one is refused; a booking emails a calendar invitation.
 """
 
+from collections.abc import Sequence
 from datetime import date
 
 from flask_babel import gettext as _
@@ -33,7 +34,7 @@ from portal.workflow import check_version, stale_guard
 IS = InspectionStatus
 
 
-def inspectors() -> list[User]:
+def inspectors() -> Sequence[User]:
     return db.session.scalars(
         select(User)
         .where(User.role.in_((Role.STAFF, Role.ADMIN)), User.active.is_(True))
@@ -59,7 +60,7 @@ def _lock_inspector_day(inspector_id: int, day: date) -> InspectorDay:
                 db.session.add(InspectorDay(inspector_id=inspector_id, day=day))
         except IntegrityError:
             pass
-        row = db.session.scalar(query.execution_options(populate_existing=True))
+        row = db.session.scalars(query.execution_options(populate_existing=True)).one()
     return row
 
 
@@ -71,7 +72,7 @@ def visits_on(inspector_id: int, day: date, excluding: int | None = None) -> int
     )
     if excluding is not None:
         query = query.where(InspectionRequest.id != excluding)
-    return db.session.scalar(query)
+    return db.session.scalar(query) or 0
 
 
 def _bookable_inspector(inspector_id: int) -> User:
@@ -128,7 +129,7 @@ def _book(
 def _email_booking(inspection_request: InspectionRequest, rescheduled: bool) -> None:
     """The people on the permit get the date, the cut-off for changes and the invitation."""
     permit = inspection_request.permit
-    day = inspection_request.scheduled_date
+    day = inspection_request.visit_date
     recipients = people_to_notify(inspection_request)
     attachments = attach_invitation(inspection_request, recipients, cancel=False)
     email_people(
@@ -194,7 +195,7 @@ def schedule(
     return inspection_request
 
 
-def day_list(inspector_id: int, day: date) -> list[InspectionRequest]:
+def day_list(inspector_id: int, day: date) -> Sequence[InspectionRequest]:
     """An inspector's visits on a day, morning first, with what the printout needs."""
     return db.session.scalars(
         select(InspectionRequest)
