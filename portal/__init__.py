@@ -8,6 +8,7 @@ from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -23,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     portal_config.refuse_unsafe(app.config)
+    _trust_proxies(app)
     instance_path.mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
@@ -67,6 +69,16 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     _register_error_pages(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind a load balancer every request comes from the proxy's address: rate limits
+    would lock out everyone at once, and the audit log would record the proxy. Only the
+    last TRUSTED_PROXY_COUNT hops of X-Forwarded-For/-Proto/-Host are believed; with 0
+    the headers are ignored, since any client can send them."""
+    count = app.config["TRUSTED_PROXY_COUNT"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _register_error_pages(app: Flask) -> None:
