@@ -51,9 +51,7 @@ def test_a_stripe_key_without_a_webhook_secret_refuses_to_start(monkeypatch):
 
 
 @pytest.mark.parametrize("portal_env", ["prod", "Production", "production ", "staging"])
-def test_an_unknown_portal_env_refuses_to_start_and_names_the_allowed_ones(
-    monkeypatch, portal_env
-):
+def test_an_unknown_portal_env_refuses_to_start_and_names_the_allowed_ones(monkeypatch, portal_env):
     monkeypatch.setenv("PORTAL_ENV", portal_env)
     with pytest.raises(UnsafeConfiguration) as refused:
         create_app()
