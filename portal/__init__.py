@@ -11,12 +11,14 @@ from flask_limiter.errors import RateLimitExceeded
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
+from portal import routing
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
     load_dotenv()
     app = Flask(__name__, instance_relative_config=True)
+    routing.init_app(app)
     instance_path = Path(app.instance_path)
     app.config.update(portal_config.load(instance_path))
     # Forms check their own CSRF token, so a stale form comes back with what was typed.

@@ -1,0 +1,21 @@
+"""URL variables: every `<int:...>` in a route is a database id."""
+
+from werkzeug.routing import IntegerConverter, Map
+
+# The id columns are INTEGER: PostgreSQL holds up to 2**31 - 1 (SQLite up to 2**63 - 1).
+# A larger number in a URL would reach the database and fail there ("integer out of
+# range", a 500) instead of being a page that does not exist.
+LARGEST_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """Werkzeug's `int`, matching only numbers an id column can hold: a larger one is a 404."""
+
+    def __init__(self, map: Map, *args, **kwargs) -> None:
+        super().__init__(map, *args, **kwargs)
+        self.max = LARGEST_ID if self.max is None else min(self.max, LARGEST_ID)
+
+
+def init_app(app) -> None:
+    """Before any route is added: rules take their converters when they are added."""
+    app.url_map.converters["int"] = IdConverter
