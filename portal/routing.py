@@ -2,10 +2,7 @@
 
 from werkzeug.routing import IntegerConverter, Map
 
-# The id columns are INTEGER: PostgreSQL holds up to 2**31 - 1 (SQLite up to 2**63 - 1).
-# A larger number in a URL would reach the database and fail there ("integer out of
-# range", a 500) instead of being a page that does not exist.
-LARGEST_ID = 2**31 - 1
+from portal.models import LARGEST_ID
 
 
 class IdConverter(IntegerConverter):

@@ -7,8 +7,9 @@ import pytest
 from werkzeug.exceptions import NotFound
 
 from portal.auth.models import Role
+from portal.models import LARGEST_ID
 from portal.permits.models import PartyRole
-from portal.routing import LARGEST_ID, IdConverter
+from portal.routing import IdConverter
 from tests.factories import add_party, make_permit, make_user, sign_in_as
 
 # The first id PostgreSQL cannot hold, the first SQLite cannot, and one far beyond.
