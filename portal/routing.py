@@ -1,5 +1,6 @@
 """URL variables: every `<int:...>` in a route is a database id."""
 
+from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
 from portal.models import LARGEST_ID
@@ -13,6 +14,6 @@ class IdConverter(IntegerConverter):
         self.max = LARGEST_ID if self.max is None else min(self.max, LARGEST_ID)
 
 
-def init_app(app) -> None:
-    """Before any route is added: rules take their converters when they are added."""
+def init_app(app: Flask) -> None:
+    """Called before any route is added: a rule takes its converters when it is added."""
     app.url_map.converters["int"] = IdConverter

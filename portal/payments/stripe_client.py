@@ -35,7 +35,10 @@ def webhook_secret() -> str:
     if secret:
         return secret
     if not test_mode() or current_app.config.get("PORTAL_ENV") == "production":
-        raise WebhookSecretMissing("STRIPE_WEBHOOK_SECRET is not set but a Stripe key is")
+        raise WebhookSecretMissing(
+            "STRIPE_WEBHOOK_SECRET is not set: the development secret verifies test-mode "
+            "events only, and a Stripe key is configured (or PORTAL_ENV=production)"
+        )
     return DEVELOPMENT_WEBHOOK_SECRET
 
 
