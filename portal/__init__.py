@@ -9,14 +9,17 @@ from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
+from portal import routing
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
     load_dotenv()
     app = Flask(__name__, instance_relative_config=True)
+    routing.init_app(app)
     instance_path = Path(app.instance_path)
     app.config.update(portal_config.load(instance_path))
     # Forms check their own CSRF token, so a stale form comes back with what was typed.
@@ -24,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     portal_config.refuse_unsafe(app.config)
+    _trust_proxies(app)
     instance_path.mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
@@ -71,6 +75,16 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     _register_error_pages(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind a load balancer every request comes from the proxy's address: rate limits
+    would lock out everyone at once, and the audit log would record the proxy. Only the
+    last TRUSTED_PROXY_COUNT hops of X-Forwarded-For/-Proto/-Host are believed; with 0
+    the headers are ignored, since any client can send them."""
+    count = app.config["TRUSTED_PROXY_COUNT"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _register_error_pages(app: Flask) -> None:

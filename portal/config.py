@@ -11,8 +11,12 @@ from pathlib import Path
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused in production
 
 
+# A typo such as "prod" must not quietly run with development fallbacks.
+ENVIRONMENTS = ("development", "test", "production")
+
+
 class UnsafeConfiguration(RuntimeError):
-    """Raised at start-up when PORTAL_ENV=production meets a development setting."""
+    """Raised at start-up on a setting the portal must not run with (see refuse_unsafe)."""
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -24,7 +28,12 @@ def _bool(name: str, default: bool) -> bool:
 
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise UnsafeConfiguration(f"{name} must be a whole number, not {value!r}") from None
 
 
 def _database_url(instance_path: Path) -> str:
@@ -76,6 +85,7 @@ def load(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
@@ -95,9 +105,29 @@ def load(instance_path: Path) -> dict:
 
 
 def refuse_unsafe(config: dict) -> None:
-    """In production, refuse development settings, naming each one."""
-    if config.get("PORTAL_ENV") != "production":
-        return
+    """Refuse to start, naming each problem: an unknown PORTAL_ENV, a negative proxy count,
+    a Stripe key without its webhook secret (events would be checked against the secret
+    published in the source), and in production any development setting."""
+    env = config.get("PORTAL_ENV")
+    problems = []
+    if env not in ENVIRONMENTS:
+        problems.append(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    if config["TRUSTED_PROXY_COUNT"] < 0:
+        problems.append("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies")
+    if config.get("STRIPE_SECRET_KEY") and not config.get("STRIPE_WEBHOOK_SECRET"):
+        problems.append(
+            "STRIPE_WEBHOOK_SECRET must be set whenever STRIPE_SECRET_KEY is: it is the "
+            "signing secret of the Stripe webhook endpoint"
+        )
+    if env == "production":
+        problems.extend(_production_problems(config))
+    if problems:
+        raise UnsafeConfiguration(
+            f"Refusing to start with PORTAL_ENV={env}: " + "; ".join(problems)
+        )
+
+
+def _production_problems(config: dict) -> list[str]:
     problems = []
     if config["SECRET_KEY"] in ("", DEFAULT_SECRET_KEY) or len(config["SECRET_KEY"]) < 32:
         problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
@@ -108,7 +138,4 @@ def refuse_unsafe(config: dict) -> None:
             "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set: "
             "test-mode payments are never allowed in production"
         )
-    if problems:
-        raise UnsafeConfiguration(
-            "Refusing to start with PORTAL_ENV=production: " + "; ".join(problems)
-        )
+    return problems

@@ -18,6 +18,11 @@ NAMING_CONVENTION = {
 }
 
 
+# Ids are INTEGER columns: PostgreSQL's holds up to 2**31 - 1 (SQLite's up to 2**63 - 1).
+# A larger number reaching a query fails there ("integer out of range", a 500).
+LARGEST_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -103,6 +103,7 @@ CASES: dict[str, Case] = {
     "auth.reset_password": Case("anonymous"),
     "auth.sign_in": Case("anonymous"),
     "auth.sign_out": Case("owner"),
+    "auth.sign_out_other_sessions": Case("owner"),
     "inspections.cancel": Case("owner"),
     "inspections.edit_type": Case("admin"),
     "inspections.remove_required": Case(

@@ -21,7 +21,7 @@ from portal.audit import AuditEvent
 from portal.auth.models import User
 from portal.extensions import db
 from portal.forms import PortalForm, WholeNumberField
-from portal.models import Base
+from portal.models import LARGEST_ID, Base
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -71,7 +71,7 @@ class AuditFilterForm(PortalForm):
         _l("Record number"),
         validators=[
             Optional(),
-            NumberRange(min=1, max=2**62, message=_l("Enter a whole number, like 42.")),
+            NumberRange(min=1, max=LARGEST_ID, message=_l("Enter a whole number, like 42.")),
         ],
     )
     date_from = StringField(_l("From"), widget=widgets.DateInput(), validators=[_a_date])

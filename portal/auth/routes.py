@@ -34,7 +34,9 @@ def _credentials_failed(response) -> bool:
 
 
 def _signed_in_account() -> str:
-    return "user:" + (current_user.get_id() or "anonymous")
+    # The account's id, not its session token: signing out and in again rotates the token,
+    # and must not start the count afresh.
+    return f"user:{getattr(current_user, 'id', 'anonymous')}"
 
 
 def _me():
@@ -173,7 +175,7 @@ def sign_out():
     form = ActionForm()
     if not form.validate_on_submit():
         return render_template("auth/sign_out.html", form=form)
-    services.record_sign_out(_me())
+    services.sign_out(_me())
     logout_user()
     session.clear()
     flash(_("You have signed out."), "success")
@@ -255,6 +257,21 @@ def change_password():
             )
             return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.post("/sessions/end-others")
+@signed_in
+def sign_out_other_sessions():
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash(STALE_FORM_MESSAGE, "error")
+        return redirect(url_for("auth.profile"))
+    user = _me()
+    services.sign_out_other_sessions(user)
+    # The new token ended this session too: start it again (it had passed any second factor).
+    begin(user, second_factor_done=True)
+    flash(_("You are signed out on every other device. You are still signed in here."), "success")
+    return redirect(url_for("auth.profile"))
 
 
 @bp.route("/profile", methods=["GET", "POST"])

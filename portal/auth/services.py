@@ -262,8 +262,21 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
-def record_sign_out(user: User) -> None:
+def sign_out(user: User) -> None:
+    """End every session of the account, this one included, on the server: a copy of the
+    session cookie (left on a shared computer, or stolen) carries the old session token
+    and stops working at once, instead of for the rest of the cookie's life."""
+    user.session_token = new_session_token()
     audit.record("account.signed_out", user, actor=user)
+    db.session.commit()
+
+
+def sign_out_other_sessions(user: User) -> None:
+    """End every session of the account but the caller's (for a lost phone, a computer
+    left signed in): the token rotates, and the view starts its own session again under
+    the new one, as after a password change."""
+    user.session_token = new_session_token()
+    audit.record("account.other_sessions_ended", user, actor=user)
     db.session.commit()
 
 

@@ -1,8 +1,9 @@
 """How Flask-Login finds the signed-in user, and how a session starts.
 
 The login cookie holds the account's session token, not its id: rotating the token
-(on a password change or reset, a deactivation, a second-factor reset) ends every
-session that still carries the old one.
+(on signing out, "sign out of all other devices", a password change or reset, a
+deactivation, a second-factor reset) ends every session that still carries the old one,
+so a copied cookie stops working on the server rather than when it expires.
 
 Staff and admins sign in in two steps. After the password, the session holds only a
 pending sign-in (PENDING_KEY) and nobody is signed in; the second factor completes it

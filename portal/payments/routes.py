@@ -1,7 +1,7 @@
 """Fees and payments: the permit's fees page, paying, the return and receipt pages, the
 Stripe webhook, test-mode checkout, and the staff payments list, refunds and counter."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -21,7 +21,7 @@ from portal.payments.forms import (
     WaiveForm,
 )
 from portal.payments.models import FeeStatus, PaymentMethod, PaymentStatus
-from portal.payments.stripe_client import test_mode
+from portal.payments.stripe_client import WebhookSecretMissing, test_mode
 from portal.permits.models import Permit
 
 bp = Blueprint("payments", __name__)
@@ -177,9 +177,14 @@ def test_checkout(permit: Permit, payment_id: int):
 @csrf.exempt
 def stripe_webhook():
     """Stripe's signed events; the signature, not a CSRF token, proves the sender."""
-    result = fulfilment.handle_webhook(
-        request.get_data(cache=False), request.headers.get("Stripe-Signature")
-    )
+    try:
+        result = fulfilment.handle_webhook(
+            request.get_data(cache=False), request.headers.get("Stripe-Signature")
+        )
+    except WebhookSecretMissing as error:
+        # Nothing can prove the sender: refuse, and tell whoever reads the logs why.
+        current_app.logger.error("Stripe webhook refused: %s", error)
+        return {"received": False, "outcome": "not configured"}, 400
     return {"received": result.status == 200, "outcome": result.outcome}, result.status
 
 

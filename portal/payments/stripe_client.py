@@ -14,9 +14,14 @@ from stripe.params.checkout import SessionCreateParams
 
 from portal.models import utcnow
 
-# Outside production an empty STRIPE_WEBHOOK_SECRET falls back to this, so test-mode
-# payments sign and verify their events with the same code as real webhooks.
-DEVELOPMENT_WEBHOOK_SECRET = "whsec_portal_development_only"  # noqa: S105 - refused in production
+# In test mode an empty STRIPE_WEBHOOK_SECRET falls back to this, so test-mode payments
+# sign and verify their events with the same code as real webhooks. It is published here,
+# so it must never verify an event when a real Stripe key is configured.
+DEVELOPMENT_WEBHOOK_SECRET = "whsec_portal_development_only"  # noqa: S105 - test mode only
+
+
+class WebhookSecretMissing(RuntimeError):
+    """A Stripe key is configured (or this is production) but STRIPE_WEBHOOK_SECRET is not."""
 
 
 def test_mode() -> bool:
@@ -24,11 +29,18 @@ def test_mode() -> bool:
 
 
 def webhook_secret() -> str:
+    """The secret webhook events are signed with. The development secret serves test mode
+    only: with a real Stripe key, anyone who read the source could sign an event with it
+    and mark fees paid. (portal.config refuses to start so configured; this holds even if
+    the configuration changes after start-up.)"""
     secret = current_app.config.get("STRIPE_WEBHOOK_SECRET", "")
     if secret:
         return secret
-    if current_app.config.get("PORTAL_ENV") == "production":
-        raise RuntimeError("STRIPE_WEBHOOK_SECRET is required in production")
+    if not test_mode() or current_app.config.get("PORTAL_ENV") == "production":
+        raise WebhookSecretMissing(
+            "STRIPE_WEBHOOK_SECRET is not set: the development secret verifies test-mode "
+            "events only, and a Stripe key is configured (or PORTAL_ENV=production)"
+        )
     return DEVELOPMENT_WEBHOOK_SECRET
 
 

@@ -50,7 +50,8 @@ def _claim_failed(response) -> bool:
 
 
 def _claiming_account() -> str:
-    return "claim-user:" + (current_user.get_id() or "anonymous")
+    # The account's id, not its session token, which signing out and in again rotates.
+    return f"claim-user:{getattr(current_user, 'id', 'anonymous')}"
 
 
 @bp.get("/permits/")

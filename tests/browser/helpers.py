@@ -119,7 +119,7 @@ def sign_in(page: Page, user: User | str, password: str = PASSWORD) -> None:
         check_axe(page)
         page.get_by_label("Security code").fill(next_totp_code(user))
         page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
     check_axe(page)
 
 
@@ -142,7 +142,7 @@ def let_in(page: Page, user: User) -> None:
 
 
 def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_role("link", name="Sign in").first).to_be_visible()
     check_axe(page)
 

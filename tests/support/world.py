@@ -636,6 +636,7 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
     "auth.reset_password": lambda w, c: {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
     "auth.sign_in": lambda w, c: {"email": w.owner.email, "password": PASSWORD},
     "auth.sign_out": lambda w, c: {},
+    "auth.sign_out_other_sessions": lambda w, c: {},
     "inspections.cancel": lambda w, c: {"version": str(w.inspection_request.version)},
     "inspections.edit_type": lambda w, c: {
         "name": "Rough electrical",
