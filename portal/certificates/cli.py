@@ -4,7 +4,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.certificates import services
+from portal.certificates import reminders
 
 reminders_cli = AppGroup("reminders", help="Reminder emails for tomorrow's appointments.")
 
@@ -15,7 +15,7 @@ def send_command() -> None:
     Safe to run as often as you like (e.g. hourly from cron): each is sent once."""
     # Email links use the configured public address, which url_for needs a request for.
     with current_app.test_request_context(base_url=current_app.config["PORTAL_BASE_URL"]):
-        count = services.send_reminders()
+        count = reminders.send_reminders()
     click.echo(
         f"Reminders queued: {count.pickups} pickup(s), {count.inspections} inspection(s). "
         "`flask outbox send` delivers them."

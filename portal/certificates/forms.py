@@ -15,7 +15,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from portal.applications.forms import CONSTRUCTION_TYPES, OCCUPANCY_GROUPS
 from portal.applications.models import CertificateType
-from portal.certificates.services import MAX_LOAD
+from portal.certificates.answers import MAX_LOAD
 from portal.forms import MultiCheckboxField, PortalDateField, PortalForm, WholeNumberField
 
 TYPE_CHOICES = [

@@ -8,9 +8,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.access import admin, permit_party, public, staff
-from portal.applications.models import ApplicationStatus
+from portal.applications.models import APPLICATION_TRANSITIONS, ApplicationStatus
 from portal.applications.services import mark_not_applicable
-from portal.certificates import pdf, services
+from portal.certificates import (
+    answers,
+    counter_hours,
+    errors,
+    issuing,
+    openings,
+    pdf,
+    pickup,
+    reading,
+    verification,
+    versions,
+)
 from portal.certificates.forms import (
     BookForm,
     ClosedDayForm,
@@ -43,7 +54,7 @@ def _me():
     return current_user._get_current_object()
 
 
-def _form_error(form, error: services.InvalidCertificate) -> None:
+def _form_error(form, error: errors.InvalidCertificate) -> None:
     """Show a service's refusal beside the field it names (or at the top)."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
@@ -72,7 +83,7 @@ def issued_list():
 
 
 def _application_or_404(application_id: int):
-    application = services.application_for_issue(application_id)
+    application = reading.application_for_issue(application_id)
     if application is None:
         abort(404)
     return application
@@ -100,7 +111,7 @@ def _issue_page(application, issue_form, *, na_form=None, complete_form=None):
     if complete_form is None:
         complete_form = VersionForm(formdata=None, prefix="complete")
         complete_form.version.data = str(application.version)
-    guards = services.issue_guards(application)
+    guards = issuing.issue_guards(application)
     status = application.status
     return render_template(
         "certificates/issue.html",
@@ -113,12 +124,10 @@ def _issue_page(application, issue_form, *, na_form=None, complete_form=None):
         form=next((f for f in (issue_form, na_form, complete_form) if f.errors), None),
         guards=guards,
         guards_ok=all(g.ok for g in guards),
-        outstanding=services.cofo_granted_with_outstanding_matters(application.permit_id),
+        outstanding=answers.cofo_granted_with_outstanding_matters(application.permit_id),
         can_complete=status == ApplicationStatus.ACCEPTED,
-        can_not_applicable=services.APPLICATION_TRANSITIONS.can(
-            status, ApplicationStatus.NOT_APPLICABLE
-        ),
-        certificate=services.certificate_for_application(application.id),
+        can_not_applicable=APPLICATION_TRANSITIONS.can(status, ApplicationStatus.NOT_APPLICABLE),
+        certificate=reading.certificate_for_application(application.id),
     )
 
 
@@ -132,8 +141,8 @@ def issue(application_id: int):
     if not form.validate_on_submit():
         return _issue_page(application, form)
     try:
-        certificate = services.issue(application, _me(), form.version.data, form.answers())
-    except services.InvalidCertificate as error:
+        certificate = issuing.issue(application, _me(), form.version.data, form.answers())
+    except errors.InvalidCertificate as error:
         _form_error(form, error)
         return _issue_page(application, form)
     except DomainError as error:
@@ -151,7 +160,7 @@ def inspections_complete(application_id: int):
     if not form.validate_on_submit():
         return _issue_page(application, _prefilled_issue_form(application), complete_form=form)
     try:
-        services.mark_inspections_complete(application, _me(), form.version.data)
+        issuing.mark_inspections_complete(application, _me(), form.version.data)
     except DomainError as error:
         flash(error.message, "error")
     else:
@@ -179,7 +188,7 @@ def not_applicable(application_id: int):
 
 
 def _certificate_or_404(certificate_id: int):
-    certificate = services.certificate_for_staff(certificate_id)
+    certificate = reading.certificate_for_staff(certificate_id)
     if certificate is None:
         abort(404)
     return certificate
@@ -189,7 +198,7 @@ def _correction_form(certificate) -> CorrectionForm:
     form = CorrectionForm(formdata=None)
     version = certificate.current_version
     if version is not None:
-        answers = services.version_answers(version)
+        answers = versions.version_answers(version)
         form.certificate_type.data = answers["certificate_type"].value
         for name in (
             "portion_of_building",
@@ -232,8 +241,8 @@ def regenerate(certificate_id: int):
     if not form.validate_on_submit():
         return _certificate_page(certificate, correction=form, form=form)
     try:
-        version = services.regenerate(certificate, _me(), form.answers(), form.reason.data)
-    except services.InvalidCertificate as error:
+        version = versions.regenerate(certificate, _me(), form.answers(), form.reason.data)
+    except errors.InvalidCertificate as error:
         _form_error(form, error)
         return _certificate_page(_certificate_or_404(certificate_id), correction=form, form=form)
     except DomainError as error:
@@ -257,7 +266,7 @@ def revoke(certificate_id: int):
     if not form.validate_on_submit():
         return _certificate_page(certificate, revoke_form=form, form=form)
     try:
-        services.revoke(certificate, _me(), form.reason.data)
+        versions.revoke(certificate, _me(), form.reason.data)
     except DomainError as error:
         flash(error.message, "error")
     else:
@@ -284,15 +293,15 @@ def staff_download(certificate_id: int, version_id: int):
 @bp.get("/permits/<int:permit_id>/certificate")
 @permit_party(*EDITORS)
 def certificate(permit: Permit):
-    found = services.certificate_for_permit(permit)
-    appointment = services.open_appointment(found.id) if found else None
+    found = reading.certificate_for_permit(permit)
+    appointment = reading.open_appointment(found.id) if found else None
     return render_template(
         "certificates/certificate.html",
         permit=permit,
         certificate=found,
         current=found.current_version if found else None,
         appointment=appointment,
-        problem=services.booking_problem(found) if found else None,
+        problem=pickup.booking_problem(found) if found else None,
         cancel_form=_version_form(appointment),
         verify_url=pdf.verification_url,
     )
@@ -308,7 +317,7 @@ def _version_form(appointment):
 @bp.get("/permits/<int:permit_id>/certificate/pdf")
 @permit_party(*EDITORS)
 def download(permit: Permit):
-    found = services.certificate_for_permit(permit)
+    found = reading.certificate_for_permit(permit)
     current = found.current_version if found and not found.is_revoked else None
     if current is None:
         abort(404)
@@ -330,25 +339,25 @@ def _book_page(permit, form, openings, *, appointment=None, problem=None):
 @bp.route("/permits/<int:permit_id>/certificate/pickup", methods=["GET", "POST"])
 @permit_party(*EDITORS, staff_allowed=False)
 def book(permit: Permit):
-    problem = services.booking_problem(services.certificate_for_permit(permit))
+    problem = pickup.booking_problem(reading.certificate_for_permit(permit))
     form = BookForm()
     if problem:
         return _book_page(permit, form, [], problem=problem)
     if form.validate_on_submit():
         try:
-            services.book_pickup(permit, _me(), form.opening.data)
-        except services.InvalidCertificate as error:
+            pickup.book_pickup(permit, _me(), form.opening.data)
+        except errors.InvalidCertificate as error:
             _form_error(form, error)
         except DomainError as error:
             form.opening.errors = [*form.opening.errors, error.message]
         else:
             flash(_("Pickup booked. We emailed you a calendar invitation."), "success")
             return redirect(url_for("certificates.certificate", permit_id=permit.id))
-    return _book_page(permit, form, services.openings())
+    return _book_page(permit, form, openings.openings())
 
 
 def _appointment_or_404(permit: Permit, appointment_id: int):
-    appointment = services.appointment_for_permit(permit, appointment_id)
+    appointment = reading.appointment_for_permit(permit, appointment_id)
     if appointment is None:
         abort(404)
     return appointment
@@ -369,8 +378,8 @@ def reschedule(permit: Permit, appointment_id: int):
         form.version.data = str(appointment.version)
     elif form.validate_on_submit():
         try:
-            services.reschedule_pickup(appointment, _me(), form.opening.data, form.version.data)
-        except services.InvalidCertificate as error:
+            pickup.reschedule_pickup(appointment, _me(), form.opening.data, form.version.data)
+        except errors.InvalidCertificate as error:
             _form_error(form, error)
         except DomainError as error:
             form.opening.errors = [*form.opening.errors, error.message]
@@ -378,7 +387,7 @@ def reschedule(permit: Permit, appointment_id: int):
             flash(_("Pickup moved. We emailed you the new calendar invitation."), "success")
             return redirect(url_for("certificates.certificate", permit_id=permit.id))
     return _book_page(
-        permit, form, services.openings(excluding=appointment.id), appointment=appointment
+        permit, form, openings.openings(excluding=appointment.id), appointment=appointment
     )
 
 
@@ -391,7 +400,7 @@ def cancel_pickup(permit: Permit, appointment_id: int):
         flash(_("Your session ended. Please try again."), "error")
         return redirect(url_for("certificates.certificate", permit_id=permit.id))
     try:
-        services.cancel_pickup(appointment, _me(), form.version.data)
+        pickup.cancel_pickup(appointment, _me(), form.version.data)
     except DomainError as error:
         flash(error.message, "error")
     else:
@@ -408,7 +417,7 @@ def cancel_pickup(permit: Permit, appointment_id: int):
 def verify_lookup():
     number = request.args.get("number", "").strip()
     if number:
-        return redirect(url_for("certificates.verify", number=services.normalise_code(number)))
+        return redirect(url_for("certificates.verify", number=verification.normalise_code(number)))
     return render_template("certificates/verify_lookup.html")
 
 
@@ -416,7 +425,7 @@ def verify_lookup():
 @public
 @limiter.limit(VERIFY_LIMIT)
 def verify(number: str):
-    result = services.verify(number[:60])
+    result = verification.verify(number[:60])
     status = 404 if result.state in ("unknown", "malformed") else 200
     return render_template("certificates/verify.html", result=result), status
 
@@ -432,7 +441,7 @@ def _day_arg() -> date:
 
 
 def _counter_page(day: date, failed_id: int | None = None, failed_form=None):
-    appointments = services.counter_day(day)
+    appointments = reading.counter_day(day)
     forms = {}
     for appointment in appointments:
         if appointment.id == failed_id:
@@ -458,7 +467,7 @@ def counter():
 
 
 def _staff_appointment_or_404(appointment_id: int):
-    appointment = services.appointment_for_staff(appointment_id)
+    appointment = reading.appointment_for_staff(appointment_id)
     if appointment is None:
         abort(404)
     return appointment
@@ -472,7 +481,7 @@ def mark_picked_up(appointment_id: int):
     if not form.validate_on_submit():
         return _counter_page(appointment.day, appointment.id, form)
     try:
-        services.mark_picked_up(
+        pickup.mark_picked_up(
             appointment,
             _me(),
             identity_checked=form.identity_checked.data,
@@ -495,7 +504,7 @@ def mark_no_show(appointment_id: int):
         flash(_("Your session ended. Please try again."), "error")
     else:
         try:
-            services.mark_no_show(appointment, _me(), form.version.data)
+            pickup.mark_no_show(appointment, _me(), form.version.data)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -509,8 +518,8 @@ def mark_no_show(appointment_id: int):
 def _hours_page(slot_form=None, closed_form=None, form=None):
     return render_template(
         "certificates/hours.html",
-        slots=services.pickup_slots(),
-        closed=services.closed_days(calendar.local_today()),
+        slots=counter_hours.pickup_slots(),
+        closed=counter_hours.closed_days(calendar.local_today()),
         slot_form=slot_form or SlotForm(formdata=None, prefix="slot"),
         closed_form=closed_form or ClosedDayForm(formdata=None, prefix="closed"),
         action_form=ActionForm(formdata=None),
@@ -526,14 +535,14 @@ def hours():
     form = SlotForm(prefix="slot")
     if form.validate_on_submit():
         try:
-            services.add_slot(
+            counter_hours.add_slot(
                 _me(),
                 weekday=int(form.weekday.data),
                 start=form.start.data,
                 end=form.end.data,
                 capacity=form.capacity.data,
             )
-        except services.InvalidCertificate as error:
+        except errors.InvalidCertificate as error:
             _form_error(form, error)
         else:
             flash(_("Pickup slot added."), "success")
@@ -547,8 +556,8 @@ def add_closed_day():
     form = ClosedDayForm(prefix="closed")
     if form.validate_on_submit():
         try:
-            services.add_closed_day(_me(), form.day.data, form.reason.data)
-        except services.InvalidCertificate as error:
+            counter_hours.add_closed_day(_me(), form.day.data, form.reason.data)
+        except errors.InvalidCertificate as error:
             _form_error(form, error)
         else:
             flash(_("Closed day added."), "success")
@@ -563,7 +572,7 @@ def remove_slot(slot_id: int):
     if slot is None or not slot.active:
         abort(404)
     if ActionForm().validate_on_submit():
-        services.remove_slot(slot, _me())
+        counter_hours.remove_slot(slot, _me())
         flash(_("Pickup slot removed."), "success")
     else:
         flash(_("Your session ended. Please try again."), "error")
@@ -577,7 +586,7 @@ def remove_closed_day(closed_day_id: int):
     if closed is None:
         abort(404)
     if ActionForm().validate_on_submit():
-        services.remove_closed_day(closed, _me())
+        counter_hours.remove_closed_day(closed, _me())
         flash(_("Closed day removed."), "success")
     else:
         flash(_("Your session ended. Please try again."), "error")

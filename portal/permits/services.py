@@ -18,7 +18,7 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload
 from portal import audit, timeline
 from portal.applications.models import ApplicationStatus, CofOApplication
 from portal.auth.models import User
-from portal.certificates import services as certificate_services
+from portal.certificates import panel as certificate_panel
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.inspections import services as inspection_services
@@ -561,7 +561,7 @@ class PermitPage:
     timeline: list[TimelineEntry]
     more_timeline: bool
     inspections: inspection_services.PermitPanel | None = None
-    certificate: "certificate_services.PermitPanel | None" = None
+    certificate: "certificate_panel.PermitPanel | None" = None
 
     @property
     def is_owner(self) -> bool:
@@ -587,7 +587,7 @@ def permit_page(permit: Permit, user: User) -> PermitPage:
         timeline=entries[:PERMIT_PAGE_TIMELINE_LIMIT],
         more_timeline=len(entries) > PERMIT_PAGE_TIMELINE_LIMIT,
         inspections=inspection_services.permit_panel(permit),
-        certificate=certificate_services.permit_panel(permit),
+        certificate=certificate_panel.permit_panel(permit),
     )
 
 

@@ -6,9 +6,10 @@ import hashlib
 import pytest
 from sqlalchemy import select
 
-from portal.certificates import services
+from portal.certificates import errors, versions
 from portal.certificates.models import CertificateVersion, VersionStatus
 from portal.documents.store import read_bytes
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.notifications.models import OutboxMessage
 from tests.certificates import factories
@@ -17,7 +18,7 @@ from tests.support.pages import check_page
 
 
 def _regenerate(certificate, staff, reason="Occupancy load corrected", **overrides):
-    return services.regenerate(
+    return versions.regenerate(
         certificate, staff, factories.answers(occupancy_load=48, **overrides), reason
     )
 
@@ -26,16 +27,16 @@ def test_a_correction_is_a_new_version_and_the_old_one_is_kept_superseded(certif
     first = certificate.current_version
     second = _regenerate(certificate, staff)
     db.session.expire_all()
-    versions = db.session.scalars(
+    written = db.session.scalars(
         select(CertificateVersion).order_by(CertificateVersion.version_number)
     ).all()
-    assert [(v.version_number, v.status) for v in versions] == [
+    assert [(v.version_number, v.status) for v in written] == [
         (1, VersionStatus.SUPERSEDED),
         (2, VersionStatus.CURRENT),
     ]
-    assert versions[1].occupancy_load == 48
-    assert versions[1].sha256 != versions[0].sha256
-    assert versions[0].sha256 == first.sha256
+    assert written[1].occupancy_load == 48
+    assert written[1].sha256 != written[0].sha256
+    assert written[0].sha256 == first.sha256
     assert second.correction_reason == "Occupancy load corrected"
     mail = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.subject.contains("version 2"))
@@ -45,10 +46,10 @@ def test_a_correction_is_a_new_version_and_the_old_one_is_kept_superseded(certif
 
 
 def test_a_correction_needs_a_reason_and_valid_fields(certificate, staff):
-    with pytest.raises(services.InvalidCertificate, match="what was corrected"):
+    with pytest.raises(errors.InvalidCertificate, match="what was corrected"):
         _regenerate(certificate, staff, reason=" ")
-    with pytest.raises(services.InvalidCertificate, match="above 0"):
-        services.regenerate(certificate, staff, factories.answers(occupancy_load=0), "Load")
+    with pytest.raises(errors.InvalidCertificate, match="above 0"):
+        versions.regenerate(certificate, staff, factories.answers(occupancy_load=0), "Load")
     db.session.expire_all()
     assert [v.status for v in certificate.versions] == [VersionStatus.CURRENT]
 
@@ -130,11 +131,11 @@ def test_staff_regenerate_and_revoke_through_the_page(certificate, staff_client)
 
 
 def test_a_revoked_certificate_cannot_be_corrected_or_downloaded(certificate, staff, owner_client):
-    services.revoke(certificate, staff, "Issued in error")
-    with pytest.raises(services.DomainError, match="revoked"):
+    versions.revoke(certificate, staff, "Issued in error")
+    with pytest.raises(DomainError, match="revoked"):
         _regenerate(certificate, staff)
-    with pytest.raises(services.DomainError, match="already revoked"):
-        services.revoke(certificate, staff, "Again")
+    with pytest.raises(DomainError, match="already revoked"):
+        versions.revoke(certificate, staff, "Again")
     assert owner_client.get(f"/permits/{certificate.permit_id}/certificate/pdf").status_code == 404
     page = owner_client.get(f"/permits/{certificate.permit_id}/certificate")
     check_page(page.data)
@@ -177,7 +178,7 @@ def test_verification_says_superseded_and_names_the_current_version(client, cert
 
 
 def test_verification_says_revoked(client, certificate, staff):
-    services.revoke(certificate, staff, "Issued in error")
+    versions.revoke(certificate, staff, "Issued in error")
     for code in (certificate.number, f"{certificate.number}-V1"):
         assert b"<h1>Revoked certificate</h1>" in _verify(client, code).data
 
