@@ -13,7 +13,6 @@ from portal.certificates.models import (
     PickupAppointment,
     PickupSlot,
     PickupStatus,
-    ReminderSent,
 )
 from portal.documents.store import path_for
 from portal.errors import DomainError
@@ -26,7 +25,7 @@ from portal.inspections.models import (
     Window,
 )
 from portal.models import utcnow
-from portal.notifications.models import OutboxMessage
+from portal.notifications.models import OutboxMessage, ReminderSent
 from portal.payments import services as payments
 from portal.payments.models import FeeKind
 from tests.certificates import factories
