@@ -8,6 +8,7 @@ STALE_MESSAGE = _l(
     "This record changed since you opened the page. Its current state is shown: "
     "check it and try again if you still need to."
 )
+CONFIRM_REVOKE_MESSAGE = _l("Tick the box to confirm you mean to withdraw the certificate")
 
 
 class InvalidCertificate(DomainError):

@@ -92,6 +92,12 @@ def _pickup_invitation(appointment: PickupAppointment, cancel: bool) -> list[dic
     return [{"filename": "pickup.ics", "content_type": "text/calendar", "sha256": stored.sha256}]
 
 
+def calendar_cancellation(appointment: PickupAppointment) -> list[dict]:
+    """The attachment that withdraws the appointment's calendar event (same UID, later
+    SEQUENCE); the appointment's ics_sequence must already be raised."""
+    return _pickup_invitation(appointment, cancel=True)
+
+
 def _pickup_emails(appointment: PickupAppointment, template: str, subject, cancel: bool) -> None:
     attachments = _pickup_invitation(appointment, cancel)
     for email in pickup_recipients(appointment):
@@ -216,6 +222,30 @@ def cancel_pickup(appointment: PickupAppointment, user, version) -> None:
         cancel=True,
     )
     db.session.commit()
+
+
+def cancel_for_revocation(certificate: Certificate, actor) -> PickupAppointment | None:
+    """A revoked certificate leaves nothing to collect: its booked pickup is cancelled, even
+    once its time has started, and the permit's timeline says why. The cancellation carries
+    the revocation's time, which is how pages tell it from one the owner made (nothing can
+    be booked or cancelled after a revocation). Returns the cancelled appointment, for the
+    revocation's email; the caller commits."""
+    appointment = open_appointment(certificate.id)
+    if appointment is None:
+        return None
+    PICKUP_TRANSITIONS.check(appointment.status, PickupStatus.CANCELLED)
+    appointment.status = PickupStatus.CANCELLED
+    appointment.cancelled_at = certificate.revoked_at
+    appointment.ics_sequence += 1
+    audit.record("pickup.cancelled", appointment, actor=actor, cause="certificate.revoked")
+    timeline.add(
+        appointment.permit,
+        "pickup.cancelled_revoked",
+        actor=actor,
+        when=pickup_time(appointment),
+        number=certificate.number,
+    )
+    return appointment
 
 
 @stale_guard(STALE_MESSAGE)

@@ -78,6 +78,22 @@ def open_appointment(certificate_id: int) -> PickupAppointment | None:
     )
 
 
+def pickup_cancelled_by_revocation(certificate: Certificate) -> PickupAppointment | None:
+    """The pickup the certificate's revocation cancelled, if one was booked: it carries the
+    revocation's time, and no booking or cancellation can come after a revocation."""
+    if certificate.revoked_at is None:
+        return None
+    return db.session.scalar(
+        select(PickupAppointment)
+        .where(
+            PickupAppointment.certificate_id == certificate.id,
+            PickupAppointment.status == PickupStatus.CANCELLED,
+            PickupAppointment.cancelled_at >= certificate.revoked_at,
+        )
+        .limit(1)
+    )
+
+
 def appointment_for_permit(permit: Permit, appointment_id: int) -> PickupAppointment | None:
     return db.session.scalar(
         select(PickupAppointment).where(

@@ -16,14 +16,19 @@ from portal import audit, timeline
 from portal.applications.models import CofOApplication
 from portal.certificates import pdf
 from portal.certificates.answers import ANSWER_FIELDS, check_answers
-from portal.certificates.errors import STALE_MESSAGE, InvalidCertificate
+from portal.certificates.errors import CONFIRM_REVOKE_MESSAGE, STALE_MESSAGE, InvalidCertificate
 from portal.certificates.models import (
     VERSION_TRANSITIONS,
     Certificate,
     CertificateVersion,
     PickupAppointment,
-    PickupStatus,
     VersionStatus,
+)
+from portal.certificates.pickup import (
+    calendar_cancellation,
+    cancel_for_revocation,
+    pickup_recipients,
+    pickup_time,
 )
 from portal.certificates.reading import record_contacts
 from portal.documents.store import save_bytes
@@ -200,42 +205,64 @@ def _email_correction(
 
 
 @stale_guard(STALE_MESSAGE)
-def revoke(certificate: Certificate, actor, reason: str) -> None:
-    """Revoke with a reason: verification says "revoked", the owner can no longer download
-    it, and open pickups are cancelled."""
+def revoke(certificate: Certificate, actor, reason: str, *, confirmed: bool) -> None:
+    """Revoke with a reason, once staff confirm they mean to withdraw the certificate (it
+    cannot be undone): verification says "revoked", the owner can no longer download it,
+    and a booked pickup is cancelled, the emails saying so and withdrawing its calendar
+    event."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidCertificate(_l("Enter the reason for revoking the certificate"), "reason")
+    if not confirmed:
+        raise InvalidCertificate(CONFIRM_REVOKE_MESSAGE, "confirm")
     certificate = _lock_certificate(certificate.id)
     current = _current_version(certificate.id)
     if certificate.is_revoked or current is None:
         raise IllegalTransition(_l("This certificate is already revoked."))
     VERSION_TRANSITIONS.check(current.status, VersionStatus.REVOKED)
+    now = utcnow()
     current.status = VersionStatus.REVOKED
-    current.ended_at = utcnow()
-    certificate.revoked_at = utcnow()
+    current.ended_at = now
+    certificate.revoked_at = now
     certificate.revoked_by_id = actor.id
     certificate.revoked_reason = reason
-    for appointment in db.session.scalars(
-        select(PickupAppointment).where(
-            PickupAppointment.certificate_id == certificate.id,
-            PickupAppointment.status == PickupStatus.BOOKED,
-        )
-    ):
-        appointment.status = PickupStatus.CANCELLED
-        appointment.cancelled_at = utcnow()
-    permit = certificate.permit
     audit.record("certificate.revoked", certificate, actor=actor, reason=reason)
     timeline.add(
-        permit, "certificate.revoked", actor=actor, number=certificate.number, reason=reason
+        certificate.permit,
+        "certificate.revoked",
+        actor=actor,
+        number=certificate.number,
+        reason=reason,
     )
-    for email in record_contacts(_application(certificate)):
+    cancelled = cancel_for_revocation(certificate, actor)
+    _email_revocation(certificate, reason, cancelled)
+    db.session.commit()
+
+
+def _email_revocation(
+    certificate: Certificate, reason: str, cancelled: PickupAppointment | None
+) -> None:
+    """Everyone on the record hears of the revocation; when it cancelled a pickup, the
+    people on the pickup (who may no longer be on the record) hear too, with the calendar
+    event withdrawn."""
+    recipients = record_contacts(_application(certificate))
+    on_pickup: set[str] = set()
+    calendar: list[dict] = []
+    if cancelled is not None:
+        calendar = calendar_cancellation(cancelled)
+        known = {email.lower() for email in recipients}
+        for email in pickup_recipients(cancelled):
+            on_pickup.add(email.lower())
+            if email.lower() not in known:
+                recipients.append(email)
+    for email in recipients:
         queue_email(
             email,
             _("Certificate of Occupancy %(number)s revoked", number=certificate.number),
             "certificates_revoked",
+            attachments=calendar if email.lower() in on_pickup else None,
             certificate=certificate,
-            permit=permit,
+            permit=certificate.permit,
             reason=reason,
+            pickup_when=pickup_time(cancelled) if cancelled is not None else None,
         )
-    db.session.commit()

@@ -28,6 +28,7 @@ def certificate(permit: Permit):
         current=found.current_version if found else None,
         appointment=appointment,
         problem=pickup.booking_problem(found) if found else None,
+        cancelled_pickup=reading.pickup_cancelled_by_revocation(found) if found else None,
         cancel_form=_version_form(appointment),
         verify_url=pdf.verification_url,
     )

@@ -176,6 +176,8 @@ def _certificate_page(certificate, correction=None, revoke_form=None, form=None)
         form=form,
         statuses=VersionStatus,
         verify_url=pdf.verification_url,
+        appointment=reading.open_appointment(certificate.id),
+        cancelled_pickup=reading.pickup_cancelled_by_revocation(certificate),
     )
 
 
@@ -215,7 +217,10 @@ def revoke(certificate_id: int):
     if not form.validate_on_submit():
         return _certificate_page(certificate, revoke_form=form, form=form)
     try:
-        versions.revoke(certificate, me(), form.reason.data)
+        versions.revoke(certificate, me(), form.reason.data, confirmed=form.confirm.data)
+    except InvalidCertificate as error:
+        show_refusal(form, error)
+        return _certificate_page(certificate, revoke_form=form, form=form)
     except DomainError as error:
         flash(error.message, "error")
     else:
