@@ -46,7 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.applications.routes import bp as applications_bp
     from portal.auth import session  # noqa: F401 - registers the user loader
     from portal.auth.routes import bp as auth_bp
-    from portal.certificates.routes import bp as certificates_bp
+    from portal.certificates.blueprint import bp as certificates_bp
     from portal.inspections.routes import bp as inspections_bp
     from portal.main import bp as main_bp
     from portal.payments.routes import bp as payments_bp

@@ -18,7 +18,7 @@ from portal.applications.models import CertificateType, ContactRole, DocumentTyp
 from portal.auth import second_factor
 from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
-from portal.certificates import services as certificates
+from portal.certificates import counter_hours
 from portal.extensions import db
 from portal.inspections import catalogue, deadlines, requests, results, scheduling
 from portal.inspections.models import InspectionRequest, InspectionResult, Window
@@ -232,7 +232,7 @@ def seed() -> list[str]:
     _inspection_story(
         by_number["BP-2026-100002"], "VENT-RGH", InspectionResult.NO_ACCESS, contractor, staff
     )
-    certificates.seed_counter(admin)
+    counter_hours.seed_counter(admin)
 
     return demo_lines()
 

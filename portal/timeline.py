@@ -55,6 +55,9 @@ EVENT_TEXT = {
     "pickup.booked": _l("Pickup of the certificate booked for {when}"),
     "pickup.rescheduled": _l("Pickup of the certificate moved to {when}"),
     "pickup.cancelled": _l("Pickup of the certificate cancelled"),
+    "pickup.cancelled_revoked": _l(
+        "Pickup of the certificate on {when} cancelled because certificate {number} was revoked"
+    ),
     "pickup.picked_up": _l("Certificate picked up at the counter"),
     "pickup.no_show": _l("Nobody came to pick up the certificate on {when}"),
 }

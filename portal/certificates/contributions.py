@@ -4,15 +4,15 @@ permit page (see portal/panels.py), and the C of O dates in the BLDS permit expo
 from sqlalchemy import Subquery, func, select
 
 from portal import panels
-from portal.certificates import services
+from portal.certificates import panel
 from portal.certificates.models import Certificate, CertificateVersion, VersionStatus
 from portal.permits import export
 from portal.permits.models import Permit
 
 
 @panels.permit_panel("certificate", order=30, template="certificates/_permit_panel.html")
-def certificate_panel(permit: Permit) -> services.PermitPanel:
-    return services.permit_panel(permit)
+def certificate_panel(permit: Permit) -> panel.PermitPanel:
+    return panel.permit_panel(permit)
 
 
 @export.granted_dates_from

@@ -15,7 +15,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from portal.applications.forms import CONSTRUCTION_TYPES, OCCUPANCY_GROUPS
 from portal.applications.models import CertificateType
-from portal.certificates.services import MAX_LOAD
+from portal.certificates.answers import MAX_LOAD
+from portal.certificates.errors import CONFIRM_REVOKE_MESSAGE
 from portal.forms import MultiCheckboxField, PortalDateField, PortalForm, WholeNumberField
 
 TYPE_CHOICES = [
@@ -148,6 +149,11 @@ class RevokeForm(PortalForm):
     reason = TextAreaField(
         _l("Reason for revoking"),
         validators=[InputRequired(_l("Enter the reason for revoking the certificate"))],
+    )
+    # Revoking cannot be undone, so one click on the button is not enough.
+    confirm = BooleanField(
+        _l("I understand this withdraws the certificate"),
+        validators=[InputRequired(CONFIRM_REVOKE_MESSAGE)],
     )
 
 

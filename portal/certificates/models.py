@@ -230,19 +230,3 @@ class PickupAppointment(TimestampMixin, VersionedMixin, Base):
     @property
     def is_open(self) -> bool:
         return self.status == PickupStatus.BOOKED
-
-
-class ReminderSent(Base):
-    """A reminder that went out: `flask reminders send` skips anything with a row here, and
-    the unique key keeps two runs at once from both sending it."""
-
-    __tablename__ = "reminders_sent"
-    __table_args__ = (
-        UniqueConstraint("kind", "record_id", "for_day", name="uq_reminders_sent_record"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    record_id: Mapped[int]
-    for_day: Mapped[date]
-    sent_at: Mapped[datetime]

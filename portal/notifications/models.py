@@ -1,9 +1,10 @@
-"""The transactional outbox: an email is a row written in the same transaction as its cause."""
+"""The transactional outbox: an email is a row written in the same transaction as its cause;
+and the reminders already sent, so each goes once."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models import Base, TimestampMixin, enum_column, utcnow
@@ -35,3 +36,19 @@ class OutboxMessage(TimestampMixin, Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None]
+
+
+class ReminderSent(Base):
+    """A reminder that went out: `flask reminders send` skips anything with a row here, and
+    the unique key keeps two runs at once from both sending it."""
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (
+        UniqueConstraint("kind", "record_id", "for_day", name="uq_reminders_sent_record"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[int]
+    for_day: Mapped[date]
+    sent_at: Mapped[datetime]

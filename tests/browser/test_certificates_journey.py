@@ -1,6 +1,7 @@
 """The certificate in a real browser: staff issue it; the owner downloads it; its
 verification URL says valid; staff correct it and the old URL says superseded; the owner
-books a pickup and staff hand it over at the counter. axe checks every page."""
+books a pickup and staff hand it over at the counter; staff revoke one, confirming it, and
+the owner learns their pickup was cancelled. axe checks every page."""
 
 import hashlib
 from pathlib import Path
@@ -11,9 +12,17 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from portal.auth.models import Role
+from portal.certificates import pickup
 from portal.certificates.models import Certificate, PickupAppointment, PickupStatus
 from portal.extensions import db
-from tests.browser.helpers import check_axe, choose, newest_email_to, sign_in, visit
+from tests.browser.helpers import (
+    check_axe,
+    choose,
+    expect_error_summary,
+    newest_email_to,
+    sign_in,
+    visit,
+)
 from tests.certificates import factories
 from tests.factories import make_user
 
@@ -114,3 +123,40 @@ def test_issue_download_verify_correct_and_pick_up(page: Page, new_context):
     appointment = db.session.get(PickupAppointment, appointment.id)
     assert appointment.status == PickupStatus.PICKED_UP
     assert appointment.identity_checked
+
+
+def test_revoking_asks_to_confirm_and_tells_the_owner_their_pickup_is_cancelled(
+    app, page: Page, new_context
+):
+    owner = make_user(name="Olivia Owner")
+    application = factories.ready_application(owner)
+    staff = make_user(role=Role.STAFF, name="Sam Staff")
+    slots = factories.every_weekday(capacity=1)
+    with app.test_request_context(base_url=app.config["PORTAL_BASE_URL"]):
+        certificate = factories.issue(application, staff)
+        day = factories.free_day(3)
+        pickup.book_pickup(application.permit, owner, factories.choice(day, slots))
+    number = certificate.number
+
+    # Staff see that the owner's pickup goes too; one click is not enough to revoke.
+    staff_page = new_context().new_page()
+    sign_in(staff_page, staff)
+    visit(staff_page, f"/staff/certificates/{certificate.id}")
+    expect(staff_page.get_by_text("Revoking the certificate cancels it")).to_be_visible()
+    staff_page.get_by_label("Reason for revoking").fill("Issued in error")
+    staff_page.get_by_role("button", name="Revoke the certificate").click()
+    expect_error_summary(staff_page)
+    expect(staff_page.get_by_label("Reason for revoking")).to_have_value("Issued in error")
+    assert not _current_certificate().is_revoked
+    choose(staff_page, "I understand this withdraws the certificate")
+    staff_page.get_by_role("button", name="Revoke the certificate").click()
+    expect(_status(staff_page)).to_contain_text(f"Certificate {number} revoked")
+    check_axe(staff_page)
+    assert _current_certificate().is_revoked
+
+    # The owner's page and email say their pickup was cancelled, and why.
+    sign_in(page, owner)
+    visit(page, f"/permits/{application.permit_id}/certificate")
+    expect(page.get_by_text("was cancelled because the certificate was revoked")).to_be_visible()
+    check_axe(page)
+    assert "nothing to collect" in newest_email_to(owner.email).body_text

@@ -13,7 +13,7 @@ from portal.applications.models import (
     ContactRole,
 )
 from portal.auth.models import Role
-from portal.certificates import services
+from portal.certificates import issuing
 from portal.certificates.models import PickupSlot
 from portal.extensions import db
 from portal.inspections import catalogue
@@ -118,7 +118,7 @@ def form_data(application, **overrides) -> dict:
 
 
 def issue(application, staff, **overrides):
-    return services.issue(application, staff, application.version, answers(**overrides))
+    return issuing.issue(application, staff, application.version, answers(**overrides))
 
 
 def cofo_granted_with_outstanding(application, user):

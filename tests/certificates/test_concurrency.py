@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.auth.models import User
-from portal.certificates import services
+from portal.certificates import issuing, openings, pickup, reading, versions
 from portal.certificates.models import (
     Certificate,
     CertificateVersion,
@@ -52,11 +52,11 @@ def test_simultaneous_issues_get_consecutive_numbers(app, staff):
 
     def issue(application_id):
         def job(barrier):
-            application = services.application_for_issue(application_id)
+            application = reading.application_for_issue(application_id)
             actor = db.session.get(User, staff_id)
             version = application.version
             barrier.wait()
-            certificate = services.issue(application, actor, version, factories.answers())
+            certificate = issuing.issue(application, actor, version, factories.answers())
             return certificate.number
 
         return job
@@ -75,10 +75,10 @@ def test_simultaneous_regenerations_get_consecutive_versions_and_one_current(
 
     def regenerate(load):
         def job(barrier):
-            found = services.certificate_for_staff(certificate_id)
+            found = reading.certificate_for_staff(certificate_id)
             actor = db.session.get(User, staff_id)
             barrier.wait()
-            version = services.regenerate(
+            version = versions.regenerate(
                 found, actor, factories.answers(occupancy_load=load), f"Load {load}"
             )
             return version.version_number
@@ -88,11 +88,11 @@ def test_simultaneous_regenerations_get_consecutive_versions_and_one_current(
     numbers = race(app, [regenerate(50), regenerate(60)])
     assert sorted(numbers) == [2, 3]
     db.session.expire_all()
-    versions = db.session.scalars(
+    written = db.session.scalars(
         select(CertificateVersion).order_by(CertificateVersion.version_number)
     ).all()
-    assert [v.version_number for v in versions] == [1, 2, 3]
-    assert [v.status for v in versions] == [
+    assert [v.version_number for v in written] == [1, 2, 3]
+    assert [v.status for v in written] == [
         VersionStatus.SUPERSEDED,
         VersionStatus.SUPERSEDED,
         VersionStatus.CURRENT,
@@ -116,14 +116,14 @@ def test_two_people_booking_the_last_seat_one_wins(app, certificate, staff):
             user = db.session.get(User, user_id)
             barrier.wait()
             try:
-                services.book_pickup(permit, user, value)
-            except services.SlotFull as refusal:
+                pickup.book_pickup(permit, user, value)
+            except openings.SlotFull as refusal:
                 return "refused: " + refusal.message
             return "booked"
 
         return job
 
     outcomes = race(app, [book(*b) for b in bookings])
-    assert sorted(outcomes) == ["booked", "refused: " + str(services.SlotFull.default_message)]
+    assert sorted(outcomes) == ["booked", "refused: " + str(openings.SlotFull.default_message)]
     db.session.expire_all()
     assert len(db.session.scalars(select(PickupAppointment)).all()) == 1

@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 
 from portal.applications.models import ApplicationStatus
 from portal.audit import AuditEvent
-from portal.certificates import pdf, services
+from portal.certificates import answers, errors, issuing, pdf
 from portal.certificates.models import Certificate, CertificateCounter, CertificateVersion
 from portal.documents.store import read_bytes
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.notifications.models import OutboxMessage
 from portal.payments import services as payments
@@ -72,10 +73,10 @@ def test_numbers_run_on_within_the_year_without_gaps(staff):
 
 def test_a_failed_issue_leaves_no_gap_and_nothing_half_done(application, staff, monkeypatch):
     def broken(data):
-        raise services.DomainError("renderer unavailable")
+        raise DomainError("renderer unavailable")
 
     monkeypatch.setattr(pdf, "render", broken)
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         factories.issue(application, staff)
     monkeypatch.undo()
     db.session.expire_all()
@@ -90,11 +91,11 @@ def test_an_outstanding_fee_blocks_issuing(application, staff):
         application.permit, FeeKind.REINSPECTION, reason="No access", amount_cents=15000
     )
     db.session.commit()
-    guards = services.issue_guards(application)
+    guards = issuing.issue_guards(application)
     fee_guard = next(g for g in guards if "fee" in g.label)
     assert not fee_guard.ok
     assert "$150.00" in fee_guard.detail
-    with pytest.raises(services.GuardsFailed):
+    with pytest.raises(issuing.GuardsFailed):
         factories.issue(application, staff)
     assert db.session.scalar(select(func.count(Certificate.id))) == 0
 
@@ -169,7 +170,7 @@ def test_bad_input_comes_back_with_a_clear_message_and_what_was_typed(
 
 def test_outstanding_matters_must_be_stated_as_conditions(application, staff, staff_client):
     factories.cofo_granted_with_outstanding(application, staff)
-    with pytest.raises(services.InvalidCertificate, match="outstanding matters"):
+    with pytest.raises(errors.InvalidCertificate, match="outstanding matters"):
         factories.issue(application, staff)
     response = staff_client.post(
         f"/staff/applications/{application.id}/certificate",
@@ -189,8 +190,8 @@ def test_a_temporary_certificate_carries_its_expiry(application, staff):
         application, staff, certificate_type="temporary", expires_on=expiry
     )
     assert certificate.current_version.expires_on == expiry
-    with pytest.raises(services.InvalidCertificate, match="after the granted date"):
-        services.check_answers(
+    with pytest.raises(errors.InvalidCertificate, match="after the granted date"):
+        answers.check_answers(
             factories.answers(
                 certificate_type="temporary", expires_on=factories.answers()["granted_date"]
             ),
@@ -202,13 +203,13 @@ def test_a_stale_form_is_refused(application, staff):
     version = application.version
     application.portion_of_building = "Changed meanwhile"
     db.session.commit()
-    with pytest.raises(services.DomainError, match="changed since"):
-        services.issue(application, staff, version, factories.answers())
+    with pytest.raises(DomainError, match="changed since"):
+        issuing.issue(application, staff, version, factories.answers())
 
 
 def test_one_certificate_per_application(application, staff):
     factories.issue(application, staff)
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         factories.issue(application, staff)
     assert db.session.scalar(select(func.count(Certificate.id))) == 1
 

@@ -8,15 +8,15 @@ from sqlalchemy import func, select
 
 from portal import calendar
 from portal.auth.models import Role
-from portal.certificates import services
+from portal.certificates import counter_hours, openings, pickup
 from portal.certificates.models import (
     ClosedDay,
     PickupAppointment,
     PickupSlot,
     PickupStatus,
-    ReminderSent,
 )
 from portal.documents.store import path_for
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.inspections.models import (
     InspectionRequest,
@@ -25,7 +25,7 @@ from portal.inspections.models import (
     Window,
 )
 from portal.models import utcnow
-from portal.notifications.models import OutboxMessage
+from portal.notifications.models import OutboxMessage, ReminderSent
 from portal.payments import services as payments
 from portal.payments.models import FeeKind
 from tests.certificates import factories
@@ -44,7 +44,7 @@ def day():
 
 
 def _book(certificate, owner, slots, day):
-    return services.book_pickup(certificate.permit, owner, factories.choice(day, slots))
+    return pickup.book_pickup(certificate.permit, owner, factories.choice(day, slots))
 
 
 def test_the_owner_books_a_pickup_and_gets_an_invitation(
@@ -116,24 +116,24 @@ def test_a_full_slot_refuses_the_next_booking(certificate, owner, slots, day, st
     other = factories.issue(factories.ready_application(), staff)
     other_owner = other.permit.owner_party.user
     _book(other, other_owner, slots, day)
-    with pytest.raises(services.SlotFull, match="no seats are left"):
+    with pytest.raises(openings.SlotFull, match="no seats are left"):
         _book(certificate, owner, slots, day)
-    assert all(o.value != factories.choice(day, slots) for o in services.openings())
+    assert all(o.value != factories.choice(day, slots) for o in openings.openings())
 
 
 def test_nothing_owed_and_an_issued_certificate_are_needed(application, owner, slots, day, staff):
-    with pytest.raises(services.DomainError, match="once the certificate is issued"):
-        services.book_pickup(application.permit, owner, factories.choice(day, slots))
+    with pytest.raises(DomainError, match="once the certificate is issued"):
+        pickup.book_pickup(application.permit, owner, factories.choice(day, slots))
     certificate = factories.issue(application, staff)
     payments.assess_fee(certificate.permit, FeeKind.REINSPECTION, reason="x", amount_cents=100)
     db.session.commit()
-    with pytest.raises(services.DomainError, match="Pay the outstanding fees"):
+    with pytest.raises(DomainError, match="Pay the outstanding fees"):
         _book(certificate, owner, slots, day)
 
 
 def test_one_open_booking_per_certificate(certificate, owner, slots, day):
     _book(certificate, owner, slots, day)
-    with pytest.raises(services.DomainError, match="already have a pickup booked"):
+    with pytest.raises(DomainError, match="already have a pickup booked"):
         _book(certificate, owner, slots, day + timedelta(days=1))
 
 
@@ -169,10 +169,10 @@ def test_a_started_slot_can_no_longer_be_changed(certificate, owner, slots, day)
     appointment = _book(certificate, owner, slots, day)
     appointment.starts_at = utcnow() - timedelta(minutes=5)
     db.session.commit()
-    with pytest.raises(services.DomainError, match="has started"):
-        services.cancel_pickup(appointment, owner, appointment.version)
-    with pytest.raises(services.DomainError, match="has started"):
-        services.reschedule_pickup(
+    with pytest.raises(DomainError, match="has started"):
+        pickup.cancel_pickup(appointment, owner, appointment.version)
+    with pytest.raises(DomainError, match="has started"):
+        pickup.reschedule_pickup(
             appointment, owner, factories.choice(factories.free_day(5), slots), appointment.version
         )
 
@@ -221,15 +221,15 @@ def test_the_counter_marks_picked_up_with_identity_checked(
     db.session.expire_all()
     assert appointment.status == PickupStatus.PICKED_UP
     assert appointment.identity_checked
-    assert "already been picked up" in services.booking_problem(certificate)
+    assert "already been picked up" in pickup.booking_problem(certificate)
 
 
 def test_after_a_no_show_the_owner_can_book_again(
     certificate, owner, slots, day, staff, staff_client
 ):
     appointment = _book(certificate, owner, slots, day)
-    with pytest.raises(services.DomainError, match="not started"):
-        services.mark_no_show(appointment, staff, appointment.version)
+    with pytest.raises(DomainError, match="not started"):
+        pickup.mark_no_show(appointment, staff, appointment.version)
     appointment.starts_at = utcnow() - timedelta(minutes=30)
     db.session.commit()
     response = staff_client.post(
@@ -238,7 +238,7 @@ def test_after_a_no_show_the_owner_can_book_again(
     assert response.status_code == 302
     db.session.expire_all()
     assert appointment.status == PickupStatus.NO_SHOW
-    assert services.booking_problem(certificate) is None
+    assert pickup.booking_problem(certificate) is None
     _book(certificate, owner, slots, factories.free_day(5))
 
 
@@ -276,7 +276,7 @@ def test_admins_set_the_counter_hours(app, staff_client):
     )
     assert response.status_code == 302
     assert db.session.scalar(select(ClosedDay.day)) == ahead
-    assert all(o.day != ahead for o in services.openings())
+    assert all(o.day != ahead for o in openings.openings())
     page = client.get("/staff/pickup-hours")
     check_page(page.data)
     assert b"Tuesday" in page.data
@@ -285,7 +285,7 @@ def test_admins_set_the_counter_hours(app, staff_client):
 
 def test_reminders_go_once_however_often_the_command_runs(app, certificate, owner, slots, staff):
     tomorrow = calendar.local_today() + timedelta(days=1)
-    services.book_pickup(certificate.permit, owner, factories.choice(tomorrow, slots))
+    pickup.book_pickup(certificate.permit, owner, factories.choice(tomorrow, slots))
     required = db.session.scalars(
         select(RequiredInspection).where(RequiredInspection.permit_id == certificate.permit_id)
     ).first()
@@ -317,17 +317,17 @@ def test_reminders_go_once_however_often_the_command_runs(app, certificate, owne
             OutboxMessage.subject.startswith("Reminder")
         )
     ).all()
-    pickup = sorted(to for subject, to in reminders if "pick up certificate" in subject)
+    pickups = sorted(to for subject, to in reminders if "pick up certificate" in subject)
     inspection = sorted(to for subject, to in reminders if "inspection tomorrow" in subject)
-    assert pickup == [owner.email]
+    assert pickups == [owner.email]
     assert inspection == sorted([owner.email, "agent@example.com"])
     assert db.session.scalar(select(func.count(ReminderSent.id))) == 2
 
 
 def test_the_first_counter_hours_are_seeded_once():
-    services.seed_counter()
-    services.seed_counter()
-    slots = services.pickup_slots()
+    counter_hours.seed_counter()
+    counter_hours.seed_counter()
+    slots = counter_hours.pickup_slots()
     assert len(slots) == 10
     assert {slot.weekday for slot in slots} == {0, 1, 2, 3, 4}
     closed = db.session.scalars(select(ClosedDay)).all()

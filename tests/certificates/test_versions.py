@@ -6,18 +6,21 @@ import hashlib
 import pytest
 from sqlalchemy import select
 
-from portal.certificates import services
-from portal.certificates.models import CertificateVersion, VersionStatus
-from portal.documents.store import read_bytes
+from portal.audit import AuditEvent
+from portal.certificates import errors, pickup, versions
+from portal.certificates.models import CertificateVersion, PickupStatus, VersionStatus
+from portal.documents.store import path_for, read_bytes
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.notifications.models import OutboxMessage
+from portal.timeline import TimelineEntry
 from tests.certificates import factories
 from tests.factories import add_party, make_permit, make_user, sign_in_as
 from tests.support.pages import check_page
 
 
 def _regenerate(certificate, staff, reason="Occupancy load corrected", **overrides):
-    return services.regenerate(
+    return versions.regenerate(
         certificate, staff, factories.answers(occupancy_load=48, **overrides), reason
     )
 
@@ -26,16 +29,16 @@ def test_a_correction_is_a_new_version_and_the_old_one_is_kept_superseded(certif
     first = certificate.current_version
     second = _regenerate(certificate, staff)
     db.session.expire_all()
-    versions = db.session.scalars(
+    written = db.session.scalars(
         select(CertificateVersion).order_by(CertificateVersion.version_number)
     ).all()
-    assert [(v.version_number, v.status) for v in versions] == [
+    assert [(v.version_number, v.status) for v in written] == [
         (1, VersionStatus.SUPERSEDED),
         (2, VersionStatus.CURRENT),
     ]
-    assert versions[1].occupancy_load == 48
-    assert versions[1].sha256 != versions[0].sha256
-    assert versions[0].sha256 == first.sha256
+    assert written[1].occupancy_load == 48
+    assert written[1].sha256 != written[0].sha256
+    assert written[0].sha256 == first.sha256
     assert second.correction_reason == "Occupancy load corrected"
     mail = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.subject.contains("version 2"))
@@ -45,10 +48,10 @@ def test_a_correction_is_a_new_version_and_the_old_one_is_kept_superseded(certif
 
 
 def test_a_correction_needs_a_reason_and_valid_fields(certificate, staff):
-    with pytest.raises(services.InvalidCertificate, match="what was corrected"):
+    with pytest.raises(errors.InvalidCertificate, match="what was corrected"):
         _regenerate(certificate, staff, reason=" ")
-    with pytest.raises(services.InvalidCertificate, match="above 0"):
-        services.regenerate(certificate, staff, factories.answers(occupancy_load=0), "Load")
+    with pytest.raises(errors.InvalidCertificate, match="above 0"):
+        versions.regenerate(certificate, staff, factories.answers(occupancy_load=0), "Load")
     db.session.expire_all()
     assert [v.status for v in certificate.versions] == [VersionStatus.CURRENT]
 
@@ -116,9 +119,24 @@ def test_staff_regenerate_and_revoke_through_the_page(certificate, staff_client)
     assert response.status_code == 200
     check_page(response.data)
     assert b"Enter the reason for revoking" in response.data
+    # Without the confirmation nothing happens, and what was typed is kept.
     response = staff_client.post(
         f"/staff/certificates/{certificate.id}/revoke",
         data={"revoke-csrf_token": staff_client.csrf_token(), "revoke-reason": "Issued in error"},
+    )
+    assert response.status_code == 200
+    check_page(response.data)
+    assert b"Tick the box to confirm you mean to withdraw the certificate" in response.data
+    assert b"Issued in error</textarea>" in response.data
+    db.session.expire_all()
+    assert not certificate.is_revoked
+    response = staff_client.post(
+        f"/staff/certificates/{certificate.id}/revoke",
+        data={
+            "revoke-csrf_token": staff_client.csrf_token(),
+            "revoke-reason": "Issued in error",
+            "revoke-confirm": "y",
+        },
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -130,16 +148,103 @@ def test_staff_regenerate_and_revoke_through_the_page(certificate, staff_client)
 
 
 def test_a_revoked_certificate_cannot_be_corrected_or_downloaded(certificate, staff, owner_client):
-    services.revoke(certificate, staff, "Issued in error")
-    with pytest.raises(services.DomainError, match="revoked"):
+    versions.revoke(certificate, staff, "Issued in error", confirmed=True)
+    with pytest.raises(DomainError, match="revoked"):
         _regenerate(certificate, staff)
-    with pytest.raises(services.DomainError, match="already revoked"):
-        services.revoke(certificate, staff, "Again")
+    with pytest.raises(DomainError, match="already revoked"):
+        versions.revoke(certificate, staff, "Again", confirmed=True)
     assert owner_client.get(f"/permits/{certificate.permit_id}/certificate/pdf").status_code == 404
     page = owner_client.get(f"/permits/{certificate.permit_id}/certificate")
     check_page(page.data)
     assert b"was revoked" in page.data
     assert b"Issued in error" in page.data
+
+
+def test_revoking_needs_a_reason_and_a_confirmation(certificate, staff):
+    with pytest.raises(errors.InvalidCertificate, match="reason for revoking"):
+        versions.revoke(certificate, staff, "  ", confirmed=True)
+    with pytest.raises(errors.InvalidCertificate, match="confirm") as refusal:
+        versions.revoke(certificate, staff, "Issued in error", confirmed=False)
+    assert refusal.value.field == "confirm"
+    db.session.expire_all()
+    assert not certificate.is_revoked
+
+
+def _book_pickup(certificate, owner):
+    slots = factories.every_weekday(capacity=2)
+    day = factories.free_day(3)
+    return pickup.book_pickup(certificate.permit, owner, factories.choice(day, slots))
+
+
+def test_revoking_cancels_the_booked_pickup_and_tells_the_owner_why(
+    certificate, staff, owner, owner_client, staff_client
+):
+    appointment = _book_pickup(certificate, owner)
+    when = pickup.pickup_time(appointment)
+    # Staff are warned before they revoke.
+    page = staff_client.get(f"/staff/certificates/{certificate.id}")
+    check_page(page.data)
+    assert "Revoking the certificate cancels it" in page.data.decode()
+
+    versions.revoke(certificate, staff, "Issued in error", confirmed=True)
+
+    db.session.expire_all()
+    assert appointment.status == PickupStatus.CANCELLED
+    email = db.session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.to_address == owner.email, OutboxMessage.subject.contains("revoked")
+        )
+    )
+    body = " ".join(email.body_text.split())
+    assert f"The pickup of the printed certificate booked for {when} is cancelled" in body
+    assert "because the certificate was revoked" in body
+    # The calendar event the booking sent is withdrawn.
+    assert [a["content_type"] for a in email.attachments] == ["text/calendar"]
+    assert "METHOD:CANCEL" in path_for(email.attachments[0]["sha256"]).read_text()
+    # No "book another time" email: there is nothing to collect.
+    assert not db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.subject.startswith("Pickup cancelled"))
+    )
+    event = db.session.scalar(
+        select(TimelineEntry).where(TimelineEntry.event == "pickup.cancelled_revoked")
+    )
+    assert event.text == (
+        f"Pickup of the certificate on {when} cancelled because certificate "
+        f"{certificate.number} was revoked"
+    )
+    assert db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "pickup.cancelled", AuditEvent.record_id == appointment.id
+        )
+    )
+
+    page = owner_client.get(f"/permits/{certificate.permit_id}/certificate")
+    check_page(page.data)
+    text = " ".join(page.data.decode().split())
+    assert "pickup of the printed certificate" in text
+    assert "was cancelled because the certificate was revoked" in text
+    timeline = owner_client.get(f"/permits/{certificate.permit_id}/timeline")
+    assert "cancelled because certificate" in timeline.data.decode()
+    page = staff_client.get(f"/staff/certificates/{certificate.id}")
+    check_page(page.data)
+    assert "was cancelled with it, and the email said so" in " ".join(page.data.decode().split())
+
+
+def test_a_pickup_the_owner_cancelled_earlier_is_not_blamed_on_the_revocation(
+    certificate, staff, owner, owner_client
+):
+    appointment = _book_pickup(certificate, owner)
+    pickup.cancel_pickup(appointment, owner, appointment.version)
+    versions.revoke(certificate, staff, "Issued in error", confirmed=True)
+    page = owner_client.get(f"/permits/{certificate.permit_id}/certificate")
+    assert b"because the certificate was revoked" not in page.data
+    email = db.session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.to_address == owner.email, OutboxMessage.subject.contains("revoked")
+        )
+    )
+    assert "pickup" not in email.body_text
+    assert email.attachments == []
 
 
 # ---- public verification --------------------------------------------------------------------
@@ -177,7 +282,7 @@ def test_verification_says_superseded_and_names_the_current_version(client, cert
 
 
 def test_verification_says_revoked(client, certificate, staff):
-    services.revoke(certificate, staff, "Issued in error")
+    versions.revoke(certificate, staff, "Issued in error", confirmed=True)
     for code in (certificate.number, f"{certificate.number}-V1"):
         assert b"<h1>Revoked certificate</h1>" in _verify(client, code).data
 

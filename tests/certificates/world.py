@@ -164,6 +164,7 @@ POST_FORMS = {
     "certificates.revoke": lambda w, c: {
         "revoke-csrf_token": c.csrf_token(),
         "revoke-reason": "Issued in error",
+        "revoke-confirm": "y",
     },
     "certificates.book": lambda w, c: {"opening": choice(w, 5)},
     "certificates.reschedule": lambda w, c: {

@@ -1,0 +1,117 @@
+"""The certificates blueprint: every URL of the feature, in one place.
+
+Staff issue, correct and revoke certificates; owners and agents download them and book a
+pickup; the public verifies them; staff run the counter and admins set its hours. The views
+live in views_*.py, each with its access rule; this file only maps URLs to them.
+"""
+
+from flask import Blueprint
+
+from portal.certificates import views_counter, views_owner, views_public, views_staff
+
+bp = Blueprint("certificates", __name__)
+GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
+
+# ---- staff: the queues, issuing, one certificate
+bp.add_url_rule("/staff/certificates", "staff_list", views_staff.staff_list, methods=GET)
+bp.add_url_rule("/staff/certificates/issued", "issued_list", views_staff.issued_list, methods=GET)
+bp.add_url_rule(
+    "/staff/applications/<int:application_id>/certificate",
+    "issue",
+    views_staff.issue,
+    methods=BOTH,
+)
+bp.add_url_rule(
+    "/staff/applications/<int:application_id>/certificate/inspections-complete",
+    "inspections_complete",
+    views_staff.inspections_complete,
+    methods=POST,
+)
+bp.add_url_rule(
+    "/staff/applications/<int:application_id>/certificate/not-applicable",
+    "not_applicable",
+    views_staff.not_applicable,
+    methods=POST,
+)
+bp.add_url_rule(
+    "/staff/certificates/<int:certificate_id>",
+    "staff_certificate",
+    views_staff.staff_certificate,
+    methods=GET,
+)
+bp.add_url_rule(
+    "/staff/certificates/<int:certificate_id>/regenerate",
+    "regenerate",
+    views_staff.regenerate,
+    methods=POST,
+)
+bp.add_url_rule(
+    "/staff/certificates/<int:certificate_id>/revoke", "revoke", views_staff.revoke, methods=POST
+)
+bp.add_url_rule(
+    "/staff/certificates/<int:certificate_id>/versions/<int:version_id>/pdf",
+    "staff_download",
+    views_staff.staff_download,
+    methods=GET,
+)
+
+# ---- the owner and agents
+bp.add_url_rule(
+    "/permits/<int:permit_id>/certificate", "certificate", views_owner.certificate, methods=GET
+)
+bp.add_url_rule(
+    "/permits/<int:permit_id>/certificate/pdf", "download", views_owner.download, methods=GET
+)
+bp.add_url_rule(
+    "/permits/<int:permit_id>/certificate/pickup", "book", views_owner.book, methods=BOTH
+)
+bp.add_url_rule(
+    "/permits/<int:permit_id>/certificate/pickup/<int:appointment_id>/reschedule",
+    "reschedule",
+    views_owner.reschedule,
+    methods=BOTH,
+)
+bp.add_url_rule(
+    "/permits/<int:permit_id>/certificate/pickup/<int:appointment_id>/cancel",
+    "cancel_pickup",
+    views_owner.cancel_pickup,
+    methods=POST,
+)
+
+# ---- the public
+bp.add_url_rule("/verify", "verify_lookup", views_public.verify_lookup, methods=GET)
+bp.add_url_rule("/verify/<number>", "verify", views_public.verify, methods=GET)
+
+# ---- staff at the counter; admins set its hours
+bp.add_url_rule("/staff/pickups", "counter", views_counter.counter, methods=GET)
+bp.add_url_rule(
+    "/staff/pickups/<int:appointment_id>/picked-up",
+    "mark_picked_up",
+    views_counter.mark_picked_up,
+    methods=POST,
+)
+bp.add_url_rule(
+    "/staff/pickups/<int:appointment_id>/no-show",
+    "mark_no_show",
+    views_counter.mark_no_show,
+    methods=POST,
+)
+bp.add_url_rule("/staff/pickup-hours", "hours", views_counter.hours, methods=BOTH)
+bp.add_url_rule(
+    "/staff/pickup-hours/closed-days",
+    "add_closed_day",
+    views_counter.add_closed_day,
+    methods=POST,
+)
+bp.add_url_rule(
+    "/staff/pickup-hours/slots/<int:slot_id>/remove",
+    "remove_slot",
+    views_counter.remove_slot,
+    methods=POST,
+)
+bp.add_url_rule(
+    "/staff/pickup-hours/closed-days/<int:closed_day_id>/remove",
+    "remove_closed_day",
+    views_counter.remove_closed_day,
+    methods=POST,
+)

@@ -1,0 +1,209 @@
+"""Issuing the Certificate of Occupancy: the guards that must hold first, and the issue
+itself, one transaction that happens entirely or not at all (number, PDF, application,
+permit, emails, timeline and audit log)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal import audit, calendar, timeline
+from portal.applications import services as applications
+from portal.applications.models import (
+    APPLICATION_TRANSITIONS,
+    ISSUABLE_STATES,
+    ApplicationStatus,
+    CofOApplication,
+    ContactRole,
+)
+from portal.certificates.answers import check_answers
+from portal.certificates.errors import STALE_MESSAGE, InvalidCertificate
+from portal.certificates.models import Certificate, CertificateVersion
+from portal.certificates.numbering import format_number, take_number
+from portal.certificates.reading import certificate_for_application, record_contacts
+from portal.certificates.versions import pdf_attachment, write_version
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.inspections.models import RequiredInspection
+from portal.money import format_cents
+from portal.notifications.services import email_link, queue_email
+from portal.payments import services as payments
+from portal.permits import services as permits
+from portal.workflow import check_version, stale_guard
+
+S = ApplicationStatus
+CONFIRMATIONS = ("confirm_owner_involved", "confirm_professionals", "confirm_records_finaled")
+
+
+class GuardsFailed(DomainError):
+    default_message = _l("The certificate cannot be issued yet: see what is missing below.")
+
+
+@dataclass(frozen=True)
+class Guard:
+    label: str
+    ok: bool
+    detail: str = ""
+    link_text: str = ""
+    link_url: str = ""
+
+
+def issue_guards(application: CofOApplication) -> list[Guard]:
+    """What must hold before the certificate is issued, each with what is missing and where
+    to put it right."""
+    permit = application.permit
+    pending = db.session.scalars(
+        select(RequiredInspection).where(
+            RequiredInspection.permit_id == permit.id,
+            RequiredInspection.removed_at.is_(None),
+            RequiredInspection.passed_at.is_(None),
+        )
+    ).all()
+    fees = payments.fee_summary(permit.id)
+    existing = certificate_for_application(application.id)
+    permit_url = url_for("permits.permit", permit_id=permit.id)
+    return [
+        Guard(
+            str(_l("The application is accepted or its inspections are complete")),
+            application.status in ISSUABLE_STATES,
+            _("The application is %(status)s.", status=application.status.label),
+            str(_l("Review the application")),
+            url_for("applications.review", application_id=application.id),
+        ),
+        Guard(
+            str(_l("Every required inspection has passed or been granted")),
+            not pending,
+            _(
+                "Not passed yet: %(names)s.",
+                names=", ".join(r.inspection_type.name for r in pending),
+            )
+            if pending
+            else "",
+            str(_l("See the inspections")),
+            permit_url + "#inspections",
+        ),
+        Guard(
+            str(_l("No fee is outstanding")),
+            fees.outstanding_count == 0,
+            _("%(amount)s is outstanding.", amount=format_cents(fees.outstanding_cents))
+            if fees.outstanding_count
+            else "",
+            str(_l("See the fees")),
+            url_for("payments.fees", permit_id=permit.id),
+        ),
+        Guard(
+            str(_l("No certificate has been issued for this application")),
+            existing is None,
+            _("Certificate %(number)s was issued.", number=existing.number) if existing else "",
+            str(_l("Open the certificate")) if existing else "",
+            url_for("certificates.staff_certificate", certificate_id=existing.id)
+            if existing
+            else "",
+        ),
+    ]
+
+
+@stale_guard(STALE_MESSAGE)
+def issue(application: CofOApplication, actor, version, answers: Mapping) -> Certificate:
+    """Issue the C of O, all in one transaction: the year's next number, the PDF and its
+    hash, the application to "C of O Issued", the permit to "Finaled", the emails with the
+    PDF, the timeline and the audit log. Refused while a guard fails."""
+    fields = _checked_for_issue(application, version, answers)
+    printed = _printed_record(application)
+    certificate = _new_certificate(application, actor)
+    first = write_version(certificate, 1, fields, actor, **printed)
+    applications.certificate_issued(application, actor)
+    permits.finalize(application.permit, actor)
+    audit.record(
+        "certificate.issued",
+        certificate,
+        actor=actor,
+        number=certificate.number,
+        sha256=first.sha256,
+        confirmations=", ".join(CONFIRMATIONS),
+    )
+    timeline.add(application.permit, "certificate.issued", actor=actor, number=certificate.number)
+    _email_issued(application, certificate, first)
+    db.session.commit()
+    return certificate
+
+
+def _checked_for_issue(application: CofOApplication, version, answers: Mapping) -> dict:
+    """The certificate's fields, once the page was current, every guard holds and staff
+    confirmed each statement."""
+    check_version(application, version, STALE_MESSAGE)
+    APPLICATION_TRANSITIONS.check(application.status, S.COFO_ISSUED)
+    if not all(guard.ok for guard in issue_guards(application)):
+        raise GuardsFailed()
+    missing = [name for name in CONFIRMATIONS if not answers.get(name)]
+    if missing:
+        raise InvalidCertificate(_l("Confirm each of the three statements"), missing[0])
+    return check_answers(answers, application.permit_id)
+
+
+def _printed_record(application: CofOApplication) -> dict:
+    """The permit and owner as the PDF prints them: the owner contact on the application,
+    else the permit's owner."""
+    permit = application.permit
+    contact = next((c for c in application.contacts if c.role == ContactRole.OWNER), None)
+    owner = permit.owner_party
+    return {
+        "permit_num": permit.permit_num,
+        "address": permit.address,
+        "owner_name": contact.name if contact else (owner.user.name if owner else ""),
+        "owner_address": contact.address if contact else "",
+    }
+
+
+def _new_certificate(application: CofOApplication, actor) -> Certificate:
+    year = calendar.local_today().year
+    sequence = take_number(year)
+    certificate = Certificate(
+        number=format_number(year, sequence),
+        year=year,
+        sequence=sequence,
+        permit_id=application.permit_id,
+        application_id=application.id,
+        issued_by_id=actor.id,
+        last_version=1,
+    )
+    db.session.add(certificate)
+    return certificate
+
+
+def _email_issued(
+    application: CofOApplication, certificate: Certificate, first: CertificateVersion
+) -> None:
+    permit = application.permit
+    link = email_link("certificates.certificate", permit_id=permit.id)
+    for email in record_contacts(application):
+        queue_email(
+            email,
+            _(
+                "Certificate of Occupancy %(number)s issued for permit %(permit)s",
+                number=certificate.number,
+                permit=permit.permit_num,
+            ),
+            "certificates_issued",
+            attachments=pdf_attachment(first),
+            certificate=certificate,
+            version=first,
+            permit=permit,
+            link=link,
+        )
+
+
+@stale_guard(STALE_MESSAGE)
+def mark_inspections_complete(application: CofOApplication, actor, version) -> None:
+    """Staff record "Inspections Complete" themselves (the inspections feature does it on
+    the last pass); every required inspection must have passed."""
+    check_version(application, version, STALE_MESSAGE)
+    APPLICATION_TRANSITIONS.check(application.status, S.INSPECTIONS_COMPLETE)
+    guards = issue_guards(application)
+    if not guards[1].ok:
+        raise DomainError(guards[1].detail)
+    applications.inspections_complete(application, actor)
+    db.session.commit()

@@ -1,0 +1,268 @@
+"""A certificate's versions: each PDF is written once and kept; a correction makes a new
+current version and supersedes the old one; revocation ends the current one.
+
+Regeneration and revocation take turns under the certificate's row lock, so however many
+staff act at once, versions are consecutive and at most one is current.
+"""
+
+from collections.abc import Mapping
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal import audit, timeline
+from portal.applications.models import CofOApplication
+from portal.certificates import pdf
+from portal.certificates.answers import ANSWER_FIELDS, check_answers
+from portal.certificates.errors import CONFIRM_REVOKE_MESSAGE, STALE_MESSAGE, InvalidCertificate
+from portal.certificates.models import (
+    VERSION_TRANSITIONS,
+    Certificate,
+    CertificateVersion,
+    PickupAppointment,
+    VersionStatus,
+)
+from portal.certificates.pickup import (
+    calendar_cancellation,
+    cancel_for_revocation,
+    pickup_recipients,
+    pickup_time,
+)
+from portal.certificates.reading import record_contacts
+from portal.documents.store import save_bytes
+from portal.errors import IllegalTransition
+from portal.extensions import db
+from portal.models import utcnow
+from portal.notifications.services import email_link, queue_email
+from portal.workflow import stale_guard
+
+# What the PDF printed about the permit and owner: a correction copies it from the version
+# it replaces, so it stays as it was at issue.
+PRINTED_RECORD = ("permit_num", "address", "owner_name", "owner_address")
+
+
+def write_version(certificate: Certificate, number: int, fields: dict, actor, **extra):
+    """Render and store the version's PDF, then write the version with its hash."""
+    # Attached to the certificate only once its PDF is stored: storing flushes, and the
+    # version cannot be written before it has its file.
+    version = CertificateVersion(
+        version_number=number,
+        status=VersionStatus.CURRENT,
+        created_by_id=actor.id,
+        official_name=current_app.config["PORTAL_BUILDING_OFFICIAL"],
+        official_title=current_app.config["PORTAL_BUILDING_OFFICIAL_TITLE"],
+        **fields,
+        **extra,
+    )
+    rendered = pdf.render(
+        pdf.certificate_data(
+            version,
+            code=f"{certificate.number}-V{number}",
+            number=certificate.number,
+        )
+    )
+    stored = save_bytes(rendered.data, "application/pdf")
+    version.stored_file_id = stored.id
+    version.stored_file = stored
+    version.sha256 = stored.sha256
+    version.certificate = certificate
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def pdf_attachment(version: CertificateVersion) -> list[dict]:
+    """The version's PDF as an email attachment."""
+    return [
+        {
+            "filename": version.filename,
+            "content_type": "application/pdf",
+            "sha256": version.sha256,
+        }
+    ]
+
+
+def version_answers(version: CertificateVersion) -> dict:
+    """A version's fields, to fill the correction form."""
+    return {name: getattr(version, name) for name in ANSWER_FIELDS}
+
+
+def _lock_certificate(certificate_id: int) -> Certificate:
+    """Lock the certificate row: regenerations and revocations take turns on it."""
+    return db.session.scalar(
+        select(Certificate)
+        .where(Certificate.id == certificate_id)
+        .with_for_update(of=Certificate)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _current_version(certificate_id: int) -> CertificateVersion | None:
+    return db.session.scalar(
+        select(CertificateVersion)
+        .where(
+            CertificateVersion.certificate_id == certificate_id,
+            CertificateVersion.status == VersionStatus.CURRENT,
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+def _application(certificate: Certificate) -> CofOApplication:
+    return db.session.get(CofOApplication, certificate.application_id)
+
+
+# ---- correcting -----------------------------------------------------------------------------
+
+
+@stale_guard(STALE_MESSAGE)
+def regenerate(
+    certificate: Certificate, actor, answers: Mapping, reason: str
+) -> CertificateVersion:
+    """A correction: a new version with its own PDF and hash; the previous one becomes
+    "superseded" and is kept. Under the certificate's row lock, so two staff at once get
+    consecutive versions and exactly one current."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidCertificate(_l("Enter what was corrected"), "reason")
+    certificate = _lock_certificate(certificate.id)
+    if certificate.is_revoked:
+        raise IllegalTransition(_l("This certificate was revoked, so it cannot be corrected."))
+    previous = _current_version(certificate.id)
+    if previous is None:
+        raise IllegalTransition()
+    VERSION_TRANSITIONS.check(previous.status, VersionStatus.SUPERSEDED)
+    fields = check_answers(answers, certificate.permit_id)
+    new = _supersede(certificate, previous, fields, actor, reason)
+    audit.record(
+        "certificate.regenerated",
+        certificate,
+        actor=actor,
+        version=new.version_number,
+        superseded=previous.version_number,
+        sha256=new.sha256,
+        reason=reason,
+    )
+    timeline.add(
+        certificate.permit,
+        "certificate.regenerated",
+        actor=actor,
+        number=certificate.number,
+        version=new.version_number,
+        previous=previous.version_number,
+    )
+    _email_correction(certificate, previous, new, reason)
+    db.session.commit()
+    return new
+
+
+def _supersede(
+    certificate: Certificate, previous: CertificateVersion, fields: dict, actor, reason: str
+) -> CertificateVersion:
+    """End the current version and write the next one, printing what the previous did."""
+    previous.status = VersionStatus.SUPERSEDED
+    previous.ended_at = utcnow()
+    # The database allows one current version per certificate, checked row by row: the old
+    # one must stop being current before the new one is inserted.
+    db.session.flush()
+    certificate.last_version += 1
+    return write_version(
+        certificate,
+        certificate.last_version,
+        fields,
+        actor,
+        **{name: getattr(previous, name) for name in PRINTED_RECORD},
+        correction_reason=reason,
+    )
+
+
+def _email_correction(
+    certificate: Certificate, previous: CertificateVersion, new: CertificateVersion, reason: str
+) -> None:
+    permit = certificate.permit
+    for email in record_contacts(_application(certificate)):
+        queue_email(
+            email,
+            _(
+                "Corrected Certificate of Occupancy %(number)s (version %(version)s)",
+                number=certificate.number,
+                version=new.version_number,
+            ),
+            "certificates_regenerated",
+            attachments=pdf_attachment(new),
+            certificate=certificate,
+            version=new,
+            previous=previous,
+            permit=permit,
+            reason=reason,
+            link=email_link("certificates.certificate", permit_id=permit.id),
+        )
+
+
+# ---- revoking -------------------------------------------------------------------------------
+
+
+@stale_guard(STALE_MESSAGE)
+def revoke(certificate: Certificate, actor, reason: str, *, confirmed: bool) -> None:
+    """Revoke with a reason, once staff confirm they mean to withdraw the certificate (it
+    cannot be undone): verification says "revoked", the owner can no longer download it,
+    and a booked pickup is cancelled, the emails saying so and withdrawing its calendar
+    event."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidCertificate(_l("Enter the reason for revoking the certificate"), "reason")
+    if not confirmed:
+        raise InvalidCertificate(CONFIRM_REVOKE_MESSAGE, "confirm")
+    certificate = _lock_certificate(certificate.id)
+    current = _current_version(certificate.id)
+    if certificate.is_revoked or current is None:
+        raise IllegalTransition(_l("This certificate is already revoked."))
+    VERSION_TRANSITIONS.check(current.status, VersionStatus.REVOKED)
+    now = utcnow()
+    current.status = VersionStatus.REVOKED
+    current.ended_at = now
+    certificate.revoked_at = now
+    certificate.revoked_by_id = actor.id
+    certificate.revoked_reason = reason
+    audit.record("certificate.revoked", certificate, actor=actor, reason=reason)
+    timeline.add(
+        certificate.permit,
+        "certificate.revoked",
+        actor=actor,
+        number=certificate.number,
+        reason=reason,
+    )
+    cancelled = cancel_for_revocation(certificate, actor)
+    _email_revocation(certificate, reason, cancelled)
+    db.session.commit()
+
+
+def _email_revocation(
+    certificate: Certificate, reason: str, cancelled: PickupAppointment | None
+) -> None:
+    """Everyone on the record hears of the revocation; when it cancelled a pickup, the
+    people on the pickup (who may no longer be on the record) hear too, with the calendar
+    event withdrawn."""
+    recipients = record_contacts(_application(certificate))
+    on_pickup: set[str] = set()
+    calendar: list[dict] = []
+    if cancelled is not None:
+        calendar = calendar_cancellation(cancelled)
+        known = {email.lower() for email in recipients}
+        for email in pickup_recipients(cancelled):
+            on_pickup.add(email.lower())
+            if email.lower() not in known:
+                recipients.append(email)
+    for email in recipients:
+        queue_email(
+            email,
+            _("Certificate of Occupancy %(number)s revoked", number=certificate.number),
+            "certificates_revoked",
+            attachments=calendar if email.lower() in on_pickup else None,
+            certificate=certificate,
+            permit=certificate.permit,
+            reason=reason,
+            pickup_when=pickup_time(cancelled) if cancelled is not None else None,
+        )
