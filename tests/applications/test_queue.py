@@ -7,8 +7,8 @@ import pytest
 
 from portal.applications.models import ApplicationStatus
 from portal.models import utcnow
-from tests.applications.conftest import complete_application
 from tests.factories import make_permit, make_user
+from tests.factories.applications import complete_application
 from tests.support.queues import count_queries, get_page, link_args, page_link, walk, walk_back
 
 S = ApplicationStatus

@@ -7,7 +7,8 @@ from playwright.sync_api import Page, expect
 
 from portal.auth.models import User
 from portal.extensions import db
-from tests.browser.helpers import check_axe, link_in_email, newest_email_to, visit
+from tests.browser.helpers import check_axe, visit
+from tests.support.mail import link_in_email, newest_email_to
 
 pytestmark = pytest.mark.browser
 

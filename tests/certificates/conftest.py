@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.certificates import factories
 from tests.factories import make_user, sign_in_as
+from tests.factories.certificates import issue, ready_application, staff_user
 
 
 @pytest.fixture(autouse=True)
@@ -24,17 +24,17 @@ def agent():
 
 @pytest.fixture
 def staff():
-    return factories.staff_user(email="staff@example.com")
+    return staff_user(email="staff@example.com")
 
 
 @pytest.fixture
 def application(owner, agent):
-    return factories.ready_application(owner, agent)
+    return ready_application(owner, agent)
 
 
 @pytest.fixture
 def certificate(application, staff):
-    return factories.issue(application, staff)
+    return issue(application, staff)
 
 
 @pytest.fixture

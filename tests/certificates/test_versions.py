@@ -11,8 +11,8 @@ from portal.certificates.models import CertificateVersion, VersionStatus
 from portal.documents.store import read_bytes
 from portal.extensions import db
 from portal.notifications.models import OutboxMessage
-from tests.certificates import factories
 from tests.factories import add_party, make_permit, make_user, sign_in_as
+from tests.factories import certificates as factories
 from tests.support.pages import check_page
 
 

@@ -6,7 +6,7 @@ from portal.auth.models import Role
 from portal.inspections import calendar, services
 from portal.permits.models import PartyRole
 from tests.factories import add_party, make_permit, make_user, sign_in_as
-from tests.inspections.factories import TODAY, derive
+from tests.factories.inspections import TODAY, derive
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ from portal.inspections import calendar, services
 from portal.inspections.calendar import local_today as real_local_today
 from portal.inspections.models import Holiday
 from tests.factories import set_settings
-from tests.inspections.factories import MEMORIAL_DAY, NEXT_TUESDAY, TODAY, WEDNESDAY
+from tests.factories.inspections import MEMORIAL_DAY, NEXT_TUESDAY, TODAY, WEDNESDAY
 
 
 def test_federal_holidays_use_the_observed_day():

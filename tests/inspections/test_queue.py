@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.inspections.models import InspectionStatus
 from portal.permits.models import PartyRole
 from tests.factories import add_party, make_permit, make_user
-from tests.inspections.factories import derive, make_request, reload, schedule
+from tests.factories.inspections import derive, make_request, reload, schedule
 from tests.support.queues import count_queries, get_page, link_args, page_link, walk, walk_back
 
 URL = "/staff/inspections"

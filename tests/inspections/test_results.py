@@ -15,17 +15,17 @@ from portal.inspections.models import InspectionResult, InspectionStatus
 from portal.payments.models import Fee, FeeKind, FeeSchedule, FeeScheduleEntry, FeeStatus
 from portal.timeline import TimelineEntry
 from tests.factories import make_application
-from tests.inspections.factories import (
+from tests.factories.inspections import (
     FRIDAY,
     NEXT_TUESDAY,
     THURSDAY,
     form_data,
     make_request,
-    outbox,
     reload,
     required_by_code,
     schedule,
 )
+from tests.support.mail import outbox
 from tests.support.pages import check_page
 
 # Staff may book earlier than the applicant's lead time: tomorrow, already past the cut-off.

@@ -16,15 +16,8 @@ from portal.extensions import db
 from portal.inspections import services
 from portal.inspections.models import InspectionStatus, Window
 from tests.factories import make_permit, make_user, set_settings
-from tests.inspections.factories import (
-    FRIDAY,
-    THURSDAY,
-    derive,
-    make_request,
-    outbox,
-    reload,
-    schedule,
-)
+from tests.factories.inspections import FRIDAY, THURSDAY, derive, make_request, reload, schedule
+from tests.support.mail import outbox
 from tests.support.pages import check_page
 
 CHICAGO = ZoneInfo("America/Chicago")

@@ -11,7 +11,7 @@ from tests.inspections.conftest import (  # noqa: F401 - the same world for the 
     seeded,
     staff_client,
 )
-from tests.payments.factories import SECRET, StubStripe
+from tests.support.stripe import SECRET, StubStripe
 
 
 @pytest.fixture
