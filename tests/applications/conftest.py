@@ -1,15 +1,11 @@
-"""Fixtures for the application tests: a permit with its owner signed in, a reviewer on staff."""
+"""Fixtures for the application tests: a permit with tests/conftest.py's owner on it and
+signed in, and a reviewer on staff."""
 
 import pytest
 
 from portal.auth.models import Role
 from portal.permits.models import PartyRole
 from tests.factories import add_party, make_permit, make_user, sign_in_as
-
-
-@pytest.fixture
-def owner():
-    return make_user(name="Olivia Owner", email="owner@example.com")
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Certificate tests run inside a request context: services build links for their emails."""
+"""Certificate tests run inside a request context: services build links for their emails.
+Their owner is tests/conftest.py's."""
 
 import pytest
 
@@ -10,11 +11,6 @@ from tests.factories.certificates import issue, ready_application, staff_user
 def request_context(app):
     with app.test_request_context(base_url=app.config["PORTAL_BASE_URL"]):
         yield
-
-
-@pytest.fixture
-def owner():
-    return make_user(name="Olivia Owner", email="owner@example.com")
 
 
 @pytest.fixture
