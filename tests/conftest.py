@@ -1,7 +1,7 @@
 """Fixtures any directory's tests may use: one app per test session, a clean database for
-every test, a CSRF-aware client; and the permit world the inspection and payment tests
-share (a fixed today, the seeded inspection types, a permit with its owner and contractor,
-an inspector, and their signed-in clients).
+every test, a CSRF-aware client, smaller pages for the paging tests; and the permit world
+the inspection and payment tests share (a fixed today, the seeded inspection types, a
+permit with its owner and contractor, an inspector, and their signed-in clients).
 
 The database is SQLite in a temporary folder unless TEST_DATABASE_URL names PostgreSQL.
 Tests marked postgres_only are skipped on SQLite.
@@ -116,6 +116,13 @@ def _clean_database(app):
 @pytest.fixture
 def client(app) -> PortalClient:
     return app.test_client()
+
+
+@pytest.fixture
+def small_pages(app):
+    app.config["PAGE_SIZE"] = 2
+    yield
+    app.config["PAGE_SIZE"] = 25
 
 
 # ---- the permit world of the inspection and payment tests ------------------------------------

@@ -20,13 +20,6 @@ def shown(body: str) -> list[str]:
     return re.findall(r'data-label="Confirmation"><a href="[^"]+">([^<]+)</a>', body)
 
 
-@pytest.fixture
-def small_pages(app):
-    app.config["PAGE_SIZE"] = 2
-    yield
-    app.config["PAGE_SIZE"] = 25
-
-
 def make(owner, status, submitted, **fields):
     permit = make_permit(**fields.pop("permit", {}))
     return complete_application(permit, owner, status=status, submitted_at=submitted, **fields)

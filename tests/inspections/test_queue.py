@@ -21,13 +21,6 @@ def shown(body: str) -> list[str]:
     return re.findall(r'<th scope="row" data-label="Permit"><a href="[^"]+">([^<]+)</a>', body)
 
 
-@pytest.fixture
-def small_pages(app):
-    app.config["PAGE_SIZE"] = 2
-    yield
-    app.config["PAGE_SIZE"] = 25
-
-
 def request_on(contractor, preferred: date, code="ELEC-RGH", **permit_fields):
     permit = make_permit(scope=["electrical", "plumbing"], **permit_fields)
     add_party(permit, contractor, PartyRole.CONTRACTOR)
