@@ -1,42 +1,29 @@
-"""Fixtures: one app per test session, a clean database for every test, a CSRF-aware client.
+"""Fixtures any directory's tests may use: one app per test session, a clean database for
+every test, a CSRF-aware client, smaller pages for the paging tests; and the permit world
+the inspection and payment tests share (a fixed today, the seeded inspection types, a
+permit with its owner and contractor, an inspector, and their signed-in clients).
 
 The database is SQLite in a temporary folder unless TEST_DATABASE_URL names PostgreSQL.
 Tests marked postgres_only are skipped on SQLite.
+
+A directory's conftest.py overrides a fixture of the same name for its own tests:
+applications/, certificates/ and settings/ build their own permit, owner_client or
+staff_client; inspections/, payments/ and settings/ turn fixed_today on for every test.
 """
 
 import os
-import secrets
 
 import pytest
-from flask.testing import FlaskClient
-from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import MetaData, text
 
-from portal import create_app
+from portal import calendar, create_app
+from portal.auth.models import Role
 from portal.extensions import db, limiter
-
-
-class PortalClient(FlaskClient):
-    """A test client that adds a valid CSRF token to form posts, as a browser would."""
-
-    def csrf_token(self) -> str:
-        with self.session_transaction() as session:
-            raw = session.setdefault("csrf_token", secrets.token_hex(20))
-        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
-        return serializer.dumps(raw)
-
-    def open(self, *args, **kwargs):
-        # Each request gets its own app context, as in production: otherwise it would
-        # reuse the test's, and flask.g (the signed-in user, the CSRF token) would leak
-        # from one request or client to the next.
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-    def post(self, *args, **kwargs):
-        data = kwargs.get("data")
-        if isinstance(data, dict) and "csrf_token" not in data:
-            kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
-        return super().post(*args, **kwargs)
+from portal.inspections import catalogue
+from portal.permits.models import PartyRole
+from tests.factories import add_party, make_permit, make_user, sign_in_as
+from tests.factories.inspections import TODAY, derive
+from tests.support.client import PortalClient
 
 
 def _on_postgresql() -> bool:
@@ -104,3 +91,71 @@ def _clean_database(app):
 @pytest.fixture
 def client(app) -> PortalClient:
     return app.test_client()
+
+
+@pytest.fixture
+def small_pages(app):
+    app.config["PAGE_SIZE"] = 2
+    yield
+    app.config["PAGE_SIZE"] = 25
+
+
+# ---- the permit world of the inspection and payment tests ------------------------------------
+
+
+@pytest.fixture
+def fixed_today(app, monkeypatch):
+    """The inspections' calendar says today is TODAY (a Monday before Memorial Day)."""
+    monkeypatch.setattr(calendar, "local_today", lambda: TODAY)
+    # Services build links for their emails, which needs a request context.
+    with app.test_request_context(base_url=app.config["PORTAL_BASE_URL"]):
+        yield TODAY
+
+
+@pytest.fixture
+def seeded():
+    catalogue.seed_types()
+
+
+@pytest.fixture
+def owner():
+    return make_user(name="Olivia Owner", email="owner@example.com")
+
+
+@pytest.fixture
+def contractor():
+    return make_user(name="Carlos Contractor", email="contractor@example.com")
+
+
+@pytest.fixture
+def inspector():
+    return make_user(name="Ines Inspector", email="inspector@example.com", role=Role.STAFF)
+
+
+@pytest.fixture
+def permit(seeded, owner, contractor):
+    permit = make_permit(scope=["new_construction", "electrical", "plumbing"])
+    add_party(permit, owner, PartyRole.OWNER)
+    add_party(permit, contractor, PartyRole.CONTRACTOR, trade="electrical")
+    derive(permit)
+    return permit
+
+
+@pytest.fixture
+def contractor_client(client, contractor, permit):
+    sign_in_as(client, contractor)
+    return client
+
+
+@pytest.fixture
+def owner_client(app, owner, permit):
+    client = app.test_client()
+    sign_in_as(client, owner)
+    return client
+
+
+@pytest.fixture
+def staff_client(app, inspector):
+    client = app.test_client()
+    sign_in_as(client, inspector)
+    return client

@@ -16,19 +16,11 @@ from portal.applications.models import ApplicationStatus
 from portal.audit import AuditEvent
 from portal.extensions import db
 from tests.factories import sign_in_as
+from tests.factories.world import ACTORS, PARTY_ACTORS, build_world
 from tests.support.pages import check_page
-from tests.support.world import (
-    ACTORS,
-    FOREIGN_PARAMETERS,
-    PARTY_ACTORS,
-    UnfillableRoute,
-    build_url,
-    build_world,
-    changes,
-    post_form,
-    routes,
-    snapshot,
-)
+from tests.support.post_forms import post_form
+from tests.support.routes import FOREIGN_PARAMETERS, UnfillableRoute, build_url, routes
+from tests.support.snapshot import changes, snapshot
 
 STAFF_ACTORS = ("staff", "admin")
 EVERY_PARTY = frozenset(PARTY_ACTORS)

@@ -16,10 +16,19 @@ import pytest
 from portal.applications.models import ApplicationStatus
 from portal.extensions import db
 from portal.forms import STALE_FORM_MESSAGE
-from tests.certificates import world as certificate_world
 from tests.factories import sign_in_as
+from tests.factories.world import (
+    World,
+    bookable,
+    build_world,
+    inspections_passed,
+    issuable,
+    pickup_started,
+)
 from tests.support.pages import check_page
-from tests.support.world import World, build_url, build_world, changes, post_form, routes, snapshot
+from tests.support.post_forms import post_form
+from tests.support.routes import build_url, routes
+from tests.support.snapshot import changes, snapshot
 
 # Routes that may take a POST without a form's CSRF token because something else proves the
 # sender: Stripe's webhook, verified by its Stripe-Signature (tests/payments/test_fulfilment.py).
@@ -75,14 +84,14 @@ CASES: dict[str, Case] = {
     "applications.submit": Case("owner", _editable),
     "auth.change_password": Case("owner"),
     "certificates.add_closed_day": Case("admin", csrf_field="closed-csrf_token"),
-    "certificates.book": Case("owner", certificate_world.bookable),
+    "certificates.book": Case("owner", bookable),
     "certificates.cancel_pickup": Case("owner"),
     "certificates.hours": Case("admin", csrf_field="slot-csrf_token"),
     "certificates.inspections_complete": Case(
-        "staff", certificate_world.inspections_passed, csrf_field="complete-csrf_token"
+        "staff", inspections_passed, csrf_field="complete-csrf_token"
     ),
-    "certificates.issue": Case("staff", certificate_world.issuable),
-    "certificates.mark_no_show": Case("staff", certificate_world.pickup_started),
+    "certificates.issue": Case("staff", issuable),
+    "certificates.mark_no_show": Case("staff", pickup_started),
     "certificates.mark_picked_up": Case(
         "staff", csrf_field=lambda w: f"a{w.appointment.id}-csrf_token"
     ),

@@ -11,7 +11,7 @@ from portal import create_app
 from portal.audit import AuditEvent
 from portal.config import UnsafeConfiguration
 from portal.extensions import db
-from tests.conftest import PortalClient
+from tests.support.client import PortalClient
 
 PROXY = "10.0.0.5"
 # ADDRESS_FAILURES in portal/auth/routes.py: 20 wrong sign-ins per address per 15 minutes.

@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 import html5lib
 import pytest
-from sqlalchemy import event
 
 from portal import calendar
 from portal.admin import dashboard
@@ -31,6 +30,7 @@ from portal.payments.models import Fee, FeeKind, Payment, PaymentMethod, Payment
 from portal.permits.models import PermitStatus
 from tests.factories import make_application, make_permit, make_user, set_settings, sign_in_as
 from tests.support.pages import NS, check_page
+from tests.support.queries import counted_queries
 
 CHICAGO = ZoneInfo("America/Chicago")
 # A Wednesday: the week began on Monday 16 November, the month on Sunday 1 November
@@ -182,17 +182,9 @@ def table_rows(html: bytes, caption: str) -> list[list[str]]:
 
 
 def count_queries(client) -> int:
-    statements = []
-
-    def record(*args):
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with counted_queries() as statements:
         response = client.get("/staff/")
         assert response.status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     return len(statements)
 
 

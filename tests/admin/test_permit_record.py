@@ -10,9 +10,9 @@ from portal.payments import services as payment_services
 from portal.payments.models import Fee, FeeKind
 from portal.permits.models import PartyRole
 from tests.factories import add_party, make_permit, make_user, sign_in_as
-from tests.permits.test_pages import counted_queries
+from tests.factories.world import build_world
 from tests.support.pages import check_page
-from tests.support.world import build_world
+from tests.support.queries import counted_queries
 
 
 @pytest.fixture

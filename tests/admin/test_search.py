@@ -15,9 +15,9 @@ from portal.permits.importer import ImportReport
 from portal.permits.models import Permit
 from portal.search import normalise, permit_matches, person_matches
 from tests.factories import make_application, make_permit, make_user, sign_in_as
-from tests.permits.conftest import csv_bytes, permit_row
-from tests.permits.test_pages import counted_queries
 from tests.support.pages import check_page
+from tests.support.permit_csv import csv_bytes, permit_row
+from tests.support.queries import counted_queries
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from portal.audit import AuditEvent
 from portal.auth.models import RecoveryCode, Role
 from portal.extensions import db
-from tests.auth.conftest import emails_to
 from tests.factories import PASSWORD, enrol_second_factor, make_user, sign_in_as
+from tests.support.mail import emails_to
 from tests.support.pages import check_page
 
 

@@ -9,8 +9,8 @@ from portal.extensions import db
 from portal.notifications.models import OutboxMessage
 from portal.permits.models import PartyRole
 from portal.timeline import TimelineEntry
-from tests.applications.conftest import BUILDING_ANSWERS, complete_application
 from tests.factories import add_party, make_application, make_permit, make_user, sign_in_as
+from tests.factories.applications import BUILDING_ANSWERS, complete_application
 from tests.support.pages import check_page
 
 

@@ -8,8 +8,9 @@ from portal.documents.models import StoredFile
 from portal.extensions import db
 from portal.permits.models import PartyRole
 from portal.timeline import TimelineEntry
-from tests.applications.conftest import JPEG, PDF, PNG, complete_application, upload
 from tests.factories import add_party, make_permit, make_user, sign_in_as
+from tests.factories.applications import complete_application
+from tests.support.files import JPEG, PDF, PNG, upload
 from tests.support.pages import check_page
 
 

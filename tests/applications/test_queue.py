@@ -7,8 +7,8 @@ import pytest
 
 from portal.applications.models import ApplicationStatus
 from portal.models import utcnow
-from tests.applications.conftest import complete_application
 from tests.factories import make_permit, make_user
+from tests.factories.applications import complete_application
 from tests.support.queues import count_queries, get_page, link_args, page_link, walk, walk_back
 
 S = ApplicationStatus
@@ -18,13 +18,6 @@ URL = "/staff/applications"
 def shown(body: str) -> list[str]:
     """The confirmation numbers listed, in page order."""
     return re.findall(r'data-label="Confirmation"><a href="[^"]+">([^<]+)</a>', body)
-
-
-@pytest.fixture
-def small_pages(app):
-    app.config["PAGE_SIZE"] = 2
-    yield
-    app.config["PAGE_SIZE"] = 25
 
 
 def make(owner, status, submitted, **fields):

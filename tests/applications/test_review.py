@@ -12,9 +12,9 @@ from portal.extensions import db
 from portal.notifications.models import OutboxMessage
 from portal.permits.models import PartyRole
 from portal.timeline import TimelineEntry
-from tests.applications.conftest import complete_application, hidden_value
 from tests.factories import add_party, make_permit, make_user, sign_in_as
-from tests.support.pages import check_page
+from tests.factories.applications import complete_application
+from tests.support.pages import check_page, hidden_value
 
 S = ApplicationStatus
 

@@ -7,7 +7,7 @@ import pytest
 from portal.applications import services
 from portal.applications.models import APPLICATION_TRANSITIONS, ApplicationStatus
 from portal.errors import IllegalTransition
-from tests.applications.conftest import complete_application
+from tests.factories.applications import complete_application
 
 S = ApplicationStatus
 REVIEW_OUTCOMES = {S.ACCEPTED, S.INFORMATION_REQUESTED, S.REJECTED, S.NOT_APPLICABLE}

@@ -7,8 +7,8 @@ from portal.audit import AuditEvent
 from portal.auth import passwords, services
 from portal.auth.models import Role, User
 from portal.extensions import db
-from tests.auth.conftest import emails_to, link_path
 from tests.factories import make_user, sign_in_as
+from tests.support.mail import emails_to, link_path
 from tests.support.pages import check_page
 
 NEW_STAFF = {"name": "Ines Pector", "email": "Ines.Pector@City.example", "role": "staff"}

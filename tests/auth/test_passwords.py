@@ -5,8 +5,9 @@ import time
 from portal import tokens
 from portal.auth import passwords
 from portal.extensions import db
-from tests.auth.conftest import audit_actions, emails_to, link_path
 from tests.factories import PASSWORD, make_user, sign_in_as
+from tests.support.audit import audit_actions
+from tests.support.mail import emails_to, link_path
 from tests.support.pages import check_page
 
 NEW = "a brand new passphrase"

@@ -1,8 +1,8 @@
 """Editing the profile: name and phone; the email address is shown but not editable."""
 
 from portal.extensions import db
-from tests.auth.conftest import audit_actions
 from tests.factories import make_user, sign_in_as
+from tests.support.audit import audit_actions
 from tests.support.pages import check_page
 
 

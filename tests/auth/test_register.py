@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.forms import STALE_FORM_MESSAGE
-from tests.auth.conftest import audit_actions, emails_to
 from tests.factories import PASSWORD, make_user
+from tests.support.audit import audit_actions
+from tests.support.mail import emails_to
 from tests.support.pages import check_page
 
 GOOD = {

@@ -15,7 +15,6 @@ from portal.auth.session import PENDING_KEY
 from portal.extensions import db
 from portal.forms import STALE_FORM_MESSAGE
 from portal.models import utcnow
-from tests.auth.conftest import audit_actions
 from tests.factories import (
     PASSWORD,
     enrol_second_factor,
@@ -23,6 +22,7 @@ from tests.factories import (
     next_totp_code,
     sign_in_as,
 )
+from tests.support.audit import audit_actions
 from tests.support.pages import check_page
 
 CODE_PAGE = "/account/sign-in/code"

@@ -5,8 +5,8 @@ from portal.auth.models import Role
 from portal.extensions import db
 from portal.forms import STALE_FORM_MESSAGE
 from portal.permits.routes import CLAIMS_PER_ACCOUNT
-from tests.auth.conftest import audit_actions
 from tests.factories import PASSWORD, enrol_second_factor, make_user, next_totp_code
+from tests.support.audit import audit_actions
 from tests.support.pages import check_page
 
 NEW = "a brand new passphrase"

@@ -11,8 +11,8 @@ from portal.auth import passwords
 from portal.auth.models import Role
 from portal.extensions import db
 from portal.forms import STALE_FORM_MESSAGE
-from tests.auth.conftest import audit_actions
 from tests.factories import PASSWORD, make_user, sign_in_as
+from tests.support.audit import audit_actions
 from tests.support.pages import check_page
 
 SAME_MESSAGE = "The email address or password is not right"

@@ -7,8 +7,9 @@ from sqlalchemy import select
 from portal import tokens
 from portal.auth.models import User
 from portal.extensions import db
-from tests.auth.conftest import audit_actions, emails_to, link_path
 from tests.factories import make_user, sign_in_as
+from tests.support.audit import audit_actions
+from tests.support.mail import emails_to, link_path
 from tests.support.pages import check_page
 
 

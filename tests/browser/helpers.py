@@ -1,8 +1,8 @@
-"""What browser tests share: visiting a page with an accessibility check, signing in and
-out, checking an error summary, reading the outbox."""
+"""What browser tests share through Playwright: visiting a page with an accessibility
+check, signing in and out, checking an error summary, ticking a choice. (The outbox readers
+they use are in tests/support/mail.py.)"""
 
 import re
-from urllib.parse import urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
 from flask import current_app
@@ -12,14 +12,12 @@ from playwright.sync_api import Locator, Page, Response, expect
 from portal.auth.models import User
 from portal.extensions import db
 from portal.models import utcnow
-from portal.notifications.models import OutboxMessage
 from tests.factories import PASSWORD, enrol_second_factor, next_totp_code, sign_in_as
 
 BLOCKING_IMPACTS = {"serious", "critical"}
 # The conftest's context fixture adds it to every page as it loads, which is quicker than
 # sending it for each check; pages from other contexts get it on their first check.
 AXE_SCRIPT = Axe().axe_script
-_URL = re.compile(r"https?://[^\s<>\"']+")
 
 
 # What Playwright says when a navigation replaces the document an evaluation runs in.
@@ -71,33 +69,6 @@ def visit(page: Page, path: str, status: int = 200) -> Response:
     assert response.status == status, f"{path} answered {response.status}, expected {status}"
     check_axe(page)
     return response
-
-
-def newest_email_to(address: str) -> OutboxMessage:
-    """The most recent message queued for an address (the server thread commits before replying)."""
-    # The test's session may hold rows it loaded earlier; read what the server wrote since.
-    db.session.expire_all()
-    message = db.session.scalars(
-        db.select(OutboxMessage)
-        .where(OutboxMessage.to_address == address)
-        .order_by(OutboxMessage.id.desc())
-        .limit(1)
-    ).first()
-    assert message is not None, f"no email was queued for {address}"
-    return message
-
-
-def link_in_email(message: OutboxMessage, containing: str = "") -> str:
-    """The path and query of the first link in the body containing the text, for page.goto.
-
-    Only the path is kept, so the link works against the live server whatever host
-    the email names.
-    """
-    for url in _URL.findall(message.body_text):
-        if containing in url:
-            parts = urlsplit(url.rstrip(".,;)"))
-            return parts.path + (f"?{parts.query}" if parts.query else "")
-    raise AssertionError(f"no link containing {containing!r} in {message.subject!r}")
 
 
 def sign_in(page: Page, user: User | str, password: str = PASSWORD) -> None:

@@ -8,15 +8,9 @@ from playwright.sync_api import Page, expect
 
 from portal.auth.models import User
 from portal.extensions import db
-from tests.browser.helpers import (
-    check_axe,
-    link_in_email,
-    newest_email_to,
-    sign_in,
-    sign_out,
-    visit,
-)
+from tests.browser.helpers import check_axe, sign_in, sign_out, visit
 from tests.factories import make_user
+from tests.support.mail import link_in_email, newest_email_to
 
 pytestmark = pytest.mark.browser
 

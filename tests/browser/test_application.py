@@ -11,16 +11,12 @@ from portal.auth.models import Role
 from portal.extensions import db
 from portal.notifications.models import OutboxMessage
 from portal.timeline import TimelineEntry
-from tests.browser import factories
-from tests.browser.helpers import (
-    check_axe,
-    choose,
-    newest_email_to,
-    sign_in,
-    sign_out,
-    visit,
-)
+from tests.browser.helpers import check_axe, choose, sign_in, sign_out, visit
 from tests.factories import make_user
+from tests.factories.applications import build_application
+from tests.factories.permits import owner_with_permit
+from tests.support.files import write_pdf
+from tests.support.mail import newest_email_to
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +58,7 @@ def _add_contact(page: Page, role: str, name: str, license_number: str = "") -> 
 
 
 def test_owner_fills_the_application_over_two_visits_and_submits_it(page: Page, tmp_path):
-    owner, permit = factories.owner_with_permit()
+    owner, permit = owner_with_permit()
 
     # First visit: start, answer the building questions, save for later, sign out.
     sign_in(page, owner)
@@ -101,9 +97,7 @@ def test_owner_fills_the_application_over_two_visits_and_submits_it(page: Page, 
 
     page.get_by_label("Document type").select_option(label="Stamped plans")
     # USWDS lays the file input over its drop zone and names it after the zone's text.
-    page.get_by_label("Drag file here or choose from folder").set_input_files(
-        factories.write_pdf(tmp_path)
-    )
+    page.get_by_label("Drag file here or choose from folder").set_input_files(write_pdf(tmp_path))
     page.get_by_role("button", name="Upload").click()
     expect(page.get_by_role("status").first).to_have_text("Document uploaded.")
     expect(page.get_by_role("link", name="stamped-plans.pdf")).to_be_visible()
@@ -151,8 +145,8 @@ def _timeline(page: Page) -> list[tuple[str, str]]:
 
 
 def test_staff_request_information_the_owner_resubmits_and_staff_accept(page: Page, new_context):
-    owner, permit = factories.owner_with_permit()
-    application = factories.application(permit, owner, complete=True, submit=True)
+    owner, permit = owner_with_permit()
+    application = build_application(permit, owner, complete=True, submit=True)
     staff = make_user(role=Role.STAFF, name="Sam Staff")
     staff_page = new_context().new_page()
     message = "Please upload the fire alarm certificate for the ground floor."
@@ -229,8 +223,8 @@ def _submitted_once(page: Page, owner) -> None:
 
 
 def test_double_click_on_submit_submits_once(page: Page):
-    owner, permit = factories.owner_with_permit()
-    factories.application(permit, owner, complete=True, submit=False)
+    owner, permit = owner_with_permit()
+    build_application(permit, owner, complete=True, submit=False)
     sign_in(page, owner)
     visit(page, f"/permits/{permit.id}/application/check")
     posts = []
@@ -242,8 +236,8 @@ def test_double_click_on_submit_submits_once(page: Page):
 
 
 def test_submit_again_from_a_second_tab_shows_the_first_submission(page: Page):
-    owner, permit = factories.owner_with_permit()
-    factories.application(permit, owner, complete=True, submit=False)
+    owner, permit = owner_with_permit()
+    build_application(permit, owner, complete=True, submit=False)
     sign_in(page, owner)
     other_tab = page.context.new_page()
     for tab in (page, other_tab):

@@ -15,16 +15,11 @@ from portal.auth.models import Role
 from portal.certificates import pickup
 from portal.certificates.models import Certificate, PickupAppointment, PickupStatus
 from portal.extensions import db
-from tests.browser.helpers import (
-    check_axe,
-    choose,
-    expect_error_summary,
-    newest_email_to,
-    sign_in,
-    visit,
-)
-from tests.certificates import factories
+from tests.browser.helpers import check_axe, choose, expect_error_summary, sign_in, visit
+from tests.factories import certificates as factories
 from tests.factories import make_user
+from tests.factories.certificates import every_weekday, ready_application
+from tests.support.mail import newest_email_to
 
 pytestmark = pytest.mark.browser
 
@@ -40,10 +35,10 @@ def _current_certificate() -> Certificate:
 
 def test_issue_download_verify_correct_and_pick_up(page: Page, new_context):
     owner = make_user(name="Olivia Owner")
-    application = factories.ready_application(owner)
+    application = ready_application(owner)
     permit = application.permit
     staff = make_user(role=Role.STAFF, name="Sam Staff")
-    factories.every_weekday(capacity=1)
+    every_weekday(capacity=1)
 
     # Staff issue the certificate from the certificates list.
     staff_page = new_context().new_page()

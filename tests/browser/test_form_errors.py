@@ -17,17 +17,11 @@ from playwright.sync_api import Locator, Page, expect
 
 from portal.auth import services as auth_services
 from portal.auth.models import Role
-from tests.browser import factories
-from tests.browser.helpers import (
-    check_axe,
-    choose,
-    expect_error_summary,
-    let_in,
-    link_in_email,
-    newest_email_to,
-    visit,
-)
+from tests.browser.helpers import check_axe, choose, expect_error_summary, let_in, visit
 from tests.factories import PASSWORD, enrol_second_factor, make_permit, make_user
+from tests.factories.applications import build_application
+from tests.factories.permits import owner_with_permit
+from tests.support.mail import link_in_email, newest_email_to
 
 pytestmark = pytest.mark.browser
 
@@ -82,9 +76,9 @@ def _reset_link(page: Page) -> str:
 
 def _owner(path: str, *, draft: bool = False) -> Callable[[Page], str]:
     def open_(page: Page) -> str:
-        owner, permit = factories.owner_with_permit()
+        owner, permit = owner_with_permit()
         if draft:
-            factories.application(permit, owner, complete=False, submit=False)
+            build_application(permit, owner, complete=False, submit=False)
         let_in(page, owner)
         return path.format(permit=permit.id)
 
@@ -106,8 +100,8 @@ def _admin(path: str) -> Callable[[Page], str]:
 
 
 def _review(page: Page) -> str:
-    owner, permit = factories.owner_with_permit()
-    application = factories.application(permit, owner, complete=True, submit=True)
+    owner, permit = owner_with_permit()
+    application = build_application(permit, owner, complete=True, submit=True)
     let_in(page, make_user(role=Role.STAFF))
     return f"/staff/applications/{application.id}"
 

@@ -22,15 +22,9 @@ from portal.models import utcnow
 from portal.notifications.models import OutboxMessage
 from portal.payments.models import Fee, FeeKind, FeeStatus
 from portal.permits.models import PartyRole, Permit
-from tests.browser.helpers import (
-    check_axe,
-    choose,
-    expect_error_summary,
-    newest_email_to,
-    sign_in,
-    visit,
-)
+from tests.browser.helpers import check_axe, choose, expect_error_summary, sign_in, visit
 from tests.factories import add_party, make_application, make_permit, make_user
+from tests.support.mail import newest_email_to
 
 pytestmark = pytest.mark.browser
 

@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.notifications.models import OutboxMessage
-from tests.browser.helpers import link_in_email, newest_email_to, visit
+from tests.browser.helpers import visit
 from tests.factories import make_user
+from tests.support.mail import link_in_email, newest_email_to
 
 pytestmark = pytest.mark.browser
 

@@ -14,8 +14,9 @@ from portal.inspections import catalogue, deadlines
 from portal.payments import services as payment_services
 from portal.payments.models import Fee, FeeKind, FeeStatus, Payment, PaymentStatus
 from portal.permits.models import PartyRole
-from tests.browser.helpers import check_axe, choose, newest_email_to, sign_in, visit
+from tests.browser.helpers import check_axe, choose, sign_in, visit
 from tests.factories import add_party, make_permit, make_user
+from tests.support.mail import newest_email_to
 
 pytestmark = pytest.mark.browser
 

@@ -8,16 +8,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from portal.auth import second_factor
 from portal.auth.models import Role
-from tests.browser.helpers import (
-    check_axe,
-    choose,
-    link_in_email,
-    newest_email_to,
-    sign_in,
-    sign_out,
-    visit,
-)
+from tests.browser.helpers import check_axe, choose, sign_in, sign_out, visit
 from tests.factories import enrol_second_factor, make_user
+from tests.support.mail import link_in_email, newest_email_to
 
 pytestmark = pytest.mark.browser
 

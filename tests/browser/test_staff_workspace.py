@@ -6,9 +6,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portal.auth.models import Role
-from tests.browser import factories
 from tests.browser.helpers import check_axe, sign_in
 from tests.factories import make_permit, make_user
+from tests.factories.applications import build_application
+from tests.factories.permits import owner_with_permit
 
 pytestmark = pytest.mark.browser
 
@@ -18,11 +19,11 @@ def _card(page: Page, title: str):
 
 
 def test_staff_work_a_queue_from_the_dashboard_and_find_the_record(page: Page):
-    owner, permit = factories.owner_with_permit(original_address1="4410 W Fulton St")
-    application = factories.application(permit, owner, complete=True, submit=True)
+    owner, permit = owner_with_permit(original_address1="4410 W Fulton St")
+    application = build_application(permit, owner, complete=True, submit=True)
     # A second waiting application, which the queue's search must leave out.
     other = make_permit(original_address1="18 E Oak St")
-    factories.application(other, owner, complete=True, submit=True)
+    build_application(other, owner, complete=True, submit=True)
     staff = make_user(role=Role.STAFF, name="Sam Staff")
 
     sign_in(page, staff)

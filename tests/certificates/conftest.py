@@ -1,9 +1,10 @@
-"""Certificate tests run inside a request context: services build links for their emails."""
+"""Certificate tests run inside a request context: services build links for their emails.
+Their owner is tests/conftest.py's."""
 
 import pytest
 
-from tests.certificates import factories
 from tests.factories import make_user, sign_in_as
+from tests.factories.certificates import issue, ready_application, staff_user
 
 
 @pytest.fixture(autouse=True)
@@ -13,28 +14,23 @@ def request_context(app):
 
 
 @pytest.fixture
-def owner():
-    return make_user(name="Olivia Owner", email="owner@example.com")
-
-
-@pytest.fixture
 def agent():
     return make_user(name="Avery Agent", email="agent@example.com")
 
 
 @pytest.fixture
 def staff():
-    return factories.staff_user(email="staff@example.com")
+    return staff_user(email="staff@example.com")
 
 
 @pytest.fixture
 def application(owner, agent):
-    return factories.ready_application(owner, agent)
+    return ready_application(owner, agent)
 
 
 @pytest.fixture
 def certificate(application, staff):
-    return factories.issue(application, staff)
+    return issue(application, staff)
 
 
 @pytest.fixture

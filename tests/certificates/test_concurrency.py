@@ -17,7 +17,7 @@ from portal.certificates.models import (
 )
 from portal.extensions import db
 from portal.permits.models import Permit
-from tests.certificates import factories
+from tests.factories import certificates as factories
 
 pytestmark = pytest.mark.postgres_only
 

@@ -18,7 +18,7 @@ from portal.payments import services as payments
 from portal.payments.models import FeeKind
 from portal.permits.models import PermitStatus
 from portal.timeline import TimelineEntry
-from tests.certificates import factories
+from tests.factories import certificates as factories
 from tests.support.pages import check_page
 
 

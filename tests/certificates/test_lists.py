@@ -23,13 +23,6 @@ def shown(body: str) -> list[str]:
 
 
 @pytest.fixture
-def small_pages(app):
-    app.config["PAGE_SIZE"] = 2
-    yield
-    app.config["PAGE_SIZE"] = 25
-
-
-@pytest.fixture
 def owner_user():
     return make_user(name="Nora Owner", email="nora@example.com")
 

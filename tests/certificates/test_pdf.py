@@ -11,7 +11,7 @@ from flask import current_app
 
 from portal.certificates import pdf
 from portal.documents.store import path_for
-from tests.certificates import factories
+from tests.factories import certificates as factories
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 

@@ -28,7 +28,7 @@ from portal.models import utcnow
 from portal.notifications.models import OutboxMessage, ReminderSent
 from portal.payments import services as payments
 from portal.payments.models import FeeKind
-from tests.certificates import factories
+from tests.factories import certificates as factories
 from tests.factories import make_user, sign_in_as
 from tests.support.pages import check_page
 

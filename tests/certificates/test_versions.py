@@ -14,8 +14,8 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.notifications.models import OutboxMessage
 from portal.timeline import TimelineEntry
-from tests.certificates import factories
 from tests.factories import add_party, make_permit, make_user, sign_in_as
+from tests.factories import certificates as factories
 from tests.support.pages import check_page
 
 

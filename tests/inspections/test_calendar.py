@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.inspections import catalogue, deadlines
 from portal.settings.models import Holiday
 from tests.factories import set_settings
-from tests.inspections.factories import MEMORIAL_DAY, NEXT_TUESDAY, TODAY, WEDNESDAY
+from tests.factories.inspections import MEMORIAL_DAY, NEXT_TUESDAY, TODAY, WEDNESDAY
 
 
 def test_federal_holidays_use_the_observed_day():

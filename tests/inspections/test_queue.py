@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.inspections.models import InspectionStatus
 from portal.permits.models import PartyRole
 from tests.factories import add_party, make_permit, make_user
-from tests.inspections.factories import derive, make_request, reload, schedule
+from tests.factories.inspections import derive, make_request, reload, schedule
 from tests.support.queues import count_queries, get_page, link_args, page_link, walk, walk_back
 
 URL = "/staff/inspections"
@@ -19,13 +19,6 @@ MONDAY = date(2026, 6, 1)
 def shown(body: str) -> list[str]:
     """The permit numbers listed, in page order."""
     return re.findall(r'<th scope="row" data-label="Permit"><a href="[^"]+">([^<]+)</a>', body)
-
-
-@pytest.fixture
-def small_pages(app):
-    app.config["PAGE_SIZE"] = 2
-    yield
-    app.config["PAGE_SIZE"] = 25
 
 
 def request_on(contractor, preferred: date, code="ELEC-RGH", **permit_fields):

@@ -12,16 +12,16 @@ from portal.payments.models import FeeKind
 from portal.permits.models import PermitStatus
 from portal.timeline import TimelineEntry
 from tests.factories import make_application, make_permit, make_user, set_settings, sign_in_as
-from tests.inspections.factories import (
+from tests.factories.inspections import (
     MEMORIAL_DAY,
     NEXT_TUESDAY,
     TODAY,
     derive,
     form_data,
     make_request,
-    outbox,
     required_by_code,
 )
+from tests.support.mail import outbox
 from tests.support.pages import check_page
 
 

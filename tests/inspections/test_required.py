@@ -10,9 +10,9 @@ from portal.payments.models import FeeSchedule
 from portal.permits import services as permit_services
 from portal.timeline import TimelineEntry
 from tests.factories import make_permit
-from tests.inspections.factories import make_request, required_by_code, type_by_code
-from tests.permits.conftest import csv_file, permit_row
+from tests.factories.inspections import make_request, required_by_code, type_by_code
 from tests.support.pages import check_page
+from tests.support.permit_csv import csv_file, permit_row
 
 
 def csrf(client, prefix: str) -> dict:

@@ -17,23 +17,22 @@ from portal.inspections.models import InspectionResult, InspectionStatus
 from portal.payments.models import Fee, FeeKind, FeeSchedule, FeeScheduleEntry, FeeStatus
 from portal.timeline import TimelineEntry
 from tests.factories import make_application
-from tests.inspections.factories import (
+from tests.factories.inspections import (
     FRIDAY,
     NEXT_TUESDAY,
     THURSDAY,
     form_data,
     make_request,
-    outbox,
     reload,
     required_by_code,
     schedule,
 )
+from tests.support.files import PDF, PNG
+from tests.support.mail import outbox
 from tests.support.pages import check_page
 
 # Staff may book earlier than the applicant's lead time: tomorrow, already past the cut-off.
 TUESDAY = date(2026, 5, 19)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
-PDF = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n"
 
 
 def scheduled(permit, contractor, inspector, code="ELEC-RGH", day=THURSDAY):

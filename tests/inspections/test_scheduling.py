@@ -17,15 +17,8 @@ from portal.inspections import requests, scheduling
 from portal.inspections.errors import CapacityFull, InvalidRequest
 from portal.inspections.models import InspectionStatus, Window
 from tests.factories import make_permit, make_user, set_settings
-from tests.inspections.factories import (
-    FRIDAY,
-    THURSDAY,
-    derive,
-    make_request,
-    outbox,
-    reload,
-    schedule,
-)
+from tests.factories.inspections import FRIDAY, THURSDAY, derive, make_request, reload, schedule
+from tests.support.mail import outbox
 from tests.support.pages import check_page
 
 CHICAGO = ZoneInfo("America/Chicago")

@@ -6,7 +6,7 @@ import io
 from portal.inspections import export
 from portal.inspections.models import InspectionResult
 from tests.factories import add_party, make_permit
-from tests.inspections.factories import THURSDAY, derive, make_request, reload, schedule
+from tests.factories.inspections import THURSDAY, derive, make_request, reload, schedule
 from tests.support.pages import check_page
 from tests.support.queues import count_queries, get_page, page_link
 

@@ -10,7 +10,7 @@ from portal.inspections import requests
 from portal.inspections.models import InspectionStatus
 from portal.permits.models import PartyRole
 from tests.factories import add_party, make_user, sign_in_as
-from tests.inspections.factories import make_request, reload
+from tests.factories.inspections import make_request, reload
 from tests.support.pages import check_page
 
 NEW_DATES = {"preferred_date_1": "2026-05-27", "window": "afternoon"}

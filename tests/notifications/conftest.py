@@ -1,17 +1,13 @@
-"""A fake SMTP server, a settable clock for the delivery code, and outbox helpers."""
+"""A fake SMTP server, a settable clock for the delivery code, and a folder for mail files.
+(Queueing, sending and reading back messages: tests/support/mail.py.)"""
 
 import smtplib
 from datetime import datetime, timedelta
 
 import pytest
-from flask import current_app
-from sqlalchemy import select
 
-from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications import delivery
-from portal.notifications.models import OutboxMessage
-from portal.notifications.services import queue_email
 
 
 class FakeServer:
@@ -102,31 +98,3 @@ def mail_dir(app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_FILE_DIR", str(folder))
     monkeypatch.setitem(app.config, "MAIL_SERVER", "")
     return folder
-
-
-def queue(to_address: str = "owner@example.com", subject: str = "Hello", **kwargs) -> OutboxMessage:
-    """Queue a message as a service would, and commit it."""
-    with current_app.test_request_context():
-        message = queue_email(
-            to_address,
-            subject,
-            "auth_password_changed",
-            user=kwargs.pop("user", {"name": "Olivia Owner"}),
-            reset_link="https://portal.example.gov/account/password/forgot",
-            **kwargs,
-        )
-        db.session.commit()
-    return message
-
-
-def send(app) -> str:
-    """Run `flask outbox send` as the scheduler would; return what it printed."""
-    result = app.test_cli_runner().invoke(args=["outbox", "send"])
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def messages() -> list[OutboxMessage]:
-    db.session.rollback()
-    db.session.expire_all()
-    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))

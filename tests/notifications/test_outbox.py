@@ -15,10 +15,8 @@ from portal.extensions import db
 from portal.notifications.delivery import MAX_ATTEMPTS, backoff, eml_filename
 from portal.notifications.models import OutboxMessage, OutboxStatus
 from portal.notifications.services import queue_email
-from tests.notifications.conftest import messages, queue, send
-
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-
+from tests.support.files import PDF
+from tests.support.mail import messages, queue, send
 
 # ---- queueing --------------------------------------------------------------------------------
 

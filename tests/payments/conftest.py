@@ -1,17 +1,15 @@
+"""The fee and payment tests use the inspections' permit world of tests/conftest.py, every
+one of them on its fixed day; and a stub in place of Stripe."""
+
 import pytest
 
-from tests.inspections.conftest import (  # noqa: F401 - the same world for the fee tests
-    contractor,
-    contractor_client,
-    fixed_today,
-    inspector,
-    owner,
-    owner_client,
-    permit,
-    seeded,
-    staff_client,
-)
-from tests.payments.factories import SECRET, StubStripe
+from tests.support.stripe import SECRET, StubStripe
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(fixed_today):
+    # tests/conftest.py's fixture of the same name, turned on for every test here.
+    return fixed_today
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from portal.payments.models import (
     PaymentStatus,
 )
 from tests.factories import make_permit
-from tests.payments.factories import open_lines, reload_payment
+from tests.factories.payments import open_lines, reload_payment
 from tests.support.pages import check_page
 
 

@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.payments import services
 from portal.payments.models import Fee, FeeKind, FeeSchedule, FeeScheduleEntry, FeeStatus
 from tests.factories import make_permit, make_user, sign_in_as
+from tests.support.mail import outbox
 from tests.support.pages import check_page
 
 
@@ -98,7 +99,7 @@ def test_staff_waive_with_a_reason(staff_client, permit, owner):
     assert (fee.status, fee.waiver_reason) == (FeeStatus.WAIVED, "Inspector was late")
     assert fee.waived_by_id is not None
     assert "fee.waived" in set(db.session.scalars(select(AuditEvent.action)))
-    assert any("waived" in m for m in [o.subject for o in _outbox(owner.email)])
+    assert any("waived" in m for m in [o.subject for o in outbox(owner.email)])
     with pytest.raises((IllegalTransition, StaleRecord)):
         services.waive_fee(fee, make_user(role="staff"), "again", fee.version)
 
@@ -125,8 +126,6 @@ def test_applicants_cannot_waive_and_strangers_see_no_fees(client, owner_client,
 
 
 def _outbox(address):
-    from tests.inspections.factories import outbox
-
     return outbox(address)
 
 

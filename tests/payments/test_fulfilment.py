@@ -19,18 +19,11 @@ from portal.payments.models import (
     PaymentStatus,
     ProcessedStripeEvent,
 )
-from tests.payments.factories import (
-    SECRET,
-    event,
-    open_lines,
-    post_event,
-    receipts_sent,
-    reload_payment,
-    signed,
-    stripe_session,
-)
+from tests.factories.payments import open_lines, reload_payment
+from tests.support.mail import receipts_sent
 from tests.support.pages import check_page
-from tests.support.world import changes, snapshot
+from tests.support.snapshot import changes, snapshot
+from tests.support.stripe import SECRET, event, post_event, signed, stripe_session
 
 
 @pytest.fixture

@@ -21,13 +21,6 @@ def shown(body: str) -> list[int]:
     return [int(i) for i in re.findall(r'<a href="/staff/payments/(\d+)">', body)]
 
 
-@pytest.fixture
-def small_pages(app):
-    app.config["PAGE_SIZE"] = 2
-    yield
-    app.config["PAGE_SIZE"] = 25
-
-
 def counter_payment(staff, amount, days_ago=0, reference="cash", **permit_fields):
     permit = make_permit(**permit_fields)
     fee = services.assess_fee(permit, FeeKind.INSPECTION, reason="x", amount_cents=amount)

@@ -11,14 +11,10 @@ from portal.payments import checkout, receipts, services
 from portal.payments.cli import reconcile_command
 from portal.payments.models import Fee, FeeKind, FeeStatus, Payment, PaymentMethod, PaymentStatus
 from tests.factories import add_party, make_permit, make_user
-from tests.payments.factories import (
-    event,
-    post_event,
-    receipts_sent,
-    reload_payment,
-    stripe_session,
-)
+from tests.factories.payments import reload_payment
+from tests.support.mail import outbox, receipts_sent
 from tests.support.pages import check_page
+from tests.support.stripe import event, post_event, stripe_session
 
 
 @pytest.fixture
@@ -53,7 +49,7 @@ def test_a_refund_goes_through_stripe_and_the_fees_become_refunded(
     assert payment.status == PaymentStatus.REFUNDED
     assert payment.refund_id.startswith("re_")
     assert {fee.status for fee in services.fees_for_permit(permit.id)} == {FeeStatus.REFUNDED}
-    assert any("Refund of $150.00" in m.subject for m in _outbox(owner.email))
+    assert any("Refund of $150.00" in m.subject for m in outbox(owner.email))
     # Stripe's charge.refunded webhook for the same refund changes nothing more.
     charge = {"id": "ch_1", "payment_intent": paid.payment_intent_id, "refunded": True}
     post_event(staff_client, event("charge.refunded", charge))
@@ -206,9 +202,3 @@ def test_the_receipt_renderer_reads_only_static_files(app):
         with pytest.raises(receipts.RefusedResource):
             fetcher.fetch(url)
     fetcher.fetch(f"{root.as_uri()}/css/portal.css")
-
-
-def _outbox(address):
-    from tests.inspections.factories import outbox
-
-    return outbox(address)

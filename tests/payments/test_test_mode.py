@@ -9,7 +9,8 @@ from portal.extensions import db
 from portal.payments import services
 from portal.payments.models import FeeKind, FeeStatus, Payment, PaymentStatus, ProcessedStripeEvent
 from portal.payments.stripe_client import DEVELOPMENT_WEBHOOK_SECRET
-from tests.payments.factories import receipts_sent, reload_payment
+from tests.factories.payments import reload_payment
+from tests.support.mail import receipts_sent
 from tests.support.pages import check_page
 
 

@@ -12,7 +12,8 @@ from portal.extensions import db
 from portal.payments import checkout, services
 from portal.payments.models import FeeKind, FeeStatus, PaymentStatus
 from portal.payments.stripe_client import DEVELOPMENT_WEBHOOK_SECRET
-from tests.payments.factories import event, post_event, reload_payment, stripe_session
+from tests.factories.payments import reload_payment
+from tests.support.stripe import event, post_event, stripe_session
 
 
 @pytest.fixture

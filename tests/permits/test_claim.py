@@ -11,7 +11,7 @@ from portal.permits import services
 from portal.permits.models import PartyRole, PermitParty
 from portal.timeline import TimelineEntry
 from tests.factories import add_party, make_permit, make_user, sign_in_as
-from tests.permits.conftest import outbox
+from tests.support.mail import outbox
 from tests.support.pages import check_page
 
 WRONG_PAIR = b"The permit number and access code do not match our records."

@@ -15,10 +15,10 @@ from portal.csv_export import BATCH
 from portal.extensions import db
 from portal.permits import export
 from portal.permits.models import Permit, PermitStatus
-from tests.certificates.world import _certificate as issued_certificate
 from tests.factories import make_application, make_permit, make_user, sign_in_as
-from tests.permits.test_pages import counted_queries
+from tests.factories.certificates import issued_certificate
 from tests.support.pages import check_page
+from tests.support.queries import counted_queries
 
 ISSUED_ON = date(2026, 3, 2)
 

@@ -8,8 +8,8 @@ from portal.auth.models import Role
 from portal.extensions import db
 from portal.permits.models import Permit
 from tests.factories import make_user, sign_in_as
-from tests.permits.conftest import csv_bytes, permit_row
 from tests.support.pages import check_page
+from tests.support.permit_csv import csv_bytes, permit_row
 
 
 def permit_nums() -> set[str]:

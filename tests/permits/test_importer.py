@@ -13,7 +13,7 @@ from portal.permits import importer, services
 from portal.permits.models import PartyRole, Permit, PermitStatus
 from portal.timeline import TimelineEntry
 from tests.factories import add_party, make_permit, make_user
-from tests.permits.conftest import HEADER, csv_bytes, csv_file, permit_row
+from tests.support.permit_csv import HEADER, csv_bytes, csv_file, permit_row
 
 SAMPLE = Path(__file__).parent / "data" / "permits.csv"
 

@@ -11,7 +11,7 @@ from portal.permits.models import Invitation, PartyRole, PermitParty
 from portal.timeline import TimelineEntry
 from portal.tokens import make_token
 from tests.factories import PASSWORD, add_party, make_permit, make_user, sign_in_as
-from tests.permits.conftest import outbox
+from tests.support.mail import outbox
 from tests.support.pages import check_page
 
 

@@ -8,7 +8,7 @@ from portal.extensions import db
 from portal.permits.models import PartyRole, PermitParty
 from portal.timeline import TimelineEntry
 from tests.factories import add_party, make_permit, make_user, sign_in_as
-from tests.permits.conftest import outbox
+from tests.support.mail import outbox
 from tests.support.pages import check_page
 
 

@@ -1,22 +1,20 @@
-"""Fixtures: the inspections' fixed clock, the seeded catalogue (holidays, the first fee
-schedule), an admin's and a staff member's signed-in clients, and a permit to inspect."""
+"""Fixtures: tests/conftest.py's fixed day for every test, the seeded catalogue (holidays,
+the first fee schedule), an admin's signed-in client, a staff member, and a permit to
+inspect (with tests/conftest.py's contractor on it)."""
 
 import pytest
 
-from portal import calendar
 from portal.auth.models import Role
 from portal.inspections import catalogue
 from portal.permits.models import PartyRole
 from tests.factories import add_party, make_permit, make_user, sign_in_as
-from tests.inspections.factories import TODAY, derive
+from tests.factories.inspections import derive
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(app, monkeypatch):
-    monkeypatch.setattr(calendar, "local_today", lambda: TODAY)
-    # Services build links for their emails, which needs a request context.
-    with app.test_request_context(base_url=app.config["PORTAL_BASE_URL"]):
-        yield TODAY
+def fixed_today(fixed_today):
+    # tests/conftest.py's fixture of the same name, turned on for every test here.
+    return fixed_today
 
 
 @pytest.fixture
@@ -36,11 +34,6 @@ def admin_client(app, admin):
 @pytest.fixture
 def staff_member():
     return make_user(name="Ines Inspector", email="inspector@example.com", role=Role.STAFF)
-
-
-@pytest.fixture
-def contractor():
-    return make_user(name="Carlos Contractor", email="contractor@example.com")
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from portal.payments import services as payments
 from portal.payments.models import Fee, FeeKind, FeeSchedule
 from portal.settings import services
 from tests.factories import sign_in_as
-from tests.inspections.factories import TODAY
-from tests.settings.helpers import audit_entries, input_value
-from tests.support.pages import check_page
+from tests.factories.inspections import TODAY
+from tests.support.audit import audit_entries
+from tests.support.pages import check_page, input_value
 
 URL = "/staff/settings/fees"
 AUTHORITY = "Chicago Construction Codes Administrative Provisions 14A-5-501.4"

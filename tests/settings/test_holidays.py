@@ -12,9 +12,9 @@ from portal.inspections import deadlines
 from portal.inspections.errors import InvalidRequest
 from portal.settings.models import Holiday
 from tests.factories import sign_in_as
-from tests.inspections.factories import MEMORIAL_DAY, THURSDAY, WEDNESDAY, make_request
-from tests.settings.helpers import audit_entries, input_value
-from tests.support.pages import check_page
+from tests.factories.inspections import MEMORIAL_DAY, THURSDAY, WEDNESDAY, make_request
+from tests.support.audit import audit_entries
+from tests.support.pages import check_page, input_value
 
 URL = "/staff/settings/holidays"
 

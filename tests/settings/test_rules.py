@@ -13,15 +13,10 @@ from portal.payments.models import FeeKind
 from portal.settings import services
 from portal.settings.models import DEFAULTS
 from tests.factories import make_user, sign_in_as
-from tests.inspections.factories import (
-    NEXT_TUESDAY,
-    THURSDAY,
-    WEDNESDAY,
-    make_request,
-    schedule,
-)
-from tests.settings.helpers import audit_entries, input_value, stored_settings
-from tests.support.pages import check_page
+from tests.factories.inspections import NEXT_TUESDAY, THURSDAY, WEDNESDAY, make_request, schedule
+from tests.factories.settings import stored_settings
+from tests.support.audit import audit_entries
+from tests.support.pages import check_page, input_value
 
 URL = "/staff/settings"
 

@@ -1,5 +1,7 @@
 """The page checker every view test uses: the HTML parses, one h1, the title starts
-with it, ids are unique, every input has a label."""
+with it, ids are unique, every input has a label. And reading a form's values off a page."""
+
+import re
 
 import html5lib
 from html5lib.html5parser import ParseError
@@ -50,3 +52,21 @@ def check_page(html: str | bytes) -> None:
         assert title.startswith("Error: "), (
             "a page with an error summary needs 'Error: ' in its title"
         )
+
+
+def hidden_value(html: bytes | str, name: str) -> str:
+    """The value of the page's hidden field of this name; fails when there is none."""
+    if isinstance(html, bytes):
+        html = html.decode()
+    match = re.search(rf'name="{re.escape(name)}" type="hidden" value="([^"]*)"', html)
+    assert match, f"no hidden field {name}"
+    return match.group(1)
+
+
+def input_value(html: str, name: str) -> str | None:
+    """The value a page's input of this name shows, or None when there is no such input."""
+    match = re.search(rf'<input[^>]*\bname="{re.escape(name)}"[^>]*>', html)
+    if match is None:
+        return None
+    value = re.search(r'\bvalue="([^"]*)"', match.group(0))
+    return value.group(1) if value else ""

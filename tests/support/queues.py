@@ -4,10 +4,8 @@ import html
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import event
-
-from portal.extensions import db
 from tests.support.pages import check_page
+from tests.support.queries import counted_queries
 
 _LINK = r'<a href="([^"]+)" class="usa-pagination__link usa-pagination__{}-page"'
 
@@ -54,14 +52,6 @@ def walk_back(client, url: str, pick) -> list[list]:
 
 def count_queries(client, url: str) -> int:
     """How many SQL statements one GET of ``url`` runs."""
-    statements = []
-
-    def record(*args):
-        statements.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with counted_queries() as statements:
         get_page(client, url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     return len(statements)

@@ -1,7 +1,8 @@
 """Records the certificate tests start from: a permit ready for its certificate, an issued
-certificate, counter hours, and a free day to book."""
+certificate (through the service, or written directly with a stand-in PDF so nothing is
+rendered), counter hours, a free day to book and a booked pickup."""
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -14,7 +15,14 @@ from portal.applications.models import (
 )
 from portal.auth.models import Role
 from portal.certificates import issuing
-from portal.certificates.models import PickupSlot
+from portal.certificates.models import (
+    Certificate,
+    CertificateVersion,
+    PickupAppointment,
+    PickupSlot,
+    VersionStatus,
+)
+from portal.documents.store import save_bytes
 from portal.extensions import db
 from portal.inspections import catalogue
 from portal.inspections.models import (
@@ -26,7 +34,10 @@ from portal.inspections.models import (
 )
 from portal.models import utcnow
 from portal.permits.models import PartyRole
-from tests.factories import add_party, make_application, make_permit, make_user
+from tests.factories.accounts import make_user
+from tests.factories.applications import make_application
+from tests.factories.permits import add_party, make_permit
+from tests.support.files import PDF
 
 
 def ready_application(owner=None, agent=None, *, scope=("electrical",)):
@@ -121,6 +132,45 @@ def issue(application, staff, **overrides):
     return issuing.issue(application, staff, application.version, answers(**overrides))
 
 
+def issued_certificate(application, issuer, sequence: int) -> Certificate:
+    """A certificate as issuing leaves it, written directly: its PDF is a stand-in, so
+    nothing is rendered. Added to the session, not committed."""
+    permit = application.permit
+    year = calendar.local_today().year
+    certificate = Certificate(
+        number=f"CO-{year}-{sequence:06d}",
+        year=year,
+        sequence=sequence,
+        permit_id=permit.id,
+        application_id=application.id,
+        issued_by_id=issuer.id,
+        last_version=1,
+    )
+    stored = save_bytes(PDF + f"% {permit.permit_num}\n".encode(), "application/pdf")
+    certificate.versions.append(
+        CertificateVersion(
+            version_number=1,
+            status=VersionStatus.CURRENT,
+            certificate_type=CertificateType.FULL,
+            portion_of_building="Entire building",
+            occupancy_load=40,
+            occupancy_groups=["R-2"],
+            construction_type="VA",
+            granted_date=calendar.local_today(),
+            permit_num=permit.permit_num,
+            address=permit.address,
+            owner_name="Olivia Owner",
+            official_name="Jordan Rivera",
+            official_title="Building Commissioner",
+            stored_file_id=stored.id,
+            sha256=stored.sha256,
+            created_by_id=issuer.id,
+        )
+    )
+    db.session.add(certificate)
+    return certificate
+
+
 def cofo_granted_with_outstanding(application, user):
     """Record the permit's C of O inspection as granted with outstanding matters."""
     required = next(
@@ -163,3 +213,21 @@ def free_day(after_days: int = 2) -> date:
 def choice(day: date, slots: list[PickupSlot]) -> str:
     slot = next(s for s in slots if s.weekday == day.weekday())
     return f"{slot.id}:{day.isoformat()}"
+
+
+def booked_pickup(certificate, slots: list[PickupSlot], user, day: date) -> PickupAppointment:
+    """A pickup of the certificate booked in the day's slot, written directly. Added to the
+    session, not committed."""
+    slot = next(s for s in slots if s.weekday == day.weekday())
+    zone = calendar.department_zone()
+    appointment = PickupAppointment(
+        certificate=certificate,
+        permit_id=certificate.permit_id,
+        slot_id=slot.id,
+        day=day,
+        starts_at=datetime.combine(day, slot.start, tzinfo=zone),
+        ends_at=datetime.combine(day, slot.end, tzinfo=zone),
+        booked_by_id=user.id,
+    )
+    db.session.add(appointment)
+    return appointment

@@ -1,18 +1,19 @@
-"""Building blocks for the inspection and fee tests: a fixed clock, seeded types, requests."""
+"""Building blocks for the inspection and fee tests: the fixed clock's days, seeded types,
+required inspections, requests and their answers as services take them and as forms post them."""
 
 from datetime import date
 
 from sqlalchemy import select
 
+from portal import calendar
 from portal.extensions import db
-from portal.inspections import catalogue, requests, scheduling
+from portal.inspections import catalogue, deadlines, requests, scheduling
 from portal.inspections.models import (
     InspectionRequest,
     InspectionType,
     RequiredInspection,
     Window,
 )
-from portal.notifications.models import OutboxMessage
 
 # A Monday, a week before Memorial Day (2026-05-25).
 TODAY = date(2026, 5, 18)
@@ -99,8 +100,10 @@ def reload(inspection_request) -> InspectionRequest:
     return db.session.get(InspectionRequest, inspection_request.id)
 
 
-def outbox(to_address: str | None = None) -> list[OutboxMessage]:
-    query = select(OutboxMessage).order_by(OutboxMessage.id)
-    if to_address:
-        query = query.where(OutboxMessage.to_address == to_address)
-    return list(db.session.scalars(query))
+def preferred_days(count: int, after: int = 0) -> list[str]:
+    """Business days a request may name today, skipping the first ``after`` of them: for
+    tests on the real clock, where the fixed days above may be in the past."""
+    days = [deadlines.earliest_inspection_day()]
+    while len(days) < count + after:
+        days.append(calendar.add_business_days(days[-1], 1))
+    return [day.isoformat() for day in days[after:]]

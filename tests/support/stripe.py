@@ -1,4 +1,5 @@
-"""A stub Stripe API behind stripe's own HTTP client interface, and Stripe-shaped events.
+"""A stub Stripe API behind stripe's own HTTP client interface, Stripe-shaped events, and
+webhook posts signed as Stripe signs them.
 
 The objects start from Stripe's example objects (../shared/stripe/fixtures3.json), so
 the fields the portal reads sit where Stripe puts them.
@@ -13,11 +14,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import stripe
-from sqlalchemy import select
 
-from portal.extensions import db
-from portal.notifications.models import OutboxMessage
-from portal.payments.models import Payment, PaymentFee
+from portal.payments.models import Payment
 
 # Stripe's example objects, copied from ../shared/stripe/fixtures3.json (stripe/openapi).
 FIXTURES = Path(__file__).parent / "data" / "stripe_fixtures.json"
@@ -180,19 +178,3 @@ class StubStripe(stripe.HTTPClient):
 
     def close(self):
         pass
-
-
-def receipts_sent(address: str | None = None) -> list[OutboxMessage]:
-    query = select(OutboxMessage).where(OutboxMessage.subject.like("Receipt %"))
-    if address:
-        query = query.where(OutboxMessage.to_address == address)
-    return list(db.session.scalars(query))
-
-
-def open_lines() -> list[PaymentFee]:
-    return list(db.session.scalars(select(PaymentFee).where(PaymentFee.open_fee_id.is_not(None))))
-
-
-def reload_payment(payment_id: int) -> Payment:
-    db.session.expire_all()
-    return db.session.get(Payment, payment_id)

@@ -1,25 +1,20 @@
-"""Factories that build records for tests, and a quick way to sign a test client in."""
+"""Accounts for tests, and quick ways to put a test client where signing in would."""
 
-import itertools
 import time
 from functools import cache
 
 import pyotp
-from flask import g
 from flask_login.utils import _create_identifier
 
-from portal.applications.models import REVIEW_QUEUE_STATES, ApplicationStatus, CofOApplication
 from portal.auth import second_factor
 from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
 from portal.auth.session import PENDING_KEY, SECOND_FACTOR_KEY
 from portal.extensions import db
 from portal.models import utcnow
-from portal.permits.models import PartyRole, Permit, PermitParty, PermitStatus
-from portal.settings.models import DEFAULTS, PortalSettings
+from tests.factories.numbers import next_number
 
 PASSWORD = "a long test passphrase"
-_counter = itertools.count(1)
 
 
 @cache
@@ -31,7 +26,7 @@ def _password_hash() -> str:
 def make_user(
     email: str | None = None, role: Role = Role.APPLICANT, verified: bool = True, **fields
 ) -> User:
-    n = next(_counter)
+    n = next_number()
     user = User(
         email=email or f"user{n}@example.com",
         name=fields.pop("name", f"Test User {n}"),
@@ -44,54 +39,6 @@ def make_user(
     db.session.add(user)
     db.session.commit()
     return user
-
-
-def make_permit(**fields) -> Permit:
-    n = next(_counter)
-    values = {
-        "permit_num": f"BP-2026-{n:06d}",
-        "description": "New 6-unit residential building",
-        "status_current": PermitStatus.ISSUED,
-        "original_address1": f"{100 + n} N State St",
-        "original_city": "Chicago",
-        "original_state": "IL",
-        "original_zip": "60602",
-        "permit_type": "New Construction",
-        "work_class": "New",
-        "proposed_use": "Residential",
-        "housing_units": 6,
-        "total_sq_ft": 7200,
-        "scope": ["new_construction", "electrical", "plumbing"],
-        "access_code": f"CODE{n:04d}",
-    }
-    values.update(fields)
-    permit = Permit(**values)
-    db.session.add(permit)
-    db.session.commit()
-    return permit
-
-
-def add_party(
-    permit: Permit, user: User, role: PartyRole = PartyRole.OWNER, **fields
-) -> PermitParty:
-    party = PermitParty(permit_id=permit.id, user_id=user.id, role=role, **fields)
-    db.session.add(party)
-    db.session.commit()
-    return party
-
-
-def make_application(
-    permit: Permit, user: User, status: ApplicationStatus = ApplicationStatus.DRAFT, **fields
-) -> CofOApplication:
-    if status in REVIEW_QUEUE_STATES:
-        fields.setdefault("submitted_at", utcnow())
-        fields.setdefault("queued_at", fields["submitted_at"])
-    application = CofOApplication(
-        permit_id=permit.id, created_by_id=user.id, status=status, **fields
-    )
-    db.session.add(application)
-    db.session.commit()
-    return application
 
 
 def sign_in_as(client, user: User) -> None:
@@ -110,22 +57,6 @@ def start_pending_sign_in(client, user: User) -> None:
     """Put the client where the right password leaves a staff member: at the second step."""
     with client.session_transaction() as session:
         session[PENDING_KEY] = {"token": user.session_token, "at": utcnow().isoformat()}
-
-
-def set_settings(**values) -> PortalSettings:
-    """Put these admin settings in force for the rest of the test (the next test starts
-    from the defaults again, with an empty database)."""
-    unknown = set(values) - set(DEFAULTS)
-    if unknown:
-        raise TypeError(f"no such setting: {', '.join(sorted(unknown))}")
-    settings = db.session.get(PortalSettings, 1) or PortalSettings(id=1, **DEFAULTS)
-    for name, value in values.items():
-        setattr(settings, name, value)
-    db.session.add(settings)
-    db.session.commit()
-    # The test's own app context may have read the defaults already.
-    g.pop("portal_settings", None)
-    return settings
 
 
 def enrol_second_factor(user: User) -> str:

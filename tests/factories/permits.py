@@ -1,0 +1,48 @@
+"""Permits as the BLDS import would leave them, and the people who are parties on them."""
+
+from portal.auth.models import User
+from portal.extensions import db
+from portal.permits.models import PartyRole, Permit, PermitParty, PermitStatus
+from tests.factories.accounts import make_user
+from tests.factories.numbers import next_number
+
+
+def make_permit(**fields) -> Permit:
+    n = next_number()
+    values = {
+        "permit_num": f"BP-2026-{n:06d}",
+        "description": "New 6-unit residential building",
+        "status_current": PermitStatus.ISSUED,
+        "original_address1": f"{100 + n} N State St",
+        "original_city": "Chicago",
+        "original_state": "IL",
+        "original_zip": "60602",
+        "permit_type": "New Construction",
+        "work_class": "New",
+        "proposed_use": "Residential",
+        "housing_units": 6,
+        "total_sq_ft": 7200,
+        "scope": ["new_construction", "electrical", "plumbing"],
+        "access_code": f"CODE{n:04d}",
+    }
+    values.update(fields)
+    permit = Permit(**values)
+    db.session.add(permit)
+    db.session.commit()
+    return permit
+
+
+def add_party(
+    permit: Permit, user: User, role: PartyRole = PartyRole.OWNER, **fields
+) -> PermitParty:
+    party = PermitParty(permit_id=permit.id, user_id=user.id, role=role, **fields)
+    db.session.add(party)
+    db.session.commit()
+    return party
+
+
+def owner_with_permit(**permit_fields) -> tuple[User, Permit]:
+    owner = make_user(name="Olivia Owner")
+    permit = make_permit(**permit_fields)
+    add_party(permit, owner)
+    return owner, permit
