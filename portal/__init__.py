@@ -84,7 +84,10 @@ def _trust_proxies(app: Flask) -> None:
     the headers are ignored, since any client can send them."""
     count = app.config["TRUSTED_PROXY_COUNT"]
     if count:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        # Flask's documented way to add WSGI middleware; mypy sees wsgi_app as a method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
 
 
 def _register_error_pages(app: Flask) -> None:

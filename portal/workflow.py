@@ -3,8 +3,9 @@
 import enum
 from collections.abc import Mapping
 from functools import wraps
-from typing import Any, Self, overload
+from typing import Any, Self, cast, overload
 
+from sqlalchemy import CursorResult, Executable
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.errors import DomainError, IllegalTransition, StaleRecord
@@ -52,6 +53,13 @@ class TransitionTable:
         self.check(previous, target)
         setattr(record, field, target)
         return previous
+
+
+def rows_changed(statement: Executable) -> int:
+    """Run a conditional UPDATE or DELETE and say how many rows it changed: the way one-time
+    things happen exactly once (the caller whose statement matched the row won)."""
+    result = cast(CursorResult, db.session.execute(statement))
+    return result.rowcount
 
 
 def check_version(record, version, message) -> None:

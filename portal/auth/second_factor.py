@@ -38,6 +38,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.services import queue_email
+from portal.workflow import rows_changed
 
 ISSUER = "Occupancy Portal"
 STEP_SECONDS = 30
@@ -143,7 +144,7 @@ def _matching_step(secret: str, code: str) -> int | None:
 
 
 def _claim_step(user: User, step: int) -> bool:
-    result = db.session.execute(
+    changed = rows_changed(
         update(User)
         .where(
             User.id == user.id,
@@ -152,7 +153,7 @@ def _claim_step(user: User, step: int) -> bool:
         .values(totp_last_step=step)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         return False
     set_committed_value(user, "totp_last_step", step)
     return True
@@ -194,11 +195,11 @@ def _replace_recovery_codes(user: User) -> list[str]:
 
 
 def unused_recovery_codes(user: User) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(RecoveryCode)
         .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-    )
+    ).scalar_one()
 
 
 def secret_for_enrolment(user: User) -> str:
@@ -255,12 +256,12 @@ def sign_in_with_recovery_code(user: User, code: str) -> int:
         )
     )
     claimed = row_id is not None and (
-        db.session.execute(
+        rows_changed(
             update(RecoveryCode)
             .where(RecoveryCode.id == row_id, RecoveryCode.used_at.is_(None))
             .values(used_at=utcnow())
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         == 1
     )
     if not claimed:

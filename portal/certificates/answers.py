@@ -43,10 +43,9 @@ def cofo_granted_with_outstanding_matters(permit_id: int) -> bool:
 
 def check_answers(answers: Mapping, permit_id: int) -> dict:
     """The certificate's fields, checked: the form checks them too, but the rule lives here."""
-    certificate_type = answers.get("certificate_type")
-    if isinstance(certificate_type, str):
-        certificate_type = CertificateType._value2member_map_.get(certificate_type)
-    if certificate_type is None:
+    given = answers.get("certificate_type")
+    certificate_type = CertificateType._value2member_map_.get(given) if given else None
+    if not isinstance(certificate_type, CertificateType):
         raise InvalidCertificate(_l("Choose the certificate type"), "certificate_type")
     portion = (answers.get("portion_of_building") or "").strip()
     if not portion:

@@ -1,5 +1,6 @@
 """The counter's hours: the weekly pickup slots and the days it is closed, set by admins."""
 
+from collections.abc import Sequence
 from datetime import date, time, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -15,7 +16,7 @@ DEFAULT_COUNTER_HOURS = ((time(9), time(10)), (time(13), time(14)))
 DEFAULT_CAPACITY = 4
 
 
-def pickup_slots() -> list[PickupSlot]:
+def pickup_slots() -> Sequence[PickupSlot]:
     return db.session.scalars(
         select(PickupSlot)
         .where(PickupSlot.active.is_(True))
@@ -23,7 +24,7 @@ def pickup_slots() -> list[PickupSlot]:
     ).all()
 
 
-def closed_days(from_day: date) -> list[ClosedDay]:
+def closed_days(from_day: date) -> Sequence[ClosedDay]:
     return db.session.scalars(
         select(ClosedDay).where(ClosedDay.day >= from_day).order_by(ClosedDay.day)
     ).all()

@@ -161,7 +161,7 @@ def _seats_taken(slot_id: int, day: date, excluding: int | None = None) -> int:
     )
     if excluding is not None:
         query = query.where(PickupAppointment.id != excluding)
-    return db.session.scalar(query)
+    return db.session.execute(query).scalar_one()
 
 
 def take_seat(slot: PickupSlot, day: date, excluding: int | None = None) -> None:

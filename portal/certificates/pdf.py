@@ -89,7 +89,8 @@ def certificate_data(version, *, code: str, number: str) -> dict:
 
 def render(data: dict) -> Rendered:
     html = render_template(TEMPLATE, **data)
-    static = current_app.static_folder
+    # The app always has its static folder (portal/static); create_app does not turn it off.
+    static = str(current_app.static_folder)
     document = HTML(
         string=html,
         base_url=Path(static).resolve().as_uri() + "/",

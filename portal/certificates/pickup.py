@@ -120,7 +120,7 @@ def book_pickup(permit: Permit, user, choice: str) -> PickupAppointment:
     one gets it and the other is told it is gone."""
     certificate = certificate_for_permit(permit)
     problem = booking_problem(certificate)
-    if problem:
+    if problem or certificate is None:
         raise DomainError(problem)
     slot, day, starts, ends = check_opening(choice)
     take_seat(slot, day)

@@ -3,6 +3,7 @@
 Read-only: the pages and the services that change these records load them from here.
 """
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import select
@@ -106,7 +107,7 @@ def appointment_for_staff(appointment_id: int) -> PickupAppointment | None:
     return db.session.get(PickupAppointment, appointment_id)
 
 
-def counter_day(day: date) -> list[PickupAppointment]:
+def counter_day(day: date) -> Sequence[PickupAppointment]:
     """Who is coming to the counter on a day, earliest first, with what the list shows."""
     return db.session.scalars(
         select(PickupAppointment)

@@ -111,7 +111,7 @@ def _current_version(certificate_id: int) -> CertificateVersion | None:
 
 
 def _application(certificate: Certificate) -> CofOApplication:
-    return db.session.get(CofOApplication, certificate.application_id)
+    return db.session.get_one(CofOApplication, certificate.application_id)
 
 
 # ---- correcting -----------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def send_inspection_reminders(today: date | None = None) -> int:
                 "certificates_inspection_reminder",
                 inspection=request,
                 permit=request.permit,
-                window=request.scheduled_window.label,
+                window=request.visit_window.label,
                 link=email_link(
                     "inspections.detail", permit_id=request.permit_id, request_id=request.id
                 ),

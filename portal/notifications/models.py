@@ -25,7 +25,8 @@ class OutboxMessage(TimestampMixin, Base):
     # Stable across retries, so a receiving server can drop a duplicate delivery.
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     to_address: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(300))
+    SUBJECT_LENGTH = 300
+    subject: Mapped[str] = mapped_column(String(SUBJECT_LENGTH))
     body_text: Mapped[str] = mapped_column(Text)
     # [{"filename", "content_type", "sha256"}] pointing into the document store
     attachments: Mapped[list[dict]] = mapped_column(JSON, default=list)

@@ -8,7 +8,7 @@ from flask import current_app, render_template, url_for
 from portal.extensions import db
 from portal.notifications.models import OutboxMessage
 
-SUBJECT_LENGTH = OutboxMessage.__table__.c.subject.type.length
+SUBJECT_LENGTH = OutboxMessage.SUBJECT_LENGTH
 
 
 def email_link(endpoint: str, **values) -> str:
