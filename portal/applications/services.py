@@ -419,7 +419,7 @@ def submit(application, user) -> None:
     APPLICATION_TRANSITIONS.check(application.status, S.SUBMITTED)
     _check_complete(application)
     _assign_confirmation_number(application)
-    application.status = S.SUBMITTED
+    APPLICATION_TRANSITIONS.move(application, S.SUBMITTED)
     application.submitted_at = utcnow()
     _keep_queue_in_step(application)
     audit.record(
@@ -455,7 +455,7 @@ def resubmit(application, user) -> None:
     """Information requested -> resubmitted: complete again; read-only until staff act."""
     APPLICATION_TRANSITIONS.check(application.status, S.RESUBMITTED)
     _check_complete(application)
-    application.status = S.RESUBMITTED
+    APPLICATION_TRANSITIONS.move(application, S.RESUBMITTED)
     application.resubmitted_at = utcnow()
     _keep_queue_in_step(application)
     audit.record(
@@ -497,8 +497,7 @@ def _decide(
     timeline_params: Mapping | None = None,
 ) -> None:
     check_version(application, version, STALE_MESSAGE)
-    APPLICATION_TRANSITIONS.check(application.status, target)
-    application.status = target
+    APPLICATION_TRANSITIONS.move(application, target)
     _keep_queue_in_step(application)
     application.reviewer_id = reviewer.id
     if target != S.UNDER_REVIEW:
@@ -620,8 +619,7 @@ def inspections_complete(application, actor) -> None:
 
     Called by the inspections feature inside its own transaction: no commit here.
     """
-    APPLICATION_TRANSITIONS.check(application.status, S.INSPECTIONS_COMPLETE)
-    application.status = S.INSPECTIONS_COMPLETE
+    APPLICATION_TRANSITIONS.move(application, S.INSPECTIONS_COMPLETE)
     audit.record(
         "application.inspections_complete",
         application,
@@ -649,8 +647,7 @@ def certificate_issued(application, actor) -> None:
 
     Called by the certificates feature inside its issuing transaction: no commit here.
     """
-    APPLICATION_TRANSITIONS.check(application.status, S.COFO_ISSUED)
-    application.status = S.COFO_ISSUED
+    APPLICATION_TRANSITIONS.move(application, S.COFO_ISSUED)
     application.decided_at = utcnow()
     application.reviewer_id = actor.id
     _keep_queue_in_step(application)

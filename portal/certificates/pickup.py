@@ -209,8 +209,7 @@ def cancel_pickup(appointment: PickupAppointment, user, version) -> None:
     """Cancel a booking until its slot starts; the seat is free again."""
     check_version(appointment, version, STALE_MESSAGE)
     _check_changeable(appointment)
-    PICKUP_TRANSITIONS.check(appointment.status, PickupStatus.CANCELLED)
-    appointment.status = PickupStatus.CANCELLED
+    PICKUP_TRANSITIONS.move(appointment, PickupStatus.CANCELLED)
     appointment.cancelled_at = utcnow()
     appointment.ics_sequence += 1
     audit.record("pickup.cancelled", appointment, actor=user)
@@ -233,8 +232,7 @@ def cancel_for_revocation(certificate: Certificate, actor) -> PickupAppointment 
     appointment = open_appointment(certificate.id)
     if appointment is None:
         return None
-    PICKUP_TRANSITIONS.check(appointment.status, PickupStatus.CANCELLED)
-    appointment.status = PickupStatus.CANCELLED
+    PICKUP_TRANSITIONS.move(appointment, PickupStatus.CANCELLED)
     appointment.cancelled_at = certificate.revoked_at
     appointment.ics_sequence += 1
     audit.record("pickup.cancelled", appointment, actor=actor, cause="certificate.revoked")
@@ -265,7 +263,7 @@ def mark_picked_up(
         raise InvalidCertificate(
             _l("Enter the name of the person who collected it"), "collected_by"
         )
-    appointment.status = PickupStatus.PICKED_UP
+    PICKUP_TRANSITIONS.move(appointment, PickupStatus.PICKED_UP)
     appointment.identity_checked = True
     appointment.collected_by = collected_by
     appointment.handled_by_id = actor.id
@@ -288,7 +286,7 @@ def mark_no_show(appointment: PickupAppointment, actor, version) -> None:
     PICKUP_TRANSITIONS.check(appointment.status, PickupStatus.NO_SHOW)
     if appointment.starts_at > utcnow():
         raise IllegalTransition(_l("The pickup time has not started yet."))
-    appointment.status = PickupStatus.NO_SHOW
+    PICKUP_TRANSITIONS.move(appointment, PickupStatus.NO_SHOW)
     appointment.handled_by_id = actor.id
     appointment.handled_at = utcnow()
     audit.record("pickup.no_show", appointment, actor=actor)

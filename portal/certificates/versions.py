@@ -162,7 +162,7 @@ def _supersede(
     certificate: Certificate, previous: CertificateVersion, fields: dict, actor, reason: str
 ) -> CertificateVersion:
     """End the current version and write the next one, printing what the previous did."""
-    previous.status = VersionStatus.SUPERSEDED
+    VERSION_TRANSITIONS.move(previous, VersionStatus.SUPERSEDED)
     previous.ended_at = utcnow()
     # The database allows one current version per certificate, checked row by row: the old
     # one must stop being current before the new one is inserted.
@@ -219,9 +219,8 @@ def revoke(certificate: Certificate, actor, reason: str, *, confirmed: bool) -> 
     current = _current_version(certificate.id)
     if certificate.is_revoked or current is None:
         raise IllegalTransition(_l("This certificate is already revoked."))
-    VERSION_TRANSITIONS.check(current.status, VersionStatus.REVOKED)
     now = utcnow()
-    current.status = VersionStatus.REVOKED
+    VERSION_TRANSITIONS.move(current, VersionStatus.REVOKED)
     current.ended_at = now
     certificate.revoked_at = now
     certificate.revoked_by_id = actor.id

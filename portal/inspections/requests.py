@@ -366,7 +366,7 @@ def cancel_request(inspection_request: InspectionRequest, user, version) -> Insp
     was_scheduled = inspection_request.status == IS.SCHEDULED
     late = cancellation_is_late(inspection_request)
     permit = inspection_request.permit
-    inspection_request.status = IS.CANCELLED
+    INSPECTION_TRANSITIONS.move(inspection_request, IS.CANCELLED)
     inspection_request.result = InspectionResult.CANCELLED
     inspection_request.cancelled_at = utcnow()
     inspection_request.cancelled_by_id = user.id
@@ -425,7 +425,7 @@ def reschedule_request(
     if was_scheduled:
         INSPECTION_TRANSITIONS.check(inspection_request.status, IS.REQUESTED)
         attachments = _withdraw_invitation(inspection_request, recipients)
-        inspection_request.status = IS.REQUESTED
+        INSPECTION_TRANSITIONS.move(inspection_request, IS.REQUESTED)
         inspection_request.scheduled_date = None
         inspection_request.scheduled_window = None
         inspection_request.inspector_id = None

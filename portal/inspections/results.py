@@ -92,7 +92,7 @@ def _set_result(
     orders: str,
 ) -> None:
     now = utcnow()
-    inspection_request.status = target
+    INSPECTION_TRANSITIONS.move(inspection_request, target)
     inspection_request.result = result
     inspection_request.remarks = remarks.strip()
     inspection_request.orders = orders.strip()

@@ -116,7 +116,7 @@ def _book(
     rescheduled = inspection_request.status == IS.SCHEDULED or inspection_request.ics_sequence > 0
     if rescheduled:
         inspection_request.ics_sequence += 1
-    inspection_request.status = IS.SCHEDULED
+    INSPECTION_TRANSITIONS.move(inspection_request, IS.SCHEDULED)
     inspection_request.scheduled_date = day
     inspection_request.scheduled_window = window
     inspection_request.inspector_id = inspector.id

@@ -176,8 +176,7 @@ def record_waiver(fee: Fee, reason: str, actor=None) -> None:
     transition table and leaves the same audit entry. Telling the payer is the caller's
     decision: a waiver that comes with another message (a cancelled inspection) sends none.
     """
-    FEE_TRANSITIONS.check(fee.status, FeeStatus.WAIVED)
-    fee.status = FeeStatus.WAIVED
+    FEE_TRANSITIONS.move(fee, FeeStatus.WAIVED)
     fee.waived_at = utcnow()
     fee.waived_by_id = getattr(actor, "id", None)
     fee.waiver_reason = reason
