@@ -13,6 +13,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from portal import audit
+from portal.applications import review
 from portal.applications import services as applications
 from portal.applications.models import CertificateType, ContactRole, DocumentType
 from portal.auth import second_factor
@@ -130,14 +131,14 @@ def _tell_story(permit: Permit, story: str, owner: User, staff: User) -> None:
         return
     _complete_and_submit(application, owner)
     if story == "information_requested":
-        applications.request_information(
+        review.request_information(
             application,
             staff,
             application.version,
             "Please upload the fire alarm certificate for the daycare rooms.",
         )
     elif story == "accepted":
-        applications.accept(application, staff, application.version)
+        review.accept(application, staff, application.version)
 
 
 def _inspection_story(permit: Permit, code: str, result, requester: User, staff: User) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.access import permit_party, public, staff
-from portal.applications import services
+from portal.applications import review, services
 from portal.applications.forms import (
     AttestationsForm,
     BuildingForm,
@@ -422,17 +422,17 @@ def confirmation(permit):
 # ---- staff review -------------------------------------------------------------------------
 
 REVIEW_ACTIONS: dict[str, tuple[type[VersionedActionForm], Callable[..., object], LazyString]] = {
-    "start-review": (VersionedActionForm, services.start_review, _l("Review started.")),
-    "accept": (VersionedActionForm, services.accept, _l("Application accepted.")),
+    "start-review": (VersionedActionForm, review.start_review, _l("Review started.")),
+    "accept": (VersionedActionForm, review.accept, _l("Application accepted.")),
     "request-information": (
         ReasonActionForm,
-        services.request_information,
+        review.request_information,
         _l("Information requested from the applicant."),
     ),
-    "reject": (ReasonActionForm, services.reject, _l("Application rejected.")),
+    "reject": (ReasonActionForm, review.reject, _l("Application rejected.")),
     "not-applicable": (
         ReasonActionForm,
-        services.mark_not_applicable,
+        review.mark_not_applicable,
         _l("Application marked not applicable."),
     ),
 }

@@ -34,7 +34,7 @@ from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.services import email_link, queue_email
 from portal.permits.models import PartyRole
-from portal.workflow import LabelledStatus, check_version, stale_guard
+from portal.workflow import LabelledStatus, stale_guard
 
 S = ApplicationStatus
 
@@ -401,7 +401,7 @@ def save_attestations(application, answers: Mapping, user) -> None:
     _commit()
 
 
-def _keep_queue_in_step(application) -> None:
+def keep_queue_in_step(application) -> None:
     """The staff queue reads queued_at: set while the status is a queue state, else cleared."""
     in_queue = application.status in REVIEW_QUEUE_STATES
     application.queued_at = application.submitted_at if in_queue else None
@@ -421,7 +421,7 @@ def submit(application, user) -> None:
     _assign_confirmation_number(application)
     APPLICATION_TRANSITIONS.move(application, S.SUBMITTED)
     application.submitted_at = utcnow()
-    _keep_queue_in_step(application)
+    keep_queue_in_step(application)
     audit.record(
         "application.submitted",
         application,
@@ -457,7 +457,7 @@ def resubmit(application, user) -> None:
     _check_complete(application)
     APPLICATION_TRANSITIONS.move(application, S.RESUBMITTED)
     application.resubmitted_at = utcnow()
-    _keep_queue_in_step(application)
+    keep_queue_in_step(application)
     audit.record(
         "application.resubmitted",
         application,
@@ -479,181 +479,3 @@ def resubmit(application, user) -> None:
         link=email_link("applications.overview", permit_id=application.permit_id),
     )
     _commit()
-
-
-# ---- staff review --------------------------------------------------------------------------
-
-
-@stale_guard(STALE_MESSAGE)
-def _decide(
-    application,
-    reviewer,
-    version,
-    target: ApplicationStatus,
-    event: str,
-    subject,
-    template: str,
-    message: str = "",
-    timeline_params: Mapping | None = None,
-) -> None:
-    check_version(application, version, STALE_MESSAGE)
-    APPLICATION_TRANSITIONS.move(application, target)
-    _keep_queue_in_step(application)
-    application.reviewer_id = reviewer.id
-    if target != S.UNDER_REVIEW:
-        application.decided_at = utcnow()
-        application.staff_message = message
-    audit.record(
-        event,
-        application,
-        actor=reviewer,
-        confirmation=application.confirmation_number,
-        **({"message": message} if message else {}),
-    )
-    timeline.add(application.permit, event, actor=reviewer, **(timeline_params or {}))
-    link = email_link("applications.overview", permit_id=application.permit_id)
-    for email in applicant_emails(application.permit):
-        queue_email(
-            email,
-            str(subject),
-            template,
-            application=application,
-            permit=application.permit,
-            message=message,
-            link=link,
-        )
-    _commit()
-
-
-def start_review(application, reviewer, version) -> None:
-    """Submitted or resubmitted -> under review (optional: staff may decide directly)."""
-    _decide(
-        application,
-        reviewer,
-        version,
-        S.UNDER_REVIEW,
-        "application.review_started",
-        _("Your C of O application %(n)s is under review", n=application.confirmation_number),
-        "application_review_started",
-    )
-
-
-def accept(application, reviewer, version) -> None:
-    """Accept: the C of O inspections can be scheduled."""
-    _decide(
-        application,
-        reviewer,
-        version,
-        S.ACCEPTED,
-        "application.accepted",
-        _("Your C of O application %(n)s is accepted", n=application.confirmation_number),
-        "application_accepted",
-    )
-
-
-def request_information(application, reviewer, version, message: str) -> None:
-    """Ask the applicant for more: the application becomes editable until resubmitted."""
-    message = (message or "").strip()
-    if not message:
-        raise DomainError(_l("Enter a message for the applicant"))
-    _decide(
-        application,
-        reviewer,
-        version,
-        S.INFORMATION_REQUESTED,
-        "application.information_requested",
-        _(
-            "More information needed for your C of O application %(n)s",
-            n=application.confirmation_number,
-        ),
-        "application_information_requested",
-        message=message,
-        timeline_params={"message": message},
-    )
-
-
-def reject(application, reviewer, version, reason: str) -> None:
-    """Reject with a reason the applicant reads; the permit may start a new application."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_l("Enter the reason"))
-    _decide(
-        application,
-        reviewer,
-        version,
-        S.REJECTED,
-        "application.rejected",
-        _("Your C of O application %(n)s was rejected", n=application.confirmation_number),
-        "application_rejected",
-        message=reason,
-        timeline_params={"reason": reason},
-    )
-
-
-def mark_not_applicable(application, reviewer, version, reason: str) -> None:
-    """The project does not need a certificate (or cannot get one here), with the reason."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_l("Enter the reason"))
-    _decide(
-        application,
-        reviewer,
-        version,
-        S.NOT_APPLICABLE,
-        "application.not_applicable",
-        _(
-            "Your C of O application %(n)s: certificate not applicable",
-            n=application.confirmation_number,
-        ),
-        "application_not_applicable",
-        message=reason,
-        timeline_params={"reason": reason},
-    )
-
-
-# ---- inspections ---------------------------------------------------------------------------
-
-
-def inspections_complete(application, actor) -> None:
-    """Accepted -> inspections complete, when every required inspection has passed.
-
-    Called by the inspections feature inside its own transaction: no commit here.
-    """
-    APPLICATION_TRANSITIONS.move(application, S.INSPECTIONS_COMPLETE)
-    audit.record(
-        "application.inspections_complete",
-        application,
-        actor=actor,
-        confirmation=application.confirmation_number,
-    )
-    timeline.add(application.permit, "application.inspections_complete", actor=actor)
-    link = email_link("applications.overview", permit_id=application.permit_id)
-    for email in applicant_emails(application.permit):
-        queue_email(
-            email,
-            _(
-                "All inspections passed for permit %(permit)s",
-                permit=application.permit.permit_num,
-            ),
-            "inspections_complete",
-            application=application,
-            permit=application.permit,
-            link=link,
-        )
-
-
-def certificate_issued(application, actor) -> None:
-    """Accepted or inspections complete -> C of O issued.
-
-    Called by the certificates feature inside its issuing transaction: no commit here.
-    """
-    APPLICATION_TRANSITIONS.move(application, S.COFO_ISSUED)
-    application.decided_at = utcnow()
-    application.reviewer_id = actor.id
-    _keep_queue_in_step(application)
-    audit.record(
-        "application.cofo_issued",
-        application,
-        actor=actor,
-        confirmation=application.confirmation_number,
-    )

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import audit, calendar, timeline
-from portal.applications import services as applications
+from portal.applications import review
 from portal.applications.models import (
     APPLICATION_TRANSITIONS,
     ISSUABLE_STATES,
@@ -115,7 +115,7 @@ def issue(application: CofOApplication, actor, version, answers: Mapping) -> Cer
     printed = _printed_record(application)
     certificate = _new_certificate(application, actor)
     first = write_version(certificate, 1, fields, actor, **printed)
-    applications.certificate_issued(application, actor)
+    review.certificate_issued(application, actor)
     permits.finalize(application.permit, actor)
     audit.record(
         "certificate.issued",
@@ -205,5 +205,5 @@ def mark_inspections_complete(application: CofOApplication, actor, version) -> N
     guards = issue_guards(application)
     if not guards[1].ok:
         raise DomainError(guards[1].detail)
-    applications.inspections_complete(application, actor)
+    review.inspections_complete(application, actor)
     db.session.commit()

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from portal import calendar
 from portal.access import staff
 from portal.applications.models import APPLICATION_TRANSITIONS, ApplicationStatus
-from portal.applications.services import mark_not_applicable
+from portal.applications.review import mark_not_applicable
 from portal.certificates import issuing, pdf, reading, versions
 from portal.certificates.answers import ANSWER_FIELDS, cofo_granted_with_outstanding_matters
 from portal.certificates.errors import InvalidCertificate

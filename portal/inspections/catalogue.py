@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import contains_eager
 
 from portal import audit, calendar, timeline
+from portal.applications import review
 from portal.applications import services as applications
 from portal.applications.models import ApplicationStatus
 from portal.errors import DomainError
@@ -330,4 +331,4 @@ def complete_if_all_passed(permit: Permit, actor) -> None:
         return
     application = applications.open_application(permit)
     if application is not None and application.status == ApplicationStatus.ACCEPTED:
-        applications.inspections_complete(application, actor)
+        review.inspections_complete(application, actor)

@@ -1,6 +1,6 @@
 """The staff queue's queued_at bookkeeping: set while an application waits for staff."""
 
-from portal.applications import services
+from portal.applications import review
 from portal.applications.models import ApplicationStatus
 from portal.applications.queue import ApplicationQueueForm, application_queue
 from portal.auth.models import Role
@@ -17,8 +17,8 @@ def test_queue_holds_exactly_the_applications_in_queue_states(app):
     waiting, accepted_one = _applications(2)
     # Services build emailed links, which needs a request context.
     with app.test_request_context():
-        services.accept(accepted_one, reviewer, accepted_one.version)
-        services.start_review(waiting, reviewer, waiting.version)
+        review.accept(accepted_one, reviewer, accepted_one.version)
+        review.start_review(waiting, reviewer, waiting.version)
     assert accepted_one.queued_at is None
     assert waiting.queued_at == waiting.submitted_at
     with app.test_request_context("/staff/applications"):

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select, text
 
-from portal.applications import services
+from portal.applications import review
 from portal.applications.models import ApplicationStatus, CofOApplication
 from portal.audit import AuditEvent
 from portal.auth.models import Role
@@ -184,9 +184,9 @@ def test_a_message_is_required(staff_client, submitted, action, message):
 def test_services_refuse_an_empty_reason(app, submitted, reviewer):
     with app.test_request_context():
         for service in (
-            services.request_information,
-            services.reject,
-            services.mark_not_applicable,
+            review.request_information,
+            review.reject,
+            review.mark_not_applicable,
         ):
             with pytest.raises(DomainError, match="Enter"):
                 service(submitted, reviewer, submitted.version, "   ")
@@ -259,7 +259,7 @@ def test_a_concurrent_commit_between_load_and_save_is_a_stale_record(app, submit
             {"id": application.id},
         )
         with pytest.raises(StaleRecord, match="changed since you opened it"):
-            services.accept(application, reviewer, seen)
+            review.accept(application, reviewer, seen)
     application = reload(submitted)
     assert application.status == S.SUBMITTED
     assert db.session.scalar(select(OutboxMessage)) is None

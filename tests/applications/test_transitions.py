@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from portal.applications import services
+from portal.applications import review, services
 from portal.applications.models import APPLICATION_TRANSITIONS, ApplicationStatus
 from portal.errors import IllegalTransition
 from tests.factories.applications import complete_application
@@ -71,11 +71,11 @@ def test_illegal_transition_is_refused_by_the_table(current, target):
 
 
 STAFF_SERVICES = {
-    S.UNDER_REVIEW: lambda a, u, v: services.start_review(a, u, v),
-    S.ACCEPTED: lambda a, u, v: services.accept(a, u, v),
-    S.INFORMATION_REQUESTED: lambda a, u, v: services.request_information(a, u, v, "Plans?"),
-    S.REJECTED: lambda a, u, v: services.reject(a, u, v, "Wrong permit"),
-    S.NOT_APPLICABLE: lambda a, u, v: services.mark_not_applicable(a, u, v, "R-3 house"),
+    S.UNDER_REVIEW: lambda a, u, v: review.start_review(a, u, v),
+    S.ACCEPTED: lambda a, u, v: review.accept(a, u, v),
+    S.INFORMATION_REQUESTED: lambda a, u, v: review.request_information(a, u, v, "Plans?"),
+    S.REJECTED: lambda a, u, v: review.reject(a, u, v, "Wrong permit"),
+    S.NOT_APPLICABLE: lambda a, u, v: review.mark_not_applicable(a, u, v, "R-3 house"),
 }
 
 
@@ -139,5 +139,5 @@ def test_an_accepted_application_cannot_be_reviewed_again(app, permit, owner, re
 def test_an_accepted_application_can_still_be_found_not_applicable(app, permit, owner, reviewer):
     application = complete_application(permit, owner, status=S.ACCEPTED)
     with app.test_request_context():
-        services.mark_not_applicable(application, reviewer, application.version, "Exempt")
+        review.mark_not_applicable(application, reviewer, application.version, "Exempt")
     assert application.status == S.NOT_APPLICABLE
