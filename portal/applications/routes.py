@@ -20,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.access import permit_party, public, staff
-from portal.applications import review, services
+from portal.applications import review as staff_review
+from portal.applications import services
 from portal.applications.forms import (
     AttestationsForm,
     BuildingForm,
@@ -422,17 +423,17 @@ def confirmation(permit):
 # ---- staff review -------------------------------------------------------------------------
 
 REVIEW_ACTIONS: dict[str, tuple[type[VersionedActionForm], Callable[..., object], LazyString]] = {
-    "start-review": (VersionedActionForm, review.start_review, _l("Review started.")),
-    "accept": (VersionedActionForm, review.accept, _l("Application accepted.")),
+    "start-review": (VersionedActionForm, staff_review.start_review, _l("Review started.")),
+    "accept": (VersionedActionForm, staff_review.accept, _l("Application accepted.")),
     "request-information": (
         ReasonActionForm,
-        review.request_information,
+        staff_review.request_information,
         _l("Information requested from the applicant."),
     ),
-    "reject": (ReasonActionForm, review.reject, _l("Application rejected.")),
+    "reject": (ReasonActionForm, staff_review.reject, _l("Application rejected.")),
     "not-applicable": (
         ReasonActionForm,
-        review.mark_not_applicable,
+        staff_review.mark_not_applicable,
         _l("Application marked not applicable."),
     ),
 }
