@@ -3,10 +3,9 @@ portal.settings.services, which checks and audits every change."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from portal import calendar
-from portal.access import admin
+from portal.access import admin, current_actor
 from portal.admin.settings_forms import HolidayForm, ScheduleFields, ScheduleForm, SettingsForm
 from portal.errors import DomainError, StaleRecord
 from portal.extensions import db
@@ -21,10 +20,6 @@ from portal.template_helpers import long_date
 # The admin's settings pages keep their own blueprint (endpoints settings.*); they live in
 # admin/ because they edit rules of several features (settings, holidays, payments' fees).
 bp = Blueprint("settings", __name__, url_prefix="/staff/settings")
-
-
-def _me():
-    return current_user._get_current_object()
 
 
 def _settings_form() -> SettingsForm:
@@ -42,7 +37,7 @@ def index():
         form = SettingsForm()
         if form.validate_on_submit():
             try:
-                services.save(form.answers(), _me(), form.version.data)
+                services.save(form.answers(), current_actor(), form.version.data)
             except StaleRecord as error:
                 flash(error.message, "error")
                 return redirect(url_for("settings.index"))
@@ -75,7 +70,7 @@ def holidays():
     form = HolidayForm()
     if form.validate_on_submit():
         try:
-            holiday = services.add_holiday(_me(), form.day.data, form.name.data)
+            holiday = services.add_holiday(current_actor(), form.day.data, form.name.data)
         except DomainError as error:
             show_refusal(form, error)
         else:
@@ -103,7 +98,7 @@ def remove_holiday(holiday_id: int):
         return redirect(url_for("settings.holidays"))
     name, day = holiday.name, long_date(holiday.day)
     try:
-        services.remove_holiday(holiday, _me())
+        services.remove_holiday(holiday, current_actor())
     except DomainError as error:
         flash(error.message, "error")
     else:
@@ -147,7 +142,7 @@ def fees():
     if form.validate_on_submit():
         try:
             schedule = fee_schedule.add_schedule(
-                _me(),
+                current_actor(),
                 name=form.name.data,
                 effective_from=form.effective_from.data,
                 amounts=form.amounts(),
@@ -178,7 +173,7 @@ def remove_schedule(schedule_id: int):
         return redirect(url_for("settings.fees"))
     name = schedule.name
     try:
-        fee_schedule.remove_schedule(schedule, _me())
+        fee_schedule.remove_schedule(schedule, current_actor())
     except DomainError as error:
         flash(error.message, "error")
     else:

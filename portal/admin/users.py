@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.access import admin
+from portal.access import admin, current_actor
 from portal.admin.routes import bp
 from portal.auth import second_factor, services
 from portal.auth.forms import RoleForm, StaffAccountForm
@@ -15,10 +15,6 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import STALE_FORM_MESSAGE, ActionForm
 from portal.queues import page_number
-
-
-def _me() -> User:
-    return current_user._get_current_object()
 
 
 def _staff_account(user_id: int) -> User:
@@ -49,7 +45,7 @@ def new_user():
                 name=form.name.data,
                 email=form.email.data,
                 role=form.role.data,
-                created_by=_me(),
+                created_by=current_actor(),
             )
         except services.EmailTaken as error:
             form.email.errors.append(error.message)
@@ -88,7 +84,7 @@ def change_role(user_id: int):
     if not form.validate_on_submit():
         return _user_page(account, form)
     try:
-        services.change_role(account, form.role.data, _me())
+        services.change_role(account, form.role.data, current_actor())
     except DomainError as error:
         flash(error.message, "error")
     else:
@@ -106,7 +102,7 @@ def _act(user_id: int, action, done: str):
         flash(STALE_FORM_MESSAGE, "error")
         return redirect(url_for("admin.user", user_id=account.id))
     try:
-        action(account, _me())
+        action(account, current_actor())
     except DomainError as error:
         flash(error.message, "error")
     else:

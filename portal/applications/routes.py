@@ -19,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.access import permit_party, public, staff
+from portal.access import public, staff
 from portal.applications import review as staff_review
 from portal.applications import services
 from portal.applications.forms import (
@@ -45,6 +45,7 @@ from portal.documents.store import send_stored
 from portal.errors import DomainError, StaleRecord
 from portal.extensions import db
 from portal.forms import ActionForm
+from portal.permits.access import permit_party
 from portal.permits.models import PartyRole, Permit
 
 bp = Blueprint("applications", __name__)

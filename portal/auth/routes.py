@@ -5,7 +5,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from portal.access import public, signed_in
+from portal.access import current_actor, public, signed_in
 from portal.auth import second_factor, services
 from portal.auth.forms import (
     ChangePasswordForm,
@@ -37,11 +37,6 @@ def _signed_in_account() -> str:
     # The account's id, not its session token: signing out and in again rotates the token,
     # and must not start the count afresh.
     return f"user:{getattr(current_user, 'id', 'anonymous')}"
-
-
-def _me():
-    # Services record the user in the audit log by type, so pass the object, not the proxy.
-    return current_user._get_current_object()
 
 
 def _next_or_home(candidate: str | None) -> str:
@@ -130,7 +125,7 @@ def resend_verification():
         flash(STALE_FORM_MESSAGE, "error")
         return redirect(url_for("auth.profile"))
     try:
-        services.send_verification(_me())
+        services.send_verification(current_actor())
     except DomainError as error:
         flash(error.message, "info")
     else:
@@ -175,7 +170,7 @@ def sign_out():
     form = ActionForm()
     if not form.validate_on_submit():
         return render_template("auth/sign_out.html", form=form)
-    services.sign_out(_me())
+    services.sign_out(current_actor())
     logout_user()
     session.clear()
     flash(_("You have signed out."), "success")
@@ -239,7 +234,7 @@ def reset_password(token: str):
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = _me()
+        user = current_actor()
         try:
             services.change_password(user, form.current_password.data, form.password.data)
         except services.WrongCurrentPassword as error:
@@ -266,7 +261,7 @@ def sign_out_other_sessions():
     if not form.validate_on_submit():
         flash(STALE_FORM_MESSAGE, "error")
         return redirect(url_for("auth.profile"))
-    user = _me()
+    user = current_actor()
     services.sign_out_other_sessions(user)
     # The new token ended this session too: start it again (it had passed any second factor).
     begin(user, second_factor_done=True)
@@ -277,7 +272,7 @@ def sign_out_other_sessions():
 @bp.route("/profile", methods=["GET", "POST"])
 @signed_in
 def profile():
-    user = _me()
+    user = current_actor()
     form = ProfileForm(obj=user)
     if form.validate_on_submit():
         services.update_profile(user, name=form.name.data, phone=form.phone.data)

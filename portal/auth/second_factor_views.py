@@ -10,9 +10,8 @@ from flask import flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
-from flask_login import current_user
 
-from portal.access import public, staff
+from portal.access import current_actor, public, staff
 from portal.auth import second_factor
 from portal.auth.forms import RecoveryCodeForm, SecondFactorCodeForm
 from portal.auth.routes import bp
@@ -174,7 +173,7 @@ def new_recovery_codes():
         flash(STALE_FORM_MESSAGE, "error")
         return redirect(url_for("auth.profile"))
     try:
-        codes = second_factor.new_recovery_codes(current_user._get_current_object())
+        codes = second_factor.new_recovery_codes(current_actor())
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("auth.profile"))

@@ -6,12 +6,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal import calendar
-from portal.access import admin, staff
+from portal.access import admin, current_actor, staff
 from portal.certificates import counter_hours, pickup, reading
 from portal.certificates.errors import InvalidCertificate
 from portal.certificates.forms import ClosedDayForm, PickedUpForm, SlotForm, VersionForm
 from portal.certificates.models import ClosedDay, PickupSlot, PickupStatus
-from portal.certificates.views_common import me
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import ActionForm, show_refusal
@@ -67,7 +66,7 @@ def mark_picked_up(appointment_id: int):
     try:
         pickup.mark_picked_up(
             appointment,
-            me(),
+            current_actor(),
             identity_checked=form.identity_checked.data,
             collected_by=form.collected_by.data,
             version=form.version.data,
@@ -87,7 +86,7 @@ def mark_no_show(appointment_id: int):
         flash(_("Your session ended. Please try again."), "error")
     else:
         try:
-            pickup.mark_no_show(appointment, me(), form.version.data)
+            pickup.mark_no_show(appointment, current_actor(), form.version.data)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -118,7 +117,7 @@ def hours():
     if form.validate_on_submit():
         try:
             counter_hours.add_slot(
-                me(),
+                current_actor(),
                 weekday=int(form.weekday.data),
                 start=form.start.data,
                 end=form.end.data,
@@ -137,7 +136,7 @@ def add_closed_day():
     form = ClosedDayForm(prefix="closed")
     if form.validate_on_submit():
         try:
-            counter_hours.add_closed_day(me(), form.day.data, form.reason.data)
+            counter_hours.add_closed_day(current_actor(), form.day.data, form.reason.data)
         except InvalidCertificate as error:
             show_refusal(form, error)
         else:
@@ -152,7 +151,7 @@ def remove_slot(slot_id: int):
     if slot is None or not slot.active:
         abort(404)
     if ActionForm().validate_on_submit():
-        counter_hours.remove_slot(slot, me())
+        counter_hours.remove_slot(slot, current_actor())
         flash(_("Pickup slot removed."), "success")
     else:
         flash(_("Your session ended. Please try again."), "error")
@@ -165,7 +164,7 @@ def remove_closed_day(closed_day_id: int):
     if closed is None:
         abort(404)
     if ActionForm().validate_on_submit():
-        counter_hours.remove_closed_day(closed, me())
+        counter_hours.remove_closed_day(closed, current_actor())
         flash(_("Closed day removed."), "success")
     else:
         flash(_("Your session ended. Please try again."), "error")

@@ -3,15 +3,15 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from portal.access import permit_party
+from portal.access import current_actor
 from portal.certificates import openings, pdf, pickup, reading
 from portal.certificates.errors import InvalidCertificate
 from portal.certificates.forms import BookForm, RescheduleForm, VersionForm
 from portal.certificates.models import PickupStatus
-from portal.certificates.views_common import me
 from portal.documents.store import send_stored
 from portal.errors import DomainError
 from portal.forms import show_refusal
+from portal.permits.access import permit_party
 from portal.permits.models import PartyRole, Permit
 
 EDITORS = (PartyRole.OWNER, PartyRole.AGENT)
@@ -70,7 +70,7 @@ def book(permit: Permit):
         return _book_page(permit, form, [], problem=problem)
     if form.validate_on_submit():
         try:
-            pickup.book_pickup(permit, me(), form.opening.data)
+            pickup.book_pickup(permit, current_actor(), form.opening.data)
         except InvalidCertificate as error:
             show_refusal(form, error)
         except DomainError as error:
@@ -99,7 +99,9 @@ def reschedule(permit: Permit, appointment_id: int):
         form.version.data = str(appointment.version)
     elif form.validate_on_submit():
         try:
-            pickup.reschedule_pickup(appointment, me(), form.opening.data, form.version.data)
+            pickup.reschedule_pickup(
+                appointment, current_actor(), form.opening.data, form.version.data
+            )
         except InvalidCertificate as error:
             show_refusal(form, error)
         except DomainError as error:
@@ -120,7 +122,7 @@ def cancel_pickup(permit: Permit, appointment_id: int):
         flash(_("Your session ended. Please try again."), "error")
         return redirect(url_for("certificates.certificate", permit_id=permit.id))
     try:
-        pickup.cancel_pickup(appointment, me(), form.version.data)
+        pickup.cancel_pickup(appointment, current_actor(), form.version.data)
     except DomainError as error:
         flash(error.message, "error")
     else:

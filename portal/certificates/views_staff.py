@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal import calendar
-from portal.access import staff
+from portal.access import current_actor, staff
 from portal.applications.models import APPLICATION_TRANSITIONS, ApplicationStatus
 from portal.applications.review import mark_not_applicable
 from portal.certificates import issuing, pdf, reading, versions
@@ -20,7 +20,6 @@ from portal.certificates.forms import (
 )
 from portal.certificates.models import VersionStatus
 from portal.certificates.queue import IssuedForm, ReadyForm, issued_certificates, ready_to_issue
-from portal.certificates.views_common import me
 from portal.documents.store import send_stored
 from portal.errors import DomainError
 from portal.forms import show_refusal
@@ -103,7 +102,7 @@ def issue(application_id: int):
     if not form.validate_on_submit():
         return _issue_page(application, form)
     try:
-        certificate = issuing.issue(application, me(), form.version.data, form.answers())
+        certificate = issuing.issue(application, current_actor(), form.version.data, form.answers())
     except InvalidCertificate as error:
         show_refusal(form, error)
         return _issue_page(application, form)
@@ -121,7 +120,7 @@ def inspections_complete(application_id: int):
     if not form.validate_on_submit():
         return _issue_page(application, _prefilled_issue_form(application), complete_form=form)
     try:
-        issuing.mark_inspections_complete(application, me(), form.version.data)
+        issuing.mark_inspections_complete(application, current_actor(), form.version.data)
     except DomainError as error:
         flash(error.message, "error")
     else:
@@ -136,7 +135,7 @@ def not_applicable(application_id: int):
     if not form.validate_on_submit():
         return _issue_page(application, _prefilled_issue_form(application), na_form=form)
     try:
-        mark_not_applicable(application, me(), form.version.data, form.reason.data)
+        mark_not_applicable(application, current_actor(), form.version.data, form.reason.data)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("certificates.issue", application_id=application_id))
@@ -193,7 +192,9 @@ def regenerate(certificate_id: int):
     if not form.validate_on_submit():
         return _certificate_page(certificate, correction=form, form=form)
     try:
-        version = versions.regenerate(certificate, me(), form.answers(), form.reason.data)
+        version = versions.regenerate(
+            certificate, current_actor(), form.answers(), form.reason.data
+        )
     except InvalidCertificate as error:
         show_refusal(form, error)
         return _certificate_page(_certificate_or_404(certificate_id), correction=form, form=form)
@@ -217,7 +218,7 @@ def revoke(certificate_id: int):
     if not form.validate_on_submit():
         return _certificate_page(certificate, revoke_form=form, form=form)
     try:
-        versions.revoke(certificate, me(), form.reason.data, confirmed=form.confirm.data)
+        versions.revoke(certificate, current_actor(), form.reason.data, confirmed=form.confirm.data)
     except InvalidCertificate as error:
         show_refusal(form, error)
         return _certificate_page(certificate, revoke_form=form, form=form)

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import calendar
-from portal.access import admin, permit_party, staff
+from portal.access import admin, current_actor, staff
 from portal.csv_export import attachment
 from portal.documents.store import send_stored
 from portal.errors import DomainError
@@ -45,14 +45,11 @@ from portal.inspections.models import (
     Window,
 )
 from portal.inspections.queue import InspectionQueueForm, inspection_queue
+from portal.permits.access import permit_party
 from portal.permits.models import Permit
 from portal.settings import services as settings
 
 bp = Blueprint("inspections", __name__)
-
-
-def _me():
-    return current_user._get_current_object()
 
 
 def _request_or_404(permit: Permit, request_id: int):
@@ -65,7 +62,7 @@ def _request_or_404(permit: Permit, request_id: int):
 def _changeable_or_404(permit: Permit, request_id: int):
     """The request, if this user may cancel or reschedule it; to anyone else it is a miss."""
     inspection_request = _request_or_404(permit, request_id)
-    if not requests.may_change(inspection_request, _me()):
+    if not requests.may_change(inspection_request, current_actor()):
         abort(404)
     return inspection_request
 
@@ -112,7 +109,7 @@ def request_inspection(permit: Permit):
     refusal: DomainError | None = None
     if form.validate_on_submit():
         try:
-            created = requests.request_inspection(permit, _me(), form.answers())
+            created = requests.request_inspection(permit, current_actor(), form.answers())
         except InvalidRequest as error:
             if error.fees_link or not error.field:
                 refusal = error
@@ -140,7 +137,7 @@ def detail(permit: Permit, request_id: int):
         permit=permit,
         inspection=inspection_request,
         statuses=InspectionStatus,
-        can_change=requests.may_change(inspection_request, _me()),
+        can_change=requests.may_change(inspection_request, current_actor()),
         late=requests.cancellation_is_late(inspection_request),
         cutoff=deadlines.cutoff_day(inspection_request.scheduled_date)
         if inspection_request.scheduled_date
@@ -160,7 +157,7 @@ def cancel(permit: Permit, request_id: int):
         form.version.data = str(inspection_request.version)
     if form.validate_on_submit():
         try:
-            requests.cancel_request(inspection_request, _me(), form.version.data)
+            requests.cancel_request(inspection_request, current_actor(), form.version.data)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -191,7 +188,7 @@ def reschedule(permit: Permit, request_id: int):
     if form.validate_on_submit():
         try:
             requests.reschedule_request(
-                inspection_request, _me(), form.date_answers(), form.version.data
+                inspection_request, current_actor(), form.date_answers(), form.version.data
             )
         except DomainError as error:
             show_refusal(form, error)
@@ -266,7 +263,7 @@ def schedule(request_id: int):
         try:
             scheduling.schedule(
                 inspection_request,
-                _me(),
+                current_actor(),
                 day=form.day.data,
                 window=Window(form.window.data),
                 inspector_id=form.inspector.data,
@@ -300,7 +297,7 @@ def result(request_id: int):
         try:
             results.record_result(
                 inspection_request,
-                _me(),
+                current_actor(),
                 result=InspectionResult(form.result.data),
                 remarks=form.remarks.data or "",
                 orders=form.orders.data or "",
@@ -366,7 +363,9 @@ def required(permit_id: int):
     ]
     if form.validate_on_submit():
         try:
-            catalogue.add_required(permit, form.inspection_type.data, form.reason.data, _me())
+            catalogue.add_required(
+                permit, form.inspection_type.data, form.reason.data, current_actor()
+            )
         except DomainError as error:
             show_refusal(form, error)
         else:
@@ -400,7 +399,7 @@ def remove_required(permit_id: int, required_id: int):
     form = RemoveRequiredForm(prefix=f"remove-{required_id}")
     if form.validate_on_submit():
         try:
-            catalogue.remove_required(permit, required_id, form.reason.data, _me())
+            catalogue.remove_required(permit, required_id, form.reason.data, current_actor())
         except DomainError as error:
             show_refusal(form, error)
         else:
@@ -436,7 +435,7 @@ def edit_type(type_id: int):
     form = InspectionTypeForm(obj=inspection_type if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            catalogue.update_type(inspection_type, form.answers(), _me())
+            catalogue.update_type(inspection_type, form.answers(), current_actor())
         except DomainError as error:
             show_refusal(form, error)
         else:

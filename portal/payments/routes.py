@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from portal.access import permit_party, public, staff
+from portal.access import current_actor, public, staff
 from portal.documents.store import send_stored
 from portal.errors import DomainError
 from portal.extensions import csrf, db
@@ -22,6 +22,7 @@ from portal.payments.forms import (
 )
 from portal.payments.models import FeeStatus, PaymentMethod, PaymentStatus
 from portal.payments.stripe_client import WebhookSecretMissing, test_mode
+from portal.permits.access import permit_party
 from portal.permits.models import Permit
 
 bp = Blueprint("payments", __name__)
@@ -85,9 +86,7 @@ def pay(permit: Permit):
     form = PayForm()
     if form.validate_on_submit():
         try:
-            payment = checkout.start_checkout(
-                permit, current_user._get_current_object(), form.fees.data
-            )
+            payment = checkout.start_checkout(permit, current_actor(), form.fees.data)
         except DomainError as error:
             form.fees.errors.append(error.message)
         else:
@@ -200,9 +199,7 @@ def waive(fee_id: int):
     form = WaiveForm(prefix=f"fee-{fee.id}")
     if form.validate_on_submit():
         try:
-            services.waive_fee(
-                fee, current_user._get_current_object(), form.reason.data, form.version.data
-            )
+            services.waive_fee(fee, current_actor(), form.reason.data, form.version.data)
         except DomainError as error:
             form.reason.errors.append(error.message)
             # The page shows the fee as it is now; a second submit acts on that.
@@ -251,7 +248,7 @@ def refund(payment_id: int):
         try:
             services.refund_payment(
                 payment,
-                current_user._get_current_object(),
+                current_actor(),
                 form.reason.data,
                 form.reopen.data,
                 form.version.data,
@@ -281,7 +278,7 @@ def counter_payment(permit_id: int):
         try:
             payment = services.record_counter_payment(
                 permit,
-                current_user._get_current_object(),
+                current_actor(),
                 form.fees.data,
                 PaymentMethod(form.method.data),
                 form.reference.data,

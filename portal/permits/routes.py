@@ -13,13 +13,14 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from portal.access import admin, permit_party, public, signed_in, staff
+from portal.access import admin, current_actor, public, signed_in, staff
 from portal.calendar import local_today
 from portal.csv_export import attachment
 from portal.errors import DomainError
 from portal.extensions import db, limiter
 from portal.forms import STALE_FORM_MESSAGE, ActionForm
 from portal.permits import export, services
+from portal.permits.access import permit_party
 from portal.permits.forms import (
     AddPartyForm,
     ClaimForm,
@@ -40,11 +41,6 @@ CLAIMS_PER_ADDRESS = "20 per hour"
 WEB_IMPORT_ERRORS_SHOWN = 1000
 
 
-def _me():
-    # Services store the user on records and in the audit log: pass the object, not the proxy.
-    return current_user._get_current_object()
-
-
 def _claim_failed(response) -> bool:
     return bool(g.get("claim_failed"))
 
@@ -59,7 +55,7 @@ def _claiming_account() -> str:
 def home():
     if current_user.is_staff:
         return redirect(url_for("admin.staff_home"))
-    pagination, rows = services.applicant_home(_me(), page_number())
+    pagination, rows = services.applicant_home(current_actor(), page_number())
     return render_template(
         "permits/home.html",
         pagination=pagination,
@@ -80,7 +76,9 @@ def claim():
         g.claim_failed = True
     if verified and form.validate_on_submit():
         try:
-            permit = services.claim_permit(_me(), form.permit_number.data, form.access_code.data)
+            permit = services.claim_permit(
+                current_actor(), form.permit_number.data, form.access_code.data
+            )
         except DomainError as error:
             form.permit_number.errors.append(error.message)
         else:
@@ -96,7 +94,7 @@ def claim():
 @bp.get("/permits/<int:permit_id>")
 @permit_party()
 def permit(permit: Permit):
-    page = services.permit_page(permit, _me())
+    page = services.permit_page(permit, current_actor())
     return render_template(
         "permits/permit.html",
         page=page,
@@ -119,7 +117,7 @@ def invite(permit: Permit):
         try:
             invitation = services.invite_party(
                 permit,
-                _me(),
+                current_actor(),
                 email=form.email.data,
                 role=PartyRole(form.role.data),
                 trade=form.trade.data or "",
@@ -140,7 +138,7 @@ def revoke_invitation(permit: Permit, invitation_id: int):
         flash(STALE_FORM_MESSAGE, "error")
     else:
         try:
-            invitation = services.revoke_invitation(permit, invitation_id, _me())
+            invitation = services.revoke_invitation(permit, invitation_id, current_actor())
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -157,7 +155,7 @@ def remove_party(permit: Permit, party_id: int):
         flash(STALE_FORM_MESSAGE, "error")
     else:
         try:
-            services.remove_party(permit, party_id, _me())
+            services.remove_party(permit, party_id, current_actor())
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -174,7 +172,7 @@ def add_party(permit_id: int):
         try:
             services.add_party_by_staff(
                 permit,
-                _me(),
+                current_actor(),
                 email=form.email.data,
                 role=PartyRole(form.role.data),
                 trade=form.trade.data or "",
@@ -217,7 +215,7 @@ def accept_invitation(token: str):
     form = ActionForm()
     if form.validate_on_submit():
         try:
-            services.accept_invitation(invitation, _me())
+            services.accept_invitation(invitation, current_actor())
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -245,7 +243,7 @@ def import_permits():
         try:
             report = services.import_permits(
                 upload.stream,
-                actor=_me(),
+                actor=current_actor(),
                 filename=upload.filename or "",
                 max_reported_errors=WEB_IMPORT_ERRORS_SHOWN,
             )
