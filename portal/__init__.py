@@ -91,6 +91,9 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
+    """Long because it is one small handler per error page, kept together so every error page is in
+    one place."""
+
     @app.errorhandler(404)
     def not_found(error):
         return render_template(

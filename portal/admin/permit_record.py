@@ -97,6 +97,8 @@ def _audit_entries(ids_by_type: dict[str, list[int]]) -> tuple[list, bool]:
 
 
 def load_record(permit_id: int) -> PermitRecord | None:
+    """Long because the record page shows every feature's rows for the permit, each loaded by its
+    own fixed query (the page's query count does not grow with the data)."""
     permit = db.session.get(Permit, permit_id, options=[selectinload(Permit.parties)])
     if permit is None:
         return None

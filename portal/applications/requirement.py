@@ -76,6 +76,9 @@ def requirement(
 
     ``groups`` are occupancy groups ("A-2", "E", "R-2" or just the letter);
     ``assembly_people`` is the most people the assembly space (Group A) holds.
+
+    Long because it is the rule itself, read top to bottom in the order the department states
+    it.
     """
     units = dwelling_or_sleeping_units or 0
     area = non_residential_sq_ft or 0

@@ -98,6 +98,9 @@ def start_checkout(permit, user, fee_ids: list[int]) -> Payment:
     If any of them is already in an open payment, that payment is returned instead (a
     second click or tab resumes the same checkout). The unique ``open_fee_id`` makes the
     check race-free: two simultaneous starts cannot both hold a fee.
+
+    Long because resuming an open payment, reserving the fees and creating the session must
+    happen in this order inside one transaction.
     """
     fees = db.session.scalars(
         select(Fee)

@@ -66,6 +66,9 @@ def add_schedule(
     ``amounts`` gives each kind's (cents, authority); None leaves the kind out, which is
     refused for a kind the schedule before it charges: the ledger would go on charging
     the older amount, which is not what a blank says.
+
+    Long because each field's check names the form field it belongs to, in the order the form
+    shows them.
     """
     if not actor.is_admin:
         raise DomainError(_l("Only an administrator can change the fee schedule."))

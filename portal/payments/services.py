@@ -121,6 +121,9 @@ def assess_fee(
 
     Without an amount, the schedule in force on ``on`` gives it; the entry is kept on
     the fee, so a later schedule never changes what was assessed.
+
+    Long because the schedule entry, the amount and the ledger's audit and timeline entries are
+    decided together.
     """
     entry = None
     if amount_cents is None:
@@ -320,6 +323,8 @@ def record_counter_payment(permit, actor, fee_ids: list[int], method, reference:
 
     The fees must be outstanding and in no open online payment (the payer may be paying
     them right now); the payment is complete at once, with a receipt like any other.
+
+    Long because the checks on the fees and the payment's completion share one transaction.
     """
     from portal.payments.checkout import describe, open_payment_for
 

@@ -306,7 +306,9 @@ def _parse_date(value: str) -> date:
 
 
 def _parse_value(kind: str, value: str, max_length: int | None):
-    """Return the clean value, or raise ValueError with the user-facing message."""
+    """Return the clean value, or raise ValueError with the user-facing message.
+
+    Long because it is one branch per kind of BLDS column, each with its own message."""
     if kind == "text":
         if max_length and len(value) > max_length:
             raise ValueError(_l("Must be %(n)s characters or fewer.", n=max_length))
@@ -465,6 +467,8 @@ def write(source: IO[bytes], report: ImportReport, *, actor=None) -> None:
 
 
 def _write_batch(batch: list[dict], report: ImportReport, actor) -> None:
+    """Long because it is one batch's bulk writes in order (new permits, updated permits, their
+    timeline entries, the listeners), which must share one transaction."""
     table = Permit.__table__
     nums = [row["permit_num"] for row in batch]
     existing = dict(
