@@ -8,8 +8,10 @@ from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
+from sqlalchemy.exc import OperationalError
 
 from portal import config as portal_config
+from portal import db_locks
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -22,6 +24,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     if config:
         app.config.update(config)
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        portal_config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+    )
     portal_config.refuse_unsafe(app.config)
     instance_path.mkdir(parents=True, exist_ok=True)
 
@@ -128,6 +134,22 @@ def _register_error_pages(app: Flask) -> None:
                 minutes,
             ),
         ), 429
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error):
+        if not db_locks.is_lock_timeout(error):
+            raise error
+        app.logger.warning("a writer waited out the SQLite busy timeout: %s", error.orig)
+        db.session.rollback()
+        return render_template(
+            "errors/error.html",
+            code=503,
+            title=_("The service is busy"),
+            message=_(
+                "Nothing was changed: too many changes were being saved at once. "
+                "Wait a moment and try again."
+            ),
+        ), 503
 
     @app.errorhandler(500)
     def server_error(error):

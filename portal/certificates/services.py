@@ -47,6 +47,7 @@ from portal.certificates.models import (
     ReminderSent,
     VersionStatus,
 )
+from portal.db_locks import begin_write
 from portal.documents.store import save_bytes
 from portal.errors import DomainError, IllegalTransition
 from portal.extensions import db
@@ -818,7 +819,9 @@ def _check_opening(choice: str) -> tuple[PickupSlot, date, datetime, datetime]:
 
 
 def _lock_slot_day(slot_id: int, day: date) -> None:
-    """Lock the slot's row for the day (created on first use) until the transaction ends."""
+    """Lock the slot's row for the day (created on first use) until the transaction ends
+    (on SQLite, which ignores FOR UPDATE, begin_write's write lock does it)."""
+    begin_write()
     query = (
         select(PickupSlotDay)
         .where(PickupSlotDay.slot_id == slot_id, PickupSlotDay.day == day)

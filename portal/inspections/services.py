@@ -21,6 +21,7 @@ from portal import audit, timeline
 from portal.applications import services as applications
 from portal.applications.models import ApplicationStatus
 from portal.auth.models import Role, User
+from portal.db_locks import begin_write
 from portal.documents.store import save_bytes, save_upload
 from portal.errors import DomainError
 from portal.extensions import db
@@ -926,9 +927,11 @@ def inspectors() -> list[User]:
 def _lock_inspector_day(inspector_id: int, day: date) -> InspectorDay:
     """Lock the inspector's day row (created on first use) until the transaction ends.
 
-    On PostgreSQL the second of two concurrent bookings waits here for the first to
-    commit, then counts its visit; SQLite serialises writers on its own.
+    The second of two concurrent bookings waits here for the first to commit, then counts
+    its visit: on PostgreSQL at the row lock, on SQLite (which ignores FOR UPDATE) at the
+    write lock begin_write takes.
     """
+    begin_write()
     query = (
         select(InspectorDay)
         .where(InspectorDay.inspector_id == inspector_id, InspectorDay.day == day)
