@@ -225,6 +225,9 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         try:
             services.accept_invitation(invitation, _me())
+        except services.InvitationProblem as error:
+            # Used or withdrawn since the page was loaded: another account got there first.
+            return render_template("permits/invitation_problem.html", message=error.message), 410
         except DomainError as error:
             flash(error.message, "error")
         else:
