@@ -22,7 +22,7 @@ from portal.applications import services as applications
 from portal.applications.models import ApplicationStatus
 from portal.auth.models import Role, User
 from portal.db_locks import begin_write
-from portal.documents.store import save_bytes, save_upload
+from portal.documents.store import save_bytes, save_upload, upload_name
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.inspections import calendar, ics
@@ -1100,8 +1100,7 @@ def record_result(
     stored_photos = []
     for upload in photos:
         stored = save_upload(upload, allowed=PHOTO_TYPES)
-        filename = (upload.filename or "photo").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-        stored_photos.append((stored, filename[:255]))
+        stored_photos.append((stored, upload_name(upload, "photo")))
 
     now = utcnow()
     permit = inspection_request.permit

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from portal.access import admin, permit_party, public, signed_in, staff
 from portal.csv_export import attachment
+from portal.documents.store import upload_name
 from portal.errors import DomainError
 from portal.extensions import db, limiter
 from portal.forms import STALE_FORM_MESSAGE, ActionForm
@@ -256,7 +257,7 @@ def import_permits():
             report = services.import_permits(
                 upload.stream,
                 actor=_me(),
-                filename=upload.filename or "",
+                filename=upload_name(upload, ""),
                 max_reported_errors=WEB_IMPORT_ERRORS_SHOWN,
             )
         except DomainError as error:
