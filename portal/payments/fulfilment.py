@@ -25,7 +25,7 @@ from portal.extensions import db
 from portal.models import utcnow
 from portal.money import format_cents
 from portal.notifications.services import email_link, queue_email
-from portal.payments import receipts
+from portal.payments import receipts, stripe_events
 from portal.payments.models import (
     FEE_TRANSITIONS,
     PAYMENT_TRANSITIONS,
@@ -204,14 +204,6 @@ def _end_unpaid(payment: Payment, target: PaymentStatus, why: str) -> bool:
     return True
 
 
-def session_payment_id(session: dict) -> int | None:
-    metadata = session.get("metadata") or {}
-    try:
-        return int(metadata.get("payment_id"))
-    except (TypeError, ValueError):
-        return None
-
-
 def apply_session(session: dict, event_type: str | None = None) -> Payment | None:
     """Bring the portal's payment in line with a Checkout Session Stripe reported. Commits.
 
@@ -220,7 +212,7 @@ def apply_session(session: dict, event_type: str | None = None) -> Payment | Non
     currency the portal asked for; another amount is flagged for staff instead.
     Returns the payment, or None when the session is not one of the portal's.
     """
-    payment_id = session_payment_id(session)
+    payment_id = stripe_events.payment_id(session)
     payment = db.session.get(Payment, payment_id) if payment_id else None
     if payment is None or payment.checkout_session_id != session.get("id"):
         log.warning("checkout session %s names no portal payment", session.get("id"))
@@ -362,7 +354,8 @@ class WebhookResult:
 
 
 def handle_webhook(payload: bytes, signature: str | None) -> WebhookResult:
-    """Verify, record the event id once, and apply it. 400 (and no change) on a bad signature.
+    """Verify, record the event id once, and apply it. 400 (and no change) on a bad signature
+    or a body without the fields fulfilment reads (stripe_events), with a log line.
 
     The event row is written in the fulfilment's transaction, so a crash loses both and
     Stripe's redelivery does the work; a duplicate finds the row (or hits its unique
@@ -372,18 +365,22 @@ def handle_webhook(payload: bytes, signature: str | None) -> WebhookResult:
         text = payload.decode("utf-8")
         stripe.WebhookSignature.verify_header(text, signature, webhook_secret(), tolerance=300)
         event = json.loads(text)
-        event_id, event_type = event["id"], event["type"]
-        obj = event["data"]["object"]
-    except (
-        stripe.SignatureVerificationError,
-        UnicodeDecodeError,
-        ValueError,
-        KeyError,
-        TypeError,
-    ):
+    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError):
         return WebhookResult(400, "invalid")
-    if event_type not in HANDLED_EVENTS:
-        return WebhookResult(200, "ignored")
+    problem = stripe_events.header_problem(event)
+    if problem is None:
+        if event["type"] not in HANDLED_EVENTS:
+            return WebhookResult(200, "ignored")
+        obj = stripe_events.event_object(event)
+        if event["type"] in SESSION_EVENTS:
+            problem = stripe_events.session_problem(obj)
+        else:
+            problem = stripe_events.charge_problem(obj)
+    if problem is not None:
+        # Signed with the endpoint's secret, so not noise: someone should look at it.
+        log.warning("refused a malformed Stripe event %s: %s", _logged_id(event), problem)
+        return WebhookResult(400, "malformed")
+    event_id, event_type = event["id"], event["type"]
     seen = db.session.scalar(
         select(ProcessedStripeEvent.id).where(ProcessedStripeEvent.event_id == event_id)
     )
@@ -403,6 +400,11 @@ def handle_webhook(payload: bytes, signature: str | None) -> WebhookResult:
         db.session.rollback()
         return WebhookResult(200, "duplicate")
     return WebhookResult(200, "processed" if payment is not None else "not ours")
+
+
+def _logged_id(event) -> str:
+    event_id = event.get("id") if isinstance(event, dict) else None
+    return repr(event_id)[:100]
 
 
 # ---- test mode ----------------------------------------------------------------------------

@@ -351,3 +351,49 @@ def test_five_different_events_for_one_session_at_once_fulfil_once(app, started,
     succeeded = select(func.count(AuditEvent.id)).where(AuditEvent.action == "payment.succeeded")
     assert db.session.scalar(succeeded) == 1
     assert db.session.scalar(select(func.count(Payment.id))) == 1
+
+
+MALFORMED = {
+    "data.object is a string": lambda s: event("checkout.session.completed", "cs_test_1"),
+    "data.object is missing": lambda s: {**event("checkout.session.completed", {}), "data": {}},
+    "the type is an object": lambda s: {**event("x", stripe_session(s)), "type": {"a": 1}},
+    "the id is a number": lambda s: event("checkout.session.completed", stripe_session(s), 7),
+    "metadata is a list": lambda s: event(
+        "checkout.session.completed", stripe_session(s, metadata=["payment_id"])
+    ),
+    "the currency is a number": lambda s: event(
+        "checkout.session.completed", stripe_session(s, currency=840)
+    ),
+    "the session's payment_intent is an object": lambda s: event(
+        "checkout.session.completed", stripe_session(s, payment_intent={"id": "pi_1"})
+    ),
+    "the charge's payment_intent is an object": lambda s: event(
+        "charge.refunded",
+        {"id": "ch_1", "object": "charge", "payment_intent": {"id": f"pi_{s.id}_fixture"}},
+    ),
+    "the charge's refunded is missing": lambda s: event(
+        "charge.refunded", {"id": "ch_1", "object": "charge", "payment_intent": f"pi_{s.id}"}
+    ),
+}
+
+
+@pytest.mark.parametrize("problem", list(MALFORMED))
+def test_a_signed_but_malformed_event_is_a_400_a_log_line_and_no_change(
+    client, started, problem, caplog
+):
+    body = MALFORMED[problem](started)
+    before = snapshot()
+    with caplog.at_level("WARNING", logger="portal.payments.fulfilment"):
+        response = post_event(client, body)
+    assert response.status_code == 400
+    assert response.get_json() == {"received": False, "outcome": "malformed"}
+    assert changes(before, snapshot()) == {}
+    assert any("malformed Stripe event" in record.getMessage() for record in caplog.records)
+
+
+def test_a_payment_id_out_of_range_is_no_payment_of_the_portals(client, started):
+    session = stripe_session(started, metadata={"payment_id": "9" * 30})
+    before = snapshot()
+    response = post_event(client, event("checkout.session.completed", session))
+    assert response.get_json() == {"received": True, "outcome": "not ours"}
+    assert list(changes(before, snapshot())) == ["processed_stripe_events"]
