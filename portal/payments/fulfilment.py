@@ -20,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal import audit, timeline
-from portal.documents.store import save_bytes
 from portal.extensions import db
 from portal.models import utcnow
 from portal.money import format_cents
@@ -122,9 +121,12 @@ def load_payment(payment_id: int) -> Payment | None:
 
 
 def complete_payment(payment: Payment, *, actor=None, **values) -> bool:
-    """Pending -> succeeded, its fees paid, a receipt made and emailed. Once per payment.
+    """Pending -> succeeded, its fees paid, its receipt numbered. Once per payment.
 
     Used by Stripe fulfilment and by counter payments. No commit: the caller commits.
+    The receipt PDF and its email come after the commit (payments/receipt_delivery.py):
+    the webhook must answer Stripe quickly, and a render that fails must not undo a
+    payment that happened.
     """
     now = utcnow()
     if not advance_payment(
@@ -142,9 +144,6 @@ def complete_payment(payment: Payment, *, actor=None, **values) -> bool:
     ]
     release_fees(payment.id)
     payment = load_payment(payment.id)
-    stored = save_bytes(receipts.render_receipt_pdf(payment), "application/pdf")
-    payment.receipt_file_id = stored.id
-    db.session.flush()
     if not_outstanding:
         flag(
             payment.id,
@@ -156,7 +155,6 @@ def complete_payment(payment: Payment, *, actor=None, **values) -> bool:
             ),
         )
     permit = payment.permit
-    amount = format_cents(payment.amount_cents)
     audit.record(
         "payment.succeeded",
         payment,
@@ -168,31 +166,12 @@ def complete_payment(payment: Payment, *, actor=None, **values) -> bool:
         fees=",".join(str(line.fee_id) for line in payment.lines),
     )
     timeline.add(
-        permit, "payment.received", actor=actor, amount=amount, receipt=payment.receipt_number
+        permit,
+        "payment.received",
+        actor=actor,
+        amount=format_cents(payment.amount_cents),
+        receipt=payment.receipt_number,
     )
-    recipient = payment.customer_email
-    if recipient:
-        queue_email(
-            recipient,
-            _(
-                "Receipt %(number)s: %(amount)s paid on permit %(num)s",
-                number=payment.receipt_number,
-                amount=amount,
-                num=permit.permit_num,
-            ),
-            "payments_receipt",
-            payment=payment,
-            permit=permit,
-            amount=amount,
-            link=email_link("payments.payment", permit_id=permit.id, payment_id=payment.id),
-            attachments=[
-                {
-                    "filename": f"receipt-{payment.receipt_number}.pdf",
-                    "content_type": "application/pdf",
-                    "sha256": stored.sha256,
-                }
-            ],
-        )
     return True
 
 
