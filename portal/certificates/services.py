@@ -293,9 +293,11 @@ def check_answers(answers: Mapping, permit_id: int) -> dict:
 def _take_number(year: int) -> int:
     """The next number of the year, under the counter row's lock (created on first use).
 
-    On PostgreSQL a second issuer waits here until the first commits or rolls back, so
-    numbers are never shared and a rolled-back issue leaves no gap.
+    A second issuer waits here until the first commits or rolls back (on SQLite, which
+    ignores FOR UPDATE, at begin_write's write lock), so numbers are never shared and a
+    rolled-back issue leaves no gap.
     """
+    begin_write()
     query = (
         select(CertificateCounter)
         .where(CertificateCounter.year == year)
@@ -459,7 +461,9 @@ def mark_inspections_complete(application: CofOApplication, actor, version) -> N
 
 
 def _lock_certificate(certificate_id: int) -> Certificate:
-    """Lock the certificate row: regenerations and revocations take turns on it."""
+    """Lock the certificate row: regenerations and revocations take turns on it (on
+    SQLite, which ignores FOR UPDATE, at begin_write's write lock)."""
+    begin_write()
     return db.session.scalar(
         select(Certificate)
         .where(Certificate.id == certificate_id)

@@ -1,7 +1,7 @@
-"""Races that only a real database shows: two staff issuing at the same moment, two staff
-regenerating the same certificate, two people booking the last seat (PostgreSQL only)."""
+"""Races that only real threads show: two staff issuing at the same moment, two staff
+regenerating the same certificate, two people booking the last seat, on SQLite and
+PostgreSQL."""
 
-import pytest
 from sqlalchemy import select
 
 from portal.auth.models import User
@@ -16,8 +16,6 @@ from portal.extensions import db
 from portal.permits.models import Permit
 from tests.certificates import factories
 from tests.support.race import race
-
-pytestmark = pytest.mark.postgres_only
 
 
 def test_simultaneous_issues_get_consecutive_numbers(app, staff):
