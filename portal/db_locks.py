@@ -1,8 +1,9 @@
 """Write locks that hold on SQLite as well as on PostgreSQL.
 
-A service that counts rows and then inserts one (an inspector's visits on a day, the seats
-in a pickup slot) must count under a lock the next writer waits for. On PostgreSQL that is
-a row lock (SELECT ... FOR UPDATE) on a row standing for the day. SQLite ignores FOR UPDATE,
+A service that counts and then writes (an inspector's visits on a day, the seats in a
+pickup slot, the year's last certificate number) must count under a lock the next writer
+waits for. On PostgreSQL that is a row lock (SELECT ... FOR UPDATE) on a row standing for
+what is counted. SQLite ignores FOR UPDATE,
 and Python's sqlite3 module, in its default ("legacy") transaction mode, begins a
 transaction only at the first INSERT, UPDATE or DELETE: the count ran outside any lock, so
 six writers could all see the same free place. ``begin_write`` takes SQLite's one write
@@ -24,9 +25,12 @@ from portal.extensions import db
 def begin_write() -> None:
     """On SQLite, start the session's transaction with BEGIN IMMEDIATE, which takes the
     database's write lock now: a concurrent writer waits (up to the busy timeout the
-    engine sets) until this transaction ends, then sees what it wrote. Nothing is done
-    when a transaction is already open: sqlite3 opens one only at a write, which already
-    holds the lock. On PostgreSQL nothing is done: the caller's row lock is the lock."""
+    engine sets) until this transaction ends, then sees what it wrote. Call it before
+    the first statement that must see the others' writes (the count).
+
+    Nothing is done when the transaction is already open: sqlite3 opens one only at a
+    write, and the write took the lock. On PostgreSQL nothing is done: the caller's
+    row lock (SELECT ... FOR UPDATE) is the lock there."""
     connection = db.session.connection()
     if connection.dialect.name != "sqlite":
         return
