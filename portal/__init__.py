@@ -9,11 +9,25 @@ from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
+from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
-from portal import routing
+from portal import db_locks, routing
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+# Every blueprint, by the module that defines it.
+BLUEPRINTS = (
+    "portal.main",
+    "portal.auth.routes",
+    "portal.permits.routes",
+    "portal.applications.routes",
+    "portal.admin.routes",
+    "portal.inspections.routes",
+    "portal.payments.routes",
+    "portal.certificates.blueprint",
+    "portal.admin.settings_views",
+)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -26,6 +40,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     if config:
         app.config.update(config)
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        portal_config.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+    )
     portal_config.refuse_unsafe(app.config)
     _trust_proxies(app)
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -41,33 +59,14 @@ def create_app(config: dict | None = None) -> Flask:
         models_registry,  # noqa: F401 - every table known to Alembic and create_all
         security,
     )
-    from portal.admin.routes import bp as admin_bp
-    from portal.admin.settings_views import bp as settings_bp
-    from portal.applications.routes import bp as applications_bp
     from portal.auth import session  # noqa: F401 - registers the user loader
-    from portal.auth.routes import bp as auth_bp
-    from portal.certificates.blueprint import bp as certificates_bp
-    from portal.inspections.routes import bp as inspections_bp
-    from portal.main import bp as main_bp
-    from portal.payments.routes import bp as payments_bp
-    from portal.permits.routes import bp as permits_bp
 
     # Each feature built on permits adds its part to the pages permits/ owns (portal/panels.py).
     for contributions in ("applications", "payments", "inspections", "certificates"):
         import_module(f"portal.{contributions}.contributions")
     security.init_app(app)
-    for blueprint in (
-        main_bp,
-        auth_bp,
-        permits_bp,
-        applications_bp,
-        admin_bp,
-        inspections_bp,
-        payments_bp,
-        certificates_bp,
-        settings_bp,
-    ):
-        app.register_blueprint(blueprint)
+    for module in BLUEPRINTS:
+        app.register_blueprint(import_module(module).bp)
 
     from portal import cli, template_helpers
 
@@ -152,6 +151,22 @@ def _register_error_pages(app: Flask) -> None:
                 minutes,
             ),
         ), 429
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error):
+        if not db_locks.is_lock_timeout(error):
+            raise error
+        app.logger.warning("a writer waited out the SQLite busy timeout: %s", error.orig)
+        db.session.rollback()
+        return render_template(
+            "errors/error.html",
+            code=503,
+            title=_("The service is busy"),
+            message=_(
+                "Nothing was changed: too many changes were being saved at once. "
+                "Wait a moment and try again."
+            ),
+        ), 503
 
     @app.errorhandler(500)
     def server_error(error):

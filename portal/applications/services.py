@@ -28,7 +28,7 @@ from portal.applications.models import (
     ContactRole,
 )
 from portal.applications.requirement import Result, requirement
-from portal.documents.store import save_upload
+from portal.documents.store import save_upload, upload_name
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import utcnow
@@ -354,11 +354,10 @@ def add_document(application, file_storage, document_type, user) -> ApplicationD
     """Store an upload checked by size and content (RejectedUpload says what was wrong)."""
     _require_editable(application)
     stored = save_upload(file_storage)
-    filename = (file_storage.filename or "document").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     document = ApplicationDocument(
         document_type=document_type,
         stored_file_id=stored.id,
-        filename=filename[:255],
+        filename=upload_name(file_storage, "document"),
         uploaded_by_id=user.id,
     )
     application.documents.append(document)

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.certificates.models import NUMBER_PREFIX, CertificateCounter
+from portal.db_locks import begin_write
 from portal.extensions import db
 
 
@@ -14,9 +15,11 @@ def format_number(year: int, sequence: int) -> str:
 def take_number(year: int) -> int:
     """The next number of the year, under the counter row's lock (created on first use).
 
-    On PostgreSQL a second issuer waits here until the first commits or rolls back, so
-    numbers are never shared and a rolled-back issue leaves no gap.
+    A second issuer waits here until the first commits or rolls back (on SQLite, which
+    ignores FOR UPDATE, at begin_write's write lock), so numbers are never shared and a
+    rolled-back issue leaves no gap.
     """
+    begin_write()
     query = (
         select(CertificateCounter)
         .where(CertificateCounter.year == year)

@@ -21,6 +21,7 @@ from portal.certificates.models import (
     PickupSlot,
     PickupSlotDay,
 )
+from portal.db_locks import begin_write
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import utcnow
@@ -138,7 +139,9 @@ def check_opening(choice: str) -> tuple[PickupSlot, date, datetime, datetime]:
 
 
 def _lock_slot_day(slot_id: int, day: date) -> None:
-    """Lock the slot's row for the day (created on first use) until the transaction ends."""
+    """Lock the slot's row for the day (created on first use) until the transaction ends
+    (on SQLite, which ignores FOR UPDATE, begin_write's write lock does it)."""
+    begin_write()
     query = (
         select(PickupSlotDay)
         .where(PickupSlotDay.slot_id == slot_id, PickupSlotDay.day == day)

@@ -31,6 +31,7 @@ from portal.certificates.pickup import (
     pickup_time,
 )
 from portal.certificates.reading import record_contacts
+from portal.db_locks import begin_write
 from portal.documents.store import save_bytes
 from portal.errors import IllegalTransition
 from portal.extensions import db
@@ -90,7 +91,9 @@ def version_answers(version: CertificateVersion) -> dict:
 
 
 def _lock_certificate(certificate_id: int) -> Certificate:
-    """Lock the certificate row: regenerations and revocations take turns on it."""
+    """Lock the certificate row: regenerations and revocations take turns on it (on
+    SQLite, which ignores FOR UPDATE, at begin_write's write lock)."""
+    begin_write()
     return db.session.scalar(
         select(Certificate)
         .where(Certificate.id == certificate_id)

@@ -6,6 +6,7 @@ Uploads are checked by size and by content (magic bytes), never by file name.
 import hashlib
 import os
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from flask import current_app, send_file
@@ -83,6 +84,21 @@ def save_upload(file_storage, allowed: tuple[str, ...] = tuple(SIGNATURES)) -> S
     return save_bytes(data, content_type)
 
 
+def clean_name(name: str | None, default: str) -> str:
+    """A file name fit to store and to send back in Content-Disposition: the last part of
+    any path the browser sent, without control or format characters (PostgreSQL refuses
+    NUL in text; a line break or a right-to-left override would garble the header or hide
+    the real extension), at most 255 characters, else ``default``."""
+    name = (name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Cs"))
+    return " ".join(name.split())[:255] or default
+
+
+def upload_name(file_storage, default: str) -> str:
+    """The name an upload is listed and downloaded under (see clean_name)."""
+    return clean_name(file_storage.filename, default)
+
+
 def read_bytes(stored: StoredFile) -> bytes:
     return path_for(stored.sha256).read_bytes()
 
@@ -93,7 +109,8 @@ def send_stored(stored: StoredFile, filename: str):
         path_for(stored.sha256),
         mimetype=stored.content_type,
         as_attachment=True,
-        download_name=filename,
+        # Names stored before control characters were dropped on upload are cleaned here.
+        download_name=clean_name(filename, "download"),
         max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"

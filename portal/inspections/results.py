@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal import audit, timeline
-from portal.documents.store import save_upload
+from portal.documents.store import save_upload, upload_name
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.inspections.catalogue import complete_if_all_passed
@@ -78,8 +78,7 @@ def _store_photos(photos: list) -> list[tuple]:
     stored_photos = []
     for upload in photos:
         stored = save_upload(upload, allowed=PHOTO_TYPES)
-        filename = (upload.filename or "photo").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-        stored_photos.append((stored, filename[:255]))
+        stored_photos.append((stored, upload_name(upload, "photo")))
     return stored_photos
 
 

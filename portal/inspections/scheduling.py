@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from portal import audit, calendar, timeline
 from portal.auth.models import Role, User
+from portal.db_locks import begin_write
 from portal.extensions import db
 from portal.inspections import deadlines
 from portal.inspections.errors import STALE_MESSAGE, CapacityFull, InvalidRequest, weekday_date
@@ -45,9 +46,11 @@ def inspectors() -> Sequence[User]:
 def _lock_inspector_day(inspector_id: int, day: date) -> InspectorDay:
     """Lock the inspector's day row (created on first use) until the transaction ends.
 
-    On PostgreSQL the second of two concurrent bookings waits here for the first to
-    commit, then counts its visit; SQLite serialises writers on its own.
+    The second of two concurrent bookings waits here for the first to commit, then counts
+    its visit: on PostgreSQL at the row lock, on SQLite (which ignores FOR UPDATE) at the
+    write lock begin_write takes.
     """
+    begin_write()
     query = (
         select(InspectorDay)
         .where(InspectorDay.inspector_id == inspector_id, InspectorDay.day == day)

@@ -1,12 +1,16 @@
 """Deliver the outbox over SMTP, or to .eml files in development, with retries and backoff.
 
-Delivery is at least once, never at most once. Each message is sent while its row is
-locked, and marked sent in the commit that follows. If the process dies, or the database
-fails, between the SMTP server accepting a message and that commit, the row is still
-pending and the next run sends it again. The copy carries the same Message-ID (stored on
-the row when the message is queued, and the Date comes from the row too), so mail systems
-that drop duplicates by Message-ID show it once; in file mode the copy overwrites the same
-file. The opposite order (commit first, then send) would lose the message on a crash.
+Delivery is at least once, never at most once. A run first claims a message: a
+conditional UPDATE (``claimed_at`` set WHERE the message is pending, due and unclaimed),
+committed at once, which of several runs at the same moment exactly one wins, on SQLite
+and PostgreSQL alike. It then sends the message and marks it sent, releasing the claim,
+in the commit that follows. If the process dies, or the database fails, between the SMTP
+server accepting a message and that commit, the message stays claimed; once the claim is
+older than CLAIM_TIMEOUT a later run takes it and sends it again. The copy carries the
+same Message-ID (stored on the row when the message is queued, and the Date comes from
+the row too), so mail systems that drop duplicates by Message-ID show it once; in file
+mode the copy overwrites the same file. The opposite order (commit first, then send)
+would lose the message on a crash.
 
 A message is never dropped silently: it stays pending until delivered or, after
 MAX_ATTEMPTS failed attempts (about two days with the backoff below), becomes FAILED with
@@ -23,7 +27,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from portal.documents.models import StoredFile
 from portal.documents.store import read_bytes
@@ -35,6 +39,8 @@ MAX_ATTEMPTS = 16
 BASE_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(hours=6)
 SMTP_TIMEOUT_SECONDS = 30
+# Far longer than one message can take (each SMTP step times out after 30 s).
+CLAIM_TIMEOUT = timedelta(minutes=15)
 
 
 class ServerUnavailable(Exception):
@@ -141,28 +147,50 @@ def _record_failure(message: OutboxMessage, error: BaseException) -> None:
         message.next_attempt_at = utcnow() + backoff(message.attempts)
 
 
-def send_due(limit: int = 100) -> tuple[int, int]:
-    """Send messages that are due; return (sent, failed). Each message commits on its own."""
-    sent = failed = 0
+def _due(now) -> tuple:
+    return (
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.next_attempt_at <= now,
+        or_(
+            OutboxMessage.claimed_at.is_(None),
+            OutboxMessage.claimed_at < now - CLAIM_TIMEOUT,
+        ),
+    )
+
+
+def _claim(message_id: int) -> OutboxMessage | None:
+    """Take the message for this run, or None when another run has it or sent it.
+
+    The conditional UPDATE is the whole decision: of runs claiming at once one changes
+    the row; on PostgreSQL the others wait for its commit and then match nothing, on
+    SQLite they wait for the write lock and then match nothing. Committed at once, so the
+    claim is seen while the message is being sent.
+    """
     now = utcnow()
-    due = (OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, *_due(now))
+        .values(claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return db.session.get(OutboxMessage, message_id) if claimed == 1 else None
+
+
+def send_due(limit: int = 100) -> tuple[int, int]:
+    """Send messages that are due; return (sent, failed). Each message commits on its own,
+    and a message another run has claimed is left to it."""
+    sent = failed = 0
     ids = db.session.scalars(
-        select(OutboxMessage.id).where(*due).order_by(OutboxMessage.id).limit(limit)
+        select(OutboxMessage.id).where(*_due(utcnow())).order_by(OutboxMessage.id).limit(limit)
     ).all()
     mailer = _Mailer(current_app.config)
     try:
         for message_id in ids:
-            # Skip a row another sender holds, and one it sent or rescheduled meanwhile,
-            # so two schedulers never send the same message.
-            message = db.session.scalar(
-                select(OutboxMessage)
-                .where(OutboxMessage.id == message_id, *due)
-                .with_for_update(skip_locked=True)
-            )
+            message = _claim(message_id)
             if message is None:
-                db.session.rollback()
                 continue
-            message.attempts += 1
+            message.claimed_at = None
             try:
                 mailer.send(build_email(message))
             except ServerUnavailable as error:

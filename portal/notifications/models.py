@@ -37,6 +37,10 @@ class OutboxMessage(TimestampMixin, Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None]
+    # When a `flask outbox send` run took the message to send it; cleared when it is done.
+    # Another run skips a claimed message until the claim is older than a sender can be
+    # busy with one (the sender died).
+    claimed_at: Mapped[datetime | None]
 
 
 class ReminderSent(Base):

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.payments import fulfilment
+from portal.payments import fulfilment, stripe_events
 from portal.payments.models import Payment, PaymentStatus
 from portal.payments.stripe_client import gateway, test_mode
 
@@ -27,7 +27,7 @@ def reconcile(since: datetime) -> list[str]:
     lines.append(f"{len(sessions)} Checkout Session(s) since {since:%Y-%m-%d}.")
     fixed = 0
     for session in sessions:
-        payment_id = fulfilment.session_payment_id(session)
+        payment_id = stripe_events.payment_id(session)
         payment = db.session.get(Payment, payment_id) if payment_id else None
         if payment is None or payment.checkout_session_id != session.get("id"):
             lines.append(f"  {session.get('id')}: not a portal payment, skipped")

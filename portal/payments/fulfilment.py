@@ -20,12 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal import audit, timeline
-from portal.documents.store import save_bytes
 from portal.extensions import db
 from portal.models import utcnow
 from portal.money import format_cents
 from portal.notifications.services import email_link, queue_email
-from portal.payments import receipts
+from portal.payments import receipts, stripe_events
 from portal.payments.models import (
     FEE_TRANSITIONS,
     PAYMENT_TRANSITIONS,
@@ -122,9 +121,12 @@ def load_payment(payment_id: int) -> Payment | None:
 
 
 def complete_payment(payment: Payment, *, actor=None, **values) -> bool:
-    """Pending -> succeeded, its fees paid, a receipt made and emailed. Once per payment.
+    """Pending -> succeeded, its fees paid, its receipt numbered. Once per payment.
 
     Used by Stripe fulfilment and by counter payments. No commit: the caller commits.
+    The receipt PDF and its email come after the commit (payments/receipt_delivery.py):
+    the webhook must answer Stripe quickly, and a render that fails must not undo a
+    payment that happened.
     """
     now = utcnow()
     if not advance_payment(
@@ -142,9 +144,6 @@ def complete_payment(payment: Payment, *, actor=None, **values) -> bool:
     ]
     release_fees(payment.id)
     payment = load_payment(payment.id)
-    stored = save_bytes(receipts.render_receipt_pdf(payment), "application/pdf")
-    payment.receipt_file_id = stored.id
-    db.session.flush()
     if not_outstanding:
         flag(
             payment.id,
@@ -156,7 +155,6 @@ def complete_payment(payment: Payment, *, actor=None, **values) -> bool:
             ),
         )
     permit = payment.permit
-    amount = format_cents(payment.amount_cents)
     audit.record(
         "payment.succeeded",
         payment,
@@ -168,31 +166,12 @@ def complete_payment(payment: Payment, *, actor=None, **values) -> bool:
         fees=",".join(str(line.fee_id) for line in payment.lines),
     )
     timeline.add(
-        permit, "payment.received", actor=actor, amount=amount, receipt=payment.receipt_number
+        permit,
+        "payment.received",
+        actor=actor,
+        amount=format_cents(payment.amount_cents),
+        receipt=payment.receipt_number,
     )
-    recipient = payment.customer_email
-    if recipient:
-        queue_email(
-            recipient,
-            _(
-                "Receipt %(number)s: %(amount)s paid on permit %(num)s",
-                number=payment.receipt_number,
-                amount=amount,
-                num=permit.permit_num,
-            ),
-            "payments_receipt",
-            payment=payment,
-            permit=permit,
-            amount=amount,
-            link=email_link("payments.payment", permit_id=permit.id, payment_id=payment.id),
-            attachments=[
-                {
-                    "filename": f"receipt-{payment.receipt_number}.pdf",
-                    "content_type": "application/pdf",
-                    "sha256": stored.sha256,
-                }
-            ],
-        )
     return True
 
 
@@ -204,14 +183,6 @@ def _end_unpaid(payment: Payment, target: PaymentStatus, why: str) -> bool:
     return True
 
 
-def session_payment_id(session: dict) -> int | None:
-    metadata = session.get("metadata") or {}
-    try:
-        return int(metadata.get("payment_id"))
-    except (TypeError, ValueError):
-        return None
-
-
 def apply_session(session: dict, event_type: str | None = None) -> Payment | None:
     """Bring the portal's payment in line with a Checkout Session Stripe reported. Commits.
 
@@ -220,7 +191,7 @@ def apply_session(session: dict, event_type: str | None = None) -> Payment | Non
     currency the portal asked for; another amount is flagged for staff instead.
     Returns the payment, or None when the session is not one of the portal's.
     """
-    payment_id = session_payment_id(session)
+    payment_id = stripe_events.payment_id(session)
     payment = db.session.get(Payment, payment_id) if payment_id else None
     if payment is None or payment.checkout_session_id != session.get("id"):
         log.warning("checkout session %s names no portal payment", session.get("id"))
@@ -290,6 +261,9 @@ def mark_refunded(
 
     With ``reopen`` each refunded fee is assessed again as a new outstanding fee, so the
     ledger keeps the refunded line and shows what is owed now.
+
+    Long because the payment's conditional update, its fees, the reassessment and the
+    records of the refund must happen together in the caller's transaction.
     """
     from portal.payments import services
 
@@ -362,7 +336,8 @@ class WebhookResult:
 
 
 def handle_webhook(payload: bytes, signature: str | None) -> WebhookResult:
-    """Verify, record the event id once, and apply it. 400 (and no change) on a bad signature.
+    """Verify, record the event id once, and apply it. 400 (and no change) on a bad signature
+    or a body without the fields fulfilment reads (stripe_events), with a log line.
 
     The event row is written in the fulfilment's transaction, so a crash loses both and
     Stripe's redelivery does the work; a duplicate finds the row (or hits its unique
@@ -372,18 +347,22 @@ def handle_webhook(payload: bytes, signature: str | None) -> WebhookResult:
         text = payload.decode("utf-8")
         stripe.WebhookSignature.verify_header(text, signature, webhook_secret(), tolerance=300)
         event = json.loads(text)
-        event_id, event_type = event["id"], event["type"]
-        obj = event["data"]["object"]
-    except (
-        stripe.SignatureVerificationError,
-        UnicodeDecodeError,
-        ValueError,
-        KeyError,
-        TypeError,
-    ):
+    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError):
         return WebhookResult(400, "invalid")
-    if event_type not in HANDLED_EVENTS:
-        return WebhookResult(200, "ignored")
+    problem = stripe_events.header_problem(event)
+    if problem is None:
+        if event["type"] not in HANDLED_EVENTS:
+            return WebhookResult(200, "ignored")
+        obj = stripe_events.event_object(event)
+        if event["type"] in SESSION_EVENTS:
+            problem = stripe_events.session_problem(obj)
+        else:
+            problem = stripe_events.charge_problem(obj)
+    if problem is not None:
+        # Signed with the endpoint's secret, so not noise: someone should look at it.
+        log.warning("refused a malformed Stripe event %s: %s", _logged_id(event), problem)
+        return WebhookResult(400, "malformed")
+    event_id, event_type = event["id"], event["type"]
     seen = db.session.scalar(
         select(ProcessedStripeEvent.id).where(ProcessedStripeEvent.event_id == event_id)
     )
@@ -403,6 +382,11 @@ def handle_webhook(payload: bytes, signature: str | None) -> WebhookResult:
         db.session.rollback()
         return WebhookResult(200, "duplicate")
     return WebhookResult(200, "processed" if payment is not None else "not ours")
+
+
+def _logged_id(event) -> str:
+    event_id = event.get("id") if isinstance(event, dict) else None
+    return repr(event_id)[:100]
 
 
 # ---- test mode ----------------------------------------------------------------------------

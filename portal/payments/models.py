@@ -151,6 +151,13 @@ class Payment(TimestampMixin, VersionedMixin, Base):
         # Money received and refunded in a period (payments page, dashboard): range sums.
         Index("ix_payments_succeeded_amount", "succeeded_at", "amount_cents"),
         Index("ix_payments_status_refunded", "status", "refunded_at"),
+        # Receipts numbered but not yet rendered and emailed (payments/receipt_delivery.py).
+        Index(
+            "ix_payments_receipt_due",
+            "id",
+            sqlite_where=text("receipt_number IS NOT NULL AND receipt_file_id IS NULL"),
+            postgresql_where=text("receipt_number IS NOT NULL AND receipt_file_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,7 @@ from portal.documents.store import send_stored
 from portal.errors import DomainError
 from portal.extensions import csrf, db
 from portal.money import format_cents
-from portal.payments import checkout, fulfilment, services
+from portal.payments import checkout, fulfilment, receipt_delivery, services
 from portal.payments.forms import (
     CounterPaymentForm,
     PayForm,
@@ -127,8 +127,16 @@ def cancelled(permit: Permit, payment_id: int):
 @permit_party()
 def receipt(permit: Permit, payment_id: int):
     payment = _payment_or_404(permit, payment_id)
-    if payment.receipt_file is None:
+    if payment.receipt_number is None:
         abort(404)
+    if payment.receipt_file is None:
+        # Not issued yet (the outbox run issues receipts every minute): issue it now.
+        try:
+            payment = receipt_delivery.issue_receipt(payment.id)
+        except receipt_delivery.ReceiptNotReady as error:
+            return render_template(
+                "errors/error.html", code=503, title=_("Receipt not ready"), message=error.message
+            ), 503
     return send_stored(payment.receipt_file, f"receipt-{payment.receipt_number}.pdf")
 
 
@@ -288,7 +296,7 @@ def counter_payment(permit_id: int):
         else:
             flash(
                 _(
-                    "Payment recorded. Receipt %(number)s was emailed.",
+                    "Payment recorded. Receipt %(number)s is on its way to the payer.",
                     number=payment.receipt_number,
                 ),
                 "success",

@@ -16,6 +16,7 @@ from flask_login import current_user
 from portal.access import admin, current_actor, public, signed_in, staff
 from portal.calendar import local_today
 from portal.csv_export import attachment
+from portal.documents.store import upload_name
 from portal.errors import DomainError
 from portal.extensions import db, limiter
 from portal.forms import STALE_FORM_MESSAGE, ActionForm
@@ -216,6 +217,9 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         try:
             services.accept_invitation(invitation, current_actor())
+        except services.InvitationProblem as error:
+            # Used or withdrawn since the page was loaded: another account got there first.
+            return render_template("permits/invitation_problem.html", message=error.message), 410
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -244,7 +248,7 @@ def import_permits():
             report = services.import_permits(
                 upload.stream,
                 actor=current_actor(),
-                filename=upload.filename or "",
+                filename=upload_name(upload, ""),
                 max_reported_errors=WEB_IMPORT_ERRORS_SHOWN,
             )
         except DomainError as error:

@@ -12,7 +12,7 @@ from typing import IO
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
@@ -273,6 +273,11 @@ def invitation_from_token(token: str) -> Invitation:
     )
     if invitation is None:
         raise InvitationProblem()
+    _refuse_closed(invitation)
+    return invitation
+
+
+def _refuse_closed(invitation: Invitation) -> None:
     if invitation.revoked_at is not None:
         raise InvitationProblem(
             _l("The permit's owner withdrew this invitation. Ask them if you need access.")
@@ -281,7 +286,6 @@ def invitation_from_token(token: str) -> Invitation:
         raise InvitationProblem(
             _l("This invitation has already been accepted. Sign in to see the permit.")
         )
-    return invitation
 
 
 def existing_party(permit_id: int, user) -> PermitParty | None:
@@ -293,13 +297,32 @@ def existing_party(permit_id: int, user) -> PermitParty | None:
 
 
 def accept_invitation(invitation: Invitation, user: User) -> PermitParty:
-    """The signed-in invitee becomes a party in the role the owner chose, once."""
-    if not invitation.is_open:
-        raise InvitationProblem(_l("This invitation is no longer open."))
+    """The signed-in invitee becomes a party in the role the owner chose, once.
+
+    The invitation is taken with a conditional UPDATE (still open -> accepted by this
+    user): of several accounts accepting one link at once, exactly one changes the row
+    and the others get InvitationProblem, saying it was used (or withdrawn meanwhile).
+    """
+    _refuse_closed(invitation)
     if user.is_staff:
         raise DomainError(_l("Staff accounts see every permit and cannot accept invitations."))
     if existing_party(invitation.permit_id, user) is not None:
         raise DomainError(_l("Your account is already on this permit."))
+    taken = db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(accepted_at=utcnow(), accepted_by_id=user.id)
+    ).rowcount
+    if taken != 1:
+        db.session.rollback()
+        current = db.session.get(Invitation, invitation.id)
+        if current is not None:
+            _refuse_closed(current)
+        raise InvitationProblem()
     party = PermitParty(
         permit_id=invitation.permit_id,
         user_id=user.id,
@@ -308,8 +331,6 @@ def accept_invitation(invitation: Invitation, user: User) -> PermitParty:
         license_number=invitation.license_number,
         added_by_id=invitation.invited_by_id,
     )
-    invitation.accepted_at = utcnow()
-    invitation.accepted_by_id = user.id
     db.session.add(party)
     try:
         db.session.flush()

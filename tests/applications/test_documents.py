@@ -178,3 +178,43 @@ def test_staff_and_contractor_can_download(app, permit, owner, staff_client):
         response = viewer.get(path)
         assert response.status_code == 200
         assert response.data == PDF
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("pla\x00ns.pdf", "plans.pdf"),
+        ("plans\x7f\t(final).pdf", "plans(final).pdf"),
+        ("../drawings/plans\x1b[31m.pdf", "plans[31m.pdf"),
+        ("invoice\u202efdp.pdf", "invoicefdp.pdf"),
+        ("\x00\x01", "document"),
+    ],
+)
+def test_control_characters_are_dropped_from_an_uploaded_file_s_name(
+    owner_client, docs_url, typed, kept
+):
+    response = owner_client.post(
+        docs_url,
+        data={"document_type": "stamped_plans", "file": upload(PDF, typed)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    [document] = documents()
+    assert document.filename == kept
+    download = owner_client.get(f"{docs_url}/{document.id}")
+    assert download.status_code == 200
+    disposition = download.headers["Content-Disposition"]
+    assert not any(ord(c) < 32 or c in "\x7f\u202e" for c in disposition), disposition
+
+
+def test_a_name_stored_before_with_a_control_character_downloads_without_it(owner_client, docs_url):
+    owner_client.post(
+        docs_url,
+        data={"document_type": "stamped_plans", "file": upload(PDF, "plans.pdf")},
+        content_type="multipart/form-data",
+    )
+    [document] = documents()
+    document.filename = "pla\x07ns.pdf"
+    db.session.commit()
+    download = owner_client.get(f"{docs_url}/{document.id}")
+    assert download.headers["Content-Disposition"] == "attachment; filename=plans.pdf"

@@ -1,10 +1,7 @@
-"""Races that only a real database shows: two staff issuing at the same moment, two staff
-regenerating the same certificate, two people booking the last seat (PostgreSQL only)."""
+"""Races that only real threads show: two staff issuing at the same moment, two staff
+regenerating the same certificate, two people booking the last seat, on SQLite and
+PostgreSQL."""
 
-import threading
-from collections.abc import Callable
-
-import pytest
 from sqlalchemy import select
 
 from portal.auth.models import User
@@ -18,32 +15,7 @@ from portal.certificates.models import (
 from portal.extensions import db
 from portal.permits.models import Permit
 from tests.factories import certificates as factories
-
-pytestmark = pytest.mark.postgres_only
-
-
-def race(app, jobs: list[Callable[[], str]]) -> list[str]:
-    """Run the jobs in threads that start together; each returns what happened."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[str] = []
-    errors: list[BaseException] = []
-
-    def run(job):
-        with app.app_context(), app.test_request_context(base_url=app.config["PORTAL_BASE_URL"]):
-            try:
-                outcomes.append(job(barrier))
-            except BaseException as error:  # noqa: BLE001 - reported by the test
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return outcomes
+from tests.support.race import race
 
 
 def test_simultaneous_issues_get_consecutive_numbers(app, staff):

@@ -152,7 +152,6 @@ def test_a_stale_schedule_form_is_refused(permit, contractor, inspector):
     assert reload(inspection_request).scheduled_date == THURSDAY
 
 
-@pytest.mark.postgres_only
 def test_two_staff_booking_the_last_place_at_once_one_wins(app, seeded, inspector, contractor):
     set_settings(inspector_daily_capacity=1)
     permits = [make_permit(scope=["electrical"]) for _ in range(2)]

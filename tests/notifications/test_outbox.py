@@ -3,20 +3,28 @@
 
 import smtplib
 import ssl
+from collections import Counter
 from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, update
 
 from portal.auth.models import User
 from portal.documents.store import save_bytes
 from portal.extensions import db
-from portal.notifications.delivery import MAX_ATTEMPTS, backoff, eml_filename
+from portal.notifications.delivery import (
+    CLAIM_TIMEOUT,
+    MAX_ATTEMPTS,
+    backoff,
+    eml_filename,
+    send_due,
+)
 from portal.notifications.models import OutboxMessage, OutboxStatus
 from portal.notifications.services import queue_email
 from tests.support.files import PDF
 from tests.support.mail import messages, queue, send
+from tests.support.race import race
 
 # ---- queueing --------------------------------------------------------------------------------
 
@@ -281,21 +289,53 @@ def test_a_refused_recipient_is_retried_alone_and_the_rest_are_sent(app, smtp, c
     assert smtp.sessions == 1
 
 
-@pytest.mark.postgres_only
-def test_a_message_another_sender_holds_is_skipped(app, smtp):
+def test_a_message_another_sender_claimed_is_skipped_until_its_claim_is_old(app, smtp, clock):
     held, free = queue("held@example.com"), queue("free@example.com")
-    with db.engine.connect() as other_sender:
-        other_sender.execute(
-            text("SELECT id FROM outbox_messages WHERE id = :id FOR UPDATE"), {"id": held.id}
-        )
-        assert "sent 1, failed 0" in send(app)
-        other_sender.rollback()
-
+    # Another run claimed it a moment ago and is sending it now.
+    db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == held.id).values(claimed_at=clock.now)
+    )
+    db.session.commit()
+    assert "sent 1, failed 0" in send(app)
     held, free = messages()
     assert free.status == OutboxStatus.SENT
-    assert held.status == OutboxStatus.PENDING
-    assert held.attempts == 0
+    assert (held.status, held.attempts) == (OutboxStatus.PENDING, 0)
     assert [m["To"] for m in smtp.delivered] == ["free@example.com"]
+
+    # That run died before marking it sent: once its claim is old, the message goes again.
+    clock.now += CLAIM_TIMEOUT - timedelta(seconds=1)
+    assert "sent 0, failed 0" in send(app)
+    clock.now += timedelta(seconds=2)
+    assert "sent 1, failed 0" in send(app)
+    [held, _] = messages()
+    assert (held.status, held.claimed_at) == (OutboxStatus.SENT, None)
+    assert [m["To"] for m in smtp.delivered] == ["free@example.com", "held@example.com"]
+
+
+def test_three_senders_at_once_deliver_each_message_once(app, smtp):
+    with app.test_request_context():
+        for n in range(300):
+            queue_email(
+                f"person{n}@example.com",
+                "Hello",
+                "auth_password_changed",
+                user={"name": "Olivia Owner"},
+                reset_link="https://portal.example.gov/account/password/forgot",
+            )
+        db.session.commit()
+
+    def sender(barrier):
+        barrier.wait()
+        sent, failed = send_due(limit=300)
+        assert failed == 0
+        return str(sent)
+
+    outcomes = race(app, [sender] * 3)
+    delivered = Counter(m["Message-ID"] for m in smtp.delivered)
+    assert len(delivered) == 300
+    assert set(delivered.values()) == {1}
+    assert sum(int(sent) for sent in outcomes) == 300
+    assert {m.status for m in messages()} == {OutboxStatus.SENT}
 
 
 def test_nothing_is_sent_by_queueing_alone(app, smtp):

@@ -19,21 +19,12 @@ from portal.payments.models import (
     PaymentStatus,
     ProcessedStripeEvent,
 )
+from portal.payments.receipt_delivery import issue_due_receipts
 from tests.factories.payments import open_lines, reload_payment
 from tests.support.mail import receipts_sent
 from tests.support.pages import check_page
 from tests.support.snapshot import changes, snapshot
 from tests.support.stripe import SECRET, event, post_event, signed, stripe_session
-
-
-@pytest.fixture
-def started(owner, permit, stripe_stub):
-    """A pending card payment for a reinspection fee and an inspection fee."""
-    services.assess_fee(permit, FeeKind.REINSPECTION, reason="No access at the visit")
-    services.assess_fee(permit, FeeKind.INSPECTION, reason="Boiler", amount_cents=5000)
-    db.session.commit()
-    fee_ids = [fee.id for fee in services.fees_for_permit(permit.id)]
-    return checkout.start_checkout(permit, owner, fee_ids)
 
 
 def _fee_statuses(permit) -> set:
@@ -52,6 +43,10 @@ def test_a_completed_session_pays_the_fees_with_a_receipt_pdf_and_email(
     assert payment.receipt_number == f"R-{payment.succeeded_at:%Y}-{payment.id:06d}"
     assert _fee_statuses(permit) == {FeeStatus.PAID}
     assert open_lines() == []
+    # The receipt is rendered and emailed after the webhook's commit, not inside it.
+    assert (payment.receipt_file, receipts_sent()) == (None, [])
+    assert issue_due_receipts() == (1, 0)
+    payment = reload_payment(started.id)
     [email] = receipts_sent(owner.email)
     assert payment.receipt_number in email.subject
     assert "$200.00" in email.body_text
@@ -74,7 +69,9 @@ def test_a_completed_session_pays_the_fees_with_a_receipt_pdf_and_email(
         f"pi_{payment.id}_fixture",
     ):
         assert expected in text, expected
-    assert "payment.succeeded" in set(db.session.scalars(select(AuditEvent.action)))
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {"payment.succeeded", "payment.receipt_issued"} <= actions
+    assert issue_due_receipts() == (0, 0)
 
 
 def test_the_same_event_five_times_fulfils_once(client, started, owner):
@@ -83,6 +80,8 @@ def test_the_same_event_five_times_fulfils_once(client, started, owner):
     assert answers == ["processed"] + ["duplicate"] * 4
     # Stripe may also send the same news as another event (e.g. async success).
     post_event(client, event("checkout.session.async_payment_succeeded", stripe_session(started)))
+    issue_due_receipts()
+    issue_due_receipts()
     assert len(receipts_sent(owner.email)) == 1
     assert db.session.scalar(select(func.count(ProcessedStripeEvent.id))) == 2
     assert reload_payment(started.id).status == PaymentStatus.SUCCEEDED
@@ -134,6 +133,7 @@ def test_return_before_the_webhook(owner_client, client, started, permit, owner,
     assert gets[0]["path"] == f"/v1/checkout/sessions/{started.checkout_session_id}"
     session = stripe_stub.sessions[started.checkout_session_id]
     post_event(client, event("checkout.session.completed", session))
+    issue_due_receipts()
     assert len(receipts_sent(owner.email)) == 1
     assert _fee_statuses(permit) == {FeeStatus.PAID}
 
@@ -148,11 +148,17 @@ def test_webhook_before_the_return(owner_client, client, started, permit, owner,
     check_page(page.data)
     assert b"Payment received" in page.data
     assert len(stripe_stub.calls) == calls, "a paid payment needs no call to Stripe"
-    assert len(receipts_sent(owner.email)) == 1
+    # The first download issues the receipt the outbox run has not issued yet.
     pdf = owner_client.get(f"/permits/{permit.id}/payments/{started.id}/receipt.pdf")
     assert pdf.status_code == 200
     assert pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF-")
     assert "attachment" in pdf.headers["Content-Disposition"]
+    assert len(receipts_sent(owner.email)) == 1
+    assert issue_due_receipts() == (0, 0)
+    again = owner_client.get(f"/permits/{permit.id}/payments/{started.id}/receipt.pdf")
+    assert again.data == pdf.data
+    assert len(receipts_sent(owner.email)) == 1
     fees_page = owner_client.get(f"/permits/{permit.id}/fees")
     check_page(fees_page.data)
     payment = reload_payment(started.id)
@@ -325,6 +331,7 @@ def test_five_deliveries_at_once_fulfil_once(app, started, owner, permit):
     assert statuses == [200] * 5
     db.session.expire_all()
     assert reload_payment(started.id).status == PaymentStatus.SUCCEEDED
+    issue_due_receipts()
     assert len(receipts_sent(owner.email)) == 1
     assert _fee_statuses(permit) == {FeeStatus.PAID}
     assert db.session.scalar(select(func.count(ProcessedStripeEvent.id))) == 1
@@ -340,7 +347,54 @@ def test_five_different_events_for_one_session_at_once_fulfil_once(app, started,
     assert errors == []
     assert statuses == [200] * 5
     db.session.expire_all()
+    issue_due_receipts()
     assert len(receipts_sent(owner.email)) == 1
     succeeded = select(func.count(AuditEvent.id)).where(AuditEvent.action == "payment.succeeded")
     assert db.session.scalar(succeeded) == 1
     assert db.session.scalar(select(func.count(Payment.id))) == 1
+
+
+MALFORMED = {
+    "data.object is a string": lambda s: event("checkout.session.completed", "cs_test_1"),
+    "data.object is missing": lambda s: {**event("checkout.session.completed", {}), "data": {}},
+    "the type is an object": lambda s: {**event("x", stripe_session(s)), "type": {"a": 1}},
+    "the id is a number": lambda s: event("checkout.session.completed", stripe_session(s), 7),
+    "metadata is a list": lambda s: event(
+        "checkout.session.completed", stripe_session(s, metadata=["payment_id"])
+    ),
+    "the currency is a number": lambda s: event(
+        "checkout.session.completed", stripe_session(s, currency=840)
+    ),
+    "the session's payment_intent is an object": lambda s: event(
+        "checkout.session.completed", stripe_session(s, payment_intent={"id": "pi_1"})
+    ),
+    "the charge's payment_intent is an object": lambda s: event(
+        "charge.refunded",
+        {"id": "ch_1", "object": "charge", "payment_intent": {"id": f"pi_{s.id}_fixture"}},
+    ),
+    "the charge's refunded is missing": lambda s: event(
+        "charge.refunded", {"id": "ch_1", "object": "charge", "payment_intent": f"pi_{s.id}"}
+    ),
+}
+
+
+@pytest.mark.parametrize("problem", list(MALFORMED))
+def test_a_signed_but_malformed_event_is_a_400_a_log_line_and_no_change(
+    client, started, problem, caplog
+):
+    body = MALFORMED[problem](started)
+    before = snapshot()
+    with caplog.at_level("WARNING", logger="portal.payments.fulfilment"):
+        response = post_event(client, body)
+    assert response.status_code == 400
+    assert response.get_json() == {"received": False, "outcome": "malformed"}
+    assert changes(before, snapshot()) == {}
+    assert any("malformed Stripe event" in record.getMessage() for record in caplog.records)
+
+
+def test_a_payment_id_out_of_range_is_no_payment_of_the_portals(client, started):
+    session = stripe_session(started, metadata={"payment_id": "9" * 30})
+    before = snapshot()
+    response = post_event(client, event("checkout.session.completed", session))
+    assert response.get_json() == {"received": True, "outcome": "not ours"}
+    assert list(changes(before, snapshot())) == ["processed_stripe_events"]

@@ -12,7 +12,7 @@ from portal.payments.cli import reconcile_command
 from portal.payments.models import Fee, FeeKind, FeeStatus, Payment, PaymentMethod, PaymentStatus
 from tests.factories import add_party, make_permit, make_user
 from tests.factories.payments import reload_payment
-from tests.support.mail import outbox, receipts_sent
+from tests.support.mail import outbox, receipts_sent, send
 from tests.support.pages import check_page
 from tests.support.stripe import event, post_event, stripe_session
 
@@ -101,6 +101,7 @@ def test_a_counter_payment_pays_the_fees_with_a_receipt(staff_client, permit, ow
         "Check 1042",
     )
     assert db.session.get(Fee, fee.id).status == FeeStatus.PAID
+    assert "receipts issued 1, not ready 0" in send(staff_client.application)
     assert len(receipts_sent(owner.email)) == 1
     detail = staff_client.get(done.headers["Location"])
     check_page(detail.data)
@@ -185,6 +186,7 @@ def test_reconcile_fulfils_a_paid_session_whose_webhook_never_came(app, owner, p
     again = runner.invoke(reconcile_command, ["--since", "2026-01-01"])
     assert "already succeeded" in again.output
     assert "Fixed 0 payment(s)." in again.output
+    send(app)
     assert len(receipts_sent(owner.email)) == 1
     assert db.session.scalar(select(func.count(Payment.id))) == 1
 

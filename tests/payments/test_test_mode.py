@@ -10,7 +10,7 @@ from portal.payments import services
 from portal.payments.models import FeeKind, FeeStatus, Payment, PaymentStatus, ProcessedStripeEvent
 from portal.payments.stripe_client import DEVELOPMENT_WEBHOOK_SECRET
 from tests.factories.payments import reload_payment
-from tests.support.mail import receipts_sent
+from tests.support.mail import receipts_sent, send
 from tests.support.pages import check_page
 
 
@@ -51,6 +51,7 @@ def test_pay_runs_the_signed_webhook_path_and_fulfils(owner_client, permit, fee,
     [processed] = db.session.scalars(select(ProcessedStripeEvent))
     assert processed.event_type == "checkout.session.completed"
     assert processed.event_id.startswith("evt_test_portal_")
+    send(owner_client.application)
     assert len(receipts_sent(owner.email)) == 1
     # A second press (back button) finds the payment closed and changes nothing.
     again = owner_client.post(

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from portal.audit import AuditEvent
 from portal.extensions import db
 from portal.permits.models import Invitation, PartyRole, PermitParty
 from portal.timeline import TimelineEntry
@@ -13,6 +14,7 @@ from portal.tokens import make_token
 from tests.factories import PASSWORD, add_party, make_permit, make_user, sign_in_as
 from tests.support.mail import outbox
 from tests.support.pages import check_page
+from tests.support.race import race
 
 
 @pytest.fixture
@@ -261,3 +263,37 @@ def test_a_second_open_invitation_to_the_same_address_is_refused(client, owned):
     check_page(response.data)
     assert b"already has an open invitation" in response.data
     assert len(db.session.scalars(select(Invitation)).all()) == 1
+
+
+def test_six_accounts_accepting_one_link_at_once_one_joins(app, client, owned):
+    permit, owner = owned
+    sign_in_as(client, owner)
+    invite(client, permit)
+    link = path_of(link_in(outbox("carl@example.com")[0]))
+    clients = []
+    for _ in range(6):
+        invitee = app.test_client()
+        sign_in_as(invitee, make_user())
+        clients.append(invitee)
+
+    def accept(invitee):
+        def job(barrier):
+            barrier.wait()
+            response = invitee.post(link, data={})
+            if response.status_code == 410 and b"already been accepted" in response.data:
+                return "already used"
+            return str(response.status_code)
+
+        return job
+
+    outcomes = race(app, [accept(invitee) for invitee in clients])
+    assert sorted(outcomes) == ["302"] + ["already used"] * 5
+    db.session.expire_all()
+    assert len(parties(permit)) == 2
+    invitation = db.session.scalar(select(Invitation))
+    assert (invitation.accepted_by_id, invitation.role) == (
+        next(user_id for user_id, role in parties(permit) if role == PartyRole.CONTRACTOR),
+        PartyRole.CONTRACTOR,
+    )
+    accepted = select(AuditEvent).where(AuditEvent.action == "invitation.accepted")
+    assert len(db.session.scalars(accepted).all()) == 1
