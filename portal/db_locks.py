@@ -35,7 +35,7 @@ def begin_write() -> None:
     if connection.dialect.name != "sqlite":
         return
     driver_connection = connection.connection.dbapi_connection
-    if not driver_connection.in_transaction:
+    if driver_connection is not None and not driver_connection.in_transaction:
         driver_connection.execute("BEGIN IMMEDIATE")
 
 

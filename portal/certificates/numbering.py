@@ -33,6 +33,6 @@ def take_number(year: int) -> int:
                 db.session.add(CertificateCounter(year=year, last_number=0))
         except IntegrityError:
             pass
-        counter = db.session.scalar(query)
+        counter = db.session.scalars(query).one()
     counter.last_number += 1
     return counter.last_number

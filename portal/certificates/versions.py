@@ -94,12 +94,12 @@ def _lock_certificate(certificate_id: int) -> Certificate:
     """Lock the certificate row: regenerations and revocations take turns on it (on
     SQLite, which ignores FOR UPDATE, at begin_write's write lock)."""
     begin_write()
-    return db.session.scalar(
+    return db.session.scalars(
         select(Certificate)
         .where(Certificate.id == certificate_id)
         .with_for_update(of=Certificate)
         .execution_options(populate_existing=True)
-    )
+    ).one()
 
 
 def _current_version(certificate_id: int) -> CertificateVersion | None:

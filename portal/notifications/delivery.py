@@ -34,6 +34,7 @@ from portal.documents.store import read_bytes
 from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.models import OutboxMessage, OutboxStatus
+from portal.workflow import rows_changed
 
 MAX_ATTEMPTS = 16
 BASE_DELAY = timedelta(minutes=1)
@@ -167,12 +168,12 @@ def _claim(message_id: int) -> OutboxMessage | None:
     claim is seen while the message is being sent.
     """
     now = utcnow()
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, *_due(now))
         .values(claimed_at=now, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()
     return db.session.get(OutboxMessage, message_id) if claimed == 1 else None
 

@@ -36,6 +36,7 @@ from portal.payments.models import (
     ProcessedStripeEvent,
 )
 from portal.payments.stripe_client import webhook_secret
+from portal.workflow import rows_changed
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def _sources(table, target) -> list:
 
 def advance_payment(payment_id: int, target: PaymentStatus, *conditions, **values) -> bool:
     """Move a payment to ``target`` if its current state allows it; True if this call did."""
-    result = db.session.execute(
+    changed = rows_changed(
         update(Payment)
         .where(
             Payment.id == payment_id,
@@ -66,17 +67,17 @@ def advance_payment(payment_id: int, target: PaymentStatus, *conditions, **value
         .values(status=target, version=Payment.version + 1, **values)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return changed == 1
 
 
 def advance_fee(fee_id: int, target: FeeStatus, **values) -> bool:
-    result = db.session.execute(
+    changed = rows_changed(
         update(Fee)
         .where(Fee.id == fee_id, Fee.status.in_(_sources(FEE_TRANSITIONS, target)))
         .values(status=target, version=Fee.version + 1, **values)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return changed == 1
 
 
 def release_fees(payment_id: int) -> None:
@@ -92,12 +93,12 @@ def release_fees(payment_id: int) -> None:
 def flag(payment_id: int, reason: str) -> bool:
     """Mark a payment for staff; the first reason is kept."""
     done = (
-        db.session.execute(
+        rows_changed(
             update(Payment)
             .where(Payment.id == payment_id, Payment.flagged_at.is_(None))
             .values(flagged_at=utcnow(), flag_reason=reason, version=Payment.version + 1)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         == 1
     )
     if done:
@@ -107,9 +108,9 @@ def flag(payment_id: int, reason: str) -> bool:
     return done
 
 
-def load_payment(payment_id: int) -> Payment | None:
+def _with_lines(payment_id: int):
     # populate_existing: a conditional UPDATE earlier in this session bypassed the identity map.
-    return db.session.scalar(
+    return (
         select(Payment)
         .where(Payment.id == payment_id)
         .options(
@@ -118,6 +119,15 @@ def load_payment(payment_id: int) -> Payment | None:
         )
         .execution_options(populate_existing=True)
     )
+
+
+def load_payment(payment_id: int) -> Payment | None:
+    return db.session.scalar(_with_lines(payment_id))
+
+
+def reload_payment(payment_id: int) -> Payment:
+    """The payment as the database has it now, for a caller that already holds it."""
+    return db.session.scalars(_with_lines(payment_id)).unique().one()
 
 
 def complete_payment(payment: Payment, *, actor=None, **values) -> bool:
@@ -143,7 +153,7 @@ def complete_payment(payment: Payment, *, actor=None, **values) -> bool:
         line for line in payment.lines if not advance_fee(line.fee_id, FeeStatus.PAID, paid_at=now)
     ]
     release_fees(payment.id)
-    payment = load_payment(payment.id)
+    payment = reload_payment(payment.id)
     if not_outstanding:
         flag(
             payment.id,
@@ -283,7 +293,7 @@ def mark_refunded(
     ):
         return False
     release_fees(payment.id)
-    payment = load_payment(payment.id)
+    payment = reload_payment(payment.id)
     refunded_fees = [
         line.fee for line in payment.lines if advance_fee(line.fee_id, FeeStatus.REFUNDED)
     ]

@@ -25,8 +25,9 @@ from portal.extensions import db
 from portal.money import format_cents
 from portal.notifications.services import email_link, queue_email
 from portal.payments import receipts
-from portal.payments.fulfilment import load_payment
+from portal.payments.fulfilment import reload_payment
 from portal.payments.models import Payment
+from portal.workflow import rows_changed
 
 log = logging.getLogger(__name__)
 
@@ -45,17 +46,17 @@ def issue_receipt(payment_id: int) -> Payment:
     rolls back its copy. A render or store that fails raises ReceiptNotReady and leaves
     the receipt due.
     """
-    payment = load_payment(payment_id)
+    payment = reload_payment(payment_id)
     if payment.receipt_number is None or payment.receipt_file_id is not None:
         return payment
     try:
         stored = save_bytes(receipts.render_receipt_pdf(payment), "application/pdf")
-        taken = db.session.execute(
+        taken = rows_changed(
             update(Payment)
             .where(Payment.id == payment_id, *DUE)
             .values(receipt_file_id=stored.id)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
     except IntegrityError:
         # The other issuer stored the same bytes first: its receipt stands.
         taken = 0
@@ -65,11 +66,11 @@ def issue_receipt(payment_id: int) -> Payment:
         raise ReceiptNotReady() from None
     if taken != 1:
         db.session.rollback()
-        return load_payment(payment_id)
+        return reload_payment(payment_id)
     _queue_email(payment, stored)
     audit.record("payment.receipt_issued", payment, receipt=payment.receipt_number)
     db.session.commit()
-    return load_payment(payment_id)
+    return reload_payment(payment_id)
 
 
 def _queue_email(payment: Payment, stored: StoredFile) -> None:

@@ -15,7 +15,8 @@ class RefusedResource(DomainError):
 
 
 def _static_root() -> Path:
-    return Path(current_app.static_folder).resolve()
+    # The app always has its static folder (portal/static); create_app does not turn it off.
+    return Path(str(current_app.static_folder)).resolve()
 
 
 class StaticOnlyFetcher(URLFetcher):

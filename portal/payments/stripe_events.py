@@ -70,8 +70,11 @@ def charge_problem(charge) -> str | None:
 def payment_id(session: dict) -> int | None:
     """The portal's payment id the session's metadata names, or None."""
     metadata = session.get("metadata") or {}
+    raw = metadata.get("payment_id")
+    if raw is None:
+        return None
     try:
-        value = int(metadata.get("payment_id"))
+        value = int(raw)
     except (TypeError, ValueError):
         return None
     return value if 0 < value <= MAX_ID else None

@@ -26,6 +26,7 @@ from portal.permits import importer
 from portal.permits.models import Invitation, PartyRole, Permit, PermitParty, PermitStatus
 from portal.timeline import TimelineEntry
 from portal.tokens import ExpiredToken, InvalidToken, make_token, read_token
+from portal.workflow import rows_changed
 
 INVITATION_PURPOSE = "invitation"
 PERMIT_PAGE_TIMELINE_LIMIT = 10
@@ -308,7 +309,7 @@ def accept_invitation(invitation: Invitation, user: User) -> PermitParty:
         raise DomainError(_l("Staff accounts see every permit and cannot accept invitations."))
     if existing_party(invitation.permit_id, user) is not None:
         raise DomainError(_l("Your account is already on this permit."))
-    taken = db.session.execute(
+    taken = rows_changed(
         update(Invitation)
         .where(
             Invitation.id == invitation.id,
@@ -316,7 +317,7 @@ def accept_invitation(invitation: Invitation, user: User) -> PermitParty:
             Invitation.revoked_at.is_(None),
         )
         .values(accepted_at=utcnow(), accepted_by_id=user.id)
-    ).rowcount
+    )
     if taken != 1:
         db.session.rollback()
         current = db.session.get(Invitation, invitation.id)
