@@ -1,10 +1,7 @@
 """The applicant's home and the permit page."""
 
-from contextlib import contextmanager
-
 import pytest
 from flask import url_for
-from sqlalchemy import event
 
 from portal import timeline
 from portal.applications.contributions import next_action
@@ -14,20 +11,7 @@ from portal.permits import services
 from portal.permits.models import PartyRole, Permit, PermitStatus
 from tests.factories import add_party, make_application, make_permit, make_user, sign_in_as
 from tests.support.pages import check_page
-
-
-@contextmanager
-def counted_queries():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+from tests.support.queries import counted_queries
 
 
 def test_home_lists_only_my_permits_with_status_role_and_next_step(client):
