@@ -1,19 +1,14 @@
 """The Occupancy Portal: a city building department's self-service Certificate of Occupancy site."""
 
-import time
 from importlib import import_module
 from pathlib import Path
 
 from dotenv import load_dotenv
-from flask import Flask, render_template
-from flask_babel import gettext as _
-from flask_babel import ngettext
-from flask_limiter.errors import RateLimitExceeded
-from sqlalchemy.exc import OperationalError
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
-from portal import db_locks, routing
+from portal import error_pages, routing
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 # Every blueprint, by the module that defines it.
@@ -72,7 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     template_helpers.init_app(app)
     cli.init_app(app)
-    _register_error_pages(app)
+    error_pages.init_app(app)
     return app
 
 
@@ -87,92 +82,3 @@ def _trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=count, x_proto=count, x_host=count
         )
-
-
-def _register_error_pages(app: Flask) -> None:
-    """Long because it is one small handler per error page, kept together so every error page is in
-    one place."""
-
-    @app.errorhandler(404)
-    def not_found(error):
-        return render_template(
-            "errors/error.html",
-            code=404,
-            title=_("Page not found"),
-            message=_(
-                "If you typed the web address, check it is correct. "
-                "If you followed a link, the page may have moved or "
-                "you may not have access to it."
-            ),
-        ), 404
-
-    @app.errorhandler(405)
-    def method_not_allowed(error):
-        return render_template(
-            "errors/error.html",
-            code=405,
-            title=_("That action is not available"),
-            message=_("Go back and use the buttons on the page."),
-        ), 405
-
-    @app.errorhandler(400)
-    def bad_request(error):
-        return render_template(
-            "errors/error.html",
-            code=400,
-            title=_("Something was wrong with that request"),
-            message=_("Go back, reload the page and try again."),
-        ), 400
-
-    @app.errorhandler(413)
-    def too_large(error):
-        limit_mb = app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
-        return render_template(
-            "errors/error.html",
-            code=413,
-            title=_("The file is too large"),
-            message=_(
-                "Each file must be %(mb)s MB or smaller. Go back and choose a smaller file.",
-                mb=limit_mb,
-            ),
-        ), 413
-
-    @app.errorhandler(RateLimitExceeded)
-    def rate_limited(error):
-        reset_at = getattr(limiter.current_limit, "reset_at", None)
-        minutes = max(1, int(((reset_at or time.time()) - time.time() + 59) // 60))
-        return render_template(
-            "errors/error.html",
-            code=429,
-            title=_("Too many attempts"),
-            message=ngettext(
-                "For your security, try again in %(num)s minute.",
-                "For your security, try again in %(num)s minutes.",
-                minutes,
-            ),
-        ), 429
-
-    @app.errorhandler(OperationalError)
-    def database_busy(error):
-        if not db_locks.is_lock_timeout(error):
-            raise error
-        app.logger.warning("a writer waited out the SQLite busy timeout: %s", error.orig)
-        db.session.rollback()
-        return render_template(
-            "errors/error.html",
-            code=503,
-            title=_("The service is busy"),
-            message=_(
-                "Nothing was changed: too many changes were being saved at once. "
-                "Wait a moment and try again."
-            ),
-        ), 503
-
-    @app.errorhandler(500)
-    def server_error(error):
-        return render_template(
-            "errors/error.html",
-            code=500,
-            title=_("Sorry, there is a problem with the service"),
-            message=_("Your information was not lost. Try again later."),
-        ), 500
