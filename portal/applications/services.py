@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from portal import audit, timeline
+from portal import audit, events
 from portal.applications.models import (
     APPLICATION_TRANSITIONS,
     CLOSED_STATES,
@@ -32,7 +32,7 @@ from portal.documents.store import save_upload, upload_name
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import utcnow
-from portal.notifications.services import email_link, queue_email
+from portal.notifications.services import email_link
 from portal.permits.models import PartyRole
 from portal.workflow import LabelledStatus, stale_guard
 
@@ -283,8 +283,9 @@ def start(permit, user) -> CofOApplication:
     except IntegrityError:
         db.session.rollback()
         raise DomainError(_l("This permit already has an application.")) from None
-    audit.record("application.started", application, actor=user, permit=permit.permit_num)
-    timeline.add(permit, "application.started", actor=user)
+    events.happened(
+        "application.started", application, actor=user, on=permit, permit=permit.permit_num
+    )
     _commit()
     return application
 
@@ -363,14 +364,16 @@ def add_document(application, file_storage, document_type, user) -> ApplicationD
     application.documents.append(document)
     _touch(application)
     db.session.flush()
-    audit.record(
+    events.happened(
         "application.document_uploaded",
         application,
         actor=user,
+        on=application.permit,
+        timeline_event="document.uploaded",
+        shown={"filename": document.filename},
         document_id=document.id,
         sha256=stored.sha256,
     )
-    timeline.add(application.permit, "document.uploaded", actor=user, filename=document.filename)
     _commit()
     return document
 
@@ -378,8 +381,15 @@ def add_document(application, file_storage, document_type, user) -> ApplicationD
 @stale_guard(STALE_MESSAGE)
 def remove_document(application, document, user) -> None:
     _require_editable(application)
-    audit.record("application.document_removed", application, actor=user, document_id=document.id)
-    timeline.add(application.permit, "document.removed", actor=user, filename=document.filename)
+    events.happened(
+        "application.document_removed",
+        application,
+        actor=user,
+        on=application.permit,
+        timeline_event="document.removed",
+        shown={"filename": document.filename},
+        document_id=document.id,
+    )
     application.documents.remove(document)
     _touch(application)
     _commit()
@@ -412,6 +422,21 @@ def _check_complete(application) -> None:
         raise DomainError(_l("Complete every section before you submit."))
 
 
+def _email_to_applicant(application, user, subject: str, template: str) -> events.Email:
+    """The message the person who submitted gets, linking back to the application."""
+    return events.Email(
+        user.email,
+        subject,
+        template,
+        {
+            "application": application,
+            "permit": application.permit,
+            "user": user,
+            "link": email_link("applications.overview", permit_id=application.permit_id),
+        },
+    )
+
+
 @stale_guard(STALE_MESSAGE)
 def submit(application, user) -> None:
     """Draft -> submitted: every section complete; a unique confirmation number; read-only."""
@@ -421,30 +446,25 @@ def submit(application, user) -> None:
     APPLICATION_TRANSITIONS.move(application, S.SUBMITTED)
     application.submitted_at = utcnow()
     keep_queue_in_step(application)
-    audit.record(
+    events.happened(
         "application.submitted",
         application,
         actor=user,
+        on=application.permit,
+        shown={"confirmation": application.confirmation_number},
+        emails=[
+            _email_to_applicant(
+                application,
+                user,
+                _(
+                    "Application %(number)s received: permit %(permit)s",
+                    number=application.confirmation_number,
+                    permit=application.permit.permit_num,
+                ),
+                "application_submitted",
+            )
+        ],
         confirmation=application.confirmation_number,
-    )
-    timeline.add(
-        application.permit,
-        "application.submitted",
-        actor=user,
-        confirmation=application.confirmation_number,
-    )
-    queue_email(
-        user.email,
-        _(
-            "Application %(number)s received: permit %(permit)s",
-            number=application.confirmation_number,
-            permit=application.permit.permit_num,
-        ),
-        "application_submitted",
-        application=application,
-        permit=application.permit,
-        user=user,
-        link=email_link("applications.overview", permit_id=application.permit_id),
     )
     _commit()
 
@@ -457,24 +477,23 @@ def resubmit(application, user) -> None:
     APPLICATION_TRANSITIONS.move(application, S.RESUBMITTED)
     application.resubmitted_at = utcnow()
     keep_queue_in_step(application)
-    audit.record(
+    events.happened(
         "application.resubmitted",
         application,
         actor=user,
+        on=application.permit,
+        emails=[
+            _email_to_applicant(
+                application,
+                user,
+                _(
+                    "Application %(number)s resubmitted: permit %(permit)s",
+                    number=application.confirmation_number,
+                    permit=application.permit.permit_num,
+                ),
+                "application_resubmitted",
+            )
+        ],
         confirmation=application.confirmation_number,
-    )
-    timeline.add(application.permit, "application.resubmitted", actor=user)
-    queue_email(
-        user.email,
-        _(
-            "Application %(number)s resubmitted: permit %(permit)s",
-            number=application.confirmation_number,
-            permit=application.permit.permit_num,
-        ),
-        "application_resubmitted",
-        application=application,
-        permit=application.permit,
-        user=user,
-        link=email_link("applications.overview", permit_id=application.permit_id),
     )
     _commit()
