@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal import audit, timeline
+from portal import audit, events, timeline
 from portal.certificates.errors import STALE_MESSAGE, InvalidCertificate
 from portal.certificates.models import (
     PICKUP_TRANSITIONS,
@@ -143,8 +143,15 @@ def book_pickup(permit: Permit, user, choice: str) -> PickupAppointment:
     appointment.slot = slot
     appointment.certificate = certificate
     appointment.booked_by = user
-    audit.record("pickup.booked", appointment, actor=user, slot_id=slot.id, day=day.isoformat())
-    timeline.add(permit, "pickup.booked", actor=user, when=pickup_time(appointment))
+    events.happened(
+        "pickup.booked",
+        appointment,
+        actor=user,
+        on=permit,
+        shown={"when": pickup_time(appointment)},
+        slot_id=slot.id,
+        day=day.isoformat(),
+    )
     _pickup_emails(
         appointment,
         "certificates_pickup_booked",
@@ -212,8 +219,7 @@ def cancel_pickup(appointment: PickupAppointment, user, version) -> None:
     PICKUP_TRANSITIONS.move(appointment, PickupStatus.CANCELLED)
     appointment.cancelled_at = utcnow()
     appointment.ics_sequence += 1
-    audit.record("pickup.cancelled", appointment, actor=user)
-    timeline.add(appointment.permit, "pickup.cancelled", actor=user)
+    events.happened("pickup.cancelled", appointment, actor=user, on=appointment.permit)
     _pickup_emails(
         appointment,
         "certificates_pickup_cancelled",
@@ -289,6 +295,11 @@ def mark_no_show(appointment: PickupAppointment, actor, version) -> None:
     PICKUP_TRANSITIONS.move(appointment, PickupStatus.NO_SHOW)
     appointment.handled_by_id = actor.id
     appointment.handled_at = utcnow()
-    audit.record("pickup.no_show", appointment, actor=actor)
-    timeline.add(appointment.permit, "pickup.no_show", actor=actor, when=pickup_time(appointment))
+    events.happened(
+        "pickup.no_show",
+        appointment,
+        actor=actor,
+        on=appointment.permit,
+        shown={"when": pickup_time(appointment)},
+    )
     db.session.commit()

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
-from portal import audit, panels, timeline
+from portal import audit, events, panels
 from portal.auth.models import User
 from portal.errors import DomainError
 from portal.extensions import db
@@ -140,8 +140,14 @@ def claim_permit(user: User, permit_num: str, access_code: str) -> Permit:
         db.session.rollback()
         raise DomainError(_already_owned_message()) from None
 
-    audit.record("permit.claimed", permit, actor=user, permit_num=permit.permit_num)
-    timeline.add(permit, "permit.claimed", actor=user, name=user.name)
+    events.happened(
+        "permit.claimed",
+        permit,
+        actor=user,
+        on=permit,
+        shown={"name": user.name},
+        permit_num=permit.permit_num,
+    )
     queue_email(
         user.email,
         _("You claimed permit %(num)s", num=permit.permit_num),
@@ -234,8 +240,15 @@ def invite_party(
     db.session.flush()
     token = make_token(INVITATION_PURPOSE, {"invitation": invitation.id})
     max_age = current_app.config["INVITATION_MAX_AGE"]
-    audit.record("party.invited", invitation, actor=actor, email=email, role=role.value)
-    timeline.add(permit, "party.invited", actor=actor, email=email, role=role.label)
+    events.happened(
+        "party.invited",
+        invitation,
+        actor=actor,
+        on=permit,
+        shown={"email": email, "role": role.label},
+        email=email,
+        role=role.value,
+    )
     queue_email(
         email,
         _("%(name)s invited you to permit %(num)s", name=actor.name, num=permit.permit_num),
@@ -339,8 +352,15 @@ def accept_invitation(invitation: Invitation, user: User) -> PermitParty:
         db.session.rollback()
         raise DomainError(_l("Your account is already on this permit.")) from None
     permit = invitation.permit
-    audit.record("invitation.accepted", invitation, actor=user, party_id=party.id)
-    timeline.add(permit, "party.added", actor=user, name=user.name, role=party.role.label)
+    events.happened(
+        "invitation.accepted",
+        invitation,
+        actor=user,
+        on=permit,
+        timeline_event="party.added",
+        shown={"name": user.name, "role": party.role.label},
+        party_id=party.id,
+    )
     inviter = invitation.invited_by
     if inviter is not None:
         queue_email(
@@ -368,8 +388,15 @@ def revoke_invitation(permit: Permit, invitation_id: int, actor: User) -> Invita
     if not invitation.is_open:
         raise DomainError(_l("That invitation is no longer open."))
     invitation.revoked_at = utcnow()
-    audit.record("invitation.revoked", invitation, actor=actor, email=invitation.email)
-    timeline.add(permit, "party.invitation_revoked", actor=actor, email=invitation.email)
+    events.happened(
+        "invitation.revoked",
+        invitation,
+        actor=actor,
+        on=permit,
+        timeline_event="party.invitation_revoked",
+        shown={"email": invitation.email},
+        email=invitation.email,
+    )
     db.session.commit()
     return invitation
 
@@ -403,8 +430,15 @@ def remove_party(permit: Permit, party_id: int, actor: User) -> None:
     person = party.user
     role = party.role
     db.session.delete(party)
-    audit.record("party.removed", permit, actor=actor, user_id=person.id, role=role.value)
-    timeline.add(permit, "party.removed", actor=actor, name=person.name, role=role.label)
+    events.happened(
+        "party.removed",
+        permit,
+        actor=actor,
+        on=permit,
+        shown={"name": person.name, "role": role.label},
+        user_id=person.id,
+        role=role.value,
+    )
     queue_email(
         person.email,
         _("You were removed from permit %(num)s", num=permit.permit_num),
@@ -454,8 +488,15 @@ def add_party_by_staff(
         raise DomainError(
             _l("Someone changed this permit's parties at the same time. Try again.")
         ) from None
-    audit.record("party.added", permit, actor=actor, user_id=user.id, role=role.value)
-    timeline.add(permit, "party.added", actor=actor, name=user.name, role=role.label)
+    events.happened(
+        "party.added",
+        permit,
+        actor=actor,
+        on=permit,
+        shown={"name": user.name, "role": role.label},
+        user_id=user.id,
+        role=role.value,
+    )
     queue_email(
         user.email,
         _("You were added to permit %(num)s", num=permit.permit_num),
@@ -564,5 +605,4 @@ def finalize(permit: Permit, actor) -> None:
         return
     previous = permit.status_current
     permit.status_current = PermitStatus.FINALED
-    audit.record("permit.finaled", permit, actor=actor, previous=previous.value)
-    timeline.add(permit, "permit.finaled", actor=actor)
+    events.happened("permit.finaled", permit, actor=actor, on=permit, previous=previous.value)
