@@ -3,7 +3,7 @@ the emails.
 
 A service makes its change, then calls `happened(...)` with the event's name: the audit log
 always gets an entry; the permit's timeline gets one when the service names the permit
-(`on=`) and the event is one the applicant reads (it has words in timeline.EVENT_TEXT); each
+(`on=`), for an event the applicant reads (it must have words in timeline.EVENT_TEXT); each
 email is queued in the same transaction. Nothing is committed here: the service's single
 commit writes it all with the change, or none of it.
 """
@@ -47,9 +47,12 @@ def happened(
     """Record `action` on `record` by `actor`: the audit entry with `details`; on the timeline
     of the permit `on`, `timeline_event` (default: the action) with its words' parameters
     `shown`; and the `emails`."""
-    event = audit.record(action, record, actor=actor, **details)
     name = timeline_event or action
-    if on is not None and name in timeline.EVENT_TEXT:
+    if on is not None and name not in timeline.EVENT_TEXT:
+        # A timeline entry without words would show the applicant its code: refuse it here.
+        raise ValueError(f"timeline event {name!r} has no words in timeline.EVENT_TEXT")
+    event = audit.record(action, record, actor=actor, **details)
+    if on is not None:
         timeline.add(on, name, actor=actor, **(shown or {}))
     for email in emails:
         queue_email(

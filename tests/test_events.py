@@ -74,13 +74,21 @@ def test_happened_writes_the_audit_entry_the_timeline_entry_and_the_emails(app):
         assert sorted(sent) == ["a@example.com", "b@example.com"]
 
 
-def test_happened_writes_no_timeline_entry_for_an_event_the_applicant_does_not_read(app):
+def test_happened_without_a_permit_writes_only_the_audit_entry(app):
     with app.test_request_context():
         staff = make_user()
         permit = make_permit()
 
-        events.happened("permit.access_code_rotated", permit, actor=staff, on=permit)
+        events.happened("permit.access_code_rotated", permit, actor=staff)
         db.session.commit()
 
         assert db.session.scalar(db.select(db.func.count(TimelineEntry.id))) == 0
         assert db.session.scalar(db.select(db.func.count(AuditEvent.id))) == 1
+
+
+def test_happened_refuses_a_timeline_event_without_words(app):
+    with app.test_request_context():
+        permit = make_permit()
+
+        with pytest.raises(ValueError, match="no words"):
+            events.happened("permit.access_code_rotated", permit, actor=make_user(), on=permit)

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal import audit, calendar, timeline
+from portal import calendar, events
 from portal.applications import review
 from portal.applications.models import (
     APPLICATION_TRANSITIONS,
@@ -117,15 +117,16 @@ def issue(application: CofOApplication, actor, version, answers: Mapping) -> Cer
     first = write_version(certificate, 1, fields, actor, **printed)
     review.certificate_issued(application, actor)
     permits.finalize(application.permit, actor)
-    audit.record(
+    events.happened(
         "certificate.issued",
         certificate,
         actor=actor,
+        on=application.permit,
+        shown={"number": certificate.number},
         number=certificate.number,
         sha256=first.sha256,
         confirmations=", ".join(CONFIRMATIONS),
     )
-    timeline.add(application.permit, "certificate.issued", actor=actor, number=certificate.number)
     _email_issued(application, certificate, first)
     db.session.commit()
     return certificate

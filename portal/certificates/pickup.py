@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal import audit, events, timeline
+from portal import events
 from portal.certificates.errors import STALE_MESSAGE, InvalidCertificate
 from portal.certificates.models import (
     PICKUP_TRANSITIONS,
@@ -192,11 +192,14 @@ def reschedule_pickup(appointment: PickupAppointment, user, choice: str, version
     appointment.starts_at = starts
     appointment.ends_at = ends
     appointment.ics_sequence += 1
-    audit.record(
-        "pickup.rescheduled", appointment, actor=user, slot_id=slot.id, day=day.isoformat()
-    )
-    timeline.add(
-        appointment.permit, "pickup.rescheduled", actor=user, when=pickup_time(appointment)
+    events.happened(
+        "pickup.rescheduled",
+        appointment,
+        actor=user,
+        on=appointment.permit,
+        shown={"when": pickup_time(appointment)},
+        slot_id=slot.id,
+        day=day.isoformat(),
     )
     _pickup_emails(
         appointment,
@@ -241,13 +244,14 @@ def cancel_for_revocation(certificate: Certificate, actor) -> PickupAppointment 
     PICKUP_TRANSITIONS.move(appointment, PickupStatus.CANCELLED)
     appointment.cancelled_at = certificate.revoked_at
     appointment.ics_sequence += 1
-    audit.record("pickup.cancelled", appointment, actor=actor, cause="certificate.revoked")
-    timeline.add(
-        appointment.permit,
-        "pickup.cancelled_revoked",
+    events.happened(
+        "pickup.cancelled",
+        appointment,
         actor=actor,
-        when=pickup_time(appointment),
-        number=certificate.number,
+        on=appointment.permit,
+        timeline_event="pickup.cancelled_revoked",
+        shown={"when": pickup_time(appointment), "number": certificate.number},
+        cause="certificate.revoked",
     )
     return appointment
 
@@ -274,14 +278,14 @@ def mark_picked_up(
     appointment.collected_by = collected_by
     appointment.handled_by_id = actor.id
     appointment.handled_at = utcnow()
-    audit.record(
+    events.happened(
         "pickup.picked_up",
         appointment,
         actor=actor,
+        on=appointment.permit,
         identity_checked=True,
         collected_by=collected_by,
     )
-    timeline.add(appointment.permit, "pickup.picked_up", actor=actor)
     db.session.commit()
 
 

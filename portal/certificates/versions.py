@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal import audit, timeline
+from portal import events
 from portal.applications.models import CofOApplication
 from portal.certificates import pdf
 from portal.certificates.answers import ANSWER_FIELDS, check_answers
@@ -139,22 +139,20 @@ def regenerate(
     VERSION_TRANSITIONS.check(previous.status, VersionStatus.SUPERSEDED)
     fields = check_answers(answers, certificate.permit_id)
     new = _supersede(certificate, previous, fields, actor, reason)
-    audit.record(
+    events.happened(
         "certificate.regenerated",
         certificate,
         actor=actor,
+        on=certificate.permit,
+        shown={
+            "number": certificate.number,
+            "version": new.version_number,
+            "previous": previous.version_number,
+        },
         version=new.version_number,
         superseded=previous.version_number,
         sha256=new.sha256,
         reason=reason,
-    )
-    timeline.add(
-        certificate.permit,
-        "certificate.regenerated",
-        actor=actor,
-        number=certificate.number,
-        version=new.version_number,
-        previous=previous.version_number,
     )
     _email_correction(certificate, previous, new, reason)
     db.session.commit()
@@ -228,12 +226,12 @@ def revoke(certificate: Certificate, actor, reason: str, *, confirmed: bool) -> 
     certificate.revoked_at = now
     certificate.revoked_by_id = actor.id
     certificate.revoked_reason = reason
-    audit.record("certificate.revoked", certificate, actor=actor, reason=reason)
-    timeline.add(
-        certificate.permit,
+    events.happened(
         "certificate.revoked",
+        certificate,
         actor=actor,
-        number=certificate.number,
+        on=certificate.permit,
+        shown={"number": certificate.number, "reason": reason},
         reason=reason,
     )
     cancelled = cancel_for_revocation(certificate, actor)

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import contains_eager
 
-from portal import audit, calendar, timeline
+from portal import audit, calendar, events
 from portal.applications import review
 from portal.applications import services as applications
 from portal.applications.models import ApplicationStatus
@@ -262,16 +262,16 @@ def add_required(permit: Permit, inspection_type_id: int, reason: str, actor) ->
     required.added_by_id = actor.id
     required.added_reason = reason
     db.session.flush()
-    audit.record(
+    events.happened(
         "required_inspection.added",
         required,
         actor=actor,
+        on=permit,
+        timeline_event="inspection.required_added",
+        shown={"name": inspection_type.name, "reason": reason},
         permit=permit.permit_num,
         code=inspection_type.code,
         reason=reason,
-    )
-    timeline.add(
-        permit, "inspection.required_added", actor=actor, name=inspection_type.name, reason=reason
     )
     db.session.commit()
     return required
@@ -305,15 +305,17 @@ def remove_required(permit: Permit, required_id: int, reason: str, actor) -> Req
     required.removed_by_id = actor.id
     required.removed_reason = reason
     name = required.inspection_type.name
-    audit.record(
+    events.happened(
         "required_inspection.removed",
         required,
         actor=actor,
+        on=permit,
+        timeline_event="inspection.required_removed",
+        shown={"name": name, "reason": reason},
         permit=permit.permit_num,
         code=required.inspection_type.code,
         reason=reason,
     )
-    timeline.add(permit, "inspection.required_removed", actor=actor, name=name, reason=reason)
     complete_if_all_passed(permit, actor)
     db.session.commit()
     return required

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal import audit, calendar, timeline
+from portal import calendar, events
 from portal.applications import services as applications
 from portal.applications.models import ApplicationStatus
 from portal.errors import DomainError
@@ -254,15 +254,16 @@ def request_inspection(permit: Permit, user, answers: Mapping) -> InspectionRequ
     inspection_request = _new_request(permit, required, user, dates, answers)
     charge_inspection_fee(inspection_request, user)
     name = required.inspection_type.name
-    audit.record(
+    events.happened(
         "inspection.requested",
         inspection_request,
         actor=user,
+        on=permit,
+        shown={"name": name},
         permit=permit.permit_num,
         code=required.inspection_type.code,
         dates=", ".join(str(d) for d in dates),
     )
-    timeline.add(permit, "inspection.requested", actor=user, name=name)
 
     email_people(
         inspection_request,
@@ -372,12 +373,14 @@ def cancel_request(inspection_request: InspectionRequest, user, version) -> Insp
     inspection_request.cancelled_by_id = user.id
     inspection_request.late_cancel = late
     name = inspection_request.inspection_type.name
-    audit.record("inspection.cancelled", inspection_request, actor=user, late=late)
-    timeline.add(
-        permit,
-        "inspection.cancelled_late" if late else "inspection.cancelled",
+    events.happened(
+        "inspection.cancelled",
+        inspection_request,
         actor=user,
-        name=name,
+        on=permit,
+        timeline_event="inspection.cancelled_late" if late else "inspection.cancelled",
+        shown={"name": name},
+        late=late,
     )
     if late:
         charge_reinspection_fee(
@@ -433,13 +436,14 @@ def reschedule_request(
     inspection_request.window = Window(answers["window"])
     permit = inspection_request.permit
     name = inspection_request.inspection_type.name
-    audit.record(
+    events.happened(
         "inspection.reschedule_requested",
         inspection_request,
         actor=user,
+        on=permit,
+        shown={"name": name},
         dates=", ".join(str(d) for d in dates),
     )
-    timeline.add(permit, "inspection.reschedule_requested", actor=user, name=name)
 
     email_people(
         inspection_request,

@@ -10,7 +10,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal import audit, timeline
+from portal import events
 from portal.documents.store import save_upload, upload_name
 from portal.errors import DomainError
 from portal.extensions import db
@@ -148,15 +148,17 @@ def record_result(
     db.session.flush()
     permit = inspection_request.permit
     name = inspection_request.inspection_type.name
-    audit.record(
+    events.happened(
         "inspection.result_recorded",
         inspection_request,
         actor=actor,
+        on=permit,
+        timeline_event="inspection.result",
+        shown={"name": name, "result": result.label},
         result=result.value,
         deficiencies=len(deficiencies),
         photos=len(stored_photos),
     )
-    timeline.add(permit, "inspection.result", actor=actor, name=name, result=result.label)
     if target == IS.NO_ACCESS:
         charge_reinspection_fee(
             inspection_request, "no access or not ready", on=inspection_request.visit_date

@@ -13,7 +13,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from portal import audit, calendar, timeline
+from portal import calendar, events
 from portal.auth.models import Role, User
 from portal.db_locks import begin_write
 from portal.extensions import db
@@ -175,22 +175,16 @@ def schedule(
     rescheduled = _book(inspection_request, actor, inspector, day, window)
     permit = inspection_request.permit
     name = inspection_request.inspection_type.name
-    audit.record(
+    events.happened(
         "inspection.scheduled",
         inspection_request,
         actor=actor,
+        on=permit,
+        shown={"name": name, "date": weekday_date(day), "window": window.label},
         day=str(day),
         window=window.value,
         inspector_id=inspector.id,
         sequence=inspection_request.ics_sequence,
-    )
-    timeline.add(
-        permit,
-        "inspection.scheduled",
-        actor=actor,
-        name=name,
-        date=weekday_date(day),
-        window=window.label,
     )
 
     _email_booking(inspection_request, rescheduled)

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from portal import audit, timeline
+from portal import audit, events
 from portal.extensions import db
 from portal.models import utcnow
 from portal.money import format_cents
@@ -165,22 +165,18 @@ def complete_payment(payment: Payment, *, actor=None, **values) -> bool:
             ),
         )
     permit = payment.permit
-    audit.record(
+    events.happened(
         "payment.succeeded",
         payment,
         actor=actor,
+        on=permit,
+        timeline_event="payment.received",
+        shown={"amount": format_cents(payment.amount_cents), "receipt": payment.receipt_number},
         permit=permit.permit_num,
         amount_cents=payment.amount_cents,
         method=payment.method.value,
         receipt=payment.receipt_number,
         fees=",".join(str(line.fee_id) for line in payment.lines),
-    )
-    timeline.add(
-        permit,
-        "payment.received",
-        actor=actor,
-        amount=format_cents(payment.amount_cents),
-        receipt=payment.receipt_number,
     )
     return True
 
@@ -300,17 +296,18 @@ def mark_refunded(
     db.session.flush()
     permit = payment.permit
     amount = format_cents(payment.amount_cents)
-    audit.record(
+    events.happened(
         "payment.refunded",
         payment,
         actor=actor,
+        on=permit,
+        shown={"amount": amount, "reason": reason},
         permit=permit.permit_num,
         amount_cents=payment.amount_cents,
         reason=reason,
         refund_id=refund_id,
         reopened=reopen,
     )
-    timeline.add(permit, "payment.refunded", actor=actor, amount=amount, reason=reason)
     if reopen:
         for fee in refunded_fees:
             services.assess_fee(

@@ -20,7 +20,7 @@ from portal.documents.store import upload_name
 from portal.errors import DomainError
 from portal.extensions import db, limiter
 from portal.forms import STALE_FORM_MESSAGE, ActionForm
-from portal.permits import export, services
+from portal.permits import export, invitations, services
 from portal.permits.access import permit_party
 from portal.permits.forms import (
     AddPartyForm,
@@ -116,7 +116,7 @@ def invite(permit: Permit):
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            invitation = services.invite_party(
+            invitation = invitations.invite_party(
                 permit,
                 current_actor(),
                 email=form.email.data,
@@ -139,7 +139,7 @@ def revoke_invitation(permit: Permit, invitation_id: int):
         flash(STALE_FORM_MESSAGE, "error")
     else:
         try:
-            invitation = services.revoke_invitation(permit, invitation_id, current_actor())
+            invitation = invitations.revoke_invitation(permit, invitation_id, current_actor())
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -191,8 +191,8 @@ def add_party(permit_id: int):
 @public
 def invitation(token: str):
     try:
-        invitation = services.invitation_from_token(token)
-    except services.InvitationProblem as error:
+        invitation = invitations.invitation_from_token(token)
+    except invitations.InvitationProblem as error:
         return render_template("permits/invitation_problem.html", message=error.message), 410
     if not current_user.is_authenticated:
         return render_template("permits/invitation_sign_in.html", invitation=invitation)
@@ -210,14 +210,14 @@ def invitation(token: str):
 @signed_in
 def accept_invitation(token: str):
     try:
-        invitation = services.invitation_from_token(token)
-    except services.InvitationProblem as error:
+        invitation = invitations.invitation_from_token(token)
+    except invitations.InvitationProblem as error:
         return render_template("permits/invitation_problem.html", message=error.message), 410
     form = ActionForm()
     if form.validate_on_submit():
         try:
-            services.accept_invitation(invitation, current_actor())
-        except services.InvitationProblem as error:
+            invitations.accept_invitation(invitation, current_actor())
+        except invitations.InvitationProblem as error:
             # Used or withdrawn since the page was loaded: another account got there first.
             return render_template("permits/invitation_problem.html", message=error.message), 410
         except DomainError as error:

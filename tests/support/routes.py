@@ -21,7 +21,7 @@ from portal import tokens
 from portal.auth import services as auth_services
 from portal.extensions import db
 from portal.payments.models import FeeSchedule
-from portal.permits import services as permit_services
+from portal.permits import invitations
 from portal.settings.models import Holiday
 from tests.factories.world import HOLIDAY_NAME, SCHEDULE_NAME, World
 
@@ -97,7 +97,7 @@ def _reset_token(w: World) -> str:
 
 
 def _invitation_token(w: World) -> str:
-    return tokens.make_token(permit_services.INVITATION_PURPOSE, {"invitation": w.invitation.id})
+    return tokens.make_token(invitations.INVITATION_PURPOSE, {"invitation": w.invitation.id})
 
 
 # "token" means a different link on each route that takes one.
