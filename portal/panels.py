@@ -24,7 +24,7 @@ class _Registered:
     key: str
     order: int
     template: str
-    build: Callable
+    build: PanelBuilder
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Panel:
 
 
 _permit_panels: dict[str, _Registered] = {}
-_home_facts: dict[str, _Registered] = {}
+_home_facts: dict[str, FactBuilder] = {}
 
 
 def permit_panel(key: str, *, order: int, template: str) -> Callable[[PanelBuilder], PanelBuilder]:
@@ -54,7 +54,7 @@ def home_fact(key: str) -> Callable[[FactBuilder], FactBuilder]:
     """Register a fact the applicant home shows for each permit, as `row.facts[key]`."""
 
     def register(build: FactBuilder) -> FactBuilder:
-        _home_facts[key] = _Registered(key, 0, "", build)
+        _home_facts[key] = build
         return build
 
     return register
@@ -74,7 +74,7 @@ def home_facts(parties: Sequence[Any]) -> dict[int, dict[str, object]]:
     facts: dict[int, dict[str, object]] = {party.permit_id: {} for party in parties}
     if not parties:
         return facts
-    for registered in _home_facts.values():
-        for permit_id, value in registered.build(parties).items():
-            facts[permit_id][registered.key] = value
+    for key, build in _home_facts.items():
+        for permit_id, value in build(parties).items():
+            facts[permit_id][key] = value
     return facts

@@ -6,8 +6,6 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
-
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
 
 # Feature packages from the bottom up: each may import only those before it.
@@ -136,14 +134,3 @@ def test_url_paths_are_lowercase_kebab_case(app):
         and not all(KEBAB_SEGMENT.match(part) for part in rule.rule.strip("/").split("/") if part)
     ]
     assert odd == []
-
-
-@pytest.mark.parametrize("variable_suffix", ["_id", "id"])
-def test_every_id_in_a_url_uses_a_typed_converter(app, variable_suffix):
-    untyped = [
-        rule.rule
-        for rule in app.url_map.iter_rules()
-        for name, converter in rule._converters.items()
-        if name.endswith(variable_suffix) and type(converter).__name__ == "UnicodeConverter"
-    ]
-    assert untyped == []

@@ -220,6 +220,17 @@ def derive_required(permit_scopes: Mapping[int, Iterable[str]]) -> int:
     return len(rows)
 
 
+def still_required(permit: Permit, required_id) -> RequiredInspection | None:
+    """One of the permit's required inspections that staff have not removed, or None."""
+    return db.session.scalar(
+        select(RequiredInspection).where(
+            RequiredInspection.id == required_id,
+            RequiredInspection.permit_id == permit.id,
+            RequiredInspection.removed_at.is_(None),
+        )
+    )
+
+
 def required_inspections(
     permit_id: int, include_removed: bool = False
 ) -> Sequence[RequiredInspection]:
@@ -282,13 +293,7 @@ def remove_required(permit: Permit, required_id: int, reason: str, actor) -> Req
     reason = (reason or "").strip()
     if not reason:
         raise InvalidRequest(_l("Enter the reason"), field="reason")
-    required = db.session.scalar(
-        select(RequiredInspection).where(
-            RequiredInspection.id == required_id,
-            RequiredInspection.permit_id == permit.id,
-            RequiredInspection.removed_at.is_(None),
-        )
-    )
+    required = still_required(permit, required_id)
     if required is None:
         raise DomainError(_l("That inspection is not required on this permit."))
     open_request = db.session.scalar(

@@ -21,7 +21,7 @@ from portal.applications.models import ApplicationStatus
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.inspections import deadlines
-from portal.inspections.catalogue import required_inspections
+from portal.inspections.catalogue import required_inspections, still_required
 from portal.inspections.errors import STALE_MESSAGE, InvalidRequest, weekday_date
 from portal.inspections.fees import (
     charge_inspection_fee,
@@ -151,13 +151,7 @@ def _check_can_request(permit: Permit, user) -> None:
 def _requestable_inspection(permit: Permit, required_id) -> RequiredInspection:
     """The permit's required inspection a new request names: still required, not passed,
     not already requested, and for the C of O ones, the application accepted."""
-    required = db.session.scalar(
-        select(RequiredInspection).where(
-            RequiredInspection.id == required_id,
-            RequiredInspection.permit_id == permit.id,
-            RequiredInspection.removed_at.is_(None),
-        )
-    )
+    required = still_required(permit, required_id)
     if required is None:
         raise InvalidRequest(
             _l("Choose one of this permit's required inspections."), field="required_inspection"

@@ -229,8 +229,4 @@ def _with_session(payment: Payment) -> Payment:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    reloaded = fulfilment.load_payment(payment.id)
-    if reloaded is None:
-        # Nothing in the portal deletes a payment, so only a change from outside gets here.
-        raise PaymentRefused()
-    return reloaded
+    return fulfilment.reload_payment(payment.id)

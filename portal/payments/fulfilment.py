@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal import audit, events
+from portal.errors import StaleRecord
 from portal.extensions import db
 from portal.models import utcnow
 from portal.money import format_cents
@@ -127,7 +128,11 @@ def load_payment(payment_id: int) -> Payment | None:
 
 def reload_payment(payment_id: int) -> Payment:
     """The payment as the database has it now, for a caller that already holds it."""
-    return db.session.scalars(_with_lines(payment_id)).unique().one()
+    payment = db.session.scalars(_with_lines(payment_id)).unique().one_or_none()
+    if payment is None:
+        # Nothing in the portal deletes a payment, so only a change from outside gets here.
+        raise StaleRecord()
+    return payment
 
 
 def complete_payment(payment: Payment, *, actor=None, **values) -> bool:

@@ -315,7 +315,7 @@ def refund_payment(payment: Payment, actor, reason: str, reopen: bool, version) 
     ):
         raise StaleRecord(REFUND_STALE)
     db.session.commit()
-    return _read_back(payment)
+    return fulfilment.reload_payment(payment.id)
 
 
 def record_counter_payment(permit, actor, fee_ids: list[int], method, reference: str) -> Payment:
@@ -381,16 +381,7 @@ def record_counter_payment(permit, actor, fee_ids: list[int], method, reference:
         raise DomainError(
             _l("One of those fees is in an online payment in progress. Wait for it to end.")
         ) from None
-    return _read_back(payment)
-
-
-def _read_back(payment: Payment) -> Payment:
-    """The payment just committed, with its permit and lines loaded afresh."""
-    reloaded = fulfilment.load_payment(payment.id)
-    if reloaded is None:
-        # Nothing in the portal deletes a payment, so only a change from outside gets here.
-        raise StaleRecord()
-    return reloaded
+    return fulfilment.reload_payment(payment.id)
 
 
 def payments_for_permit(permit_id: int) -> Sequence[Payment]:
