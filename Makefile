@@ -21,13 +21,17 @@ run: install
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# pytest-xdist: one worker per core (each with its own app, database and browser);
+# `make test PYTEST_WORKERS=0` runs in one process, e.g. to use a debugger.
+PYTEST_WORKERS ?= auto
+
 # Lint and type problems fail the target but do not hide the test results: the suite runs either way.
 test: install-test
 	@status=0; \
 	$(BIN)/ruff check . || status=1; \
 	$(BIN)/ruff format --check . || status=1; \
 	$(BIN)/mypy || status=1; \
-	$(BIN)/pytest $(PYTEST_ARGS) || status=$$?; \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS) || status=$$?; \
 	exit $$status
 
 lint: install-test

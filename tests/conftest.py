@@ -3,15 +3,14 @@ every test, a CSRF-aware client, smaller pages for the paging tests; and the per
 the inspection and payment tests share (a fixed today, the seeded inspection types, a
 permit with its owner and contractor, an inspector, and their signed-in clients).
 
-The database is SQLite in a temporary folder unless TEST_DATABASE_URL names PostgreSQL.
+The database is SQLite in a temporary folder unless TEST_DATABASE_URL names PostgreSQL (one
+database per pytest-xdist worker: tests/support/databases.py).
 Tests marked postgres_only are skipped on SQLite.
 
 A directory's conftest.py overrides a fixture of the same name for its own tests:
 applications/, certificates/ and settings/ build their own permit, owner_client or
 staff_client; inspections/, payments/ and settings/ turn fixed_today on for every test.
 """
-
-import os
 
 import pytest
 from sqlalchemy import MetaData, text
@@ -24,14 +23,11 @@ from portal.permits.models import PartyRole
 from tests.factories import add_party, make_permit, make_user, sign_in_as
 from tests.factories.inspections import TODAY, derive
 from tests.support.client import PortalClient
-
-
-def _on_postgresql() -> bool:
-    return os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+from tests.support.databases import on_postgresql, test_database_url
 
 
 def pytest_collection_modifyitems(config, items):
-    if _on_postgresql():
+    if on_postgresql():
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL")
     for item in items:
@@ -42,7 +38,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("portal")
-    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{folder / 'test.sqlite3'}"
+    url = test_database_url(folder)
     app = create_app(
         {
             "TESTING": True,
