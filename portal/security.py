@@ -1,6 +1,6 @@
 """Headers on every response, and the staff idle timeout."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Flask, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -13,6 +13,10 @@ CSP = (
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+# The idle clock moves in steps of this much: rewriting last_seen on every request would
+# re-sign and resend the session cookie each time (a zlib pass and a Set-Cookie per page),
+# for a timeout counted in minutes anyway.
+LAST_SEEN_STEP = timedelta(minutes=1)
 
 
 def init_app(app: Flask) -> None:
@@ -37,8 +41,9 @@ def init_app(app: Flask) -> None:
             return None
         now = utcnow()
         last_seen = session.get("last_seen")
+        idle = now - datetime.fromisoformat(last_seen) if last_seen else None
         limit = app.config["STAFF_IDLE_TIMEOUT"]
-        if last_seen and now - datetime.fromisoformat(last_seen) > limit:
+        if idle is not None and idle > limit:
             logout_user()
             session.clear()
             minutes = int(limit.total_seconds() // 60)
@@ -50,5 +55,6 @@ def init_app(app: Flask) -> None:
                 "info",
             )
             return redirect(url_for("auth.sign_in", next=request.full_path))
-        session["last_seen"] = now.isoformat()
+        if idle is None or idle >= LAST_SEEN_STEP:
+            session["last_seen"] = now.isoformat()
         return None

@@ -19,6 +19,7 @@ from flask import session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from portal.auth.models import User
 from portal.extensions import db, login_manager
@@ -35,9 +36,21 @@ SECOND_FACTOR_KEY = "second_factor"
 PENDING_MAX_AGE = timedelta(minutes=10)
 
 
+# Every request loads the signed-in account; the secrets and the search key are needed by
+# a handful of pages (sign-in, password and second-factor changes), which load them then.
+_NOT_ON_EVERY_REQUEST = (
+    defer(User.password_hash),
+    defer(User.totp_secret_encrypted),
+    defer(User.totp_last_step),
+    defer(User.name_key),
+)
+
+
 def _active(session_token: str) -> User | None:
     return db.session.scalar(
-        select(User).where(User.session_token == session_token, User.active.is_(True))
+        select(User)
+        .options(*_NOT_ON_EVERY_REQUEST)
+        .where(User.session_token == session_token, User.active.is_(True))
     )
 
 

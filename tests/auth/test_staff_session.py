@@ -1,6 +1,6 @@
 """Staff sessions end after 30 idle minutes; applicants' sessions do not."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from portal.auth.models import Role
 from portal.models import utcnow
@@ -40,3 +40,15 @@ def test_an_applicant_session_does_not_end_when_idle(client):
     sign_in_as(client, make_user())
     _idle_for(client, 120)
     assert client.get("/account/profile").status_code == 200
+
+
+def test_the_idle_clock_rewrites_the_session_cookie_at_most_once_a_minute(client):
+    sign_in_as(client, make_user(role=Role.STAFF))
+    client.get("/account/profile")  # the first page adds the CSRF token to the session
+    _idle_for(client, 0)
+    assert "Set-Cookie" not in client.get("/account/profile").headers
+
+    _idle_for(client, 2)
+    assert "session=" in client.get("/account/profile").headers["Set-Cookie"]
+    with client.session_transaction() as session:
+        assert utcnow() - datetime.fromisoformat(session["last_seen"]) < timedelta(minutes=1)
