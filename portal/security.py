@@ -1,9 +1,10 @@
 """Headers on every response, and the staff idle timeout."""
 
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
-from flask import Flask, flash, redirect, request, session, url_for
-from flask_babel import gettext as _
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_babel import ngettext
 from flask_login import current_user, logout_user
 
 from portal.models import utcnow
@@ -20,6 +21,8 @@ LAST_SEEN_STEP = timedelta(minutes=1)
 
 
 def init_app(app: Flask) -> None:
+    app.add_template_global(idle_timing, "idle_timing")
+
     @app.after_request
     def set_security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)
@@ -46,15 +49,42 @@ def init_app(app: Flask) -> None:
         if idle is not None and idle > limit:
             logout_user()
             session.clear()
-            minutes = int(limit.total_seconds() // 60)
+            minutes = max(1, round(limit.total_seconds() / 60))
             flash(
-                _(
-                    "You were signed out after %(minutes)s minutes without activity.",
-                    minutes=minutes,
+                ngettext(
+                    "You were signed out after %(num)s minute without activity.",
+                    "You were signed out after %(num)s minutes without activity.",
+                    minutes,
                 ),
                 "info",
             )
-            return redirect(url_for("auth.sign_in", next=request.full_path))
-        if idle is None or idle >= LAST_SEEN_STEP:
-            session["last_seen"] = now.isoformat()
+            return redirect(url_for("auth.sign_in", next=_page_to_return_to()))
+        # A step much shorter than the timeout, so a short configured timeout still works.
+        if idle is None or idle >= min(LAST_SEEN_STEP, limit / 30):
+            restart_idle_clock()
         return None
+
+
+def restart_idle_clock() -> None:
+    """Count a staff session's idle time from now."""
+    session["last_seen"] = utcnow().isoformat()
+
+
+def idle_timing() -> dict[str, int]:
+    """For the staff pages' idle warning: the timeout, and how long before it the page
+    warns: two minutes (WCAG 2.2.1 asks for a warning and at least 20 seconds to answer
+    it), or half the time for a timeout shorter than four minutes."""
+    total = int(current_app.config["STAFF_IDLE_TIMEOUT"].total_seconds())
+    return {"idle_seconds": total, "warn_seconds": min(120, total // 2)}
+
+
+def _page_to_return_to() -> str:
+    """Where to send someone after signing in again. A page they asked for (GET) is that
+    page; a form they sent (POST) is the page that held the form, since the form's own
+    address answers GET with "That action is not available"."""
+    if request.method == "GET":
+        return request.full_path
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return url_for("main.index")

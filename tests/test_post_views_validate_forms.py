@@ -10,12 +10,14 @@ the right token must change something, so the fields really were enough to act o
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
 from portal.applications.models import ApplicationStatus
 from portal.extensions import db
 from portal.forms import STALE_FORM_MESSAGE
+from portal.models import utcnow
 from tests.factories import sign_in_as
 from tests.factories.world import (
     World,
@@ -60,6 +62,10 @@ class Case:
     prepare: Callable[[World], None] | None = None  # puts the world where the post would act
     # A prefixed form's field names the record it acts on, so it is built from the world.
     csrf_field: str | Callable[[World], str] = "csrf_token"
+    # A post that changes only the browser's session (no row): the session key it sets,
+    # and a value to set before, which the post must replace.
+    session_key: str | None = None
+    session_before: Callable[[], str] = str
 
     def csrf_name(self, world: World) -> str:
         return self.csrf_field(world) if callable(self.csrf_field) else self.csrf_field
@@ -102,6 +108,11 @@ CASES: dict[str, Case] = {
     "certificates.reschedule": Case("owner"),
     "certificates.revoke": Case("staff", csrf_field="revoke-csrf_token"),
     "auth.forgot_password": Case("anonymous"),
+    "auth.keep_alive": Case(
+        "staff",
+        session_key="last_seen",
+        session_before=lambda: (utcnow() - timedelta(minutes=10)).isoformat(),
+    ),
     "auth.new_recovery_codes": Case("staff"),
     "auth.recovery_code": Case("anonymous"),
     "auth.second_factor_step": Case("anonymous"),
@@ -200,9 +211,16 @@ def test_post_without_a_valid_csrf_token_changes_nothing(app, endpoint):
     data = post_form(endpoint, world, client)
     if csrf_field != "csrf_token":
         data[csrf_field] = client.csrf_token()
+    if case.session_key:
+        with client.session_transaction() as session:
+            session[case.session_key] = before_value = case.session_before()
     response = client.post(url, data=data)
     assert response.status_code < 500
-    assert changes(before, snapshot()) != {}, "with a valid token the post did nothing"
+    if case.session_key:
+        with client.session_transaction() as session:
+            assert session[case.session_key] != before_value, "the post did nothing"
+    else:
+        assert changes(before, snapshot()) != {}, "with a valid token the post did nothing"
 
 
 def test_sign_out_needs_a_valid_token(app):

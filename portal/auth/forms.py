@@ -179,3 +179,9 @@ class RoleForm(PortalForm):
         choices=STAFF_ROLE_CHOICES,
         validators=[DataRequired(_l("Choose a role."))],
     )
+
+
+class KeepAliveForm(PortalForm):
+    """The idle warning's "Stay signed in": the page it was on, to come back to."""
+
+    next = HiddenField()

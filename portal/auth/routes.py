@@ -5,11 +5,12 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from portal.access import current_actor, public, signed_in
+from portal.access import current_actor, public, signed_in, staff
 from portal.auth import second_factor, services
 from portal.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
+    KeepAliveForm,
     ProfileForm,
     RegisterForm,
     RenewVerificationForm,
@@ -20,6 +21,7 @@ from portal.auth.session import after_password, begin, safe_next_url
 from portal.errors import DomainError
 from portal.extensions import limiter, submitted_email
 from portal.forms import STALE_FORM_MESSAGE, ActionForm
+from portal.security import restart_idle_clock
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
@@ -286,3 +288,20 @@ def profile():
 
 # The second-factor views and the auth command group register on bp.
 from portal.auth import cli, second_factor_views  # noqa: E402, F401
+
+
+@bp.post("/keep-alive")
+@staff
+def keep_alive():
+    """The idle warning's "Stay signed in". The page's script sends it in the background and
+    gets 204; without the script the form posts and the browser comes back to its page."""
+    form = KeepAliveForm()
+    back = safe_next_url(form.next.data) or url_for("auth.profile")
+    if not form.validate_on_submit():
+        flash(STALE_FORM_MESSAGE, "error")
+        return redirect(back)
+    restart_idle_clock()
+    if request.headers.get("X-Requested-With") == "fetch":
+        return "", 204
+    flash(_("You are still signed in."), "success")
+    return redirect(back)

@@ -57,6 +57,7 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
     "auth.second_factor_step": lambda w, c: _at_second_step(w, c, next_totp_code(w.staff)),
     "auth.recovery_code": lambda w, c: _at_second_step(w, c, w.staff_recovery_codes[0]),
     "auth.new_recovery_codes": lambda w, c: {},
+    "auth.keep_alive": lambda w, c: {"next": "/staff/"},
     "admin.new_user": lambda w, c: {
         "name": "Nova Staff",
         "email": "nova.staff@example.com",
