@@ -16,10 +16,15 @@ install: $(BIN)/activate
 install-test: $(BIN)/activate
 	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[test]'
 
+# `make run PORT=5001` serves on another port; emailed links, the verification address and
+# the QR code then name that port too (unless PORTAL_BASE_URL is set).
+PORT ?= 5000
+SERVED_AT := PORTAL_BASE_URL="$${PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)}"
+
 run: install
 	$(BIN)/flask db upgrade
-	$(BIN)/flask seed-demo --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(SERVED_AT) $(BIN)/flask seed-demo --if-empty
+	$(SERVED_AT) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # pytest-xdist: one worker per core (each with its own app, database and browser);
 # `make test PYTEST_WORKERS=0` runs in one process, e.g. to use a debugger.

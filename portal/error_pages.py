@@ -1,6 +1,7 @@
 """The pages people see when something goes wrong: each says what happened and what to do,
 in the portal's layout, never a stack trace."""
 
+import secrets
 import time
 
 from flask import current_app, render_template
@@ -13,8 +14,11 @@ from portal import db_locks
 from portal.extensions import db, limiter
 
 
-def error_page(code: int, title: str, message: str):
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+def error_page(code: int, title: str, message: str, reference: str | None = None):
+    page = render_template(
+        "errors/error.html", code=code, title=title, message=message, reference=reference
+    )
+    return page, code
 
 
 def not_found(error):
@@ -87,10 +91,22 @@ def database_busy(error):
 
 
 def server_error(error):
+    """The page names a reference that is also in the log beside the error, so the
+    department can find what happened from what the person reads out. It does not promise
+    nothing was lost: the fault may have come after part of the work was saved."""
+    reference = secrets.token_hex(4).upper()
+    original = getattr(error, "original_exception", None) or error
+    current_app.logger.error(
+        "error reference %s", reference, exc_info=(type(original), original, original.__traceback__)
+    )
     return error_page(
         500,
         _("Sorry, there is a problem with the service"),
-        _("Your information was not lost. Try again later."),
+        _(
+            "If you were saving something, check whether it was saved before you try again. "
+            "If the problem goes on, contact the department and give them this reference."
+        ),
+        reference=reference,
     )
 
 

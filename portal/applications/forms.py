@@ -5,10 +5,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    EmailField,
     HiddenField,
     RadioField,
     SelectField,
     StringField,
+    TelField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -307,7 +309,7 @@ class ContactForm(PortalForm):
         _l("Full name"), validators=[InputRequired(_l("Enter the contact's name")), Length(max=200)]
     )
     company = StringField(_l("Company"), validators=[Optional(), Length(max=200)])
-    email = StringField(
+    email = EmailField(
         _l("Email address"),
         validators=[
             Optional(),
@@ -315,7 +317,7 @@ class ContactForm(PortalForm):
             Email(_l("Enter an email address like name@example.com"), check_deliverability=False),
         ],
     )
-    phone = StringField(_l("Phone number"), validators=[Optional(), Length(max=40)])
+    phone = TelField(_l("Phone number"), validators=[Optional(), Length(max=40)])
     address = StringField(_l("Mailing address"), validators=[Optional(), Length(max=300)])
     # No Optional() here: it would end validation before the role-dependent checks below.
     trade = StringField(

@@ -8,6 +8,7 @@ from wtforms import (
     RadioField,
     SelectField,
     StringField,
+    TelField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -77,7 +78,7 @@ class RequestForm(_PreferredDates):
         _l("On-site contact name"),
         validators=[InputRequired(_l("Enter the name of the person on site")), Length(max=200)],
     )
-    contact_phone = StringField(
+    contact_phone = TelField(
         _l("On-site contact phone"),
         validators=[
             InputRequired(_l("Enter a phone number for the person on site")),
