@@ -217,18 +217,27 @@ def _pickups(today: date) -> QueueSummary:
 def _inspectors(today: date) -> TodaysVisits:
     """Today's visits per inspector, busiest first: the totals over everyone, the rows for
     the busiest few (a department has hundreds of inspectors; the queue lists every visit).
-    The per-inspector counts come from one covering index, names for the shown rows only."""
+
+    One query whatever the number of inspectors: the per-inspector counts come from one
+    covering index, are ranked and cut to the shown rows in SQL, and window functions over
+    the grouped rows carry the totals, so only the shown rows reach Python."""
     # Grouped on "inspector_id + 0", not the bare column: given the bare column, SQLite
     # walks the (inspector, day) index once per inspector to avoid a sort, instead of
     # today's range of the covering index.
     # Typed as never NULL: the WHERE below leaves out visits with no inspector.
     inspector = cast("Label[int]", (InspectionRequest.inspector_id + 0).label("inspector"))
-    loads = db.session.execute(
+    loads = (
         select(
             inspector,
-            func.count(case((InspectionRequest.scheduled_window == Window.MORNING, 1))),
-            func.count(case((InspectionRequest.scheduled_window == Window.AFTERNOON, 1))),
-            func.count(case((InspectionRequest.status == InspectionStatus.SCHEDULED, 1))),
+            func.count(case((InspectionRequest.scheduled_window == Window.MORNING, 1))).label(
+                "morning"
+            ),
+            func.count(case((InspectionRequest.scheduled_window == Window.AFTERNOON, 1))).label(
+                "afternoon"
+            ),
+            func.count(case((InspectionRequest.status == InspectionStatus.SCHEDULED, 1))).label(
+                "to_record"
+            ),
         )
         .where(
             InspectionRequest.scheduled_date == today,
@@ -236,17 +245,33 @@ def _inspectors(today: date) -> TodaysVisits:
             InspectionRequest.inspector_id.is_not(None),
         )
         .group_by(inspector)
-    ).all()
-    busiest = sorted(loads, key=lambda row: (-(row[1] + row[2]), row[0]))[:INSPECTORS_SHOWN]
-    names = dict(
-        db.session.execute(
-            select(User.id, User.name).where(User.id.in_([row[0] for row in busiest]))
-        ).all()
+        .subquery()
     )
+    visits = loads.c.morning + loads.c.afternoon
+    ranked = (
+        select(
+            loads,
+            func.count().over().label("inspectors"),
+            func.sum(visits).over().label("visits"),
+        )
+        .order_by(visits.desc(), loads.c.inspector)
+        .limit(INSPECTORS_SHOWN)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ranked, User.name)
+        .join(User, User.id == ranked.c.inspector)
+        .order_by((ranked.c.morning + ranked.c.afternoon).desc(), ranked.c.inspector)
+    ).all()
+    if not rows:
+        return TodaysVisits(visits=0, inspectors=0, busiest=[])
     return TodaysVisits(
-        visits=sum(row[1] + row[2] for row in loads),
-        inspectors=len(loads),
-        busiest=[InspectorLoad(row[0], names.get(row[0], ""), *row[1:]) for row in busiest],
+        visits=int(rows[0].visits),
+        inspectors=rows[0].inspectors,
+        busiest=[
+            InspectorLoad(row.inspector, row.name, row.morning, row.afternoon, row.to_record)
+            for row in rows
+        ],
     )
 
 
