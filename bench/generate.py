@@ -534,6 +534,11 @@ CANCELLED_SHARE = 0.04
 OPEN_REQUEST_SHARE = 0.25  # of permits with an inspection still to pass
 SCHEDULED_SHARE = 0.5  # of open requests
 PICKUP_SHARE = 0.3  # of certificates
+# Of those, booked for a coming day (the rest were picked up, missed or cancelled), spread
+# over this many business days: about 110 a day at 1,000,000 permits, under the counter's
+# capacity. (30% used to be booked for today: 6,739 at one counter in one morning.)
+BOOKED_AHEAD_SHARE = 0.05
+BOOKING_DAYS = 10
 PAY_METHODS = ("card", "card", "card", "card", "card", "card", "card", "card", "cash", "check")
 CONTACT_PHONE = "312-555-0100"
 OFFICIAL = ("Jordan Rivera", "Building Commissioner")
@@ -551,10 +556,44 @@ def unit(n: int, salt: int) -> float:
     return (x ^ (x >> 31)) / 18446744073709551616
 
 
+# The department's holidays, as the portal seeds them (read by seed_reference_data before
+# any row is made): no visit, pickup or scheduled day falls on one, nor on a weekend.
+HOLIDAYS: set[date] = set()
+
+
+def _closed(day: date) -> bool:
+    return day.weekday() >= 5 or day in HOLIDAYS
+
+
 def business_day(day: date) -> date:
-    while day.weekday() >= 5:
+    """The day itself if the department works then, else the next day it does."""
+    while _closed(day):
         day += timedelta(days=1)
     return day
+
+
+def business_days_ahead(day: date, count: int) -> date:
+    """The business day `count` business days after `day` (0: `day` or the next one)."""
+    day = business_day(day)
+    for _ in range(count):
+        day = business_day(day + timedelta(days=1))
+    return day
+
+
+def business_days_back(day: date, count: int) -> date:
+    """The business day `count` business days before `day` (0: `day` or the one before)."""
+    while _closed(day):
+        day -= timedelta(days=1)
+    for _ in range(count):
+        day -= timedelta(days=1)
+        while _closed(day):
+            day -= timedelta(days=1)
+    return day
+
+
+def working_days_before(moment: datetime, count: int) -> datetime:
+    """The same time `count` business days before."""
+    return datetime.combine(business_days_back(moment.date(), count), moment.timetz())
 
 
 class InspectionCatalogue:
@@ -630,10 +669,23 @@ def passed_inspections(plan: Plan, permit_id: int) -> tuple[list, list[datetime]
         passed = int(draw * (n - 2)) if n > 2 else 0
     else:
         passed = 1 if draw < 0.3 and n > 2 else 0
-    start = NOW - timedelta(days=40 + int(unit(permit_id, 2) * 500))
-    step = timedelta(days=3 + int(unit(permit_id, 3) * 12))
-    latest = NOW - timedelta(days=1)
-    return types, [min(start + step * i, latest) for i in range(passed)]
+    # Passes are a step of business days apart, at the same time of day; a series that
+    # would run past yesterday ends on one of the last 30 business days instead. (Clamping
+    # each date at yesterday piled tens of thousands of passes onto that one day, often a
+    # weekend; moving closed days back to Friday made every Friday three days' work.)
+    step = 2 + int(unit(permit_id, 3) * 9)
+    # 28 to 388 business days ago (about 40 to 540 days), any weekday alike.
+    first = datetime.combine(
+        business_days_back(NOW.date(), 28 + int(unit(permit_id, 2) * 360)), NOW.timetz()
+    )
+    days = [first.date()]
+    for _ in range(passed - 1):
+        days.append(business_days_ahead(days[-1] + timedelta(days=1), step - 1))
+    yesterday = (NOW - timedelta(days=1)).date()
+    if passed and days[-1] > yesterday:
+        last = business_days_back(yesterday, int(unit(permit_id, 4) * 30))
+        days = [business_days_back(last, step * (passed - 1 - i)) for i in range(passed)]
+    return types, [datetime.combine(day, first.timetz()) for day in days]
 
 
 def _fee_status(draw: float, outstanding: float, paid: float) -> str:
@@ -672,9 +724,9 @@ def visits_of(
     for i, when in enumerate(passed_at):
         inspector = inspectors[(permit_id + i) % len(inspectors)]
         if draw() < REINSPECTION_SHARE:
-            visits.append(_earlier_visit(i, "failed", when - 6 * day, inspector))
+            visits.append(_earlier_visit(i, "failed", working_days_before(when, 4), inspector))
         if draw() < NO_ACCESS_SHARE:
-            missed = _earlier_visit(i, "no_access", when - 3 * day, inspector)
+            missed = _earlier_visit(i, "no_access", working_days_before(when, 2), inspector)
             fee_status = _fee_status(draw(), 0.3, 0.55)
             paid_at = when + day if fee_status == "paid" else None
             missed.fee = ("reinspection", reinspection_cents, fee_status, paid_at)
@@ -708,8 +760,9 @@ def visits_of(
         visit.window = "afternoon" if draw() < 0.4 else "morning"
         if draw() < SCHEDULED_SHARE:
             visit.status = "scheduled"
-            offset = int(draw() * 11) - 1
-            visit.scheduled = today if draw() < 0.15 else business_day(today + max(offset, 0) * day)
+            # Over the next ten business days, today's share included when it is one;
+            # about what the inspectors can visit (a day per inspector is eight visits).
+            visit.scheduled = business_days_ahead(today, int(draw() * 10))
             visit.inspector = inspectors[int(draw() * len(inspectors))]
         if types[passed][1]:
             paid = draw() >= 0.6
@@ -962,15 +1015,15 @@ class Certificates:
             if unit(permit_id, 61) >= PICKUP_SHARE:
                 continue
             draw = unit(permit_id, 62)
-            if draw < 0.3:
-                status, day = "booked", today
-            elif draw < 0.6:
-                status = "booked"
-                day = business_day(today + timedelta(days=1 + int(unit(permit_id, 63) * 14)))
+            # Bookings ahead are spread over the next BOOKING_DAYS business days, today
+            # included when the counter is open: a day's share stays within its capacity.
+            ahead = business_days_ahead(today, int(unit(permit_id, 63) * BOOKING_DAYS))
+            if draw < BOOKED_AHEAD_SHARE:
+                status, day = "booked", ahead
             else:
                 day = business_day(granted + timedelta(days=3))
                 if day >= today:
-                    status, day = "booked", business_day(today + timedelta(days=1))
+                    status, day = "booked", ahead
                 else:
                     status = (
                         "picked_up" if draw < 0.85 else ("no_show" if draw < 0.93 else "cancelled")
@@ -1011,8 +1064,10 @@ def seed_reference_data(plan: Plan) -> tuple[tuple[int, str], list[tuple]]:
     from portal.inspections import catalogue
     from portal.inspections.models import InspectionStage, InspectionType
     from portal.payments.models import FeeKind, FeeScheduleEntry
+    from portal.settings.models import Holiday
 
     catalogue.seed_types()
+    HOLIDAYS.update(db.session.scalars(select(Holiday.day)))
     types = db.session.scalars(select(InspectionType).order_by(InspectionType.sort_order)).all()
     for inspection_type in types:
         if inspection_type.stage == InspectionStage.COFO:
@@ -1357,7 +1412,19 @@ def generate(database_url: str, permits: int, users: int, seed: int) -> None:
             ),
             {"today": plan.today},
         ).one()
+        visit_days = db.session.execute(
+            sql_text(
+                "SELECT scheduled_date, count(*) FROM inspection_requests "
+                "WHERE scheduled_date IS NOT NULL GROUP BY scheduled_date"
+            )
+        ).all()
+        pickup_days = db.session.execute(
+            sql_text(
+                "SELECT day, count(*) FROM pickup_appointments WHERE status = 'booked' GROUP BY day"
+            )
+        ).all()
     log(f"done in {time.monotonic() - started:.1f} s; {queue:,} applications in the staff queue")
+    _log_daily_load(visit_days, pickup_days, plan.today)
     log(
         "inspection requests: "
         + ", ".join(f"{status} {count:,}" for status, count in sorted(by_status.items()))
@@ -1368,6 +1435,24 @@ def generate(database_url: str, permits: int, users: int, seed: int) -> None:
     print(f"owner account: {OWNER_EMAIL} ({BENCH_OWNER_PERMITS} permits)")
     print(f"staff account: {STAFF_EMAIL}")
     print(f"password for both: {BENCH_PASSWORD}")
+
+
+def _log_daily_load(visit_days: list, pickup_days: list, today: date) -> None:
+    """Show that no day is overloaded and no visit falls on a day the department is closed."""
+
+    def as_date(value) -> date:
+        return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+    visits = {as_date(day): count for day, count in visit_days}
+    closed = sum(count for day, count in visits.items() if _closed(day))
+    busiest = max(visits.items(), key=lambda item: item[1], default=(today, 0))
+    log(f"visits: busiest day {busiest[0]} with {busiest[1]:,}; {closed:,} on weekends or holidays")
+    pickups = {as_date(day): count for day, count in pickup_days}
+    busiest = max(pickups.items(), key=lambda item: item[1], default=(today, 0))
+    log(
+        f"pickups booked: {pickups.get(today, 0):,} today, busiest day {busiest[0]} "
+        f"with {busiest[1]:,} (the counter seats 400 a morning)"
+    )
 
 
 def _vacuum(engine, tables: list[str]) -> None:
