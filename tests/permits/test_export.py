@@ -77,7 +77,7 @@ def test_every_status_maps_to_blds_with_the_certificate_date(staff_client, staff
         "BP-ISSUED": "Permit Issued",
         "BP-INSPECTION_PHASE": "Inspection Phase",
         "BP-FINALED": "Permit Finaled",
-        "BP-EXPIRED": "Permit Expired",
+        "BP-EXPIRED": "Permit Cancelled",
         "BP-REVOKED": "Permit Cancelled",
         "BP-OCCUPIED": "Occupancy",
     }
