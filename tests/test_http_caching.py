@@ -8,8 +8,9 @@ import re
 import brotli
 import pytest
 
+from portal.auth.models import Role
 from portal.certificates import versions
-from tests.factories import sign_in_as
+from tests.factories import make_permit, make_user, sign_in_as
 from tests.factories.certificates import issue, ready_application, staff_user
 
 CSS = "vendor/uswds/css/uswds.min.css"
@@ -101,3 +102,13 @@ def test_verification_is_never_answered_from_a_cache(app, client, owner):
     revoked = client.get(f"/verify/{number}")
     assert revoked.headers["Cache-Control"] == "no-cache"
     assert b"Revoked certificate" in revoked.data
+
+
+def test_a_streamed_export_is_compressed_as_it_streams(client):
+    make_permit(permit_num="BP-GZIP")
+    sign_in_as(client, make_user(role=Role.STAFF))
+    response = client.get("/staff/permits/export.csv", headers={"Accept-Encoding": "gzip"})
+    assert response.is_streamed
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert gzip.decompress(response.get_data()).startswith(b"PermitNum,")
