@@ -6,6 +6,7 @@ on permits, supplies the C of O dates (`granted_dates_from`), so permits imports
 it.
 """
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -72,8 +73,12 @@ STATUS_MAPPED: dict[PermitStatus, str] = {
 FINAL_CERTIFICATE = "final"
 CERTIFICATE_STATUS_MAPPED: dict[str, str] = {FINAL_CERTIFICATE: "Occupancy"}
 _ENDED = {PermitStatus.EXPIRED, PermitStatus.REVOKED}
-# Words of a proposed use that make a building residential (BLDS PermitClassMapped).
-_RESIDENTIAL = ("residential", "dwelling", "apartment", "condominium", "townhouse", "house")
+# Words of a proposed use that make a building residential (BLDS PermitClassMapped), whole
+# words only: a warehouse is not a house.
+_RESIDENTIAL = re.compile(
+    r"\b(residential|dwellings?|apartments?|condominiums?|townhouses?|houses?|"
+    r"single-family|multi-family|two-flat)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -103,7 +108,7 @@ def permit_class_mapped(proposed_use: str) -> str:
     text = proposed_use.strip().lower()
     if not text:
         return ""
-    return "Residential" if any(word in text for word in _RESIDENTIAL) else "Non-Residential"
+    return "Residential" if _RESIDENTIAL.search(text) else "Non-Residential"
 
 
 def status_link(permit_num: str) -> str:
@@ -202,11 +207,8 @@ def unmapped_permit_types() -> list[tuple[str, int]]:
 
 def _values(row, zone, jurisdiction: str) -> tuple:
     mapped = status_mapped(row.status_current, row.granted_date, row.certificate_kind)
-    final_date = (
-        row.granted_date
-        if (row.certificate_kind or FINAL_CERTIFICATE) == (FINAL_CERTIFICATE)
-        else None
-    )
+    final = (row.certificate_kind or FINAL_CERTIFICATE) == FINAL_CERTIFICATE
+    final_date = row.granted_date if final else None
     return (
         row.permit_num,
         row.description,

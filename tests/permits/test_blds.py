@@ -42,7 +42,7 @@ def _every_kind_of_permit(staff):
     make_permit(
         permit_num="BP-RENOVATION", permit_type="Renovation/Alteration", proposed_use="Office"
     )
-    make_permit(permit_num="BP-SPACED", permit_type="  new construction ")
+    make_permit(permit_num="BP-SPACED", permit_type="  new construction ", proposed_use="Warehouse")
     make_permit(permit_num="BP-BLANK", permit_type="", proposed_use="", work_class="")
     make_permit(
         permit_num="BP-CONTRACTOR",
@@ -100,6 +100,7 @@ def test_every_column_and_value_is_one_the_specification_lists(app, staff_client
     assert by_num["BP-ISSUED"]["PermitClass"] == "Residential"
     assert by_num["BP-ISSUED"]["PermitClassMapped"] == "Residential"
     assert by_num["BP-RENOVATION"]["PermitClassMapped"] == "Non-Residential"
+    assert by_num["BP-SPACED"]["PermitClassMapped"] == "Non-Residential"  # not a house
     assert by_num["BP-BLANK"]["PermitTypeMapped"] == by_num["BP-BLANK"]["PermitClassMapped"] == ""
     contractor = by_num["BP-CONTRACTOR"]
     assert (contractor["ContractorStateLic"], contractor["ContractorTrade"]) == (
