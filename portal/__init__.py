@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     from portal import (
+        http_caching,
         models_registry,  # noqa: F401 - every table known to Alembic and create_all
         security,
     )
@@ -59,6 +60,9 @@ def create_app(config: dict | None = None) -> Flask:
     # Each feature built on permits adds its part to the pages permits/ owns (portal/panels.py).
     for contributions in ("applications", "payments", "inspections", "certificates"):
         import_module(f"portal.{contributions}.contributions")
+    # Before security: Flask runs after_request hooks last-registered first, so a signed-in
+    # page's no-store is set before the public pages' default would be.
+    http_caching.init_app(app)
     security.init_app(app)
     for module in BLUEPRINTS:
         app.register_blueprint(import_module(module).bp)

@@ -91,6 +91,11 @@ def load(instance_path: Path) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Occupancy Portal <no-reply@example.gov>"),
+        # A mailbox people at the department read: the Reply-To of every email and the
+        # ORGANIZER of calendar invitations, so an answer or a declined invitation is seen.
+        "DEPARTMENT_EMAIL": os.environ.get(
+            "DEPARTMENT_EMAIL", "Department of Buildings <buildings@example.gov>"
+        ),
         "MAIL_FILE_DIR": os.environ.get("MAIL_FILE_DIR", str(instance_path / "mail")),
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),

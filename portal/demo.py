@@ -26,6 +26,7 @@ from portal.inspections.models import InspectionRequest, InspectionResult, Windo
 from portal.models import utcnow
 from portal.permits import services as permits
 from portal.permits.models import PartyRole, Permit
+from portal.settings import permit_types
 
 DEMO_PERMITS = Path(__file__).parent / "demo_data" / "permits.csv"
 ACCOUNTS = (
@@ -200,6 +201,9 @@ def seed() -> list[str]:
 
     # The catalogue first, so the import derives each permit's required inspections.
     catalogue.seed_types(admin)
+    # The migration writes these rows; a database made with create_all has none yet.
+    permit_types.seed_defaults()
+    db.session.commit()
     with DEMO_PERMITS.open("rb") as source:
         report = permits.import_permits(source, actor=admin, filename=DEMO_PERMITS.name)
     if not report.ok:

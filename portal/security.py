@@ -32,7 +32,9 @@ def init_app(app: Flask) -> None:
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         if app.config["PORTAL_ENV"] == "production":
             response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-        if current_user.is_authenticated:
+        # A static file is the same for everyone: asking who is signed in would read the
+        # session and add Vary: Cookie, which keeps shared caches from storing it.
+        if request.endpoint != "static" and current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 

@@ -149,6 +149,7 @@ CASES: dict[str, Case] = {
     "settings.fees": Case("admin"),
     "settings.holidays": Case("admin"),
     "settings.index": Case("admin"),
+    "settings.permit_types_page": Case("admin"),
     "settings.remove_holiday": Case("admin"),
     "settings.remove_schedule": Case("admin"),
 }

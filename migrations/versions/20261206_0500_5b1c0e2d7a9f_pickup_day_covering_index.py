@@ -6,7 +6,7 @@ one's time from the index alone (measured in issue 17: 2.9 ms to 0.5 ms at 1,000
 permits), and every query the old index served starts with the day still.
 
 Revision ID: 5b1c0e2d7a9f
-Revises: a42c260da1e9
+Revises: b7e14c0d2a51
 Create Date: 2026-12-06 05:00:00.000000
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5b1c0e2d7a9f"
-down_revision = "a42c260da1e9"
+down_revision = "b7e14c0d2a51"
 branch_labels = None
 depends_on = None
 

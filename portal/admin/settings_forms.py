@@ -4,9 +4,11 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 
+from portal import blds
 from portal.forms import PortalDateField, PortalForm, WholeNumberField
 from portal.payments.models import FeeKind
 from portal.settings.services import BOUNDS
@@ -78,6 +80,31 @@ class HolidayForm(PortalForm):
         _l("Name"),
         validators=[InputRequired(_l("Enter the holiday's name")), Length(max=100)],
         description=_l("For example Day after Thanksgiving"),
+    )
+
+
+class PermitTypeForm(PortalForm):
+    permit_type = StringField(
+        _l("Permit type"),
+        validators=[
+            InputRequired(_l("Enter the permit type as the permits spell it")),
+            Length(max=100),
+        ],
+        description=_l("As the permits spell it, for example New Construction"),
+    )
+    blds_type = SelectField(
+        _l("BLDS permit type"),
+        choices=[SelectChoice("", _l("Choose a BLDS permit type"))]
+        + [SelectChoice(value, value) for value in blds.PERMIT_TYPE_MAPPED],
+        validators=[InputRequired(_l("Choose one of the BLDS permit types"))],
+        description=_l("PermitTypeMapped in the open-data export"),
+    )
+    description = StringField(
+        _l("Description (optional)"),
+        validators=[Optional(), Length(max=200)],
+        description=_l(
+            "PermitTypeDesc: a longer name, for example Building permit for a new building"
+        ),
     )
 
 

@@ -1,19 +1,26 @@
-"""Admin settings: the working rules, holidays and the fee schedule. Thin views over
-portal.settings.services, which checks and audits every change."""
+"""Admin settings: the working rules, holidays, the fee schedule and the BLDS permit types.
+Thin views over portal.settings (services, permit_types), which check and audit every change."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal import calendar
 from portal.access import admin, current_actor
-from portal.admin.settings_forms import HolidayForm, ScheduleFields, ScheduleForm, SettingsForm
+from portal.admin.settings_forms import (
+    HolidayForm,
+    PermitTypeForm,
+    ScheduleFields,
+    ScheduleForm,
+    SettingsForm,
+)
 from portal.errors import DomainError, StaleRecord
 from portal.extensions import db
 from portal.forms import STALE_FORM_MESSAGE, ActionForm, show_refusal
 from portal.payments import fee_schedule
 from portal.payments.models import FeeKind, FeeSchedule
+from portal.permits import export
 from portal.queues import page_number
-from portal.settings import services
+from portal.settings import permit_types, services
 from portal.settings.models import Holiday
 from portal.template_helpers import long_date
 
@@ -179,3 +186,41 @@ def remove_schedule(schedule_id: int):
     else:
         flash(_("The fee schedule %(name)s is removed.", name=name), "success")
     return redirect(url_for("settings.fees"))
+
+
+# ---- BLDS permit types ----------------------------------------------------------------------
+
+
+def _permit_types_page(form: PermitTypeForm):
+    return render_template(
+        "settings/permit_types.html",
+        form=form,
+        mappings=permit_types.mappings(),
+        unmapped=export.unmapped_permit_types(),
+    )
+
+
+@bp.route("/permit-types", methods=["GET", "POST"])
+@admin
+def permit_types_page():
+    if request.method == "GET":
+        return _permit_types_page(PermitTypeForm(formdata=None))
+    form = PermitTypeForm()
+    if form.validate_on_submit():
+        try:
+            row = permit_types.save(
+                current_actor(), form.permit_type.data, form.blds_type.data, form.description.data
+            )
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            flash(
+                _(
+                    "Permits of type %(type)s now export as %(blds)s.",
+                    type=row.permit_type,
+                    blds=row.blds_type,
+                ),
+                "success",
+            )
+            return redirect(url_for("settings.permit_types_page"))
+    return _permit_types_page(form)

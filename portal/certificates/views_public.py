@@ -1,6 +1,6 @@
 """Public verification of a certificate number, rate limited."""
 
-from flask import redirect, render_template, request, url_for
+from flask import make_response, redirect, render_template, request, url_for
 
 from portal.access import public
 from portal.certificates import verification
@@ -24,4 +24,8 @@ def verify_lookup():
 def verify(number: str):
     result = verification.verify(number[:60])
     status = 404 if result.state in ("unknown", "malformed") else 200
-    return render_template("certificates/verify.html", result=result), status
+    response = make_response(render_template("certificates/verify.html", result=result), status)
+    # A revoked or corrected certificate must show as such at once: never answer from a cache
+    # without asking the portal again.
+    response.headers["Cache-Control"] = "no-cache"
+    return response

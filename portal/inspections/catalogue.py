@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import contains_eager
 
-from portal import audit, calendar, events
+from portal import audit, blds, calendar, events
 from portal.applications import review
 from portal.applications import services as applications
 from portal.applications.models import ApplicationStatus
@@ -33,7 +33,8 @@ from portal.settings.models import Holiday
 
 HOLIDAY_YEARS = (2026, 2027)
 
-# The Chicago catalogue (DESIGN.md): code, name, stage, bureau, BLDS InspTypeMapped, trades.
+# The Chicago catalogue (DESIGN.md): code, name, stage, bureau, BLDS InspTypeMapped (one of
+# Appendix A's values, blds.INSP_TYPE_MAPPED), trades.
 # An empty trade list means every permit needs it (the C of O inspections).
 S = InspectionStage
 CATALOGUE: tuple[tuple[str, str, InspectionStage, str, str, list[str]], ...] = (
@@ -42,7 +43,7 @@ CATALOGUE: tuple[tuple[str, str, InspectionStage, str, str, list[str]], ...] = (
         "Plumbing underground",
         S.UNDERGROUND,
         "Plumbing",
-        "Plumbing Underground",
+        "Rough In",
         ["plumbing"],
     ),
     (
@@ -50,7 +51,7 @@ CATALOGUE: tuple[tuple[str, str, InspectionStage, str, str, list[str]], ...] = (
         "Rebar and structural steel before pours",
         S.UNDERGROUND,
         "New Construction",
-        "Foundation",
+        "Rough",
         ["foundations", "iron"],
     ),
     (
@@ -58,40 +59,40 @@ CATALOGUE: tuple[tuple[str, str, InspectionStage, str, str, list[str]], ...] = (
         "Rough carpentry (new construction)",
         S.ROUGH,
         "New Construction",
-        "Framing",
+        "Rough Frame",
         ["new_construction"],
     ),
-    ("ELEC-RGH", "Rough electrical", S.ROUGH, "Electrical", "Electrical Rough", ["electrical"]),
-    ("IRON-RGH", "Rough iron", S.ROUGH, "Iron", "Structural Steel", ["iron"]),
-    ("PLB-RGH", "Rough plumbing", S.ROUGH, "Plumbing", "Plumbing Rough", ["plumbing"]),
-    ("VENT-RGH", "Rough ventilation", S.ROUGH, "Ventilation", "Mechanical Rough", ["ventilation"]),
-    ("BOIL-FIN", "Final boilers", S.FINAL, "Boiler", "Boiler Final", ["boiler"]),
+    ("ELEC-RGH", "Rough electrical", S.ROUGH, "Electrical", "Rough In", ["electrical"]),
+    ("IRON-RGH", "Rough iron", S.ROUGH, "Iron", "Frame", ["iron"]),
+    ("PLB-RGH", "Rough plumbing", S.ROUGH, "Plumbing", "Rough In", ["plumbing"]),
+    ("VENT-RGH", "Rough ventilation", S.ROUGH, "Ventilation", "Rough In", ["ventilation"]),
+    ("BOIL-FIN", "Final boilers", S.FINAL, "Boiler", "Final", ["boiler"]),
     (
         "CARP-FIN",
         "Final carpentry (new construction)",
         S.FINAL,
         "New Construction",
-        "Building Final",
+        "Final",
         ["new_construction"],
     ),
-    ("ELEC-FIN", "Final electrical", S.FINAL, "Electrical", "Electrical Final", ["electrical"]),
-    ("IRON-FIN", "Final iron", S.FINAL, "Iron", "Structural Final", ["iron"]),
-    ("PLB-FIN", "Final plumbing", S.FINAL, "Plumbing", "Plumbing Final", ["plumbing"]),
+    ("ELEC-FIN", "Final electrical", S.FINAL, "Electrical", "Final", ["electrical"]),
+    ("IRON-FIN", "Final iron", S.FINAL, "Iron", "Final", ["iron"]),
+    ("PLB-FIN", "Final plumbing", S.FINAL, "Plumbing", "Final", ["plumbing"]),
     (
         "REFR-FIN",
         "Final refrigeration",
         S.FINAL,
         "Refrigeration",
-        "Refrigeration Final",
+        "Final",
         ["refrigeration"],
     ),
-    ("VENT-FIN", "Final ventilation", S.FINAL, "Ventilation", "Mechanical Final", ["ventilation"]),
+    ("VENT-FIN", "Final ventilation", S.FINAL, "Ventilation", "Final", ["ventilation"]),
     (
         "COFO-DOB",
         "Certificate of Occupancy (Department of Buildings)",
         S.COFO,
         "New Construction",
-        "Certificate of Occupancy",
+        "Final",
         [],
     ),
     (
@@ -99,7 +100,7 @@ CATALOGUE: tuple[tuple[str, str, InspectionStage, str, str, list[str]], ...] = (
         "Certificate of Occupancy (Fire Prevention Bureau)",
         S.COFO,
         "Fire Prevention Bureau",
-        "Fire Final",
+        "Final",
         [],
     ),
 )
@@ -159,6 +160,14 @@ def update_type(inspection_type: InspectionType, answers: Mapping, actor) -> Non
         raise DomainError(_l("Only an administrator can change the inspection catalogue."))
     if answers["fee_cents"] < 0:
         raise InvalidRequest(_l("The fee cannot be negative"), field="fee_cents")
+    if answers["blds_type_mapped"] and answers["blds_type_mapped"] not in blds.INSP_TYPE_MAPPED:
+        raise InvalidRequest(
+            _l(
+                "Enter one of the BLDS inspection types (Appendix A): %(values)s",
+                values=", ".join(blds.INSP_TYPE_MAPPED),
+            ),
+            field="blds_type_mapped",
+        )
     changes = {}
     for name in ("name", "bureau", "fee_cents", "active", "blds_type_mapped"):
         if getattr(inspection_type, name) != answers[name]:

@@ -3,6 +3,13 @@
 One UID per inspection request (or pickup) for its whole life: a reschedule sends the same UID
 with a higher SEQUENCE, so calendars move the event instead of adding a second one;
 a cancellation sends METHOD:CANCEL with the same UID.
+
+METHOD:REQUEST (and CANCEL), not PUBLISH: only an iTIP request from the organizer is applied
+by Outlook, Gmail and Apple Calendar as a move of the event already in the calendar, and
+only a CANCEL removes it; a PUBLISHed event is a copy the client may never update. The
+organizer is therefore a mailbox people at the department read (DEPARTMENT_EMAIL), never the
+no-reply sender, so a reply ("declined") reaches someone; attendees carry RSVP=FALSE because
+no answer is needed: the date is changed or cancelled in the portal.
 """
 
 from datetime import datetime
@@ -44,7 +51,9 @@ def build(
     cancel: bool = False,
 ) -> bytes:
     """An invitation (or its cancellation) from the department to the attendees."""
-    organizer_address = parseaddr(current_app.config["MAIL_FROM"])[1]
+    organizer_name, organizer_address = parseaddr(current_app.config["DEPARTMENT_EMAIL"])
+    if not organizer_address:
+        organizer_name, organizer_address = parseaddr(current_app.config["MAIL_FROM"])
 
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -62,11 +71,12 @@ def build(
     event.add("description", description)
     event.add("status", "CANCELLED" if cancel else "CONFIRMED")
     organizer = vCalAddress(f"mailto:{organizer_address}")
-    organizer.params["cn"] = vText(current_app.config["PORTAL_DEPARTMENT"])
+    organizer.params["cn"] = vText(organizer_name or current_app.config["PORTAL_DEPARTMENT"])
     event.add("organizer", organizer)
     for address in attendees:
         attendee = vCalAddress(f"mailto:{address}")
         attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["rsvp"] = vText("FALSE")
         event.add("attendee", attendee, encode=False)
     calendar.add_component(event)
     # A VTIMEZONE for the department's zone, so DTSTART carries TZID and means local time.

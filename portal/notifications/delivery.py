@@ -27,12 +27,14 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from flask import current_app
+from icalendar import Calendar
 from sqlalchemy import or_, select, update
 
 from portal.documents.models import StoredFile
 from portal.documents.store import read_bytes
 from portal.extensions import db
 from portal.models import utcnow
+from portal.notifications.html import html_document
 from portal.notifications.models import OutboxMessage, OutboxStatus
 from portal.workflow import rows_changed
 
@@ -42,6 +44,7 @@ MAX_DELAY = timedelta(hours=6)
 SMTP_TIMEOUT_SECONDS = 30
 # Far longer than one message can take (each SMTP step times out after 30 s).
 CLAIM_TIMEOUT = timedelta(minutes=15)
+CALENDAR = "text/calendar"
 
 
 class ServerUnavailable(Exception):
@@ -54,24 +57,67 @@ def backoff(attempts: int) -> timedelta:
 
 
 def build_email(message: OutboxMessage) -> EmailMessage:
+    """The MIME message: the plain text, its HTML twin, and any calendar invitation as RFC
+    6047 describes, inside one multipart/alternative; other files as attachments.
+
+    A calendar attachment (text/calendar in the outbox) becomes a ``text/calendar;
+    method=<the file's METHOD>; charset=UTF-8`` alternative, which is what Outlook, Gmail and
+    Apple Mail show as an invitation and apply as a move or cancellation, and is attached
+    as a file too (``application/ics``, as calendar services send it) for clients that only
+    offer attachments.
+    """
+    config = current_app.config
     email = EmailMessage()
-    email["From"] = current_app.config["MAIL_FROM"]
+    email["From"] = config["MAIL_FROM"]
     email["To"] = message.to_address
     email["Subject"] = message.subject
     email["Message-ID"] = message.message_id
     email["Date"] = format_datetime(message.created_at)
+    # RFC 3834: machine-sent, so vacation responders and other robots do not answer it.
+    email["Auto-Submitted"] = "auto-generated"
+    # An answer reaches the people at the department, not the unattended sending address.
+    if config["DEPARTMENT_EMAIL"]:
+        email["Reply-To"] = config["DEPARTMENT_EMAIL"]
     email.set_content(message.body_text)
-    for attachment in message.attachments or []:
-        stored = db.session.scalar(
-            select(StoredFile).where(StoredFile.sha256 == attachment["sha256"])
-        )
-        if stored is None:
-            raise LookupError(f"attachment {attachment['filename']} is not in the document store")
+    email.add_alternative(
+        html_document(
+            message.body_text,
+            subject=message.subject,
+            department=config["PORTAL_DEPARTMENT"],
+            lang=config["BABEL_DEFAULT_LOCALE"],
+        ),
+        subtype="html",
+    )
+    files = [(attachment, _stored_bytes(attachment)) for attachment in message.attachments or []]
+    for attachment, data in files:
+        if attachment["content_type"] == CALENDAR:
+            email.add_alternative(
+                data.decode("utf-8"), subtype="calendar", params={"method": calendar_method(data)}
+            )
+    for attachment, data in files:
         maintype, subtype = attachment["content_type"].split("/", 1)
+        if attachment["content_type"] == CALENDAR:
+            maintype, subtype = "application", "ics"
         email.add_attachment(
-            read_bytes(stored), maintype=maintype, subtype=subtype, filename=attachment["filename"]
+            data, maintype=maintype, subtype=subtype, filename=attachment["filename"]
         )
     return email
+
+
+def calendar_method(data: bytes) -> str:
+    """The iTIP METHOD inside a calendar file (REQUEST, CANCEL, PUBLISH...), which RFC 6047
+    §2.4 requires the MIME part to repeat."""
+    method = Calendar.from_ical(data).get("METHOD")
+    if not method:
+        raise ValueError("a calendar sent by email must say its METHOD")
+    return str(method).upper()
+
+
+def _stored_bytes(attachment: dict) -> bytes:
+    stored = db.session.scalar(select(StoredFile).where(StoredFile.sha256 == attachment["sha256"]))
+    if stored is None:
+        raise LookupError(f"attachment {attachment['filename']} is not in the document store")
+    return read_bytes(stored)
 
 
 def eml_filename(message_id: str) -> str:

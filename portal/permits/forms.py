@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import RadioField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from portal.forms import PortalDateField, PortalForm
@@ -92,6 +92,14 @@ class PermitExportForm(PortalForm):
         choices=[SelectChoice("", _l("Any status"))]
         + [SelectChoice(status.value, status.label) for status in PermitStatus],
         validators=[Optional()],
+    )
+    excel = BooleanField(
+        _l("For Excel on Windows"),
+        description=_l(
+            "Adds a mark at the start of the file so Excel shows accented letters correctly "
+            "when the file is opened by double-click. Leave it unticked for the open data "
+            "portal and other programs."
+        ),
     )
 
     def validate(self, extra_validators=None) -> bool:

@@ -71,6 +71,8 @@ COLUMNS: dict[str, tuple[str, str, int | None]] = {
     "EstProjectCost": ("est_project_cost_cents", "money", None),
     "ContractorCompanyName": ("contractor_company_name", "text", 200),
     "ContractorLicNum": ("contractor_lic_num", "text", 60),
+    "ContractorStateLic": ("contractor_state_lic", "text", 60),
+    "ContractorTrade": ("contractor_trade", "text", 100),
     SCOPE: ("scope", "scope", None),
     ACCESS_CODE: ("access_code", "access_code", None),
 }

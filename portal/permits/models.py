@@ -89,6 +89,9 @@ class Permit(TimestampMixin, VersionedMixin, Base):
     est_project_cost_cents: Mapped[int | None] = mapped_column(BigInteger)
     contractor_company_name: Mapped[str] = mapped_column(String(200), default="")
     contractor_lic_num: Mapped[str] = mapped_column(String(60), default="")
+    # BLDS ContractorStateLic and ContractorTrade, when the import file gives them.
+    contractor_state_lic: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    contractor_trade: Mapped[str] = mapped_column(String(100), default="", server_default="")
     scope: Mapped[list[str]] = mapped_column(JSON, default=list)
     access_code: Mapped[str] = mapped_column(String(32))
 

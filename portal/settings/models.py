@@ -50,3 +50,18 @@ class Holiday(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(unique=True)
     name: Mapped[str] = mapped_column(String(100))
+
+
+class PermitTypeMapping(TimestampMixin, Base):
+    """How the BLDS export names one of the department's permit types: the BLDS
+    PermitTypeMapped value and the longer PermitTypeDesc. Admins keep the list on the
+    settings page; a permit type with no row exports PermitTypeMapped blank."""
+
+    __tablename__ = "permit_type_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # As the permits spell it, matched without regard to case or surrounding spaces.
+    permit_type: Mapped[str] = mapped_column(String(100))
+    permit_type_key: Mapped[str] = mapped_column(String(100), unique=True)
+    blds_type: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(String(200), default="")

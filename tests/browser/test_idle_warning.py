@@ -57,10 +57,6 @@ def test_stay_signed_in_then_typed_reason_survives_the_sign_out(
     stay = warning.get_by_role("button", name="Stay signed in")
     expect(stay).to_be_focused()
     check_axe(page)
-    page.screenshot(path="/tmp/idle-desktop.png")
-    page.set_viewport_size({"width": 320, "height": 640})
-    page.screenshot(path="/tmp/idle-phone.png")
-    page.set_viewport_size({"width": 1280, "height": 720})
     with page.expect_response("**/account/keep-alive") as answer:
         stay.click()
     assert answer.value.status == 204

@@ -11,8 +11,8 @@ from portal import calendar
 from portal.auth.models import Role
 from portal.extensions import db
 from portal.settings.models import Holiday, PortalSettings
-from tests.browser.helpers import check_axe, sign_in, visit
-from tests.factories import make_user
+from tests.browser.helpers import check_axe, expect_error_summary, sign_in, visit
+from tests.factories import make_permit, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -53,3 +53,33 @@ def test_an_admin_changes_the_capacity_and_adds_a_holiday(page: Page):
 
     visit(page, "/staff/settings/fees")
     expect(page.get_by_role("heading", level=1)).to_have_text("Fee schedule")
+
+
+def test_an_admin_maps_a_permit_type_for_the_open_data_export(page: Page):
+    make_permit(permit_num="BP-WRECK-1", permit_type="Wrecking")
+    sign_in(page, make_user(email="ada@example.com", role=Role.ADMIN, name="Ada Admin"))
+    page.get_by_role("link", name="Settings").first.click()
+    page.get_by_role("link", name="Permit types in the open-data export").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Permit types in the open-data export"
+    )
+    expect(page.get_by_role("region", name="Permit types without a BLDS type")).to_contain_text(
+        "Wrecking (1 permit)"
+    )
+    check_axe(page)
+
+    page.get_by_label("Permit type", exact=True).fill("Wrecking")
+    page.get_by_role("button", name="Save the permit type").click()
+    expect(expect_error_summary(page)).to_contain_text("Choose one of the BLDS permit types")
+    expect(page.get_by_label("Permit type", exact=True)).to_have_value("Wrecking")
+    check_axe(page)
+
+    page.get_by_label("BLDS permit type").select_option("Demolition")
+    page.get_by_role("button", name="Save the permit type").click()
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Permits of type Wrecking now export as Demolition."
+    )
+    expect(page.get_by_role("row").filter(has_text="Wrecking")).to_contain_text("Demolition")
+    check_axe(page)
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320

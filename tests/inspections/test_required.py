@@ -205,13 +205,26 @@ def test_admin_edits_a_type_and_staff_cannot(app, staff_client, seeded):
     )
     check_page(bad.data)
     assert b"Enter a fee from 0" in bad.data
-    saved = admin_client.post(
+    not_blds = admin_client.post(
         f"/staff/inspection-types/{electrical.id}",
         data={
             "name": "Final electrical",
             "bureau": "Electrical Inspections",
             "fee_cents": "7500",
             "blds_type_mapped": "Electrical Final",
+        },
+    )
+    # BLDS Appendix A has no "Electrical Final": the value is refused and kept on the page.
+    check_page(not_blds.data)
+    assert b"Enter one of the BLDS inspection types (Appendix A)" in not_blds.data
+    assert b'value="Electrical Final"' in not_blds.data
+    saved = admin_client.post(
+        f"/staff/inspection-types/{electrical.id}",
+        data={
+            "name": "Final electrical",
+            "bureau": "Electrical Inspections",
+            "fee_cents": "7500",
+            "blds_type_mapped": "Final",
         },
     )
     assert saved.status_code == 302

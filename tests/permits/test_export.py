@@ -77,7 +77,7 @@ def test_every_status_maps_to_blds_with_the_certificate_date(staff_client, staff
         "BP-ISSUED": "Permit Issued",
         "BP-INSPECTION_PHASE": "Inspection Phase",
         "BP-FINALED": "Permit Finaled",
-        "BP-EXPIRED": "Permit Expired",
+        "BP-EXPIRED": "Permit Cancelled",
         "BP-REVOKED": "Permit Cancelled",
         "BP-OCCUPIED": "Occupancy",
     }
@@ -294,3 +294,30 @@ def test_the_cli_writes_the_same_file(app, tmp_path):
     assert "--issued-to" in backwards.output
     garbage = runner.invoke(args=["permits", "export", "--issued-from", "soon"])
     assert garbage.exit_code != 0
+
+
+def test_the_file_for_excel_starts_with_a_byte_order_mark_and_the_default_has_none(
+    staff_client,
+):
+    make_permit(permit_num="BP-UTF8", contractor_company_name="Ñandú Straße GmbH")
+
+    # Each streamed file is read before the next request, as a browser would.
+    plain = staff_client.get("/staff/permits/export.csv")
+    plain_bytes = plain.get_data()
+    excel = staff_client.get("/staff/permits/export.csv?excel=y")
+    excel_bytes = excel.get_data()
+    inspections = staff_client.get("/staff/inspections/export.csv?excel=y").get_data()
+
+    assert plain_bytes.startswith(b"PermitNum,")
+    assert "Ñandú Straße GmbH".encode() in plain_bytes
+    assert plain.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert excel_bytes.startswith(b"\xef\xbb\xbfPermitNum,")
+    assert excel_bytes[3:] == plain_bytes
+    assert excel.headers["Content-Disposition"].endswith('-excel.csv"')
+    # What Excel reads: with the mark, the text decodes as UTF-8 and the header is intact.
+    assert excel_bytes.decode("utf-8-sig").startswith("PermitNum,")
+    assert inspections.startswith(b"\xef\xbb\xbfPermitNum,InspType,")
+    page = staff_client.get("/staff/exports")
+    check_page(page.data)
+    assert 'name="excel"' in page.text
+    assert 'href="/staff/inspections/export.csv?excel=y"' in page.text

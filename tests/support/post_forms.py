@@ -127,7 +127,7 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
         "name": "Rough electrical",
         "bureau": "Electrical",
         "fee_cents": "15000",
-        "blds_type_mapped": "Electrical Rough",
+        "blds_type_mapped": "Rough In",
         "active": "y",
     },
     # The staff's required-inspection and fee forms carry a prefix, so their CSRF field is
@@ -252,6 +252,11 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
         "name": "Department training day",
     },
     "settings.remove_holiday": lambda w, c: {},
+    "settings.permit_types_page": lambda w, c: {
+        "permit_type": "Wrecking",
+        "blds_type": "Demolition",
+        "description": "Wrecking permit",
+    },
     "settings.fees": lambda w, c: {
         "name": "Fees from the autumn",
         "effective_from": unused_day(90).isoformat(),
