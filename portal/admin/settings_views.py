@@ -1,19 +1,26 @@
-"""Admin settings: the working rules, holidays and the fee schedule. Thin views over
-portal.settings.services, which checks and audits every change."""
+"""Admin settings: the working rules, the contact details, holidays and the fee schedule.
+Thin views over portal.settings (services, contact) and payments' fee schedule, which check
+and audit every change."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal import calendar
 from portal.access import admin, current_actor
-from portal.admin.settings_forms import HolidayForm, ScheduleFields, ScheduleForm, SettingsForm
+from portal.admin.settings_forms import (
+    ContactForm,
+    HolidayForm,
+    ScheduleFields,
+    ScheduleForm,
+    SettingsForm,
+)
 from portal.errors import DomainError, StaleRecord
 from portal.extensions import db
 from portal.forms import STALE_FORM_MESSAGE, ActionForm, show_refusal
 from portal.payments import fee_schedule
 from portal.payments.models import FeeKind, FeeSchedule
 from portal.queues import page_number
-from portal.settings import services
+from portal.settings import contact, services
 from portal.settings.models import Holiday
 from portal.template_helpers import long_date
 
@@ -47,6 +54,32 @@ def index():
                 flash(_("The settings are saved and apply from now on."), "success")
                 return redirect(url_for("settings.index"))
     return render_template("settings/index.html", form=form)
+
+
+# ---- the department's contact details -------------------------------------------------------
+
+
+@bp.route("/contact", methods=["GET", "POST"])
+@admin
+def contact_details():
+    if request.method == "GET":
+        details = contact.current()
+        data = {name: getattr(details, name) for name in contact.FIELDS}
+        form = ContactForm(formdata=None, data={**data, "version": contact.shown_version(details)})
+    else:
+        form = ContactForm()
+        if form.validate_on_submit():
+            try:
+                contact.save(form.answers(), current_actor(), form.version.data)
+            except StaleRecord as error:
+                flash(error.message, "error")
+                return redirect(url_for("settings.contact_details"))
+            except DomainError as error:
+                show_refusal(form, error)
+            else:
+                flash(_("The contact details are saved: the help page shows them now."), "success")
+                return redirect(url_for("settings.contact_details"))
+    return render_template("settings/contact.html", form=form)
 
 
 # ---- holidays -------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from portal.documents.store import upload_name
 from portal.errors import DomainError
 from portal.extensions import db, limiter
 from portal.forms import STALE_FORM_MESSAGE, ActionForm
-from portal.permits import export, invitations, services
+from portal.permits import export, invitations, public_status, services
 from portal.permits.access import permit_party
 from portal.permits.forms import (
     AddPartyForm,
@@ -38,6 +38,9 @@ bp = Blueprint("permits", __name__)
 # Guessing access codes: only failed claims count, per account and per address.
 CLAIMS_PER_ACCOUNT = "10 per hour"
 CLAIMS_PER_ADDRESS = "20 per hour"
+# Anonymous status lookups, per address and shared by the search and the permit pages:
+# enough for a person checking a few permits, too few to copy the permit register.
+STATUS_LOOKUPS = "30 per minute"
 # The admin page lists this many errors; `flask permits import` prints them all.
 WEB_IMPORT_ERRORS_SHOWN = 1000
 
@@ -90,6 +93,31 @@ def claim():
             )
             return redirect(url_for("permits.permit", permit_id=permit.id))
     return render_template("permits/claim.html", form=form, verified=verified)
+
+
+@bp.get("/status")
+@public
+@limiter.shared_limit(STATUS_LOOKUPS, scope="status")
+def status_search():
+    query = request.args.get("q")
+    if query is None:
+        return render_template("permits/status_search.html", result=None, query="")
+    result = public_status.lookup(query)
+    if result.found is not None:
+        return redirect(url_for("permits.status", permit_number=result.found.number))
+    status = 404 if result.kind != "blank" and not result.matches else 200
+    return render_template("permits/status_search.html", result=result, query=result.query), status
+
+
+@bp.get("/status/<permit_number>")
+@public
+@limiter.shared_limit(STATUS_LOOKUPS, scope="status")
+def status(permit_number: str):
+    page = public_status.public_page(permit_number)
+    if page is None:
+        result = public_status.Lookup(permit_number[: public_status.MAX_QUERY], "number")
+        return render_template("permits/status_search.html", result=result, query=result.query), 404
+    return render_template("permits/status.html", page=page)
 
 
 @bp.get("/permits/<int:permit_id>")
