@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portal import panels, search
 from portal.extensions import db
 from portal.permits.models import Permit
-from portal.search_keys import normalise, street
+from portal.search_keys import street
 
 # An address search shows this many permits at most; a street number has a handful.
 MAX_MATCHES = 20
@@ -39,7 +39,7 @@ class PublicPage:
 
 @dataclass(frozen=True)
 class Lookup:
-    """What a search found: `kind` is blank, number (one permit) or address (a list)."""
+    """What a search found: `kind` is number (one permit) or address (a list, maybe empty)."""
 
     query: str
     kind: str
@@ -68,9 +68,7 @@ def _by_number(typed: str) -> Permit | None:
 def lookup(text: str) -> Lookup:
     """A permit number (exactly) or a house number and street (however it is spelt)."""
     query = " ".join((text or "").split())[:MAX_QUERY]
-    if not normalise(query):
-        return Lookup(query, "blank")
-    permit = _by_number(query)
+    permit = _by_number(query) if query else None
     if permit is not None:
         return Lookup(query, "number", [_public(permit)])
     typed = street(query)

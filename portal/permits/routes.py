@@ -28,6 +28,7 @@ from portal.permits.forms import (
     ImportForm,
     InviteForm,
     PermitExportForm,
+    StatusSearchForm,
 )
 from portal.permits.models import PartyRole, Permit, PermitStatus, Trade
 from portal.queues import page_number
@@ -99,14 +100,15 @@ def claim():
 @public
 @limiter.shared_limit(STATUS_LOOKUPS, scope="status")
 def status_search():
-    query = request.args.get("q")
-    if query is None:
-        return render_template("permits/status_search.html", result=None, query="")
-    result = public_status.lookup(query)
+    form = StatusSearchForm(request.args)
+    # Opening the page without a query shows the box, not an error.
+    if "q" not in request.args or not form.validate():
+        return render_template("permits/status_search.html", form=form, result=None)
+    result = public_status.lookup(form.q.data)
     if result.found is not None:
         return redirect(url_for("permits.status", permit_number=result.found.number))
-    status = 404 if result.kind != "blank" and not result.matches else 200
-    return render_template("permits/status_search.html", result=result, query=result.query), status
+    status = 200 if result.matches else 404
+    return render_template("permits/status_search.html", form=form, result=result), status
 
 
 @bp.get("/status/<permit_number>")
@@ -115,8 +117,9 @@ def status_search():
 def status(permit_number: str):
     page = public_status.public_page(permit_number)
     if page is None:
-        result = public_status.Lookup(permit_number[: public_status.MAX_QUERY], "number")
-        return render_template("permits/status_search.html", result=result, query=result.query), 404
+        form = StatusSearchForm(formdata=None, q=permit_number[: public_status.MAX_QUERY])
+        result = public_status.Lookup(form.q.data, "number")
+        return render_template("permits/status_search.html", form=form, result=result), 404
     return render_template("permits/status.html", page=page)
 
 
