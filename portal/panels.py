@@ -4,8 +4,9 @@ The permit page and the applicant home belong to permits/, the lowest feature, y
 applications, payments, inspections and certificates know. Rather than permits/ importing the
 features built on it (an import circle), each feature registers what it contributes here, in
 its own `contributions` module, and the page asks for the contributions when it renders
-(Indico's signal pattern, as a plain registry). This module imports no feature; create_app
-imports every feature's contributions.
+(Indico's signal pattern, as a plain registry). The public status page has its own panels,
+registered the same way, whose data holds only what the city publishes. This module imports
+no feature; create_app imports every feature's contributions.
 """
 
 from collections.abc import Callable, Mapping, Sequence
