@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from portal.forms import PortalDateField, PortalForm
 from portal.permits.models import PartyRole, PermitStatus, Trade
-from portal.permits.public_status import MAX_QUERY
+from portal.permits.public_status import MAX_QUERY, printable
 
 
 def _trade_choices():
@@ -117,7 +117,7 @@ class StatusSearchForm(PortalForm):
         description=_l(
             "For example BP-2026-100001, or a house number and street such as 1456 Milwaukee"
         ),
-        filters=[lambda value: " ".join(value.split()) if isinstance(value, str) else value],
+        filters=[lambda value: " ".join(printable(value).split()) if value else value],
         validators=[
             # DataRequired, not InputRequired: only spaces is blank once the filter ran.
             DataRequired(message=_l("Enter a permit number or an address")),

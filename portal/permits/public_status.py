@@ -59,9 +59,18 @@ def _public(permit: Permit) -> PublicPermit:
     )
 
 
+def printable(text: str) -> str:
+    """What a person typed, fit to show back on a page: no control characters."""
+    return "".join(char for char in text if char.isprintable())
+
+
 def _by_number(typed: str) -> Permit | None:
     # Numbers are issued in capitals and without spaces: "bp 2026 100001" is BP-2026-100001.
     number = "-".join(typed.upper().split())
+    # A control character (a NUL in the URL) is in no permit number, and PostgreSQL
+    # refuses a NUL in a query's text.
+    if not number.isprintable():
+        return None
     return db.session.scalar(select(Permit).where(Permit.permit_num == number))
 
 

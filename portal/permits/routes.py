@@ -117,7 +117,8 @@ def status_search():
 def status(permit_number: str):
     page = public_status.public_page(permit_number)
     if page is None:
-        form = StatusSearchForm(formdata=None, q=permit_number[: public_status.MAX_QUERY])
+        shown = public_status.printable(permit_number)[: public_status.MAX_QUERY]
+        form = StatusSearchForm(formdata=None, q=shown)
         result = public_status.Lookup(form.q.data, "number")
         return render_template("permits/status_search.html", form=form, result=result), 404
     return render_template("permits/status.html", page=page)

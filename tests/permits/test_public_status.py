@@ -91,6 +91,19 @@ def test_an_unknown_permit_page_is_a_404_that_helps(client):
     assert b'href="/help#contact"' in page.data
 
 
+def test_a_nul_or_control_character_in_the_address_bar_is_a_plain_miss(client):
+    permit = make_permit()
+    for path in (
+        f"/status/{permit.permit_num}%00",
+        "/status/%01",
+        "/status?q=1456%00Main",
+        "/status?q=1%01Main",
+    ):
+        response = client.get(path)
+        assert response.status_code in (200, 404), path
+        check_page(response.data)
+
+
 def test_a_blank_search_asks_for_a_number_or_an_address(client):
     page = client.get("/status", query_string={"q": "  "})
     check_page(page.data)
