@@ -5,7 +5,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TelField, TextAreaField
 from wtforms.validators import (
     Email,
     InputRequired,
@@ -163,12 +163,12 @@ def _schedule_form() -> type[ScheduleFields]:
 ScheduleForm = _schedule_form()
 
 
-def _required_text(label, message, max_length: int, description=None) -> StringField:
-    return StringField(
+def _phone(label, message, description=None) -> TelField:
+    return TelField(
         label,
         validators=[
             InputRequired(message),
-            Length(max=max_length, message=_l("Enter at most %(max)s characters", max=max_length)),
+            Length(max=40, message=_l("Enter at most %(max)s characters", max=40)),
         ],
         description=description,
     )
@@ -189,10 +189,9 @@ class ContactForm(PortalForm):
     """How the public reaches the department: the help page, the pickup page and emails."""
 
     version = HiddenField(validators=[InputRequired()])
-    phone = _required_text(
+    phone = _phone(
         _l("Phone number"),
         _l("Enter the department's phone number"),
-        40,
         _l("For example 312-744-3449"),
     )
     email = EmailField(
@@ -209,10 +208,9 @@ class ContactForm(PortalForm):
         _l("Where owners pick up certificates and people come in person; one line each."),
     )
     opening_hours = _required_paragraphs(_l("Opening hours"), _l("Enter the opening hours"))
-    fire_phone = _required_text(
+    fire_phone = _phone(
         _l("Fire Prevention Bureau phone number"),
         _l("Enter the Fire Prevention Bureau's phone number"),
-        40,
     )
     fire_email = EmailField(
         _l("Fire Prevention Bureau email address"),

@@ -37,6 +37,9 @@ def test_the_page_shows_the_defaults_until_an_admin_saves(admin_client):
     assert input_value(page.get_data(as_text=True), "phone") == CONTACT_DEFAULTS["phone"]
     assert db.session.get(ContactDetails, 1) is None
     assert b'href="/staff/settings/contact"' in admin_client.get("/staff/settings").data
+    # Phones bring up the right keyboard.
+    assert page.data.count(b'type="tel"') == 2
+    assert page.data.count(b'type="email"') == 2
 
 
 def test_saving_changes_the_help_page_and_is_audited(admin_client, client, admin):
