@@ -22,6 +22,7 @@ BLUEPRINTS = (
     "portal.payments.routes",
     "portal.certificates.blueprint",
     "portal.admin.settings_views",
+    "portal.admin.help_pages",
 )
 
 

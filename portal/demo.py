@@ -253,6 +253,8 @@ def demo_lines() -> list[str]:
         f"Demo accounts (password: {password}):",
         *(f"  {email:<24} {role.label}" for email, _name, role in ACCOUNTS),
         f"Permits to claim as a new account: {codes}",
+        "Without an account: /status?q=1456+Milwaukee finds BP-2026-100001 (a passed and a",
+        "scheduled inspection); /help shows the contact details admins edit under Settings.",
         "Staff and admin accounts also ask for a code from an authenticator app. Add the",
         f"time-based setup key {DEMO_TOTP_SECRET} to one, or print the current code with:",
         f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\"",

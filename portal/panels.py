@@ -4,8 +4,9 @@ The permit page and the applicant home belong to permits/, the lowest feature, y
 applications, payments, inspections and certificates know. Rather than permits/ importing the
 features built on it (an import circle), each feature registers what it contributes here, in
 its own `contributions` module, and the page asks for the contributions when it renders
-(Indico's signal pattern, as a plain registry). This module imports no feature; create_app
-imports every feature's contributions.
+(Indico's signal pattern, as a plain registry). The public status page has its own panels,
+registered the same way, whose data holds only what the city publishes. This module imports
+no feature; create_app imports every feature's contributions.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -37,6 +38,9 @@ class Panel:
 
 
 _permit_panels: dict[str, _Registered] = {}
+# The public status page (/status/<permit number>) has panels of its own: what the city
+# publishes about the permit, for anyone, so never the parties, documents or fees.
+_public_panels: dict[str, _Registered] = {}
 _home_facts: dict[str, FactBuilder] = {}
 
 
@@ -45,6 +49,16 @@ def permit_panel(key: str, *, order: int, template: str) -> Callable[[PanelBuild
 
     def register(build: PanelBuilder) -> PanelBuilder:
         _permit_panels[key] = _Registered(key, order, template, build)
+        return build
+
+    return register
+
+
+def public_panel(key: str, *, order: int, template: str) -> Callable[[PanelBuilder], PanelBuilder]:
+    """Register a panel of the public status page; its data must hold nothing personal."""
+
+    def register(build: PanelBuilder) -> PanelBuilder:
+        _public_panels[key] = _Registered(key, order, template, build)
         return build
 
     return register
@@ -60,13 +74,21 @@ def home_fact(key: str) -> Callable[[FactBuilder], FactBuilder]:
     return register
 
 
-def permit_panels(permit: Any) -> list[Panel]:
+def _built(registry: dict[str, _Registered], permit: Any) -> list[Panel]:
     panels = []
-    for registered in sorted(_permit_panels.values(), key=lambda item: item.order):
+    for registered in sorted(registry.values(), key=lambda item: item.order):
         data = registered.build(permit)
         if data is not None:
             panels.append(Panel(registered.key, registered.template, data))
     return panels
+
+
+def permit_panels(permit: Any) -> list[Panel]:
+    return _built(_permit_panels, permit)
+
+
+def public_panels(permit: Any) -> list[Panel]:
+    return _built(_public_panels, permit)
 
 
 def home_facts(parties: Sequence[Any]) -> dict[int, dict[str, object]]:

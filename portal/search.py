@@ -14,10 +14,12 @@ from sqlalchemy import ColumnElement, and_, false, or_
 
 from portal.auth.models import User
 from portal.permits.models import Permit
-from portal.search_keys import address_key, name_key, normalise
+from portal.search_keys import DIRECTIONS, Street, address_key, name_key, normalise, street
 
 __all__ = [
     "address_key",
+    "address_matches",
+    "same_street",
     "name_key",
     "normalise",
     "number_prefixes",
@@ -59,3 +61,33 @@ def person_matches(text: str) -> ColumnElement[bool]:
     by_name = prefix(User.name_key, key) if key else false()
     by_email = prefix(User.email, email) if email else false()
     return or_(by_name, by_email)
+
+
+def address_matches(typed: Street) -> ColumnElement[bool]:
+    """Permits at a typed house number and street, however the direction is spelt or left out.
+
+    One index range per spelling the first address line can start with ("1456 n milwaukee",
+    "1456 north milwaukee", "1456 milwaukee"); the suffix is left to same_street(), since
+    it follows the name and a prefix cannot skip it.
+    """
+    if typed.direction:
+        spellings = [word for word, short in DIRECTIONS.items() if short == typed.direction]
+    else:
+        spellings = [*DIRECTIONS, ""]
+    starts = {
+        " ".join(part for part in (typed.number, word, typed.name) if part) for word in spellings
+    }
+    return or_(*(prefix(Permit.address_key, start) for start in sorted(starts)))
+
+
+def same_street(typed: Street, address1: str) -> bool:
+    """Whether a stored first address line is the typed one: the name as typed (or begun,
+    when no suffix was typed), and the direction and suffix where the person gave them."""
+    stored = street(address1)
+    if stored is None or stored.number != typed.number:
+        return False
+    if typed.direction and stored.direction != typed.direction:
+        return False
+    if typed.suffix:
+        return stored.name == typed.name and stored.suffix in ("", typed.suffix)
+    return stored.name.startswith(typed.name)

@@ -8,6 +8,7 @@ column defaults.
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from sqlalchemy import String
 
@@ -56,3 +57,89 @@ def from_parameter(name: str, key_function):
 def search_key_type(length: int) -> String:
     """Byte order on PostgreSQL whatever the database's collation, so prefix ranges hold."""
     return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
+# ---- street addresses as people type them ---------------------------------------------------
+
+# The spellings of a direction and of a street suffix, each to the form the permit data uses
+# (Chicago's: "N", "Ave"), so "North Milwaukee Avenue" and "n milwaukee ave" are one street.
+DIRECTIONS = {
+    "n": "n",
+    "north": "n",
+    "s": "s",
+    "south": "s",
+    "e": "e",
+    "east": "e",
+    "w": "w",
+    "west": "w",
+    "ne": "ne",
+    "northeast": "ne",
+    "nw": "nw",
+    "northwest": "nw",
+    "se": "se",
+    "southeast": "se",
+    "sw": "sw",
+    "southwest": "sw",
+}
+SUFFIXES = {
+    "ave": "ave",
+    "av": "ave",
+    "avenue": "ave",
+    "st": "st",
+    "street": "st",
+    "blvd": "blvd",
+    "boulevard": "blvd",
+    "rd": "rd",
+    "road": "rd",
+    "dr": "dr",
+    "drive": "dr",
+    "pl": "pl",
+    "place": "pl",
+    "ct": "ct",
+    "court": "ct",
+    "ln": "ln",
+    "lane": "ln",
+    "pkwy": "pkwy",
+    "parkway": "pkwy",
+    "ter": "ter",
+    "terrace": "ter",
+    "hwy": "hwy",
+    "highway": "hwy",
+    "sq": "sq",
+    "square": "sq",
+    "way": "way",
+    "cir": "cir",
+    "circle": "cir",
+}
+_HOUSE_NUMBER = re.compile(r"^\d[\d/-]*[a-z]?$")
+
+
+@dataclass(frozen=True)
+class Street:
+    """A first address line in parts: "1456 N Milwaukee Ave" is 1456, n, milwaukee, ave."""
+
+    number: str
+    direction: str
+    name: str
+    suffix: str
+
+
+def street(text: str | None) -> Street | None:
+    """The parts of a typed or stored address, or None without a house number and a name.
+
+    A direction or suffix word is only taken as one when a street name is left beside it,
+    so "1600 W North Ave" keeps North as the name and "100 Avenue O" keeps Avenue.
+    """
+    words = normalise(text).split()
+    if len(words) < 2 or not _HOUSE_NUMBER.match(words[0]):
+        return None
+    number, rest = words[0], words[1:]
+    direction = ""
+    if len(rest) > 1 and rest[0] in DIRECTIONS:
+        direction, rest = DIRECTIONS[rest[0]], rest[1:]
+    suffix = ""
+    suffix_at = next((i for i, word in enumerate(rest) if i > 0 and word in SUFFIXES), None)
+    if suffix_at is not None:
+        # Whatever follows the suffix is a unit ("Apt 2", "#3"), not part of the street.
+        suffix, rest = SUFFIXES[rest[suffix_at]], rest[:suffix_at]
+    return Street(number, direction, " ".join(rest), suffix)

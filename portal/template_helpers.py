@@ -2,8 +2,10 @@
 
 from datetime import date, datetime
 
-from flask import Flask, g
+from flask import Flask, g, url_for
 from flask_babel import format_date, format_datetime, get_translations
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from portal.money import format_cents
 
@@ -13,6 +15,17 @@ def long_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     return format_date(value, "d MMMM y")
+
+
+def contact_link(message) -> Markup:
+    """A message that tells the person to contact the department, followed by a link to the
+    help page's contact details (admins keep them in the settings). The message's own words
+    stay as they are, so each is translated once; the link's words are shared."""
+    link = Markup(' <a href="%s">%s</a>') % (
+        url_for("help.index", _anchor="contact"),
+        _("How to contact the department"),
+    )
+    return escape(message) + link
 
 
 def _translations():
@@ -49,6 +62,8 @@ def init_app(app: Flask) -> None:
         if cents is None:
             return ""
         return format_cents(cents)
+
+    app.jinja_env.globals.update(contact_link=contact_link)
 
     @app.context_processor
     def portal_globals():

@@ -146,6 +146,7 @@ CASES: dict[str, Case] = {
     "permits.invite": Case("owner"),
     "permits.remove_party": Case("owner"),
     "permits.revoke_invitation": Case("owner"),
+    "settings.contact_details": Case("admin"),
     "settings.fees": Case("admin"),
     "settings.holidays": Case("admin"),
     "settings.index": Case("admin"),

@@ -1,16 +1,33 @@
-"""Forms for the admin settings: the working rules, holidays and a new fee schedule."""
+"""Forms for the admin settings: the working rules, holidays, a new fee schedule and the
+department's contact details."""
 
 import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
+from wtforms.validators import (
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 
 from portal import blds
 from portal.forms import PortalDateField, PortalForm, WholeNumberField
 from portal.payments.models import FeeKind
+from portal.settings.contact import FIELDS as CONTACT_FIELDS
 from portal.settings.services import BOUNDS
 
 DATE_HINT = _l("For example 2026-11-26")
@@ -179,3 +196,70 @@ def _schedule_form() -> type[ScheduleFields]:
 
 
 ScheduleForm = _schedule_form()
+
+
+def _phone(label, message, description=None) -> TelField:
+    return TelField(
+        label,
+        validators=[
+            InputRequired(message),
+            Length(max=40, message=_l("Enter at most %(max)s characters", max=40)),
+        ],
+        description=description,
+    )
+
+
+def _required_paragraphs(label, message, description=None) -> TextAreaField:
+    return TextAreaField(
+        label,
+        validators=[
+            InputRequired(message),
+            Length(max=2000, message=_l("Enter at most %(max)s characters", max=2000)),
+        ],
+        description=description,
+    )
+
+
+class ContactForm(PortalForm):
+    """How the public reaches the department: the help page, the pickup page and emails."""
+
+    version = HiddenField(validators=[InputRequired()])
+    phone = _phone(
+        _l("Phone number"),
+        _l("Enter the department's phone number"),
+        _l("For example 312-744-3449"),
+    )
+    email = EmailField(
+        _l("Email address"),
+        validators=[
+            InputRequired(_l("Enter the department's email address")),
+            Email(_l("Enter an email address like name@example.gov")),
+            Length(max=254, message=_l("Enter at most %(max)s characters", max=254)),
+        ],
+    )
+    counter_address = _required_paragraphs(
+        _l("Counter address"),
+        _l("Enter the counter's address"),
+        _l("Where owners pick up certificates and people come in person; one line each."),
+    )
+    opening_hours = _required_paragraphs(_l("Opening hours"), _l("Enter the opening hours"))
+    fire_phone = _phone(
+        _l("Fire Prevention Bureau phone number"),
+        _l("Enter the Fire Prevention Bureau's phone number"),
+    )
+    fire_email = EmailField(
+        _l("Fire Prevention Bureau email address"),
+        validators=[
+            InputRequired(_l("Enter the Fire Prevention Bureau's email address")),
+            Email(_l("Enter an email address like name@example.gov")),
+            Length(max=254, message=_l("Enter at most %(max)s characters", max=254)),
+        ],
+    )
+    processing_times = _required_paragraphs(
+        _l("Processing times"),
+        _l("Enter the processing times"),
+        _l("As the department states them; one line each."),
+    )
+
+    def answers(self) -> dict[str, str]:
+        return {name: self[name].data for name in CONTACT_FIELDS}

@@ -1,5 +1,6 @@
-"""Admin settings: the working rules, holidays, the fee schedule and the BLDS permit types.
-Thin views over portal.settings (services, permit_types), which check and audit every change."""
+"""Admin settings: the working rules, the contact details, holidays, the fee schedule and the
+BLDS permit types. Thin views over portal.settings (services, contact, permit_types) and
+payments' fee schedule, which check and audit every change."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -7,6 +8,7 @@ from flask_babel import gettext as _
 from portal import calendar
 from portal.access import admin, current_actor
 from portal.admin.settings_forms import (
+    ContactForm,
     HolidayForm,
     PermitTypeForm,
     ScheduleFields,
@@ -20,7 +22,7 @@ from portal.payments import fee_schedule
 from portal.payments.models import FeeKind, FeeSchedule
 from portal.permits import export
 from portal.queues import page_number
-from portal.settings import permit_types, services
+from portal.settings import contact, permit_types, services
 from portal.settings.models import Holiday
 from portal.template_helpers import long_date
 
@@ -54,6 +56,32 @@ def index():
                 flash(_("The settings are saved and apply from now on."), "success")
                 return redirect(url_for("settings.index"))
     return render_template("settings/index.html", form=form)
+
+
+# ---- the department's contact details -------------------------------------------------------
+
+
+@bp.route("/contact", methods=["GET", "POST"])
+@admin
+def contact_details():
+    if request.method == "GET":
+        details = contact.current()
+        data = {name: getattr(details, name) for name in contact.FIELDS}
+        form = ContactForm(formdata=None, data={**data, "version": contact.shown_version(details)})
+    else:
+        form = ContactForm()
+        if form.validate_on_submit():
+            try:
+                contact.save(form.answers(), current_actor(), form.version.data)
+            except StaleRecord as error:
+                flash(error.message, "error")
+                return redirect(url_for("settings.contact_details"))
+            except DomainError as error:
+                show_refusal(form, error)
+            else:
+                flash(_("The contact details are saved: the help page shows them now."), "success")
+                return redirect(url_for("settings.contact_details"))
+    return render_template("settings/contact.html", form=form)
 
 
 # ---- holidays -------------------------------------------------------------------------------

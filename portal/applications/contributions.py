@@ -1,5 +1,6 @@
 """What the applications feature adds to the pages permits/ owns (see portal/panels.py):
-the application's panel on the permit page, and its status and the next step on the home."""
+the application's panel on the permit page, its status and the next step on the home, and
+its status (never its answers) on the public status page."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from portal import panels
 from portal.applications.models import ApplicationStatus, CofOApplication
 from portal.extensions import db
 from portal.permits.models import PartyRole, Permit, PermitParty, PermitStatus
+from portal.template_helpers import contact_link
 
 S = ApplicationStatus
 _WAITING = {S.SUBMITTED, S.UNDER_REVIEW, S.RESUBMITTED}
@@ -35,15 +37,23 @@ def latest_applications(permit_ids: Sequence[int]) -> dict[int, CofOApplication]
     return {application.permit_id: application for application in applications}
 
 
+def _permit_ended(permit: Permit, application: CofOApplication | None) -> bool:
+    """No application under way on an expired or revoked permit: only the department can help."""
+    live = application is not None and application.status not in _ENDED
+    return not live and permit.status_current in (PermitStatus.EXPIRED, PermitStatus.REVOKED)
+
+
 def next_action(permit: Permit, role: PartyRole, application: CofOApplication | None) -> str:
     """The one thing this party should do next, from the permit's newest application."""
     applies = role in (PartyRole.OWNER, PartyRole.AGENT)
     status = application.status if application is not None else None
     if status is None or status in _ENDED:
-        if permit.status_current in (PermitStatus.EXPIRED, PermitStatus.REVOKED):
-            return _(
-                "The permit is %(status)s: contact the department",
-                status=permit.status_current.label,
+        if _permit_ended(permit, application):
+            return contact_link(
+                _(
+                    "The permit is %(status)s: contact the department",
+                    status=permit.status_current.label,
+                )
             )
         if not applies:
             return _("Nothing to do yet: the owner has not applied for the C of O")
@@ -77,6 +87,8 @@ class HomeApplication:
 
     application: CofOApplication | None
     next_action: str
+    # The next action is to contact the department: it carries its own link to the help page.
+    contact_department: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,7 @@ def home_applications(parties: Sequence[PermitParty]) -> dict[int, HomeApplicati
         party.permit_id: HomeApplication(
             application=applications.get(party.permit_id),
             next_action=next_action(party.permit, party.role, applications.get(party.permit_id)),
+            contact_department=_permit_ended(party.permit, applications.get(party.permit_id)),
         )
         for party in parties
     }
@@ -99,3 +112,19 @@ def home_applications(parties: Sequence[PermitParty]) -> dict[int, HomeApplicati
 @panels.permit_panel("application", order=10, template="applications/_permit_panel.html")
 def application_panel(permit: Permit) -> ApplicationPanel:
     return ApplicationPanel(latest_applications([permit.id]).get(permit.id))
+
+
+@dataclass(frozen=True)
+class PublicApplication:
+    """The public status page's line: the newest application's status, nothing it says."""
+
+    status: str | None
+
+
+@panels.public_panel("application", order=10, template="applications/_public_panel.html")
+def public_application(permit: Permit) -> PublicApplication:
+    application = latest_applications([permit.id]).get(permit.id)
+    # A draft is the applicant's unfinished work, not yet an application to the department.
+    if application is None or application.status == S.DRAFT:
+        return PublicApplication(None)
+    return PublicApplication(application.status.label)

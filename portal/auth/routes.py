@@ -22,6 +22,7 @@ from portal.errors import DomainError
 from portal.extensions import limiter, submitted_email
 from portal.forms import STALE_FORM_MESSAGE, ActionForm
 from portal.security import restart_idle_clock
+from portal.template_helpers import contact_link
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
@@ -157,7 +158,7 @@ def sign_in():
             g.credentials_failed = True
             form.email.errors.append(error.message)
         except services.AccountDeactivated as error:
-            form.email.errors.append(error.message)
+            form.email.errors.append(contact_link(error.message))
         else:
             return redirect(after_password(user, _next_or_home(form.next.data)))
     return render_template("auth/sign_in.html", form=form)

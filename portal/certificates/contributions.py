@@ -1,5 +1,6 @@
 """What certificates adds to what permits/ owns: the certificate and its pickup booking on the
-permit page (see portal/panels.py), and the C of O dates in the BLDS permit export."""
+permit page and the certificates on the public status page (see portal/panels.py), and the C
+of O dates in the BLDS permit export."""
 
 from sqlalchemy import Subquery, func, select
 
@@ -13,6 +14,11 @@ from portal.permits.models import Permit
 @panels.permit_panel("certificate", order=30, template="certificates/_permit_panel.html")
 def certificate_panel(permit: Permit) -> panel.PermitPanel:
     return panel.permit_panel(permit)
+
+
+@panels.public_panel("certificates", order=30, template="certificates/_public_panel.html")
+def public_certificates(permit: Permit) -> list[panel.PublicCertificate]:
+    return panel.public_certificates(permit)
 
 
 @export.granted_dates_from

@@ -29,6 +29,7 @@ from portal.models import utcnow
 from portal.notifications.services import email_link, queue_email
 from portal.payments import services as payments
 from portal.permits.models import Permit
+from portal.settings import contact
 from portal.workflow import check_version, stale_guard
 
 ALREADY_BOOKED = _l("You already have a pickup booked: reschedule or cancel it instead.")
@@ -68,6 +69,12 @@ def pickup_recipients(appointment: PickupAppointment) -> list[str]:
     return emails
 
 
+def counter_address_line() -> str:
+    """The counter's address (an admin's setting) on one line, for calendars and emails."""
+    lines = contact.current().counter_address.splitlines()
+    return ", ".join(line.strip() for line in lines if line.strip())
+
+
 def _pickup_invitation(appointment: PickupAppointment, cancel: bool) -> list[dict]:
     permit = appointment.permit
     config = current_app.config
@@ -77,7 +84,7 @@ def _pickup_invitation(appointment: PickupAppointment, cancel: bool) -> list[dic
         start=appointment.starts_at,
         end=appointment.ends_at,
         summary=f"Pick up Certificate of Occupancy {appointment.certificate.number}",
-        location=f"{config['PORTAL_DEPARTMENT']} permit counter",
+        location=f"{config['PORTAL_DEPARTMENT']} permit counter, {counter_address_line()}",
         description="\n".join(
             (
                 f"Certificate {appointment.certificate.number}, permit {permit.permit_num}",
@@ -109,6 +116,7 @@ def _pickup_emails(appointment: PickupAppointment, template: str, subject, cance
             appointment=appointment,
             permit=appointment.permit,
             when=pickup_time(appointment),
+            counter_address=counter_address_line(),
             link=email_link("certificates.certificate", permit_id=appointment.permit_id),
         )
 

@@ -34,6 +34,16 @@ def certificate_for_permit(permit: Permit) -> Certificate | None:
     )
 
 
+def certificates_for_permit(permit: Permit) -> Sequence[Certificate]:
+    """Every certificate of the permit, oldest first, with its versions."""
+    return db.session.scalars(
+        select(Certificate)
+        .where(Certificate.permit_id == permit.id)
+        .options(selectinload(Certificate.versions))
+        .order_by(Certificate.id)
+    ).all()
+
+
 def certificate_for_staff(certificate_id: int) -> Certificate | None:
     return db.session.scalar(
         select(Certificate)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal import calendar
 from portal.certificates.models import PickupAppointment, PickupStatus
-from portal.certificates.pickup import pickup_recipients, pickup_time
+from portal.certificates.pickup import counter_address_line, pickup_recipients, pickup_time
 from portal.extensions import db
 from portal.notifications.reminders import claim_reminder
 from portal.notifications.services import email_link, queue_email
@@ -38,6 +38,7 @@ def send_pickup_reminders(today: date | None = None) -> int:
                 appointment=appointment,
                 permit=appointment.permit,
                 when=pickup_time(appointment),
+                counter_address=counter_address_line(),
                 link=email_link("certificates.certificate", permit_id=appointment.permit_id),
             )
     db.session.commit()

@@ -30,6 +30,7 @@ def certificate(permit: Permit):
         problem=pickup.booking_problem(found) if found else None,
         cancelled_pickup=reading.pickup_cancelled_by_revocation(found) if found else None,
         cancel_form=_version_form(appointment),
+        counter_address=pickup.counter_address_line(),
         verify_url=pdf.verification_url,
     )
 
@@ -59,6 +60,7 @@ def _book_page(permit, form, choices, *, appointment=None, problem=None):
         openings=choices,
         appointment=appointment,
         problem=problem,
+        counter_address=pickup.counter_address_line(),
     )
 
 

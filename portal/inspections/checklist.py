@@ -1,6 +1,7 @@
 """The checklist the permit page shows: each required inspection's state and next step."""
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -97,6 +98,34 @@ def checklist(permit_id: int) -> Checklist:
             _item(required, latest.get(required.id))
         )
     return Checklist([(stage, grouped[stage]) for stage in STAGE_ORDER if stage in grouped])
+
+
+@dataclass(frozen=True)
+class PublicInspection:
+    """One required inspection as the public sees it: passed when, or the next visit's day;
+    not who meets the inspector, the visit window or the deficiencies."""
+
+    name: str
+    stage: str
+    passed_at: datetime | None
+    next_visit: date | None
+
+
+def public_checklist(permit_id: int) -> list[PublicInspection]:
+    return [
+        PublicInspection(
+            name=item.required.inspection_type.name,
+            stage=stage.label,
+            passed_at=item.required.passed_at,
+            next_visit=item.latest.visit_date
+            if item.latest is not None
+            and item.latest.status == IS.SCHEDULED
+            and item.required.passed_at is None
+            else None,
+        )
+        for stage, items in checklist(permit_id).stages
+        for item in items
+    ]
 
 
 @dataclass(frozen=True)

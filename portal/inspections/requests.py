@@ -43,6 +43,7 @@ from portal.payments import services as payments
 from portal.permits.models import PartyRole, Permit, PermitParty, PermitStatus
 from portal.settings import services as settings
 from portal.settings.models import Holiday
+from portal.template_helpers import contact_link
 from portal.workflow import check_version, stale_guard
 
 IS = InspectionStatus
@@ -121,11 +122,13 @@ def check_preferred_dates(dates: Mapping[str, date | None]) -> list[date]:
 def _check_can_request(permit: Permit, user) -> None:
     if permit.status_current in CLOSED_PERMIT:
         raise InvalidRequest(
-            _(
-                "Permit %(num)s is %(status)s, so no more inspections can be requested. "
-                "Contact the department if work is still going on.",
-                num=permit.permit_num,
-                status=permit.status_current.label,
+            contact_link(
+                _(
+                    "Permit %(num)s is %(status)s, so no more inspections can be requested. "
+                    "Contact the department if work is still going on.",
+                    num=permit.permit_num,
+                    status=permit.status_current.label,
+                )
             )
         )
     if settings.current().block_requests_when_fees_unpaid and payments.unpaid_reinspection_fees(

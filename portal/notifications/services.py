@@ -39,7 +39,9 @@ def queue_email(
     all. ``attachments`` are ``{"filename", "content_type", "sha256"}`` dicts naming files
     already in the document store, so the row stays small and the bytes immutable.
     """
-    body = render_template(f"email/{template}.txt", **context)
+    # Every email can send the reader to the department's contact details.
+    help_link = email_link("help.index", _anchor="contact")
+    body = render_template(f"email/{template}.txt", help_link=help_link, **context)
     message = OutboxMessage(
         # Fixed now, so every delivery attempt of this message carries the same Message-ID.
         message_id=f"<{uuid.uuid4()}@{_message_id_domain()}>",

@@ -8,6 +8,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from portal.errors import DomainError
+from portal.notifications.services import email_link
 
 
 class RefusedResource(DomainError):
@@ -46,6 +47,7 @@ def render_receipt_pdf(payment) -> bytes:
         payment=payment,
         permit=payment.permit,
         lines=payment.lines,
+        help_link=email_link("help.index", _anchor="contact"),
     )
     root = _static_root()
     document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=StaticOnlyFetcher(root))

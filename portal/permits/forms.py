@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from portal.forms import PortalDateField, PortalForm
 from portal.permits.models import PartyRole, PermitStatus, Trade
+from portal.permits.public_status import MAX_QUERY, printable
 
 
 def _trade_choices():
@@ -111,3 +112,23 @@ class PermitExportForm(PortalForm):
             )
             return False
         return valid
+
+
+class StatusSearchForm(PortalForm):
+    """The public status lookup, read from the query string: nothing to protect with CSRF."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        _l("Permit number or address"),
+        description=_l(
+            "For example BP-2026-100001, or a house number and street such as 1456 Milwaukee"
+        ),
+        filters=[lambda value: " ".join(printable(value).split()) if value else value],
+        validators=[
+            # DataRequired, not InputRequired: only spaces is blank once the filter ran.
+            DataRequired(message=_l("Enter a permit number or an address")),
+            Length(max=MAX_QUERY, message=_l("Enter at most %(max)s characters", max=MAX_QUERY)),
+        ],
+    )

@@ -20,7 +20,7 @@ from portal.documents.store import upload_name
 from portal.errors import DomainError
 from portal.extensions import db, limiter
 from portal.forms import STALE_FORM_MESSAGE, ActionForm
-from portal.permits import export, invitations, services
+from portal.permits import export, invitations, public_status, services
 from portal.permits.access import permit_party
 from portal.permits.forms import (
     AddPartyForm,
@@ -28,6 +28,7 @@ from portal.permits.forms import (
     ImportForm,
     InviteForm,
     PermitExportForm,
+    StatusSearchForm,
 )
 from portal.permits.models import PartyRole, Permit, PermitStatus, Trade
 from portal.queues import page_number
@@ -38,6 +39,9 @@ bp = Blueprint("permits", __name__)
 # Guessing access codes: only failed claims count, per account and per address.
 CLAIMS_PER_ACCOUNT = "10 per hour"
 CLAIMS_PER_ADDRESS = "20 per hour"
+# Anonymous status lookups, per address and shared by the search and the permit pages:
+# enough for a person checking a few permits, too few to copy the permit register.
+STATUS_LOOKUPS = "30 per minute"
 # The admin page lists this many errors; `flask permits import` prints them all.
 WEB_IMPORT_ERRORS_SHOWN = 1000
 
@@ -90,6 +94,34 @@ def claim():
             )
             return redirect(url_for("permits.permit", permit_id=permit.id))
     return render_template("permits/claim.html", form=form, verified=verified)
+
+
+@bp.get("/status")
+@public
+@limiter.shared_limit(STATUS_LOOKUPS, scope="status")
+def status_search():
+    form = StatusSearchForm(request.args)
+    # Opening the page without a query shows the box, not an error.
+    if "q" not in request.args or not form.validate():
+        return render_template("permits/status_search.html", form=form, result=None)
+    result = public_status.lookup(form.q.data)
+    if result.found is not None:
+        return redirect(url_for("permits.status", permit_number=result.found.number))
+    status = 200 if result.matches else 404
+    return render_template("permits/status_search.html", form=form, result=result), status
+
+
+@bp.get("/status/<permit_number>")
+@public
+@limiter.shared_limit(STATUS_LOOKUPS, scope="status")
+def status(permit_number: str):
+    page = public_status.public_page(permit_number)
+    if page is None:
+        shown = public_status.printable(permit_number)[: public_status.MAX_QUERY]
+        form = StatusSearchForm(formdata=None, q=shown)
+        result = public_status.Lookup(form.q.data, "number")
+        return render_template("permits/status_search.html", form=form, result=result), 404
+    return render_template("permits/status.html", page=page)
 
 
 @bp.get("/permits/<int:permit_id>")

@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.notifications.services import email_link, queue_email
 from portal.permits import importer
 from portal.permits.models import Invitation, PartyRole, Permit, PermitParty, PermitStatus
+from portal.template_helpers import contact_link
 from portal.timeline import TimelineEntry
 
 PERMIT_PAGE_TIMELINE_LIMIT = 10
@@ -157,9 +158,11 @@ def _owner_of(parties: Iterable[PermitParty]) -> PermitParty | None:
 
 
 def _already_owned_message() -> str:
-    return _l(
-        "This permit already has an owner on the portal. If you own the property, "
-        "contact the department to have the permit transferred to your account."
+    return contact_link(
+        _l(
+            "This permit already has an owner on the portal. If you own the property, "
+            "contact the department to have the permit transferred to your account."
+        )
     )
 
 
@@ -220,9 +223,11 @@ def remove_party(permit: Permit, party_id: int, actor: User) -> None:
             raise DomainError(_l("Only the permit's owner can remove people."))
         if party.role == PartyRole.OWNER:
             raise DomainError(
-                _l(
-                    "The owner cannot be removed here. "
-                    "Contact the department to transfer the permit."
+                contact_link(
+                    _l(
+                        "The owner cannot be removed here. "
+                        "Contact the department to transfer the permit."
+                    )
                 )
             )
     person = party.user

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models import Base, TimestampMixin, VersionedMixin
@@ -40,6 +40,40 @@ class PortalSettings(TimestampMixin, VersionedMixin, Base):
     )
     # The dashboard lists permits whose required inspections have waited longer than this.
     stale_inspection_days: Mapped[int] = mapped_column(default=DEFAULTS["stale_inspection_days"])
+
+
+# What the help page says until an admin saves the department's own details (Settings,
+# Contact details), as PortalSettings falls back on DEFAULTS.
+CONTACT_DEFAULTS = {
+    "phone": "312-744-3449",
+    "email": "buildings@cityofchicago.org",
+    "counter_address": "City Hall, Room 900\n121 N LaSalle St\nChicago, IL 60602",
+    "opening_hours": "Monday to Friday, 9:00 a.m. to 4:00 p.m., except city holidays",
+    "fire_phone": "312-745-3705",
+    "fire_email": "fireprevention@cityofchicago.org",
+    "processing_times": (
+        "We review a complete Certificate of Occupancy application within 10 business days.\n"
+        "Inspections are scheduled within 5 business days of the date you ask for.\n"
+        "We issue the certificate within 3 business days of the last passed inspection."
+    ),
+}
+
+
+class ContactDetails(TimestampMixin, VersionedMixin, Base):
+    """How the public reaches the department: a single row (id 1), shown on the help page,
+    the pickup page and the emails; until an admin first saves, CONTACT_DEFAULTS apply."""
+
+    __tablename__ = "contact_details"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(40))
+    email: Mapped[str] = mapped_column(String(254))
+    counter_address: Mapped[str] = mapped_column(Text)
+    opening_hours: Mapped[str] = mapped_column(Text)
+    fire_phone: Mapped[str] = mapped_column(String(40))
+    fire_email: Mapped[str] = mapped_column(String(254))
+    processing_times: Mapped[str] = mapped_column(Text)
 
 
 class Holiday(Base):

@@ -33,7 +33,7 @@ def test_six_flats_need_a_certificate_and_the_answers_can_be_changed(page: Page)
         "A Certificate of Occupancy is required"
     )
     expect(page).to_have_title("A Certificate of Occupancy is required – Occupancy Portal")
-    expect(page.get_by_role("region")).to_contain_text("Required")
+    expect(page.get_by_role("main").get_by_role("region")).to_contain_text("Required")
     # The reason is in plain words with the rule it comes from.
     expect(page.get_by_role("list").filter(has_text="Rule:").first).to_contain_text("units")
 
@@ -50,5 +50,7 @@ def test_a_small_shop_with_no_change_of_use_does_not_need_one(page: Page):
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "A Certificate of Occupancy is not required"
     )
-    expect(page.get_by_role("region")).to_contain_text("Not required, but you may request one")
+    expect(page.get_by_role("main").get_by_role("region")).to_contain_text(
+        "Not required, but you may request one"
+    )
     expect(page.get_by_text("1,200 sq ft", exact=True)).to_be_visible()

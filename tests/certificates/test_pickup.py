@@ -28,6 +28,7 @@ from portal.models import utcnow
 from portal.notifications.models import OutboxMessage, ReminderSent
 from portal.payments import services as payments
 from portal.payments.models import FeeKind
+from portal.settings.models import CONTACT_DEFAULTS, ContactDetails
 from tests.factories import certificates as factories
 from tests.factories import make_user, sign_in_as
 from tests.support.pages import check_page
@@ -334,3 +335,26 @@ def test_the_first_counter_hours_are_seeded_once():
     assert len(closed) == 1
     assert closed[0].day.weekday() == 4
     assert closed[0].reason == "Day after Thanksgiving"
+
+
+def test_the_pickup_page_and_emails_give_the_counters_address(
+    certificate, owner, owner_client, slots, day
+):
+    counter = {"counter_address": "City Hall, Room 905\n121 N LaSalle St"}
+    db.session.add(ContactDetails(**{**CONTACT_DEFAULTS, **counter}))
+    db.session.commit()
+    address = "City Hall, Room 905, 121 N LaSalle St"
+    page = owner_client.get(f"/permits/{certificate.permit_id}/certificate/pickup")
+    assert f"The counter is at {address}." in page.get_data(as_text=True)
+    owner_client.post(
+        f"/permits/{certificate.permit_id}/certificate/pickup",
+        data={"opening": factories.choice(day, slots)},
+    )
+    message = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.subject.startswith("Pickup booked"))
+    )
+    assert f"The counter is at {address}." in message.body_text
+    ics = path_for(message.attachments[0]["sha256"]).read_text()
+    assert "121 N LaSalle St" in ics.replace("\n ", "")
+    page = owner_client.get(f"/permits/{certificate.permit_id}/certificate")
+    assert f"The counter is at {address}." in page.get_data(as_text=True)

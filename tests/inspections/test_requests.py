@@ -147,6 +147,7 @@ def test_a_finaled_permit_takes_no_requests(contractor_client, permit):
     response = contractor_client.post(url(permit), data=form_data(required))
     check_page(response.data)
     assert b"is Finaled, so no more inspections can be requested" in response.data
+    assert b'if work is still going on. <a href="/help#contact">' in response.data
     assert count_requests() == 0
 
 

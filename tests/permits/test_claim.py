@@ -51,6 +51,8 @@ def test_owner_claims_with_number_and_code_case_insensitively(client):
     assert entry.text == "Olivia Owner claimed the permit as owner"
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "permit.claimed"))
     assert [m.subject for m in outbox(user.email)] == [f"You claimed permit {permit.permit_num}"]
+    # "If you did not do this, contact the department" leads to the contact details.
+    assert "/help#contact" in outbox(user.email)[0].body_text
     page = client.get(response.headers["Location"])
     check_page(page.data)
     assert b"You are now the owner" in page.data
@@ -83,6 +85,7 @@ def test_a_permit_with_an_owner_cannot_be_claimed_by_another_account(client):
 
     check_page(response.data)
     assert b"already has an owner" in response.data
+    assert b'transferred to your account. <a href="/help#contact">' in response.data
     assert parties(permit) == [(first.id, PartyRole.OWNER)]
 
 

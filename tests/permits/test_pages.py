@@ -92,7 +92,10 @@ def test_an_expired_permit_without_an_application_says_to_contact_the_department
     permit = make_permit(status_current=PermitStatus.EXPIRED)
     with app.test_request_context():
         text = next_action(permit, PartyRole.OWNER, None)
-    assert text == "The permit is Expired: contact the department"
+    assert text == (
+        'The permit is Expired: contact the department <a href="/help#contact">'
+        "How to contact the department</a>"
+    )
 
 
 def test_home_query_count_does_not_grow_with_the_number_of_permits(client):

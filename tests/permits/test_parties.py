@@ -62,6 +62,7 @@ def test_owner_cannot_remove_themselves(client):
     page = client.get(f"/permits/{permit.id}")
     check_page(page.data)
     assert b"The owner cannot be removed here" in page.data
+    assert b'to transfer the permit. <a href="/help#contact">' in page.data
     assert roles(permit) == {owner.id: PartyRole.OWNER}
 
 

@@ -247,6 +247,16 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
         "stale_inspection_days": "45",
         "block_requests_when_fees_unpaid": "y",
     },
+    "settings.contact_details": lambda w, c: {
+        "version": "0",
+        "phone": "312-555-0100",
+        "email": "help@buildings.example.gov",
+        "counter_address": "121 N LaSalle St, Room 900",
+        "opening_hours": "Monday to Friday, 9 to 4",
+        "fire_phone": "312-555-0199",
+        "fire_email": "fire@buildings.example.gov",
+        "processing_times": "Ten business days for a complete application",
+    },
     "settings.holidays": lambda w, c: {
         "day": unused_day(200).isoformat(),
         "name": "Department training day",

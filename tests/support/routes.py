@@ -56,6 +56,7 @@ PARAMETERS: dict[str, Callable[[World], object]] = {
     "slot_id": lambda w: w.pickup_slots[0].id,
     "closed_day_id": lambda w: w.closed_day.id,
     "number": lambda w: w.certificate.number,
+    "permit_number": lambda w: w.permit.permit_num,
     "holiday_id": _holiday_id,
     "schedule_id": _schedule_id,
 }
