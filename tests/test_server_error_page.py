@@ -20,6 +20,7 @@ def test_a_fault_gives_a_reference_that_the_log_has_too(app, caplog):
     page = response.get_data(as_text=True)
     assert "Sorry, there is a problem with the service" in page
     assert "not lost" not in page
+    assert 'href="/help#contact"' in page
     [reference] = re.findall(r'class="portal-reference">([0-9A-F]{8})<', page)
     logged = [r for r in caplog.records if reference in r.getMessage()]
     assert logged, "the reference is not in the log"
