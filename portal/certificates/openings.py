@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from portal import calendar
+from portal import calendar, languages
 from portal.certificates.counter_hours import pickup_slots
 from portal.certificates.errors import InvalidCertificate
 from portal.certificates.models import (
@@ -54,7 +54,7 @@ class Opening:
 def describe(day: date, slot: PickupSlot) -> str:
     return _(
         "%(day)s, %(start)s to %(end)s",
-        day=format_date(day, "EEEE d MMMM y"),
+        day=format_date(day, languages.date_pattern(weekday=True)),
         start=format_time(slot.start, "h:mm a"),
         end=format_time(slot.end, "h:mm a"),
     )

@@ -9,6 +9,7 @@ from datetime import date
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+from portal import languages
 from portal.errors import DomainError
 
 STALE_MESSAGE = _l(
@@ -32,4 +33,4 @@ class CapacityFull(DomainError):
 
 def weekday_date(value: date) -> str:
     """A date as the inspection messages give it, weekday first ("Tuesday 26 May 2026")."""
-    return format_date(value, "EEEE d MMMM y")
+    return format_date(value, languages.date_pattern(weekday=True))
