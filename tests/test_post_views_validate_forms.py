@@ -102,6 +102,7 @@ CASES: dict[str, Case] = {
     "certificates.reschedule": Case("owner"),
     "certificates.revoke": Case("staff", csrf_field="revoke-csrf_token"),
     "auth.forgot_password": Case("anonymous"),
+    "auth.language": Case("owner"),
     "auth.new_recovery_codes": Case("staff"),
     "auth.recovery_code": Case("anonymous"),
     "auth.second_factor_step": Case("anonymous"),
