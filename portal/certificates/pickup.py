@@ -6,12 +6,13 @@ queues the emails (with a calendar invitation when the time changes) and commits
 """
 
 from flask import current_app
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal import events
+from portal import events, languages
 from portal.certificates.errors import STALE_MESSAGE, InvalidCertificate
 from portal.certificates.models import (
     PICKUP_TRANSITIONS,
@@ -71,20 +72,26 @@ def pickup_recipients(appointment: PickupAppointment) -> list[str]:
 def _pickup_invitation(appointment: PickupAppointment, cancel: bool) -> list[dict]:
     permit = appointment.permit
     config = current_app.config
+    number = appointment.certificate.number
+    # One file for every attendee, in the owner's language.
+    with languages.rendering_in(permit.owner_language):
+        summary = _("Pick up Certificate of Occupancy %(number)s", number=number)
+        location = _("%(department)s permit counter", department=config["PORTAL_DEPARTMENT"])
+        description = "\n".join(
+            (
+                _("Certificate %(number)s, permit %(num)s", number=number, num=permit.permit_num),
+                _("Property: %(address)s", address=permit.address),
+                _("Bring photo identification."),
+            )
+        )
     data = ics.build(
         uid=ics.uid("pickup-appointment", appointment.id),
         sequence=appointment.ics_sequence,
         start=appointment.starts_at,
         end=appointment.ends_at,
-        summary=f"Pick up Certificate of Occupancy {appointment.certificate.number}",
-        location=f"{config['PORTAL_DEPARTMENT']} permit counter",
-        description="\n".join(
-            (
-                f"Certificate {appointment.certificate.number}, permit {permit.permit_num}",
-                f"Property: {permit.address}",
-                "Bring photo identification.",
-            )
-        ),
+        summary=summary,
+        location=location,
+        description=description,
         attendees=pickup_recipients(appointment),
         cancel=cancel,
     )
@@ -108,7 +115,7 @@ def _pickup_emails(appointment: PickupAppointment, template: str, subject, cance
             attachments=attachments,
             appointment=appointment,
             permit=appointment.permit,
-            when=pickup_time(appointment),
+            when=LazyString(pickup_time, appointment),
             link=email_link("certificates.certificate", permit_id=appointment.permit_id),
         )
 
@@ -155,10 +162,10 @@ def book_pickup(permit: Permit, user, choice: str) -> PickupAppointment:
     _pickup_emails(
         appointment,
         "certificates_pickup_booked",
-        _(
+        _l(
             "Pickup booked: certificate %(number)s, %(when)s",
             number=certificate.number,
-            when=pickup_time(appointment),
+            when=LazyString(pickup_time, appointment),
         ),
         cancel=False,
     )
@@ -204,10 +211,10 @@ def reschedule_pickup(appointment: PickupAppointment, user, choice: str, version
     _pickup_emails(
         appointment,
         "certificates_pickup_booked",
-        _(
+        _l(
             "Pickup moved: certificate %(number)s, %(when)s",
             number=appointment.certificate.number,
-            when=pickup_time(appointment),
+            when=LazyString(pickup_time, appointment),
         ),
         cancel=False,
     )
@@ -226,7 +233,7 @@ def cancel_pickup(appointment: PickupAppointment, user, version) -> None:
     _pickup_emails(
         appointment,
         "certificates_pickup_cancelled",
-        _("Pickup cancelled: certificate %(number)s", number=appointment.certificate.number),
+        _l("Pickup cancelled: certificate %(number)s", number=appointment.certificate.number),
         cancel=True,
     )
     db.session.commit()

@@ -262,7 +262,7 @@ def request_inspection(permit: Permit, user, answers: Mapping) -> InspectionRequ
     email_people(
         inspection_request,
         people_to_notify(inspection_request),
-        _(
+        _l(
             "Inspection request received: %(name)s, permit %(num)s",
             name=name,
             num=permit.permit_num,
@@ -388,7 +388,7 @@ def cancel_request(inspection_request: InspectionRequest, user, version) -> Insp
     email_people(
         inspection_request,
         recipients,
-        _("Inspection cancelled: %(name)s, permit %(num)s", name=name, num=permit.permit_num),
+        _l("Inspection cancelled: %(name)s, permit %(num)s", name=name, num=permit.permit_num),
         "inspections_cancelled",
         attachments=attachments,
         late=late,
@@ -442,7 +442,7 @@ def reschedule_request(
     email_people(
         inspection_request,
         recipients,
-        _("New dates requested: %(name)s, permit %(num)s", name=name, num=permit.permit_num),
+        _l("New dates requested: %(name)s, permit %(num)s", name=name, num=permit.permit_num),
         "inspections_reschedule_requested",
         attachments=attachments,
         was_scheduled=was_scheduled,

@@ -7,6 +7,7 @@ place one succeeds and one is refused; a booking emails a calendar invitation.
 from collections.abc import Sequence
 from datetime import date
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
@@ -138,11 +139,11 @@ def _email_booking(inspection_request: InspectionRequest, rescheduled: bool) -> 
     email_people(
         inspection_request,
         recipients,
-        _(
+        _l(
             "Inspection %(what)s: %(name)s on %(day)s, permit %(num)s",
-            what=_("rescheduled") if rescheduled else _("scheduled"),
+            what=_l("rescheduled") if rescheduled else _l("scheduled"),
             name=inspection_request.inspection_type.name,
-            day=weekday_date(day),
+            day=LazyString(weekday_date, day),
             num=permit.permit_num,
         ),
         "inspections_scheduled",
