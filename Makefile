@@ -27,7 +27,7 @@ BABEL_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2
 translations: install
 	$(BIN)/pybabel -q extract -F babel.cfg $(BABEL_KEYWORDS) --no-wrap --sort-by-file --add-location=file \
 		--project "Occupancy Portal" -o $(POT) .
-	$(BIN)/pybabel -q update --no-wrap -i $(POT) -d portal/translations
+	$(BIN)/pybabel -q update --no-wrap --ignore-pot-creation-date -i $(POT) -d portal/translations
 	$(MAKE) --no-print-directory compile-translations
 
 compile-translations:

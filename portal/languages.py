@@ -10,10 +10,13 @@ whoever's request makes them.
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, time
 
 from babel.numbers import format_decimal
 from flask import g, has_request_context, request, session
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, format_date, format_time, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 DEFAULT = "en"
@@ -72,6 +75,29 @@ def date_pattern(*, weekday: bool = False, with_time: bool = False) -> str:
         + DATE_PATTERN[code]
         + (TIME_PATTERN[code] if with_time else "")
     )
+
+
+def weekday_date(value: date) -> str:
+    """A day with its weekday, as messages name a visit: "Tuesday 26 May 2026"."""
+    return format_date(value, date_pattern(weekday=True))
+
+
+@dataclass(frozen=True)
+class Hours:
+    """A day and its opening hours (a pickup's time), written in the language in force
+    whenever it is shown: pass it to a template, a lazy message or the timeline as is."""
+
+    day: date
+    start: time
+    end: time
+
+    def __str__(self) -> str:
+        return _(
+            "%(day)s, %(start)s to %(end)s",
+            day=weekday_date(self.day),
+            start=format_time(self.start, "h:mm a"),
+            end=format_time(self.end, "h:mm a"),
+        )
 
 
 def register_account_language(lookup: Callable[[str], str | None]) -> None:

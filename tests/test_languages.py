@@ -131,3 +131,34 @@ def test_dates_and_money_are_written_the_readers_way(app):
             )
             assert format_cents(-1999) == "-$19.99"
         assert long_date(day) == "21 November 2026"
+
+
+def test_the_timeline_shows_words_and_days_in_the_readers_language(app):
+    from datetime import time
+
+    from portal import timeline
+    from portal.inspections.models import Window
+    from tests.factories import make_permit
+
+    permit = make_permit()
+    with app.test_request_context():
+        scheduled = timeline.add(
+            permit,
+            "inspection.scheduled",
+            name="Final",
+            date=date(2026, 5, 26),
+            window=Window.MORNING.label,
+        )
+        booked = timeline.add(
+            permit, "pickup.booked", when=languages.Hours(date(2026, 5, 26), time(9), time(11))
+        )
+        db.session.commit()
+        assert scheduled.text == (
+            "Final inspection scheduled for Tuesday 26 May 2026, Morning (8 am to 12 noon)"
+        )
+        with languages.rendering_in("es"):
+            assert scheduled.text == (
+                "Inspección Final programada para el martes 26 de mayo de 2026, "
+                + spanish("Morning (8 am to 12 noon)")
+            )
+            assert "martes 26 de mayo de 2026, de 9:00" in booked.text

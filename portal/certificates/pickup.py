@@ -6,7 +6,6 @@ queues the emails (with a calendar invitation when the time changes) and commits
 """
 
 from flask import current_app
-from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -55,8 +54,9 @@ def booking_problem(certificate: Certificate | None) -> str | None:
     return None
 
 
-def pickup_time(appointment: PickupAppointment) -> str:
-    """The appointment's day and time, as emails and the timeline say it."""
+def pickup_time(appointment: PickupAppointment) -> languages.Hours:
+    """The appointment's day and time, as emails and the timeline say it (in the language
+    each is read in)."""
     return describe(appointment.day, appointment.slot)
 
 
@@ -115,7 +115,7 @@ def _pickup_emails(appointment: PickupAppointment, template: str, subject, cance
             attachments=attachments,
             appointment=appointment,
             permit=appointment.permit,
-            when=LazyString(pickup_time, appointment),
+            when=pickup_time(appointment),
             link=email_link("certificates.certificate", permit_id=appointment.permit_id),
         )
 
@@ -165,7 +165,7 @@ def book_pickup(permit: Permit, user, choice: str) -> PickupAppointment:
         _l(
             "Pickup booked: certificate %(number)s, %(when)s",
             number=certificate.number,
-            when=LazyString(pickup_time, appointment),
+            when=pickup_time(appointment),
         ),
         cancel=False,
     )
@@ -214,7 +214,7 @@ def reschedule_pickup(appointment: PickupAppointment, user, choice: str, version
         _l(
             "Pickup moved: certificate %(number)s, %(when)s",
             number=appointment.certificate.number,
-            when=LazyString(pickup_time, appointment),
+            when=pickup_time(appointment),
         ),
         cancel=False,
     )

@@ -22,7 +22,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.inspections import deadlines
 from portal.inspections.catalogue import required_inspections, still_required
-from portal.inspections.errors import STALE_MESSAGE, InvalidRequest, weekday_date
+from portal.inspections.errors import STALE_MESSAGE, InvalidRequest
 from portal.inspections.fees import (
     charge_inspection_fee,
     charge_reinspection_fee,
@@ -38,6 +38,7 @@ from portal.inspections.models import (
     Window,
 )
 from portal.inspections.notices import attach_invitation, email_people, people_to_notify
+from portal.languages import weekday_date
 from portal.models import utcnow
 from portal.payments import services as payments
 from portal.permits.models import PartyRole, Permit, PermitParty, PermitStatus

@@ -19,7 +19,7 @@ from portal.auth.models import Role, User
 from portal.db_locks import begin_write
 from portal.extensions import db
 from portal.inspections import deadlines
-from portal.inspections.errors import STALE_MESSAGE, CapacityFull, InvalidRequest, weekday_date
+from portal.inspections.errors import STALE_MESSAGE, CapacityFull, InvalidRequest
 from portal.inspections.models import (
     INSPECTION_TRANSITIONS,
     VISIT_STATES,
@@ -29,6 +29,7 @@ from portal.inspections.models import (
     Window,
 )
 from portal.inspections.notices import attach_invitation, email_people, people_to_notify
+from portal.languages import weekday_date
 from portal.models import utcnow
 from portal.settings import services as settings
 from portal.workflow import check_version, stale_guard
@@ -181,7 +182,7 @@ def schedule(
         inspection_request,
         actor=actor,
         on=permit,
-        shown={"name": name, "date": weekday_date(day), "window": window.label},
+        shown={"name": name, "date": day, "window": window.label},
         day=str(day),
         window=window.value,
         inspector_id=inspector.id,
