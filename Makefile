@@ -31,7 +31,7 @@ translations: install
 	$(MAKE) --no-print-directory compile-translations
 
 compile-translations:
-	$(BIN)/pybabel -q compile --statistics -d portal/translations
+	$(BIN)/pybabel compile --statistics -d portal/translations
 
 run: install
 	$(BIN)/flask db upgrade
