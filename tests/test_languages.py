@@ -162,3 +162,24 @@ def test_the_timeline_shows_words_and_days_in_the_readers_language(app):
                 + spanish("Morning (8 am to 12 noon)")
             )
             assert "martes 26 de mayo de 2026, de 9:00" in booked.text
+
+
+def test_a_fee_email_names_the_fee_in_the_payers_language(app):
+    from portal.inspections import catalogue
+    from portal.payments import services as payment_services
+    from portal.payments.models import FeeKind
+    from portal.permits.models import PartyRole
+    from tests.factories import add_party, make_permit
+
+    catalogue.seed_types()
+    owner = make_user(locale="es")
+    permit = make_permit()
+    add_party(permit, owner, PartyRole.OWNER)
+    with app.test_request_context(base_url=app.config["PORTAL_BASE_URL"]):
+        payment_services.assess_fee(permit, FeeKind.REINSPECTION, reason="No access")
+        db.session.commit()
+    message = newest_email_to(owner.email)
+    assert message.subject == (
+        f"Hay un cargo de reinspección de $150.00 por pagar en el permiso {permit.permit_num}"
+    )
+    assert "Ahora hay un cargo de reinspección de $150.00 por pagar" in message.body_text

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import stripe
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -157,7 +158,7 @@ def assess_fee(
             email,
             _l(
                 "A %(kind)s of %(amount)s is due on permit %(num)s",
-                kind=str(kind.label).lower(),
+                kind=LazyString(lambda: str(kind.label).lower()),
                 amount=amount,
                 num=permit.permit_num,
             ),
