@@ -27,6 +27,10 @@ def init_app(app: Flask) -> None:
             response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         if current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")
+        if response.mimetype == "text/html":
+            # A page is in the language its browser asks for (portal/languages.py): a
+            # shared cache must not give a Spanish page to an English browser.
+            response.vary.add("Accept-Language")
         return response
 
     @app.before_request

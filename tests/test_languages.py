@@ -4,6 +4,8 @@ emails in the recipient's language; dates and money written the reader's way."""
 
 from datetime import date
 
+import pytest
+
 from portal import languages
 from portal.auth.models import User
 from portal.extensions import db
@@ -183,3 +185,16 @@ def test_a_fee_email_names_the_fee_in_the_payers_language(app):
         f"Hay un cargo de reinspección de $150.00 por pagar en el permiso {permit.permit_num}"
     )
     assert "Ahora hay un cargo de reinspección de $150.00 por pagar" in message.body_text
+
+
+@pytest.mark.parametrize(
+    ("accept", "lang"), [("es", "es"), ("es-MX,es;q=0.9,en;q=0.5", "es"), ("en-US", "en")]
+)
+def test_the_first_visit_follows_accept_language(client, accept, lang):
+    response = client.get("/", headers={"Accept-Language": accept})
+    assert "Accept-Language" in response.headers["Vary"]
+    page = response.get_data(as_text=True)
+    assert f'<html lang="{lang}"' in page
+    if lang == "es":
+        assert "Portal de Ocupación" in page
+        assert "Iniciar sesión" in page

@@ -6,8 +6,6 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
-
 from tests.support import catalogs
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "portal" / "templates"
@@ -115,14 +113,3 @@ def test_no_spanish_translation_is_left_over_from_a_string_that_went():
 
 def test_make_translations_extracts_with_the_keywords_the_test_reads():
     assert catalogs.makefile_keywords() == catalogs.MAKEFILE_KEYWORDS
-
-
-@pytest.mark.parametrize(
-    ("accept", "lang"), [("es", "es"), ("es-MX,es;q=0.9,en;q=0.5", "es"), ("en-US", "en")]
-)
-def test_the_first_visit_follows_accept_language(client, accept, lang):
-    page = client.get("/", headers={"Accept-Language": accept}).get_data(as_text=True)
-    assert f'<html lang="{lang}"' in page
-    if lang == "es":
-        assert "Portal de Ocupación" in page
-        assert "Iniciar sesión" in page
