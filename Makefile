@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := portal:create_app
 
-.PHONY: run test lint format install install-test clean
+.PHONY: run test lint format install install-test clean translations compile-translations
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -12,9 +12,26 @@ $(BIN)/activate:
 
 install: $(BIN)/activate
 	$(BIN)/uv pip install -q --python $(BIN)/python -e .
+	$(MAKE) --no-print-directory compile-translations
 
 install-test: $(BIN)/activate
 	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[test]'
+	$(MAKE) --no-print-directory compile-translations
+
+# The catalogs: `make translations` extracts every marked string (babel.cfg) and merges it
+# into each language's messages.po, to be translated there; the compiled .mo files are
+# built by every install (they are not committed).
+POT := portal/translations/messages.pot
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2
+
+translations: install
+	$(BIN)/pybabel -q extract -F babel.cfg $(BABEL_KEYWORDS) --no-wrap --sort-by-file --add-location=file \
+		--project "Occupancy Portal" -o $(POT) .
+	$(BIN)/pybabel -q update --no-wrap --ignore-pot-creation-date -i $(POT) -d portal/translations
+	$(MAKE) --no-print-directory compile-translations
+
+compile-translations:
+	$(BIN)/pybabel compile --statistics -d portal/translations
 
 # `make run PORT=5001` serves on another port; emailed links, the verification address and
 # the QR code then name that port too (unless PORTAL_BASE_URL is set).

@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
-from portal import error_pages, routing
+from portal import error_pages, languages, routing
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 # Every blueprint, by the module that defines it.
@@ -47,7 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     csrf.init_app(app)
-    babel.init_app(app)
+    babel.init_app(app, locale_selector=languages.select)
     limiter.init_app(app)
     login_manager.init_app(app)
 

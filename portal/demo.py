@@ -23,17 +23,20 @@ from portal.certificates import counter_hours
 from portal.extensions import db
 from portal.inspections import catalogue, deadlines, requests, results, scheduling
 from portal.inspections.models import InspectionRequest, InspectionResult, Window
+from portal.languages import LANGUAGES
 from portal.models import utcnow
 from portal.permits import services as permits
 from portal.permits.models import PartyRole, Permit
 from portal.settings import permit_types
 
 DEMO_PERMITS = Path(__file__).parent / "demo_data" / "permits.csv"
+# The contractor reads the portal in Spanish: his pages, emails and calendar files show the
+# Spanish catalog at work next to the owner's English ones.
 ACCOUNTS = (
-    ("owner@example.com", "Olivia Owner", Role.APPLICANT),
-    ("contractor@example.com", "Carlos Contractor", Role.APPLICANT),
-    ("staff@example.com", "Sam Staff", Role.STAFF),
-    ("admin@example.com", "Ada Admin", Role.ADMIN),
+    ("owner@example.com", "Olivia Owner", Role.APPLICANT, "en"),
+    ("contractor@example.com", "Carlos Contractor", Role.APPLICANT, "es"),
+    ("staff@example.com", "Sam Staff", Role.STAFF, "en"),
+    ("admin@example.com", "Ada Admin", Role.ADMIN, "en"),
 )
 # Permit number -> how far its application goes (None: owned, no application yet).
 STORIES = {
@@ -58,7 +61,7 @@ class SeedRefused(click.ClickException):
     pass
 
 
-def _account(email: str, name: str, role: Role, password_hash: str) -> User:
+def _account(email: str, name: str, role: Role, locale: str, password_hash: str) -> User:
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
         user = User(
@@ -67,6 +70,7 @@ def _account(email: str, name: str, role: Role, password_hash: str) -> User:
             phone="312-555-0142",
             password_hash=password_hash,
             role=role,
+            locale=locale,
             email_verified_at=utcnow(),
             password_changed_at=utcnow(),
         )
@@ -190,7 +194,10 @@ def _inspection_story(permit: Permit, code: str, result, requester: User, staff:
 def seed() -> list[str]:
     """Create what is missing and return lines describing the demo."""
     password_hash = hash_password(current_app.config["DEMO_PASSWORD"])
-    users = {email: _account(email, name, role, password_hash) for email, name, role in ACCOUNTS}
+    users = {
+        email: _account(email, name, role, locale, password_hash)
+        for email, name, role, locale in ACCOUNTS
+    }
     for user in users.values():
         if user.is_staff and not user.has_second_factor:
             user.totp_secret_encrypted = second_factor.encrypt_secret(DEMO_TOTP_SECRET)
@@ -251,7 +258,10 @@ def demo_lines() -> list[str]:
     password = current_app.config["DEMO_PASSWORD"]
     return [
         f"Demo accounts (password: {password}):",
-        *(f"  {email:<24} {role.label}" for email, _name, role in ACCOUNTS),
+        *(
+            f"  {email:<24} {role.label} ({LANGUAGES[locale]})"
+            for email, _name, role, locale in ACCOUNTS
+        ),
         f"Permits to claim as a new account: {codes}",
         "Without an account: /status?q=1456+Milwaukee finds BP-2026-100001 (a passed and a",
         "scheduled inspection); /help shows the contact details admins edit under Settings.",

@@ -36,6 +36,10 @@ def init_app(app: Flask) -> None:
         # session and add Vary: Cookie, which keeps shared caches from storing it.
         if request.endpoint != "static" and current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")
+        if response.mimetype == "text/html":
+            # A page is in the language its browser asks for (portal/languages.py): a
+            # shared cache must not give a Spanish page to an English browser.
+            response.vary.add("Accept-Language")
         return response
 
     @app.before_request

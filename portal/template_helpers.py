@@ -7,14 +7,16 @@ from flask_babel import format_date, format_datetime, get_translations
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from portal import languages
 from portal.money import format_cents
 
 
 def long_date(value: date | datetime | None) -> str:
-    """A day as pages, emails and certificates show it: "21 November 2026"."""
+    """A day as pages, emails and certificates show it: "21 November 2026", in Spanish
+    "21 de noviembre de 2026"."""
     if value is None:
         return ""
-    return format_date(value, "d MMMM y")
+    return format_date(value, languages.date_pattern())
 
 
 def contact_link(message) -> Markup:
@@ -30,7 +32,8 @@ def contact_link(message) -> Markup:
 
 def _translations():
     # Flask-Babel looks the translations up again on every call (~5 µs); a page makes
-    # a hundred or more calls, so look them up once per request.
+    # a hundred or more calls, so look them up once per request (languages.rendering_in
+    # forgets them when an email or a file is rendered in another language).
     translations = g.get("_portal_translations")
     if translations is None:
         translations = g._portal_translations = get_translations()
@@ -51,7 +54,7 @@ def init_app(app: Flask) -> None:
         if value is None:
             return ""
         # Flask-Babel shows aware times in BABEL_DEFAULT_TIMEZONE, the department's zone.
-        return format_datetime(value, "d MMMM y, h:mm a")
+        return format_datetime(value, languages.date_pattern(with_time=True))
 
     @app.template_filter("date")
     def date_filter(value: date | datetime | None) -> str:
@@ -70,4 +73,6 @@ def init_app(app: Flask) -> None:
         return {
             "department": app.config["PORTAL_DEPARTMENT"],
             "city": app.config["PORTAL_CITY"],
+            "languages": languages.LANGUAGES,
+            "language": languages.current(),
         }

@@ -1,19 +1,28 @@
 """The permit timeline the applicant reads: every event with its time and who acted.
 
 Entries store an event code and plain parameters; the words come from EVENT_TEXT
-at display time, so they follow the reader's language.
+at display time, so they follow the reader's language. So do the parameters that are words
+or dates: a label (a lazy translation) is stored in English and translated when shown, a
+day and a pickup's hours are stored as ISO values and written the reader's way.
 """
 
-from datetime import datetime
+from datetime import date, datetime, time
+from typing import Any
 
 from flask import has_request_context
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal import languages
 from portal.extensions import db
 from portal.models import Base, utcnow
+
+# The keys of an entry's params that say how to show the others (see _stored).
+LABELS, DAYS, HOURS = "_labels", "_days", "_hours"
 
 EVENT_TEXT = {
     "permit.imported": _l("Permit {permit_num} recorded by the department"),
@@ -83,7 +92,7 @@ class TimelineEntry(Base):
         template = EVENT_TEXT.get(self.event)
         if template is None:
             return self.event
-        return str(template).format(**(self.params or {}))
+        return str(template).format(**_shown(self.params or {}))
 
     @property
     def actor_label(self) -> str:
@@ -99,9 +108,49 @@ def add(permit, event: str, *, actor=None, **params) -> TimelineEntry:
     entry = TimelineEntry(
         permit_id=permit.id,
         event=event,
-        params={key: str(value) for key, value in params.items()},
+        params=_stored(params),
         actor_id=getattr(actor, "id", None),
         by_department=bool(actor is None or getattr(actor, "is_staff", False)),
     )
     db.session.add(entry)
     return entry
+
+
+def _stored(params: dict[str, Any]) -> dict[str, Any]:
+    """Plain strings, and what needs the reader's language kept as English or ISO values."""
+    stored: dict[str, Any] = {}
+    labels, days, hours = [], [], {}
+    for key, value in params.items():
+        if isinstance(value, LazyString):
+            # English is the catalog's source language: the English text is the msgid.
+            with languages.rendering_in(languages.DEFAULT):
+                stored[key] = str(value)
+            labels.append(key)
+        elif isinstance(value, languages.Hours):
+            hours[key] = [value.day.isoformat(), value.start.isoformat(), value.end.isoformat()]
+        elif isinstance(value, date):
+            stored[key] = value.isoformat()
+            days.append(key)
+        else:
+            stored[key] = str(value)
+    for name, kept in ((LABELS, labels), (DAYS, days), (HOURS, hours)):
+        if kept:
+            stored[name] = kept
+    return stored
+
+
+def _shown(params: dict[str, Any]) -> dict[str, str]:
+    """The parameters in the reader's language (entries written before this were stored
+    as plain strings, and are shown as they are)."""
+    shown = {key: value for key, value in params.items() if key not in (LABELS, DAYS, HOURS)}
+    for key in params.get(LABELS, ()):
+        shown[key] = _(shown[key])
+    for key in params.get(DAYS, ()):
+        shown[key] = languages.weekday_date(date.fromisoformat(shown[key]))
+    for key, (day, start, end) in params.get(HOURS, {}).items():
+        shown[key] = str(
+            languages.Hours(
+                date.fromisoformat(day), time.fromisoformat(start), time.fromisoformat(end)
+            )
+        )
+    return shown

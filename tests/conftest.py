@@ -22,6 +22,7 @@ from portal.inspections import catalogue
 from portal.permits.models import PartyRole
 from tests.factories import add_party, make_permit, make_user, sign_in_as
 from tests.factories.inspections import TODAY, derive
+from tests.support import catalogs
 from tests.support.client import PortalClient
 from tests.support.databases import on_postgresql, test_database_url
 
@@ -48,6 +49,10 @@ def app(tmp_path_factory):
             "MAIL_FILE_DIR": str(folder / "mail"),
             "MAIL_SERVER": "",
             "SERVER_NAME": None,
+            # The catalogs as they are in the checkout now, whatever .mo an install left.
+            "BABEL_TRANSLATION_DIRECTORIES": str(
+                catalogs.compile_into(tmp_path_factory.mktemp("translations"))
+            ),
         }
     )
     app.test_client_class = PortalClient

@@ -39,6 +39,10 @@ def test_seed_demo_twice_gives_the_same_demo(app):
     }
     owner = db.session.scalar(select(User).where(User.email == "owner@example.com"))
     assert verify_password(owner.password_hash, app.config["DEMO_PASSWORD"])
+    # One demo account reads Spanish, and says so.
+    contractor = db.session.scalar(select(User).where(User.email == "contractor@example.com"))
+    assert (owner.locale, contractor.locale) == ("en", "es")
+    assert "contractor@example.com   Applicant (Español)" in first.output
 
 
 def test_seed_demo_if_empty_leaves_a_used_database_alone(app):

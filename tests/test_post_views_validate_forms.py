@@ -113,6 +113,7 @@ CASES: dict[str, Case] = {
         session_key="last_seen",
         session_before=lambda: (utcnow() - timedelta(minutes=10)).isoformat(),
     ),
+    "auth.language": Case("owner"),
     "auth.new_recovery_codes": Case("staff"),
     "auth.recovery_code": Case("anonymous"),
     "auth.second_factor_step": Case("anonymous"),

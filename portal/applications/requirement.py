@@ -11,7 +11,10 @@ whatever its size. Any other project may request one.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+
+from portal import languages
 
 UNITS_THRESHOLD = 4
 NON_RESIDENTIAL_SQ_FT_LIMIT = 10_000
@@ -105,11 +108,11 @@ def requirement(
         _l(
             "%(area)s sq ft is used for something other than homes: more than 10,000 sq ft "
             "needs a certificate.",
-            area=f"{area:,}",
+            area=LazyString(languages.whole_number, area),
         ),
         _l(
             "%(area)s sq ft is used for something other than homes, not more than 10,000 sq ft.",
-            area=f"{area:,}",
+            area=LazyString(languages.whole_number, area),
         ),
     )
     decide(

@@ -10,7 +10,6 @@ audit entry, the permit's timeline entry and the applicant's email.
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal import events
@@ -67,7 +66,7 @@ def _decide(
         actor=reviewer,
         on=application.permit,
         shown=shown,
-        emails=_applicant_emails(application, str(subject), template, message=message),
+        emails=_applicant_emails(application, subject, template, message=message),
         confirmation=application.confirmation_number,
         **({"message": message} if message else {}),
     )
@@ -82,7 +81,7 @@ def start_review(application, reviewer, version) -> None:
         version,
         S.UNDER_REVIEW,
         "application.review_started",
-        _("Your C of O application %(n)s is under review", n=application.confirmation_number),
+        _l("Your C of O application %(n)s is under review", n=application.confirmation_number),
         "application_review_started",
     )
 
@@ -95,7 +94,7 @@ def accept(application, reviewer, version) -> None:
         version,
         S.ACCEPTED,
         "application.accepted",
-        _("Your C of O application %(n)s is accepted", n=application.confirmation_number),
+        _l("Your C of O application %(n)s is accepted", n=application.confirmation_number),
         "application_accepted",
     )
 
@@ -111,7 +110,7 @@ def request_information(application, reviewer, version, message: str) -> None:
         version,
         S.INFORMATION_REQUESTED,
         "application.information_requested",
-        _(
+        _l(
             "More information needed for your C of O application %(n)s",
             n=application.confirmation_number,
         ),
@@ -132,7 +131,7 @@ def reject(application, reviewer, version, reason: str) -> None:
         version,
         S.REJECTED,
         "application.rejected",
-        _("Your C of O application %(n)s was rejected", n=application.confirmation_number),
+        _l("Your C of O application %(n)s was rejected", n=application.confirmation_number),
         "application_rejected",
         message=reason,
         shown={"reason": reason},
@@ -150,7 +149,7 @@ def mark_not_applicable(application, reviewer, version, reason: str) -> None:
         version,
         S.NOT_APPLICABLE,
         "application.not_applicable",
-        _(
+        _l(
             "Your C of O application %(n)s: certificate not applicable",
             n=application.confirmation_number,
         ),
@@ -173,7 +172,9 @@ def inspections_complete(application, actor) -> None:
         on=application.permit,
         emails=_applicant_emails(
             application,
-            _("All inspections passed for permit %(permit)s", permit=application.permit.permit_num),
+            _l(
+                "All inspections passed for permit %(permit)s", permit=application.permit.permit_num
+            ),
             "inspections_complete",
         ),
         confirmation=application.confirmation_number,

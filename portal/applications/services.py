@@ -9,7 +9,6 @@ reviewers acting on the same application is refused instead of overwriting the f
 import secrets
 from collections.abc import Mapping
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -456,7 +455,7 @@ def submit(application, user) -> None:
             _email_to_applicant(
                 application,
                 user,
-                _(
+                _l(
                     "Application %(number)s received: permit %(permit)s",
                     number=application.confirmation_number,
                     permit=application.permit.permit_num,
@@ -486,7 +485,7 @@ def resubmit(application, user) -> None:
             _email_to_applicant(
                 application,
                 user,
-                _(
+                _l(
                     "Application %(number)s resubmitted: permit %(permit)s",
                     number=application.confirmation_number,
                     permit=application.permit.permit_num,

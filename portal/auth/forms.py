@@ -117,6 +117,13 @@ class ProfileForm(PortalForm):
     phone = _phone_field()
 
 
+class LanguageForm(PortalForm):
+    """The header's language switcher: the language, and the page to go back to."""
+
+    locale = HiddenField(validators=[DataRequired()])
+    next = HiddenField()
+
+
 class RenewVerificationForm(PortalForm):
     """The "send a new link" button under an expired verification link carries that link."""
 

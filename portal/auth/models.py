@@ -50,6 +50,8 @@ class User(UserMixin, TimestampMixin, Base):
     totp_secret_encrypted: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None]
+    # The language the person reads the portal, emails and PDFs in (portal/languages.py).
+    locale: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     @validates("name")
     def _keep_name_key(self, _key: str, value: str) -> str:

@@ -5,12 +5,14 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
+from portal import languages
 from portal.access import current_actor, public, signed_in, staff
 from portal.auth import second_factor, services
 from portal.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
     KeepAliveForm,
+    LanguageForm,
     ProfileForm,
     RegisterForm,
     RenewVerificationForm,
@@ -175,7 +177,11 @@ def sign_out():
         return render_template("auth/sign_out.html", form=form)
     services.sign_out(current_actor())
     logout_user()
+    language = session.get(languages.SESSION_KEY)
     session.clear()
+    # Signing out ends the account's session, not the language this browser reads in.
+    if language:
+        session[languages.SESSION_KEY] = language
     flash(_("You have signed out."), "success")
     return redirect(url_for("main.index"))
 
@@ -305,4 +311,24 @@ def keep_alive():
     if request.headers.get("X-Requested-With") == "fetch":
         return "", 204
     flash(_("You are still signed in."), "success")
+    return redirect(back)
+
+
+@bp.post("/language")
+@public
+def language():
+    """The header's switcher (a form, so it works without JavaScript): this browser's
+    language for the session, and a signed-in person's account preference."""
+    form = LanguageForm()
+    back = safe_next_url(form.next.data) or url_for("main.index")
+    if not form.validate_on_submit():
+        flash(STALE_FORM_MESSAGE, "error")
+        return redirect(back)
+    chosen = languages.supported(form.locale.data)
+    if chosen is None:
+        flash(_("Choose English or Spanish."), "error")
+        return redirect(back)
+    session[languages.SESSION_KEY] = chosen
+    if current_user.is_authenticated:
+        services.choose_language(current_actor(), chosen)
     return redirect(back)

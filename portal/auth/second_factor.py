@@ -295,7 +295,7 @@ def reset(user: User, by: User) -> None:
     audit.record("account.second_factor_reset", user, actor=by)
     queue_email(
         user.email,
-        _("Your second factor was reset"),
+        _l("Your second factor was reset"),
         "auth_second_factor_reset",
         user=user,
         by=by,

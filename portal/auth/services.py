@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal import audit, tokens
+from portal import audit, languages, tokens
 from portal.auth import passwords
 from portal.auth.models import Role, User, new_session_token
 from portal.errors import DomainError
@@ -114,7 +114,7 @@ def _queue_verification(user: User) -> None:
     )
     queue_email(
         user.email,
-        _("Confirm your email address"),
+        _l("Confirm your email address"),
         "auth_verify_email",
         user=user,
         link=email_link("auth.verify_email", token=token),
@@ -125,7 +125,7 @@ def _queue_verification(user: User) -> None:
 def _queue_password_changed_notice(user: User) -> None:
     queue_email(
         user.email,
-        _("Your password was changed"),
+        _l("Your password was changed"),
         "auth_password_changed",
         user=user,
         reset_link=email_link("auth.forgot_password"),
@@ -155,6 +155,8 @@ def register(*, name: str, email: str, phone: str, password: str) -> User:
         password_hash=passwords.hash_password(password),
         role=Role.APPLICANT,
         password_changed_at=utcnow(),
+        # Emails from now on come in the language the person signed up in.
+        locale=languages.current(),
     )
     db.session.add(user)
     try:
@@ -291,7 +293,7 @@ def request_password_reset(email: str) -> None:
         return
     queue_email(
         user.email,
-        _("Reset your password"),
+        _l("Reset your password"),
         "auth_reset_password",
         user=user,
         link=email_link("auth.reset_password", token=_reset_token(user)),
@@ -364,6 +366,23 @@ def update_profile(user: User, *, name: str, phone: str) -> None:
     db.session.commit()
 
 
+def choose_language(user: User, code: str) -> None:
+    """Keep `code` as the account's language: its pages, emails and PDFs. Commits."""
+    chosen = languages.supported(code)
+    if chosen is None:
+        raise DomainError(_l("Choose English or Spanish."))
+    if user.locale == chosen:
+        return
+    audit.record("account.language_changed", user, actor=user, old=user.locale, new=chosen)
+    user.locale = chosen
+    db.session.commit()
+
+
+def account_language(address: str) -> str | None:
+    """The language of the account with this email address, if there is one."""
+    return db.session.scalar(select(User.locale).where(User.email == normalise_email(address)))
+
+
 def staff_accounts():
     """Staff and admin accounts, by name: the statement the admin page paginates."""
     return select(User).where(User.role.in_([Role.STAFF, Role.ADMIN])).order_by(User.name, User.id)
@@ -393,7 +412,7 @@ def create_staff_account(*, name: str, email: str, role: Role | str, created_by:
         raise EmailTaken(_l("An account with this email address already exists.")) from error
     queue_email(
         user.email,
-        _("Your Occupancy Portal staff account"),
+        _l("Your Occupancy Portal staff account"),
         "auth_staff_welcome",
         user=user,
         created_by=created_by,

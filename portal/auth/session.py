@@ -21,10 +21,13 @@ from flask_login import login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
+from portal import languages
+from portal.auth import services
 from portal.auth.models import User
 from portal.extensions import db, login_manager
 from portal.models import utcnow
 
+languages.register_account_language(services.account_language)
 login_manager.login_view = "auth.sign_in"
 login_manager.login_message = _l("Sign in to continue.")
 login_manager.login_message_category = "info"
@@ -71,6 +74,13 @@ def begin(user: User, *, second_factor_done: bool = False) -> None:
     """
     login_user(user)
     session["last_seen"] = utcnow().isoformat()
+    # A language chosen on this browser before signing in becomes the account's; else
+    # the account's language holds for the session.
+    chosen = languages.supported(session.get(languages.SESSION_KEY))
+    if chosen:
+        services.choose_language(user, chosen)
+    else:
+        session[languages.SESSION_KEY] = user.locale
     if second_factor_done:
         session[SECOND_FACTOR_KEY] = user.session_token
 

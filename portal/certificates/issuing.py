@@ -114,7 +114,9 @@ def issue(application: CofOApplication, actor, version, answers: Mapping) -> Cer
     fields = _checked_for_issue(application, version, answers)
     printed = _printed_record(application)
     certificate = _new_certificate(application, actor)
-    first = write_version(certificate, 1, fields, actor, **printed)
+    first = write_version(
+        certificate, 1, fields, actor, language=application.permit.owner_language, **printed
+    )
     review.certificate_issued(application, actor)
     permits.finalize(application.permit, actor)
     events.happened(
@@ -183,7 +185,7 @@ def _email_issued(
     for email in record_contacts(application):
         queue_email(
             email,
-            _(
+            _l(
                 "Certificate of Occupancy %(number)s issued for permit %(permit)s",
                 number=certificate.number,
                 permit=permit.permit_num,

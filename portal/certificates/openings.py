@@ -5,13 +5,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from flask_babel import format_date, format_time
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from portal import calendar
+from portal import calendar, languages
 from portal.certificates.counter_hours import pickup_slots
 from portal.certificates.errors import InvalidCertificate
 from portal.certificates.models import (
@@ -48,16 +46,11 @@ class Opening:
 
     @property
     def label(self) -> str:
-        return describe(self.day, self.slot)
+        return str(describe(self.day, self.slot))
 
 
-def describe(day: date, slot: PickupSlot) -> str:
-    return _(
-        "%(day)s, %(start)s to %(end)s",
-        day=format_date(day, "EEEE d MMMM y"),
-        start=format_time(slot.start, "h:mm a"),
-        end=format_time(slot.end, "h:mm a"),
-    )
+def describe(day: date, slot: PickupSlot) -> languages.Hours:
+    return languages.Hours(day, slot.start, slot.end)
 
 
 def _local(day: date, moment) -> datetime:

@@ -11,9 +11,11 @@ from urllib.parse import unquote, urlsplit
 
 import segno
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from portal import languages
 from portal.notifications.services import email_link
 from portal.template_helpers import long_date
 
@@ -56,11 +58,35 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=3, title=url)
 
 
+def statement(city: str) -> str:
+    """The certificate's legal statement, in the language being rendered."""
+    return _(
+        "This certifies that the portion of the building described above has been inspected "
+        "and found to comply substantially with the requirements of the building code and the "
+        "ordinances of the %(city)s for the occupancy group(s) and occupancy load stated, as "
+        "of the granted date.",
+        city=city,
+    )
+
+
 def certificate_data(version, *, code: str, number: str) -> dict:
-    """What the PDF prints, as strings: the renderer gets nothing else."""
+    """What the PDF prints, as strings: the renderer gets nothing else.
+
+    A certificate in another language than English also prints the English statement:
+    the English text is the one of record, as the department's ordinances are written."""
     config = current_app.config
     url = verification_url(code)
+    language = languages.current()
+    title_of_record = statement_of_record = ""
+    if language != languages.DEFAULT:
+        with languages.rendering_in(languages.DEFAULT):
+            title_of_record = _("Certificate of Occupancy")
+            statement_of_record = statement(config["PORTAL_CITY"])
     return {
+        "language": language,
+        "statement": statement(config["PORTAL_CITY"]),
+        "title_of_record": title_of_record,
+        "statement_of_record": statement_of_record,
         "city": config["PORTAL_CITY"],
         "department": config["PORTAL_DEPARTMENT"],
         "number": number,

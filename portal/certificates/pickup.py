@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal import events
+from portal import events, languages
 from portal.certificates.errors import STALE_MESSAGE, InvalidCertificate
 from portal.certificates.models import (
     PICKUP_TRANSITIONS,
@@ -55,8 +55,9 @@ def booking_problem(certificate: Certificate | None) -> str | None:
     return None
 
 
-def pickup_time(appointment: PickupAppointment) -> str:
-    """The appointment's day and time, as emails and the timeline say it."""
+def pickup_time(appointment: PickupAppointment) -> languages.Hours:
+    """The appointment's day and time, as emails and the timeline say it (in the language
+    each is read in)."""
     return describe(appointment.day, appointment.slot)
 
 
@@ -78,20 +79,30 @@ def counter_address_line() -> str:
 def _pickup_invitation(appointment: PickupAppointment, cancel: bool) -> list[dict]:
     permit = appointment.permit
     config = current_app.config
+    number = appointment.certificate.number
+    # One file for every attendee, in the owner's language.
+    with languages.rendering_in(permit.owner_language):
+        summary = _("Pick up Certificate of Occupancy %(number)s", number=number)
+        location = _(
+            "%(department)s permit counter, %(address)s",
+            department=config["PORTAL_DEPARTMENT"],
+            address=counter_address_line(),
+        )
+        description = "\n".join(
+            (
+                _("Certificate %(number)s, permit %(num)s", number=number, num=permit.permit_num),
+                _("Property: %(address)s", address=permit.address),
+                _("Bring photo identification."),
+            )
+        )
     data = ics.build(
         uid=ics.uid("pickup-appointment", appointment.id),
         sequence=appointment.ics_sequence,
         start=appointment.starts_at,
         end=appointment.ends_at,
-        summary=f"Pick up Certificate of Occupancy {appointment.certificate.number}",
-        location=f"{config['PORTAL_DEPARTMENT']} permit counter, {counter_address_line()}",
-        description="\n".join(
-            (
-                f"Certificate {appointment.certificate.number}, permit {permit.permit_num}",
-                f"Property: {permit.address}",
-                "Bring photo identification.",
-            )
-        ),
+        summary=summary,
+        location=location,
+        description=description,
         attendees=pickup_recipients(appointment),
         cancel=cancel,
     )
@@ -163,7 +174,7 @@ def book_pickup(permit: Permit, user, choice: str) -> PickupAppointment:
     _pickup_emails(
         appointment,
         "certificates_pickup_booked",
-        _(
+        _l(
             "Pickup booked: certificate %(number)s, %(when)s",
             number=certificate.number,
             when=pickup_time(appointment),
@@ -212,7 +223,7 @@ def reschedule_pickup(appointment: PickupAppointment, user, choice: str, version
     _pickup_emails(
         appointment,
         "certificates_pickup_booked",
-        _(
+        _l(
             "Pickup moved: certificate %(number)s, %(when)s",
             number=appointment.certificate.number,
             when=pickup_time(appointment),
@@ -234,7 +245,7 @@ def cancel_pickup(appointment: PickupAppointment, user, version) -> None:
     _pickup_emails(
         appointment,
         "certificates_pickup_cancelled",
-        _("Pickup cancelled: certificate %(number)s", number=appointment.certificate.number),
+        _l("Pickup cancelled: certificate %(number)s", number=appointment.certificate.number),
         cancel=True,
     )
     db.session.commit()

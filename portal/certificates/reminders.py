@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import calendar
@@ -30,7 +30,7 @@ def send_pickup_reminders(today: date | None = None) -> int:
         for email in pickup_recipients(appointment):
             queue_email(
                 email,
-                _(
+                _l(
                     "Reminder: pick up certificate %(number)s tomorrow",
                     number=appointment.certificate.number,
                 ),

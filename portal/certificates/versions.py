@@ -8,11 +8,10 @@ staff act at once, versions are consecutive and at most one is current.
 from collections.abc import Mapping
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal import events
+from portal import events, languages
 from portal.applications.models import CofOApplication
 from portal.certificates import pdf
 from portal.certificates.answers import ANSWER_FIELDS, check_answers
@@ -44,8 +43,11 @@ from portal.workflow import stale_guard
 PRINTED_RECORD = ("permit_num", "address", "owner_name", "owner_address")
 
 
-def write_version(certificate: Certificate, number: int, fields: dict, actor, **extra):
-    """Render and store the version's PDF, then write the version with its hash."""
+def write_version(
+    certificate: Certificate, number: int, fields: dict, actor, *, language: str, **extra
+):
+    """Render and store the version's PDF, in the owner's `language` whoever issues or
+    corrects it, then write the version with its hash."""
     # Attached to the certificate only once its PDF is stored: storing flushes, and the
     # version cannot be written before it has its file.
     version = CertificateVersion(
@@ -57,13 +59,15 @@ def write_version(certificate: Certificate, number: int, fields: dict, actor, **
         **fields,
         **extra,
     )
-    rendered = pdf.render(
-        pdf.certificate_data(
-            version,
-            code=f"{certificate.number}-V{number}",
-            number=certificate.number,
+    # pdf.py keeps the legal statement in English too.
+    with languages.rendering_in(language):
+        rendered = pdf.render(
+            pdf.certificate_data(
+                version,
+                code=f"{certificate.number}-V{number}",
+                number=certificate.number,
+            )
         )
-    )
     stored = save_bytes(rendered.data, "application/pdf")
     version.stored_file_id = stored.id
     version.stored_file = stored
@@ -174,6 +178,7 @@ def _supersede(
         certificate.last_version,
         fields,
         actor,
+        language=certificate.permit.owner_language,
         **{name: getattr(previous, name) for name in PRINTED_RECORD},
         correction_reason=reason,
     )
@@ -186,7 +191,7 @@ def _email_correction(
     for email in record_contacts(_application(certificate)):
         queue_email(
             email,
-            _(
+            _l(
                 "Corrected Certificate of Occupancy %(number)s (version %(version)s)",
                 number=certificate.number,
                 version=new.version_number,
@@ -258,7 +263,7 @@ def _email_revocation(
     for email in recipients:
         queue_email(
             email,
-            _("Certificate of Occupancy %(number)s revoked", number=certificate.number),
+            _l("Certificate of Occupancy %(number)s revoked", number=certificate.number),
             "certificates_revoked",
             attachments=calendar if email.lower() in on_pickup else None,
             certificate=certificate,

@@ -1,12 +1,9 @@
-"""What the inspection services refuse with, and how their messages spell a date.
+"""What the inspection services refuse with.
 
 Staff actions carry the version of the request they saw, so the second of two staff
 acting on the same request is refused with STALE_MESSAGE, not silently applied.
 """
 
-from datetime import date
-
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from portal.errors import DomainError
@@ -28,8 +25,3 @@ class InvalidRequest(DomainError):
 
 class CapacityFull(DomainError):
     default_message = _l("That inspector's day is full. Choose another day or another inspector.")
-
-
-def weekday_date(value: date) -> str:
-    """A date as the inspection messages give it, weekday first ("Tuesday 26 May 2026")."""
-    return format_date(value, "EEEE d MMMM y")

@@ -16,8 +16,10 @@ from datetime import datetime
 from email.utils import parseaddr
 
 from flask import current_app
+from flask_babel import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from portal import languages
 from portal.calendar import local_window
 from portal.inspections.models import WINDOW_HOURS
 from portal.models import utcnow
@@ -89,23 +91,35 @@ def invitation(inspection_request, attendees: list[str], *, cancel: bool = False
     request = inspection_request
     permit = request.permit
     start, end = local_window(request.scheduled_date, *WINDOW_HOURS[request.scheduled_window])
+    # One file for every attendee, in the owner's language.
+    with languages.rendering_in(permit.owner_language):
+        summary = _(
+            "%(name)s inspection: permit %(num)s",
+            name=request.inspection_type.name,
+            num=permit.permit_num,
+        )
+        lines = (
+            _(
+                "%(department)s inspection, permit %(num)s",
+                department=current_app.config["PORTAL_DEPARTMENT"],
+                num=permit.permit_num,
+            ),
+            _("Arrival window: %(window)s", window=request.scheduled_window.label),
+            _("Inspector: %(name)s", name=request.inspector.name) if request.inspector else "",
+            _(
+                "On-site contact: %(name)s, %(phone)s",
+                name=request.contact_name,
+                phone=request.contact_phone,
+            ),
+        )
     return build(
         uid=uid_for(request),
         sequence=request.ics_sequence,
         start=start,
         end=end,
-        summary=f"{request.inspection_type.name}: {permit.permit_num}",
+        summary=summary,
         location=permit.address,
-        description="\n".join(
-            line
-            for line in (
-                f"{current_app.config['PORTAL_DEPARTMENT']} inspection, permit {permit.permit_num}",
-                f"Arrival window: {request.scheduled_window.label}",
-                f"Inspector: {request.inspector.name}" if request.inspector else "",
-                f"On-site contact: {request.contact_name}, {request.contact_phone}",
-            )
-            if line
-        ),
+        description="\n".join(line for line in lines if line),
         attendees=attendees,
         cancel=cancel,
     )

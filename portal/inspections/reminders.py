@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import calendar
@@ -33,7 +33,7 @@ def send_inspection_reminders(today: date | None = None) -> int:
         for email in people_to_notify(request):
             queue_email(
                 email,
-                _(
+                _l(
                     "Reminder: %(name)s inspection tomorrow, permit %(num)s",
                     name=request.inspection_type.name,
                     num=request.permit.permit_num,

@@ -22,7 +22,7 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.inspections import deadlines
 from portal.inspections.catalogue import required_inspections, still_required
-from portal.inspections.errors import STALE_MESSAGE, InvalidRequest, weekday_date
+from portal.inspections.errors import STALE_MESSAGE, InvalidRequest
 from portal.inspections.fees import (
     charge_inspection_fee,
     charge_reinspection_fee,
@@ -38,6 +38,7 @@ from portal.inspections.models import (
     Window,
 )
 from portal.inspections.notices import attach_invitation, email_people, people_to_notify
+from portal.languages import weekday_date
 from portal.models import utcnow
 from portal.payments import services as payments
 from portal.permits.models import PartyRole, Permit, PermitParty, PermitStatus
@@ -265,7 +266,7 @@ def request_inspection(permit: Permit, user, answers: Mapping) -> InspectionRequ
     email_people(
         inspection_request,
         people_to_notify(inspection_request),
-        _(
+        _l(
             "Inspection request received: %(name)s, permit %(num)s",
             name=name,
             num=permit.permit_num,
@@ -391,7 +392,7 @@ def cancel_request(inspection_request: InspectionRequest, user, version) -> Insp
     email_people(
         inspection_request,
         recipients,
-        _("Inspection cancelled: %(name)s, permit %(num)s", name=name, num=permit.permit_num),
+        _l("Inspection cancelled: %(name)s, permit %(num)s", name=name, num=permit.permit_num),
         "inspections_cancelled",
         attachments=attachments,
         late=late,
@@ -445,7 +446,7 @@ def reschedule_request(
     email_people(
         inspection_request,
         recipients,
-        _("New dates requested: %(name)s, permit %(num)s", name=name, num=permit.permit_num),
+        _l("New dates requested: %(name)s, permit %(num)s", name=name, num=permit.permit_num),
         "inspections_reschedule_requested",
         attachments=attachments,
         was_scheduled=was_scheduled,

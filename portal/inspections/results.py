@@ -167,7 +167,7 @@ def record_result(
     email_people(
         inspection_request,
         people_to_notify(inspection_request),
-        _(
+        _l(
             "Inspection result: %(name)s %(result)s, permit %(num)s",
             name=name,
             result=result.label,

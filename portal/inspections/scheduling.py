@@ -7,6 +7,7 @@ place one succeeds and one is refused; a booking emails a calendar invitation.
 from collections.abc import Sequence
 from datetime import date
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
@@ -18,7 +19,7 @@ from portal.auth.models import Role, User
 from portal.db_locks import begin_write
 from portal.extensions import db
 from portal.inspections import deadlines
-from portal.inspections.errors import STALE_MESSAGE, CapacityFull, InvalidRequest, weekday_date
+from portal.inspections.errors import STALE_MESSAGE, CapacityFull, InvalidRequest
 from portal.inspections.models import (
     INSPECTION_TRANSITIONS,
     VISIT_STATES,
@@ -28,6 +29,7 @@ from portal.inspections.models import (
     Window,
 )
 from portal.inspections.notices import attach_invitation, email_people, people_to_notify
+from portal.languages import weekday_date
 from portal.models import utcnow
 from portal.settings import services as settings
 from portal.workflow import check_version, stale_guard
@@ -138,11 +140,11 @@ def _email_booking(inspection_request: InspectionRequest, rescheduled: bool) -> 
     email_people(
         inspection_request,
         recipients,
-        _(
+        _l(
             "Inspection %(what)s: %(name)s on %(day)s, permit %(num)s",
-            what=_("rescheduled") if rescheduled else _("scheduled"),
+            what=_l("rescheduled") if rescheduled else _l("scheduled"),
             name=inspection_request.inspection_type.name,
-            day=weekday_date(day),
+            day=LazyString(weekday_date, day),
             num=permit.permit_num,
         ),
         "inspections_scheduled",
@@ -180,7 +182,7 @@ def schedule(
         inspection_request,
         actor=actor,
         on=permit,
-        shown={"name": name, "date": weekday_date(day), "window": window.label},
+        shown={"name": name, "date": day, "window": window.label},
         day=str(day),
         window=window.value,
         inspector_id=inspector.id,

@@ -5,6 +5,7 @@ from email.utils import parseaddr
 
 from flask import current_app, render_template, url_for
 
+from portal import languages
 from portal.extensions import db
 from portal.notifications.models import OutboxMessage
 
@@ -33,15 +34,20 @@ def queue_email(
     attachments: list[dict] | None = None,
     **context,
 ) -> OutboxMessage:
-    """Render ``templates/email/<template>.txt`` and add it to the outbox (no commit here).
+    """Render ``templates/email/<template>.txt`` in the recipient's language (their
+    account's, else English) and add it to the outbox (no commit here).
 
     The row is written by the caller's commit, with the change that caused it, or not at
     all. ``attachments`` are ``{"filename", "content_type", "sha256"}`` dicts naming files
     already in the document store, so the row stays small and the bytes immutable.
     """
-    # Every email can send the reader to the department's contact details.
-    help_link = email_link("help.index", _anchor="contact")
-    body = render_template(f"email/{template}.txt", help_link=help_link, **context)
+    # In the recipient's language, whoever's request queues it: the subject is a lazy
+    # translation until here, and the body and its dates are rendered now. Every email can
+    # send the reader to the department's contact details.
+    with languages.rendering_in(languages.for_address(to_address)):
+        help_link = email_link("help.index", _anchor="contact")
+        body = render_template(f"email/{template}.txt", help_link=help_link, **context)
+        subject = str(subject)
     message = OutboxMessage(
         # Fixed now, so every delivery attempt of this message carries the same Message-ID.
         message_id=f"<{uuid.uuid4()}@{_message_id_domain()}>",

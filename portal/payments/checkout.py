@@ -28,6 +28,7 @@ from portal.payments.models import (
     PaymentStatus,
 )
 from portal.payments.stripe_client import gateway, test_mode
+from portal.template_helpers import long_date
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def describe(fee: Fee) -> str:
             "%(kind)s: %(inspection)s inspection, %(date)s",
             kind=words,
             inspection=request.inspection_type.name,
-            date=when.strftime("%-d %B %Y") if when else "",
+            date=long_date(when) if when else "",
         )
     elif fee.reason and fee.kind != FeeKind.REINSPECTION:
         words = f"{words}: {fee.reason}"

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 import stripe
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -326,7 +327,7 @@ def mark_refunded(
     if payment.customer_email:
         queue_email(
             payment.customer_email,
-            _("Refund of %(amount)s on permit %(num)s", amount=amount, num=permit.permit_num),
+            _l("Refund of %(amount)s on permit %(num)s", amount=amount, num=permit.permit_num),
             "payments_refunded",
             payment=payment,
             permit=permit,

@@ -12,7 +12,6 @@ and the next run tries again.
 
 import logging
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -80,7 +79,7 @@ def _queue_email(payment: Payment, stored: StoredFile) -> None:
     amount = format_cents(payment.amount_cents)
     queue_email(
         payment.customer_email,
-        _(
+        _l(
             "Receipt %(number)s: %(amount)s paid on permit %(num)s",
             number=payment.receipt_number,
             amount=amount,

@@ -7,6 +7,7 @@ from flask import current_app, render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from portal import languages
 from portal.errors import DomainError
 from portal.notifications.services import email_link
 
@@ -42,13 +43,16 @@ def receipt_number(payment_id: int, paid_at) -> str:
 
 
 def render_receipt_pdf(payment) -> bytes:
-    html = render_template(
-        "payments/receipt_pdf.html",
-        payment=payment,
-        permit=payment.permit,
-        lines=payment.lines,
-        help_link=email_link("help.index", _anchor="contact"),
-    )
+    """The receipt in the payer's language (their account's), else the owner's."""
+    language = languages.of_account(payment.customer_email) or payment.permit.owner_language
+    with languages.rendering_in(language):
+        html = render_template(
+            "payments/receipt_pdf.html",
+            payment=payment,
+            permit=payment.permit,
+            lines=payment.lines,
+            help_link=email_link("help.index", _anchor="contact"),
+        )
     root = _static_root()
     document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=StaticOnlyFetcher(root))
     return document.write_pdf(pdf_variant="pdf/ua-1")

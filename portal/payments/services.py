@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import stripe
-from flask_babel import gettext as _
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -156,9 +156,9 @@ def assess_fee(
     for email in payer_emails(permit.id):
         queue_email(
             email,
-            _(
+            _l(
                 "A %(kind)s of %(amount)s is due on permit %(num)s",
-                kind=str(kind.label).lower(),
+                kind=LazyString(lambda: str(kind.label).lower()),
                 amount=amount,
                 num=permit.permit_num,
             ),
@@ -204,7 +204,7 @@ def waive_fee(fee: Fee, actor, reason: str, version) -> Fee:
     for email in payer_emails(permit.id):
         queue_email(
             email,
-            _("Fee waived on permit %(num)s", num=permit.permit_num),
+            _l("Fee waived on permit %(num)s", num=permit.permit_num),
             "inspections_fee_waived",
             fee=fee,
             permit=permit,

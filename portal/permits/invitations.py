@@ -5,7 +5,6 @@ email in the same transaction, and commits once.
 """
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -58,7 +57,7 @@ def invite_party(
     )
     queue_email(
         email,
-        _("%(name)s invited you to permit %(num)s", name=actor.name, num=permit.permit_num),
+        _l("%(name)s invited you to permit %(num)s", name=actor.name, num=permit.permit_num),
         "permits_invitation",
         invitation=invitation,
         permit=permit,
@@ -177,7 +176,7 @@ def accept_invitation(invitation: Invitation, user: User) -> PermitParty:
     if inviter is not None:
         queue_email(
             inviter.email,
-            _("%(name)s accepted your invitation", name=user.name),
+            _l("%(name)s accepted your invitation", name=user.name),
             "permits_invitation_accepted",
             user=user,
             party=party,

@@ -114,6 +114,13 @@ class Permit(TimestampMixin, VersionedMixin, Base):
         return next((p for p in self.parties if p.role == PartyRole.OWNER), None)
 
     @property
+    def owner_language(self) -> str:
+        """The language the owner reads (certificates, receipts, calendar files); English
+        while the permit has no owner."""
+        owner = self.owner_party
+        return owner.user.locale if owner is not None else "en"
+
+    @property
     def trades(self) -> list[Trade]:
         return [Trade(value) for value in self.scope or [] if value in Trade._value2member_map_]
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import IO
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -143,7 +142,7 @@ def claim_permit(user: User, permit_num: str, access_code: str) -> Permit:
     )
     queue_email(
         user.email,
-        _("You claimed permit %(num)s", num=permit.permit_num),
+        _l("You claimed permit %(num)s", num=permit.permit_num),
         "permits_claimed",
         user=user,
         permit=permit,
@@ -244,7 +243,7 @@ def remove_party(permit: Permit, party_id: int, actor: User) -> None:
     )
     queue_email(
         person.email,
-        _("You were removed from permit %(num)s", num=permit.permit_num),
+        _l("You were removed from permit %(num)s", num=permit.permit_num),
         "permits_party_removed",
         user=person,
         role=role,
@@ -302,7 +301,7 @@ def add_party_by_staff(
     )
     queue_email(
         user.email,
-        _("You were added to permit %(num)s", num=permit.permit_num),
+        _l("You were added to permit %(num)s", num=permit.permit_num),
         "permits_party_added",
         user=user,
         role=role,

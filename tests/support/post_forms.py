@@ -108,6 +108,7 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
         "confirm": NEW_PASSWORD,
     },
     "auth.forgot_password": lambda w, c: {"email": w.owner.email},
+    "auth.language": lambda w, c: {"locale": "es", "next": "/account/profile"},
     "auth.profile": lambda w, c: {"name": "Renamed Person", "phone": "312-555-0199"},
     "auth.register": lambda w, c: {
         "name": "Brand New",
