@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from flask import Flask, g, url_for
+from flask import Flask, g, request, url_for
 from flask_babel import format_date, format_datetime, get_translations
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -28,6 +28,13 @@ def contact_link(message) -> Markup:
         _("How to contact the department"),
     )
     return escape(message) + link
+
+
+def this_page() -> str:
+    """This page's path (and query) for a form's `next` field. Control characters typed into
+    the address bar are dropped: HTML cannot carry them, and `safe_next_url` refuses them."""
+    path = request.full_path if request.query_string else request.path
+    return "".join(char for char in path if ord(char) >= 32 and char != "\x7f")
 
 
 def _translations():
@@ -66,7 +73,7 @@ def init_app(app: Flask) -> None:
             return ""
         return format_cents(cents)
 
-    app.jinja_env.globals.update(contact_link=contact_link)
+    app.jinja_env.globals.update(contact_link=contact_link, this_page=this_page)
 
     @app.context_processor
     def portal_globals():
