@@ -1,9 +1,9 @@
-"""What the permit page shows about the permit's certificate."""
+"""What the permit page shows about the permit's certificates."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from portal.certificates.models import Certificate, CertificateVersion, PickupAppointment
-from portal.certificates.reading import certificate_for_permit, open_appointment
+from portal.certificates.reading import certificates_for_permit, open_appointment
 from portal.permits.models import Permit
 
 
@@ -12,10 +12,13 @@ class PermitPanel:
     certificate: Certificate | None
     current: CertificateVersion | None
     appointment: PickupAppointment | None
+    # Every certificate of the permit, newest first (partial, temporary and final).
+    certificates: list[Certificate] = field(default_factory=list)
 
 
 def permit_panel(permit: Permit) -> PermitPanel:
-    certificate = certificate_for_permit(permit)
-    if certificate is None:
+    certificates = list(certificates_for_permit(permit.id))
+    if not certificates:
         return PermitPanel(None, None, None)
-    return PermitPanel(certificate, certificate.current_version, open_appointment(certificate.id))
+    newest = certificates[0]
+    return PermitPanel(newest, newest.current_version, open_appointment(newest.id), certificates)

@@ -56,7 +56,7 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=3, title=url)
 
 
-def certificate_data(version, *, code: str, number: str) -> dict:
+def certificate_data(version, *, code: str, number: str, kind) -> dict:
     """What the PDF prints, as strings: the renderer gets nothing else."""
     config = current_app.config
     url = verification_url(code)
@@ -74,12 +74,13 @@ def certificate_data(version, *, code: str, number: str) -> dict:
         "occupancy_groups": ", ".join(version.occupancy_groups or []),
         "occupancy_load": str(version.occupancy_load),
         "construction_type": version.construction_type,
-        "certificate_type": str(version.certificate_type.label),
+        "certificate_type": str(kind.label),
         "certificate_type_value": version.certificate_type.value,
         "expires_on": long_date(version.expires_on),
         "granted_date": long_date(version.granted_date),
         "description": version.description,
         "conditions": version.conditions,
+        "outstanding_matters": version.outstanding_matters,
         "official_name": version.official_name,
         "official_title": version.official_title,
         "verify_url": url,

@@ -9,18 +9,79 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.applications.models import CofOApplication
-from portal.certificates.models import Certificate, PickupAppointment, PickupStatus
+from portal.applications.models import ISSUABLE_STATES, CofOApplication
+from portal.certificates.models import (
+    Certificate,
+    CertificateKind,
+    OccupancyRequest,
+    PickupAppointment,
+    PickupStatus,
+    RequestStatus,
+)
 from portal.extensions import db
 from portal.permits.models import PartyRole, Permit, PermitParty
 
 
-def certificate_for_application(application_id: int) -> Certificate | None:
+def final_certificate_for_application(application_id: int) -> Certificate | None:
     return db.session.scalar(
         select(Certificate)
-        .where(Certificate.application_id == application_id)
+        .where(
+            Certificate.application_id == application_id,
+            Certificate.kind == CertificateKind.FINAL,
+        )
         .options(selectinload(Certificate.versions))
     )
+
+
+def certificates_for_permit(permit_id: int) -> Sequence[Certificate]:
+    """Every certificate of the permit, newest first, with its versions."""
+    return db.session.scalars(
+        select(Certificate)
+        .where(Certificate.permit_id == permit_id)
+        .options(selectinload(Certificate.versions))
+        .order_by(Certificate.id.desc())
+    ).all()
+
+
+def certificates_for_application(application_id: int) -> Sequence[Certificate]:
+    return db.session.scalars(
+        select(Certificate)
+        .where(Certificate.application_id == application_id)
+        .order_by(Certificate.id)
+    ).all()
+
+
+def request_for_permit(permit: Permit, request_id: int) -> OccupancyRequest | None:
+    return db.session.scalar(
+        select(OccupancyRequest).where(
+            OccupancyRequest.id == request_id, OccupancyRequest.permit_id == permit.id
+        )
+    )
+
+
+def requests_for_permit(permit_id: int) -> Sequence[OccupancyRequest]:
+    return db.session.scalars(
+        select(OccupancyRequest)
+        .where(OccupancyRequest.permit_id == permit_id)
+        .order_by(OccupancyRequest.id.desc())
+    ).all()
+
+
+def request_for_staff(request_id: int) -> OccupancyRequest | None:
+    return db.session.scalar(
+        select(OccupancyRequest)
+        .where(OccupancyRequest.id == request_id)
+        .options(selectinload(OccupancyRequest.documents))
+    )
+
+
+def open_requests() -> Sequence[OccupancyRequest]:
+    """The staff queue of occupancy requests: open ones, oldest first."""
+    return db.session.scalars(
+        select(OccupancyRequest)
+        .where(OccupancyRequest.status == RequestStatus.REQUESTED)
+        .order_by(OccupancyRequest.created_at, OccupancyRequest.id)
+    ).all()
 
 
 def certificate_for_permit(permit: Permit) -> Certificate | None:
@@ -118,3 +179,17 @@ def counter_day(day: date) -> Sequence[PickupAppointment]:
         )
         .order_by(PickupAppointment.starts_at, PickupAppointment.id)
     ).all()
+
+
+def issuable_application(permit_id: int) -> CofOApplication | None:
+    """The permit's application a certificate can be issued on (accepted, or its
+    inspections complete), if any."""
+    return db.session.scalar(
+        select(CofOApplication)
+        .where(
+            CofOApplication.permit_id == permit_id,
+            CofOApplication.status.in_(ISSUABLE_STATES),
+        )
+        .order_by(CofOApplication.id.desc())
+        .limit(1)
+    )
