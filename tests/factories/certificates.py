@@ -136,8 +136,10 @@ def form_data(application, **overrides) -> dict:
     return {key: value for key, value in data.items() if value is not None}
 
 
-def issue(application, staff, **overrides):
-    return issuing.issue(application, staff, application.version, answers(**overrides))
+def issue(application, staff, *, recipients=None, **overrides):
+    return issuing.issue(
+        application, staff, application.version, answers(**overrides), recipients=recipients
+    )
 
 
 def issued_certificate(
