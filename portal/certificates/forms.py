@@ -194,7 +194,7 @@ class OccupancyRequestForm(PortalForm):
         validators=[InputRequired(_l("Enter why you need to occupy it now")), Length(max=4000)],
     )
     documents = MultipleFileField(
-        _l("Documents (optional)"),
+        _l("Documents"),
         description=_l("For example a floor plan of the portion. PDF, PNG or JPEG."),
     )
 
