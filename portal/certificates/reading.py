@@ -16,7 +16,6 @@ from portal.certificates.models import (
     OccupancyRequest,
     PickupAppointment,
     PickupStatus,
-    RequestStatus,
 )
 from portal.extensions import db
 from portal.permits.models import PartyRole, Permit, PermitParty
@@ -73,15 +72,6 @@ def request_for_staff(request_id: int) -> OccupancyRequest | None:
         .where(OccupancyRequest.id == request_id)
         .options(selectinload(OccupancyRequest.documents))
     )
-
-
-def open_requests() -> Sequence[OccupancyRequest]:
-    """The staff queue of occupancy requests: open ones, oldest first."""
-    return db.session.scalars(
-        select(OccupancyRequest)
-        .where(OccupancyRequest.status == RequestStatus.REQUESTED)
-        .order_by(OccupancyRequest.created_at, OccupancyRequest.id)
-    ).all()
 
 
 def certificate_for_permit(permit: Permit) -> Certificate | None:

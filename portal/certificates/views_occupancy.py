@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.access import current_actor, staff
-from portal.certificates import occupancy, reading, versions
+from portal.certificates import occupancy, queue, reading, versions
 from portal.certificates.errors import InvalidCertificate
 from portal.certificates.forms import (
     ExtendForm,
@@ -124,7 +124,7 @@ def download_certificate(permit: Permit, certificate_id: int):
 
 @staff
 def request_queue():
-    return render_template("certificates/request_queue.html", requests=reading.open_requests())
+    return render_template("certificates/request_queue.html", page=queue.open_requests())
 
 
 def _request_or_404(occupancy_request_id: int):

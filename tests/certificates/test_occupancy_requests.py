@@ -3,6 +3,7 @@ extension or an optional C of O; staff accept (issue, extend, approve) or refuse
 reason, and the timeline and an email say which."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -237,3 +238,20 @@ def test_an_optional_c_of_o_is_refused_once_an_inspection_is_recorded(
     assert b"an inspection result is already recorded" in page.data
     assert b"Send the request" not in page.data
     assert db.session.scalar(select(OccupancyRequest.id)) is None
+
+
+def test_the_request_queue_is_paged_oldest_first(staff_client, owner, small_pages):
+    asked = []
+    for n in range(3):
+        application = factories.ready_application(owner)
+        asked.append(_ask(application, owner, portion=f"Floor {n + 1}"))
+    first = staff_client.get("/staff/occupancy-requests")
+    check_page(first.data)
+    text = first.get_data(as_text=True)
+    assert "Floor 1" in text
+    assert "Floor 2" in text
+    assert "Floor 3" not in text
+    next_link = re.search(r'href="(/staff/occupancy-requests\?after=[^"]+)"', text)
+    assert next_link is not None
+    second = staff_client.get(next_link[1].replace("&amp;", "&"))
+    assert "Floor 3" in second.get_data(as_text=True)
