@@ -255,3 +255,17 @@ def test_the_request_queue_is_paged_oldest_first(staff_client, owner, small_page
     assert next_link is not None
     second = staff_client.get(next_link[1].replace("&amp;", "&"))
     assert "Floor 3" in second.get_data(as_text=True)
+
+
+def test_the_permit_page_says_the_optional_c_of_o_was_approved(
+    owner_client, application, owner, staff
+):
+    page = owner_client.get(f"/permits/{application.permit_id}").get_data(as_text=True)
+    assert "Request a C of O before work begins" in page
+    request = occupancy.request_optional(application.permit, owner, "Our lender asks")
+    occupancy.approve_optional(request, staff, request.version)
+    page = owner_client.get(f"/permits/{application.permit_id}")
+    check_page(page.data)
+    text = page.get_data(as_text=True)
+    assert "the C of O process applies to this permit" in text
+    assert "Request a C of O before work begins" not in text
