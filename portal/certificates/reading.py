@@ -16,6 +16,8 @@ from portal.certificates.models import (
     OccupancyRequest,
     PickupAppointment,
     PickupStatus,
+    RequestKind,
+    RequestStatus,
 )
 from portal.extensions import db
 from portal.permits.models import PartyRole, Permit, PermitParty
@@ -64,6 +66,17 @@ def requests_for_permit(permit_id: int) -> Sequence[OccupancyRequest]:
         .where(OccupancyRequest.permit_id == permit_id)
         .order_by(OccupancyRequest.id.desc())
     ).all()
+
+
+def open_extension_request(certificate_id: int) -> OccupancyRequest | None:
+    """The owner's open request to extend the certificate, if any."""
+    return db.session.scalar(
+        select(OccupancyRequest).where(
+            OccupancyRequest.certificate_id == certificate_id,
+            OccupancyRequest.kind == RequestKind.EXTENSION,
+            OccupancyRequest.status == RequestStatus.REQUESTED,
+        )
+    )
 
 
 def request_for_staff(request_id: int) -> OccupancyRequest | None:

@@ -327,8 +327,13 @@ def extend(certificate_id: int):
     if not form.validate_on_submit():
         return _certificate_page(certificate, extend_form=form, form=form)
     try:
+        # Extending from the certificate's page answers the owner's open request too.
         version = versions.extend(
-            certificate, current_actor(), form.expires_on.data, form.reason.data
+            certificate,
+            current_actor(),
+            form.expires_on.data,
+            form.reason.data,
+            request=reading.open_extension_request(certificate.id),
         )
     except InvalidCertificate as error:
         show_refusal(form, error)

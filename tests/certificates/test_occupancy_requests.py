@@ -269,3 +269,28 @@ def test_the_permit_page_says_the_optional_c_of_o_was_approved(
     text = page.get_data(as_text=True)
     assert "the C of O process applies to this permit" in text
     assert "Request a C of O before work begins" not in text
+
+
+def test_extending_from_the_certificate_page_answers_the_open_request(
+    staff_client, application, owner, staff
+):
+    temporary = factories.issue(
+        application,
+        staff,
+        certificate_type="temporary",
+        expires_on=calendar.local_today() + timedelta(days=10),
+        outstanding_matters="Roof deck railings",
+    )
+    new_date = temporary.current_version.expires_on + timedelta(days=30)
+    request = occupancy.request_extension(temporary, owner, new_date, "Railings delayed")
+    response = staff_client.post(
+        f"/staff/certificates/{temporary.id}/extend",
+        data={
+            "extend-csrf_token": staff_client.csrf_token(),
+            "extend-expires_on": new_date.isoformat(),
+            "extend-reason": "Railings delayed",
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(request)
+    assert request.status == RequestStatus.ACCEPTED
