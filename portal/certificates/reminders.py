@@ -49,7 +49,8 @@ def send_pickup_reminders(today: date | None = None) -> int:
 
 # The reminders before a temporary certificate expires, latest first: within 7 days the
 # second one is due, within 30 the first. A run that missed the day still sends it later.
-EXPIRY_REMINDERS = ((7, "certificate_expiry_7"), (EXPIRY_WINDOW_DAYS, "certificate_expiry_30"))
+# Kinds fit reminders_sent.kind (20 characters); the record is the certificate version.
+EXPIRY_REMINDERS = ((7, "expiry_7_days"), (EXPIRY_WINDOW_DAYS, "expiry_30_days"))
 
 
 def send_expiry_reminders(today: date | None = None) -> int:
