@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from portal import calendar
-from portal.certificates.reminders import send_pickup_reminders
+from portal.certificates.reminders import send_expiry_reminders, send_pickup_reminders
 from portal.inspections.reminders import send_inspection_reminders
 from portal.notifications.delivery import send_due
 from portal.payments.receipt_delivery import issue_due_receipts
@@ -17,15 +17,18 @@ reminders_cli = AppGroup("reminders", help="Reminder emails for tomorrow's appoi
 
 @reminders_cli.command("send")
 def send_reminders_command() -> None:
-    """Queue a reminder for each pickup and inspection tomorrow that has not had one.
-    Safe to run as often as you like (e.g. hourly from cron): each is sent once."""
+    """Queue a reminder for each pickup and inspection tomorrow that has not had one, and
+    for each temporary certificate 30 and 7 days before it expires. Safe to run as often as
+    you like (e.g. hourly from cron): each is sent once."""
     today = calendar.local_today()
     # Email links use the configured public address, which url_for needs a request for.
     with current_app.test_request_context(base_url=current_app.config["PORTAL_BASE_URL"]):
         pickups = send_pickup_reminders(today)
         inspections = send_inspection_reminders(today)
+        expiring = send_expiry_reminders(today)
     click.echo(
-        f"Reminders queued: {pickups} pickup(s), {inspections} inspection(s). "
+        f"Reminders queued: {pickups} pickup(s), {inspections} inspection(s), "
+        f"{expiring} expiring temporary certificate(s). "
         "`flask outbox send` delivers them."
     )
 

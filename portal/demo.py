@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from portal import audit
+from portal import audit, demo_occupancy
 from portal.applications import review
 from portal.applications import services as applications
 from portal.applications.models import CertificateType, ContactRole, DocumentType
@@ -191,6 +191,19 @@ def _inspection_story(permit: Permit, code: str, result, requester: User, staff:
         )
 
 
+def _submitted_application(owner: User):
+    """The permit's application, started and submitted by the owner if it has none."""
+
+    def application_for(permit: Permit):
+        application = applications.latest_application(permit)
+        if application is None:
+            application = applications.start(permit, owner)
+            _complete_and_submit(application, owner)
+        return application
+
+    return application_for
+
+
 def seed() -> list[str]:
     """Create what is missing and return lines describing the demo."""
     password_hash = hash_password(current_app.config["DEMO_PASSWORD"])
@@ -220,7 +233,7 @@ def seed() -> list[str]:
         permit.permit_num: permit
         for permit in db.session.scalars(select(Permit).where(Permit.permit_num.like("BP-2026-1%")))
     }
-    for number, story in STORIES.items():
+    for number, story in {**STORIES, **dict.fromkeys(demo_occupancy.STORIES, "")}.items():
         permit = by_number[number]
         if permit.owner_party is None:
             permits.claim_permit(owner, number, permit.access_code)
@@ -236,7 +249,11 @@ def seed() -> list[str]:
                 trade="Electrical",
                 license_number="EC-55012",
             )
-        _tell_story(permit, story, owner, staff)
+        if story:
+            _tell_story(permit, story, owner, staff)
+    demo_occupancy.tell(
+        by_number, owner, staff, admin, _submitted_application(owner), _inspection_story
+    )
     _inspection_story(
         by_number["BP-2026-100001"], "ELEC-RGH", InspectionResult.PASSED, contractor, staff
     )
@@ -265,6 +282,7 @@ def demo_lines() -> list[str]:
         f"Permits to claim as a new account: {codes}",
         "Without an account: /status?q=1456+Milwaukee finds BP-2026-100001 (a passed and a",
         "scheduled inspection); /help shows the contact details admins edit under Settings.",
+        *demo_occupancy.lines(),
         "Staff and admin accounts also ask for a code from an authenticator app. Add the",
         f"time-based setup key {DEMO_TOTP_SECRET} to one, or print the current code with:",
         f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\"",

@@ -60,6 +60,25 @@ EVENT_TEXT = {
         "Certificate {number} corrected: version {version} replaces version {previous}"
     ),
     "certificate.revoked": _l("Certificate {number} revoked: {reason}"),
+    "certificate.issued_partial": _l(
+        "Partial Certificate of Occupancy {number} issued for {portion}"
+    ),
+    "certificate.issued_temporary": _l(
+        "Temporary Certificate of Occupancy {number} issued for {portion}, valid until {expires}"
+    ),
+    "certificate.superseded": _l("Certificate {number} superseded by final certificate {final}"),
+    "certificate.extended": _l("Temporary certificate {number} extended to {expires}"),
+    "certificate.resent": _l("Certificate {number} emailed again to {recipients}"),
+    "occupancy.requested_partial": _l("Partial occupancy requested: {portion} from {date}"),
+    "occupancy.requested_temporary": _l("Temporary occupancy requested: {portion} from {date}"),
+    "occupancy.requested_extension": _l(
+        "Extension of temporary certificate {number} to {date} requested"
+    ),
+    "occupancy.requested_optional": _l(
+        "Certificate of Occupancy requested before work begins (optional for this project)"
+    ),
+    "occupancy.accepted": _l("Request accepted: {kind}"),
+    "occupancy.refused": _l("Request refused: {kind}. Reason: {reason}"),
     "permit.finaled": _l("Permit finaled"),
     "pickup.booked": _l("Pickup of the certificate booked for {when}"),
     "pickup.rescheduled": _l("Pickup of the certificate moved to {when}"),

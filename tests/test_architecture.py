@@ -29,7 +29,7 @@ SHARED_MODULE_FEATURES = {
     "search": {"auth", "permits"},  # search conditions on people and permits
 }
 # Above every feature: the app factory, the commands, the demo, the table registry.
-TOP_MODULES = {"__init__", "cli", "demo", "models_registry"}
+TOP_MODULES = {"__init__", "cli", "demo", "demo_occupancy", "models_registry"}
 
 
 def _modules():

@@ -1,10 +1,15 @@
 """`flask seed-demo` loads the demo, can run twice, and is refused in production."""
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
+from portal import calendar
 from portal.applications.models import ApplicationStatus, CofOApplication
 from portal.auth.models import User
 from portal.auth.passwords import verify_password
+from portal.certificates import verification
+from portal.certificates.models import Certificate, CertificateKind
 from portal.extensions import db
 from portal.permits.models import Permit, PermitParty
 
@@ -24,7 +29,8 @@ def test_seed_demo_twice_gives_the_same_demo(app):
     assert first.exit_code == 0, first.output
     assert "owner@example.com" in first.output
     counts = _counts()
-    assert counts == (4, 6, 6, 4)
+    # Three of the permits carry the certificates in phases and in time.
+    assert counts == (4, 9, 9, 7)
 
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output
@@ -45,6 +51,44 @@ def test_seed_demo_twice_gives_the_same_demo(app):
     assert "contractor@example.com   Applicant (Español)" in first.output
 
 
+def test_seed_demo_shows_each_certificate_state_and_prints_the_numbers(app, monkeypatch):
+    runner = app.test_cli_runner()
+    output = runner.invoke(args=["seed-demo"]).output
+    kinds = {
+        permit_num: (certificate.kind, certificate.current_version)
+        for permit_num, certificate in db.session.execute(
+            select(Permit.permit_num, Certificate).join(
+                Certificate, Certificate.permit_id == Permit.id
+            )
+        )
+    }
+    partial_kind, _partial = kinds["BP-2026-100007"]
+    expired_kind, expired = kinds["BP-2026-100008"]
+    expiring_kind, expiring = kinds["BP-2026-100009"]
+    assert partial_kind == CertificateKind.PARTIAL
+    assert expired_kind == expiring_kind == CertificateKind.TEMPORARY
+    today = calendar.local_today()
+    assert expired.expires_on == today - timedelta(days=1)
+    assert today < expiring.expires_on <= today + timedelta(days=30)
+    with app.test_request_context():
+        states = {
+            number: verification.verify(certificate.number).state
+            for number, certificate in db.session.execute(
+                select(Permit.permit_num, Certificate).join(
+                    Certificate, Certificate.permit_id == Permit.id
+                )
+            )
+        }
+    assert states == {
+        "BP-2026-100007": "valid",
+        "BP-2026-100008": "expired",
+        "BP-2026-100009": "valid",
+    }
+    for certificate_number in (c.certificate.number for c in (expired, expiring)):
+        assert certificate_number in output
+    assert "a temporary certificate expired yesterday" in output
+
+
 def test_seed_demo_if_empty_leaves_a_used_database_alone(app):
     runner = app.test_cli_runner()
     runner.invoke(args=["seed-demo"])
@@ -52,7 +96,7 @@ def test_seed_demo_if_empty_leaves_a_used_database_alone(app):
     db.session.commit()
     result = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "already has accounts" in result.output
-    assert _counts()[3] == 3
+    assert _counts()[3] == 6
 
 
 def test_seed_demo_is_refused_in_production(app, monkeypatch):

@@ -2,12 +2,13 @@
 
 import os
 import uuid
+from datetime import UTC, date, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import MetaData, Table, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from portal import create_app
@@ -42,4 +43,74 @@ def test_migrations_match_the_models_and_downgrade_cleanly(empty_database_url):
         assert differences == []
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        db.engine.dispose()
+
+
+def _filler(column):
+    """A value for a NOT NULL column the revision gives no default."""
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:
+        kind = str
+    values = {
+        int: 1,
+        bool: False,
+        str: "x",
+        date: date(2026, 1, 5),
+        datetime: datetime(2026, 1, 5, tzinfo=UTC),
+        dict: {},
+        list: [],
+    }
+    return values.get(kind, "x")
+
+
+def _insert_row(connection, table_name: str, **given) -> None:
+    table = Table(table_name, MetaData(), autoload_with=connection)
+    row = {
+        column.name: _filler(column)
+        for column in table.columns
+        if not column.nullable and column.server_default is None
+    }
+    row.update(given)
+    connection.execute(table.insert().values(**row))
+
+
+def test_existing_certificates_become_final_certificates(empty_database_url):
+    """Every certificate issued before the revision finaled its permit: it becomes final."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True})
+    with app.app_context():
+        upgrade(revision="a42c260da1e9")
+        with db.engine.begin() as connection:
+            _insert_row(connection, "users", id=1, email="o@example.com")
+            _insert_row(connection, "permits", id=1, permit_num="BP-1")
+            _insert_row(connection, "stored_files", id=1, sha256="a" * 64)
+            _insert_row(connection, "cofo_applications", id=1, permit_id=1, created_by_id=1)
+            _insert_row(
+                connection,
+                "certificates",
+                id=1,
+                number="CO-2026-000001",
+                permit_id=1,
+                application_id=1,
+                issued_by_id=1,
+            )
+            _insert_row(
+                connection,
+                "certificate_versions",
+                id=1,
+                certificate_id=1,
+                status="current",
+                certificate_type="full",
+                stored_file_id=1,
+                created_by_id=1,
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            kind = connection.execute(text("SELECT kind FROM certificates")).scalar_one()
+            matters = connection.execute(
+                text("SELECT outstanding_matters FROM certificate_versions")
+            ).scalar_one()
+        assert kind == "final"
+        assert matters == ""
+        downgrade(revision="base")
         db.engine.dispose()

@@ -21,11 +21,14 @@ from portal.models import utcnow
 from tests.factories import sign_in_as
 from tests.factories.world import (
     World,
+    before_work_without_requests,
     bookable,
     build_world,
     inspections_passed,
     issuable,
+    no_open_requests,
     pickup_started,
+    work_not_begun,
 )
 from tests.support.pages import check_page
 from tests.support.post_forms import post_form
@@ -107,6 +110,14 @@ CASES: dict[str, Case] = {
     "certificates.remove_slot": Case("admin"),
     "certificates.reschedule": Case("owner"),
     "certificates.revoke": Case("staff", csrf_field="revoke-csrf_token"),
+    "certificates.resend": Case("staff", csrf_field="resend-csrf_token"),
+    "certificates.extend": Case("staff", csrf_field="extend-csrf_token"),
+    "certificates.request_occupancy": Case("owner"),
+    "certificates.request_extension": Case("owner", no_open_requests),
+    "certificates.request_optional": Case("owner", before_work_without_requests),
+    "certificates.refuse_request": Case("staff", csrf_field="refuse-csrf_token"),
+    "certificates.approve_optional": Case("staff", work_not_begun, csrf_field="approve-csrf_token"),
+    "certificates.extend_for_request": Case("staff", csrf_field="extend-csrf_token"),
     "auth.forgot_password": Case("anonymous"),
     "auth.keep_alive": Case(
         "staff",

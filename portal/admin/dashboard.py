@@ -15,7 +15,13 @@ from sqlalchemy import Label, case, exists, func, select, text
 from portal import calendar
 from portal.applications.models import ApplicationStatus, CofOApplication
 from portal.auth.models import User
-from portal.certificates.models import PickupAppointment, PickupStatus
+from portal.certificates import phases
+from portal.certificates.models import (
+    OccupancyRequest,
+    PickupAppointment,
+    PickupStatus,
+    RequestStatus,
+)
 from portal.extensions import db
 from portal.inspections.models import (
     VISIT_STATES,
@@ -140,6 +146,10 @@ class Dashboard:
     to_record: QueueSummary
     to_issue: QueueSummary
     pickups: QueueSummary
+    occupancy_requests: QueueSummary
+    # Temporary certificates expiring within 30 days, and those expired on a permit not finaled.
+    expiring: QueueSummary
+    expired: QueueSummary
     capacity: int
     inspectors: TodaysVisits
     week: MoneyPeriod
@@ -150,7 +160,15 @@ class Dashboard:
 
     @property
     def nothing_waiting(self) -> bool:
-        queues = (self.reviews, self.to_schedule, self.to_record, self.to_issue, self.pickups)
+        queues = (
+            self.reviews,
+            self.to_schedule,
+            self.to_record,
+            self.to_issue,
+            self.pickups,
+            self.occupancy_requests,
+            self.expired,
+        )
         return all(queue.count == 0 for queue in queues)
 
 
@@ -417,6 +435,14 @@ def _results(today: date) -> WeeklyCounts:
     return WeeklyCounts(weeks, series)
 
 
+def _expiry(today: date) -> dict[str, QueueSummary]:
+    soon, lapsed = phases.expiry_counts(today)
+    return {
+        "expiring": QueueSummary(soon, False),
+        "expired": QueueSummary(lapsed, False),
+    }
+
+
 def dashboard() -> Dashboard:
     """Every figure on the staff home, as of now in the department's time zone."""
     today = calendar.local_today()
@@ -441,6 +467,10 @@ def dashboard() -> Dashboard:
             CofOApplication.status == ApplicationStatus.INSPECTIONS_COMPLETE,
         ),
         pickups=_pickups(today),
+        occupancy_requests=_queue(
+            today, OccupancyRequest.created_at, OccupancyRequest.status == RequestStatus.REQUESTED
+        ),
+        **_expiry(today),
         capacity=current().inspector_daily_capacity,
         inspectors=_inspectors(today),
         week=week,

@@ -111,14 +111,19 @@ class RequirementCheckForm(PortalForm):
         csrf = False
 
     units = WholeNumberField(
-        _l("How many dwelling units and sleeping units will the building have?"),
+        _l("How many dwelling or sleeping units does the work build or substantially alter?"),
         validators=[InputRequired(_l("Enter the number of units")), NumberRange(min=0)],
         description=_l(
-            "Count apartments and houses, and hotel, dormitory or care home rooms. Enter 0 if none."
+            "Count only the units the work creates or reconfigures, not the building's other "
+            "units: remodelling one unit of a 20-unit building is 1. Units are apartments and "
+            "houses, and hotel, dormitory or care home rooms. Enter 0 if none."
         ),
     )
     non_residential_sq_ft = WholeNumberField(
-        _l("How much floor area will be used for anything other than homes, in square feet?"),
+        _l(
+            "How much floor area used for anything other than homes does the work build or "
+            "substantially alter, in square feet?"
+        ),
         validators=[InputRequired(_l("Enter the floor area")), NumberRange(min=0)],
         description=_l("For example offices, shops, restaurants or storage. Enter 0 if none."),
     )
@@ -138,10 +143,28 @@ class RequirementCheckForm(PortalForm):
             ),
             SelectChoice("E", _l("Educational: a school or day care")),
             SelectChoice("I", _l("Institutional: a hospital, nursing home or jail")),
-            SelectChoice("H", _l("Hazardous: storing or using dangerous materials")),
+            SelectChoice(
+                "H",
+                _l(
+                    "Hazardous: storing or using dangerous materials (regulated by the Chicago "
+                    "Fire Department, Fire Prevention Bureau)"
+                ),
+            ),
             SelectChoice("none", _l("None of these")),
         ],
         validators=[InputRequired(_l("Select the uses, or 'None of these'"))],
+        description=_l(
+            "A day care in a home for 8 or fewer children who are not related to the operator "
+            "is neither educational nor institutional: do not select either for it."
+        ),
+    )
+    space_work = RadioField(
+        _l("Does the work build or substantially rehabilitate the space used for these?"),
+        choices=YES_NO,
+        validators=[Optional()],
+        description=_l(
+            "Answer if you selected a use above. Painting or new flooring alone is not."
+        ),
     )
     assembly_people = WholeNumberField(
         _l("If there is an assembly space: how many people can it hold at most?"),
@@ -158,6 +181,13 @@ class RequirementCheckForm(PortalForm):
         # Checked here: the field's Optional() ends its own validation when it is empty.
         if "A" in (self.groups.data or []) and people.data is None and not people.errors:
             people.errors.append(_l("Enter how many people the assembly space can hold"))
+            valid = False
+        uses = [group for group in self.groups.data or [] if group != "none"]
+        if uses and not self.space_work.data and not self.space_work.errors:
+            self.space_work.errors = [
+                *self.space_work.errors,
+                _l("Select yes if the work builds or substantially rehabilitates that space"),
+            ]
             valid = False
         return valid
 
@@ -201,9 +231,19 @@ class BuildingForm(SectionForm):
         _l("Of which used for anything other than homes, in square feet"),
         _l("Enter 0 if the whole area is residential."),
     )
-    dwelling_units = _count(_l("Dwelling units"), _l("Enter 0 if none."))
+    dwelling_units = _count(
+        _l("Dwelling units"),
+        _l(
+            "The units the work builds or substantially alters (reconfigures), not the "
+            "building's other units. Enter 0 if none."
+        ),
+    )
     sleeping_units = _count(
-        _l("Sleeping units"), _l("Hotel, dormitory or care home rooms. Enter 0 if none.")
+        _l("Sleeping units"),
+        _l(
+            "Hotel, dormitory or care home rooms the work builds or substantially alters. "
+            "Enter 0 if none."
+        ),
     )
     stories = _count(_l("Stories above grade"))
     construction_type = SelectField(

@@ -2,10 +2,15 @@
 application alike.
 
 Source: Chicago Construction Codes Administrative Provisions 14A-7-702.1 as the Department of
-Buildings applies it. A C of O is required for 4 or more dwelling or sleeping units; more than
-10,000 sq ft of non-residential occupancy; any change of occupancy; any assembly space for more
-than 50 people (Group A), and any educational (E), institutional (I) or hazardous (H) occupancy
-whatever its size. Any other project may request one.
+Buildings applies it (the seed "Chicago DOB C of O requirements"). A C of O is required for the
+construction or substantial alteration (reconfiguration) of 4 or more dwelling or sleeping
+units; the construction or substantial alteration of more than 10,000 sq ft of non-residential
+occupancy; any change of occupancy; the construction or substantial rehabilitation of any space
+used for assembly (Group A, more than 50 people), educational (E), institutional (I) or
+hazardous (H, regulated by the Chicago Fire Department, Fire Prevention Bureau) occupancy,
+whatever its size. A home day care for 8 or fewer children unrelated to the operator is neither
+E nor I. Any other project, single-family homes included, may request one, but the request must
+be made online and approved before any construction work begins.
 """
 
 from collections.abc import Iterable
@@ -23,15 +28,25 @@ ASSEMBLY_PEOPLE_LIMIT = 50
 SOURCE = _l("Chicago Construction Codes, Administrative Provisions 14A-7-702.1")
 
 RULES = {
-    "units": _l("4 or more dwelling or sleeping units"),
-    "floor_area": _l("More than 10,000 sq ft of non-residential occupancy"),
+    "units": _l(
+        "Construction or substantial alteration (reconfiguration) of 4 or more dwelling or "
+        "sleeping units"
+    ),
+    "floor_area": _l(
+        "Construction or substantial alteration of more than 10,000 sq ft of non-residential "
+        "occupancy"
+    ),
     "change_of_occupancy": _l("Any change of occupancy"),
     "assembly": _l("Assembly (Group A) for more than 50 people"),
     "educational": _l("Educational occupancy (Group E), whatever its size"),
     "institutional": _l("Institutional occupancy (Group I), whatever its size"),
-    "hazardous": _l("Hazardous occupancy (Group H), whatever its size"),
+    "hazardous": _l(
+        "Hazardous occupancy (Group H, regulated by the Chicago Fire Department, Fire Prevention "
+        "Bureau), whatever its size"
+    ),
     "groups": _l(
-        "Assembly for more than 50 people, or educational, institutional or hazardous occupancy"
+        "Construction or substantial rehabilitation of a space used for assembly for more than "
+        "50 people, or for educational, institutional or hazardous occupancy"
     ),
 }
 # Occupancy groups that require a certificate whatever their size, by the group's letter.
@@ -74,11 +89,17 @@ def requirement(
     change_of_occupancy: bool,
     groups: Iterable[str],
     assembly_people: int = 0,
+    *,
+    space_work: bool = True,
 ) -> Result:
     """Decide whether a C of O is required.
 
-    ``groups`` are occupancy groups ("A-2", "E", "R-2" or just the letter);
-    ``assembly_people`` is the most people the assembly space (Group A) holds.
+    ``dwelling_or_sleeping_units`` are the units the work builds or substantially alters
+    (not the building's others); ``non_residential_sq_ft`` the non-residential floor area it
+    builds or substantially alters; ``groups`` are occupancy groups ("A-2", "E", "R-2" or just
+    the letter); ``assembly_people`` is the most people the assembly space (Group A) holds;
+    ``space_work`` says whether the work builds or substantially rehabilitates the space used
+    for those groups (the group rules apply only then).
 
     Long because it is the rule itself, read top to bottom in the order the department states
     it.
@@ -86,7 +107,8 @@ def requirement(
     units = dwelling_or_sleeping_units or 0
     area = non_residential_sq_ft or 0
     people = assembly_people or 0
-    letters = group_letters(groups)
+    letters = group_letters(groups) if space_work else set()
+    named = group_letters(groups) & (set(ALWAYS_REQUIRED_GROUPS) | {"A"})
     met: list[Reason] = []
     unmet: list[Reason] = []
 
@@ -97,21 +119,27 @@ def requirement(
         units >= UNITS_THRESHOLD,
         "units",
         _l(
-            "The building has %(n)s dwelling or sleeping units: 4 or more need a certificate.",
+            "The work builds or substantially alters %(n)s dwelling or sleeping units: 4 or "
+            "more need a certificate.",
             n=units,
         ),
-        _l("The building has %(n)s dwelling or sleeping units, fewer than 4.", n=units),
+        _l(
+            "The work builds or substantially alters %(n)s dwelling or sleeping units, fewer "
+            "than 4.",
+            n=units,
+        ),
     )
     decide(
         area > NON_RESIDENTIAL_SQ_FT_LIMIT,
         "floor_area",
         _l(
-            "%(area)s sq ft is used for something other than homes: more than 10,000 sq ft "
-            "needs a certificate.",
+            "The work builds or substantially alters %(area)s sq ft used for something other "
+            "than homes: more than 10,000 sq ft needs a certificate.",
             area=LazyString(languages.whole_number, area),
         ),
         _l(
-            "%(area)s sq ft is used for something other than homes, not more than 10,000 sq ft.",
+            "The work builds or substantially alters %(area)s sq ft used for something other "
+            "than homes, not more than 10,000 sq ft.",
             area=LazyString(languages.whole_number, area),
         ),
     )
@@ -133,17 +161,18 @@ def requirement(
         )
     for letter, code in ALWAYS_REQUIRED_GROUPS.items():
         if letter in letters:
-            met.append(
-                Reason(
-                    code,
-                    _l(
-                        "The building has a Group %(letter)s occupancy, which always needs a "
-                        "certificate.",
-                        letter=letter,
-                    ),
-                )
+            met.append(Reason(code, _group_reason(letter)))
+    if named and not space_work:
+        unmet.append(
+            Reason(
+                "groups",
+                _l(
+                    "The work does not build or substantially rehabilitate the assembly, "
+                    "educational, institutional or hazardous space."
+                ),
             )
-    if not letters & (set(ALWAYS_REQUIRED_GROUPS) | {"A"}):
+        )
+    elif not named:
         unmet.append(
             Reason(
                 "groups",
@@ -153,3 +182,17 @@ def requirement(
     if met:
         return Result(True, [Reason(r.code, str(r.text)) for r in met])
     return Result(False, [Reason(r.code, str(r.text)) for r in unmet])
+
+
+def _group_reason(letter: str) -> str:
+    if letter == "H":
+        return _l(
+            "The work builds or substantially rehabilitates a Group H (hazardous) space, which "
+            "always needs a certificate; Group H is regulated by the Chicago Fire Department, "
+            "Fire Prevention Bureau."
+        )
+    return _l(
+        "The work builds or substantially rehabilitates a Group %(letter)s space, which always "
+        "needs a certificate.",
+        letter=letter,
+    )

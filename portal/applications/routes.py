@@ -71,6 +71,7 @@ def requirement_check():
             form.change_of_occupancy.data == "yes",
             groups,
             form.assembly_people.data or 0,
+            space_work=form.space_work.data == "yes",
         )
         change_args = {**request.args.to_dict(flat=False), "change": "1"}
         return render_template(

@@ -23,6 +23,7 @@ ANSWER_FIELDS = (
     "expires_on",
     "description",
     "conditions",
+    "outstanding_matters",
 )
 
 
@@ -70,6 +71,12 @@ def check_answers(answers: Mapping, permit_id: int) -> dict:
             ),
             "conditions",
         )
+    outstanding = (answers.get("outstanding_matters") or "").strip()
+    if certificate_type == CertificateType.TEMPORARY and not outstanding:
+        raise InvalidCertificate(
+            _l("List the outstanding matters to finish before the temporary certificate expires"),
+            "outstanding_matters",
+        )
     return {
         "certificate_type": certificate_type,
         "portion_of_building": portion,
@@ -80,6 +87,7 @@ def check_answers(answers: Mapping, permit_id: int) -> dict:
         "expires_on": expires,
         "description": (answers.get("description") or "").strip(),
         "conditions": conditions,
+        "outstanding_matters": outstanding,
     }
 
 

@@ -7,7 +7,13 @@ live in views_*.py, each with its access rule; this file only maps URLs to them.
 
 from flask import Blueprint
 
-from portal.certificates import views_counter, views_owner, views_public, views_staff
+from portal.certificates import (
+    views_counter,
+    views_occupancy,
+    views_owner,
+    views_public,
+    views_staff,
+)
 
 bp = Blueprint("certificates", __name__)
 GET, POST, BOTH = ["GET"], ["POST"], ["GET", "POST"]
@@ -49,6 +55,12 @@ bp.add_url_rule(
     "/staff/certificates/<int:certificate_id>/revoke", "revoke", views_staff.revoke, methods=POST
 )
 bp.add_url_rule(
+    "/staff/certificates/<int:certificate_id>/extend", "extend", views_staff.extend, methods=POST
+)
+bp.add_url_rule(
+    "/staff/certificates/<int:certificate_id>/resend", "resend", views_staff.resend, methods=POST
+)
+bp.add_url_rule(
     "/staff/certificates/<int:certificate_id>/versions/<int:version_id>/pdf",
     "staff_download",
     views_staff.staff_download,
@@ -76,6 +88,66 @@ bp.add_url_rule(
     "cancel_pickup",
     views_owner.cancel_pickup,
     methods=POST,
+)
+
+bp.add_url_rule(
+    "/permits/<int:permit_id>/certificates/<int:certificate_id>/pdf",
+    "download_certificate",
+    views_occupancy.download_certificate,
+    methods=GET,
+)
+
+# ---- occupancy requests: the owner and agents ask, staff decide
+bp.add_url_rule(
+    "/permits/<int:permit_id>/occupancy-requests/new",
+    "request_occupancy",
+    views_occupancy.request_occupancy,
+    methods=BOTH,
+)
+bp.add_url_rule(
+    "/permits/<int:permit_id>/certificates/<int:certificate_id>/extension",
+    "request_extension",
+    views_occupancy.request_extension,
+    methods=BOTH,
+)
+bp.add_url_rule(
+    "/permits/<int:permit_id>/optional-certificate",
+    "request_optional",
+    views_occupancy.request_optional,
+    methods=BOTH,
+)
+bp.add_url_rule(
+    "/staff/occupancy-requests", "request_queue", views_occupancy.request_queue, methods=GET
+)
+bp.add_url_rule(
+    "/staff/occupancy-requests/<int:occupancy_request_id>",
+    "staff_request",
+    views_occupancy.staff_request,
+    methods=GET,
+)
+bp.add_url_rule(
+    "/staff/occupancy-requests/<int:occupancy_request_id>/refuse",
+    "refuse_request",
+    views_occupancy.refuse_request,
+    methods=POST,
+)
+bp.add_url_rule(
+    "/staff/occupancy-requests/<int:occupancy_request_id>/approve",
+    "approve_optional",
+    views_occupancy.approve_optional,
+    methods=POST,
+)
+bp.add_url_rule(
+    "/staff/occupancy-requests/<int:occupancy_request_id>/extend",
+    "extend_for_request",
+    views_occupancy.extend_for_request,
+    methods=POST,
+)
+bp.add_url_rule(
+    "/staff/occupancy-requests/<int:occupancy_request_id>/documents/<int:request_document_id>",
+    "request_document",
+    views_occupancy.request_document,
+    methods=GET,
 )
 
 # ---- the public

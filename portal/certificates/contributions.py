@@ -6,7 +6,12 @@ from sqlalchemy import Subquery, func, select
 
 from portal import panels
 from portal.certificates import panel
-from portal.certificates.models import Certificate, CertificateVersion, VersionStatus
+from portal.certificates.models import (
+    Certificate,
+    CertificateKind,
+    CertificateVersion,
+    VersionStatus,
+)
 from portal.permits import export
 from portal.permits.models import Permit
 
@@ -23,7 +28,10 @@ def public_certificates(permit: Permit) -> list[panel.PublicCertificate]:
 
 @export.granted_dates_from
 def current_grants() -> Subquery:
-    """Each permit's latest grant among its certificates' current, unrevoked versions."""
+    """Each permit's final certificate's grant (its current, unrevoked version): BLDS's
+    COIssuedDate and "Occupancy" mean the permit is completed with its C of O. A partial or
+    temporary certificate does not complete the permit, so a permit with only those exports
+    its own status (Inspection Phase, as a rule) and no COIssuedDate."""
     return (
         select(
             Certificate.permit_id.label("permit_id"),
@@ -31,6 +39,7 @@ def current_grants() -> Subquery:
         )
         .join(CertificateVersion, CertificateVersion.certificate_id == Certificate.id)
         .where(
+            Certificate.kind == CertificateKind.FINAL,
             Certificate.revoked_at.is_(None),
             CertificateVersion.status == VersionStatus.CURRENT,
         )

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     HiddenField,
+    MultipleFileField,
     RadioField,
     SelectField,
     StringField,
@@ -20,8 +21,10 @@ from portal.certificates.errors import CONFIRM_REVOKE_MESSAGE
 from portal.forms import MultiCheckboxField, PortalDateField, PortalForm, WholeNumberField
 
 TYPE_CHOICES = [
-    SelectChoice(CertificateType.FULL.value, _l("Full")),
-    SelectChoice(CertificateType.PARTIAL.value, _l("Partial: part of the building")),
+    SelectChoice(
+        CertificateType.FULL.value, _l("Final: the whole building, for good (finals the permit)")
+    ),
+    SelectChoice(CertificateType.PARTIAL.value, _l("Partial: a described part of the building")),
     SelectChoice(CertificateType.TEMPORARY.value, _l("Temporary: until an expiry date")),
 ]
 WEEKDAYS = [
@@ -81,6 +84,13 @@ class _CertificateFields(PortalForm):
         validators=[Optional(), Length(max=4000)],
         description=_l("Required when the C of O inspection was granted with outstanding matters."),
     )
+    outstanding_matters = TextAreaField(
+        _l("Outstanding matters to finish"),
+        validators=[Optional(), Length(max=4000)],
+        description=_l(
+            "Required for a temporary certificate: what must be finished before it expires."
+        ),
+    )
 
     def validate_expires_on(self, field):
         if self.certificate_type.data == CertificateType.TEMPORARY.value:
@@ -100,10 +110,21 @@ class _CertificateFields(PortalForm):
             "expires_on": self.expires_on.data,
             "description": self.description.data or "",
             "conditions": self.conditions.data or "",
+            "outstanding_matters": self.outstanding_matters.data or "",
         }
 
 
-class IssueForm(_CertificateFields):
+class _RecipientsField(PortalForm):
+    """Who receives the certificate email: the permit's contacts, all ticked by default."""
+
+    recipients = MultiCheckboxField(
+        _l("Email the certificate to"),
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose who receives the certificate email"))],
+    )
+
+
+class IssueForm(_CertificateFields, _RecipientsField):
     version = HiddenField(validators=[InputRequired()])
     confirm_owner_involved = BooleanField(
         _l("The owner was involved in the project"),
@@ -127,6 +148,77 @@ class IssueForm(_CertificateFields):
         }
 
 
+class ResendForm(_RecipientsField):
+    pass
+
+
+class ExtendForm(PortalForm):
+    expires_on = PortalDateField(
+        _l("New expiry date"),
+        validators=[InputRequired(_l("Enter the new expiry date"))],
+        description=DATE_HINT,
+    )
+    reason = TextAreaField(
+        _l("Why it is extended"),
+        validators=[InputRequired(_l("Enter why the certificate is extended")), Length(max=2000)],
+    )
+
+
+class OccupancyRequestForm(PortalForm):
+    kind = RadioField(
+        _l("What do you want to occupy?"),
+        choices=[
+            SelectChoice("partial", _l("Part of the building, finished for good (partial)")),
+            SelectChoice(
+                "temporary",
+                _l("The building or a part before everything is finished, for a time (temporary)"),
+            ),
+        ],
+        validators=[InputRequired(_l("Choose partial or temporary occupancy"))],
+    )
+    portion = StringField(
+        _l("Which part of the building"),
+        validators=[
+            InputRequired(_l("Enter which part of the building to occupy")),
+            Length(max=300),
+        ],
+        description=_l("Floors, units or area, for example: Floors 1-3, units 101-312"),
+    )
+    wanted_from = PortalDateField(
+        _l("From when"),
+        validators=[InputRequired(_l("Enter the date you want to occupy from"))],
+        description=DATE_HINT,
+    )
+    reason = TextAreaField(
+        _l("Why you need to occupy it now"),
+        validators=[InputRequired(_l("Enter why you need to occupy it now")), Length(max=4000)],
+    )
+    documents = MultipleFileField(
+        _l("Documents"),
+        description=_l("For example a floor plan of the portion. PDF, PNG or JPEG."),
+    )
+
+
+class ExtensionRequestForm(PortalForm):
+    extend_to = PortalDateField(
+        _l("Extend it to"),
+        validators=[InputRequired(_l("Enter the date you need it extended to"))],
+        description=DATE_HINT,
+    )
+    reason = TextAreaField(
+        _l("Why you need more time"),
+        validators=[InputRequired(_l("Enter why you need more time")), Length(max=4000)],
+    )
+
+
+class OptionalRequestForm(PortalForm):
+    reason = TextAreaField(
+        _l("Why you want a Certificate of Occupancy"),
+        validators=[InputRequired(_l("Enter why you want a certificate")), Length(max=4000)],
+        description=_l("For example a lender or insurer asks for one."),
+    )
+
+
 class CorrectionForm(_CertificateFields):
     reason = TextAreaField(
         _l("What was corrected"),
@@ -136,6 +228,16 @@ class CorrectionForm(_CertificateFields):
 
 class VersionForm(PortalForm):
     version = HiddenField(validators=[InputRequired()])
+
+
+class RefuseRequestForm(VersionForm):
+    reason = TextAreaField(
+        _l("Reason for refusing"),
+        validators=[
+            InputRequired(_l("Enter the reason for refusing the request")),
+            Length(max=4000),
+        ],
+    )
 
 
 class NotApplicableForm(VersionForm):

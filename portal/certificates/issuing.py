@@ -1,6 +1,12 @@
-"""Issuing the Certificate of Occupancy: the guards that must hold first, and the issue
+"""Issuing a Certificate of Occupancy: the guards that must hold first, and the issue
 itself, one transaction that happens entirely or not at all (number, PDF, application,
-permit, emails, timeline and audit log)."""
+permit, emails, timeline and audit log).
+
+A partial or temporary certificate may be issued while other inspections are still open, once
+the C of O inspections (building and fire) have passed; it leaves the application and the
+permit where they are. The final certificate needs every required inspection, finals the
+permit and supersedes the permit's partial and temporary certificates.
+"""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,18 +22,27 @@ from portal.applications.models import (
     APPLICATION_TRANSITIONS,
     ISSUABLE_STATES,
     ApplicationStatus,
+    CertificateType,
     CofOApplication,
     ContactRole,
 )
 from portal.certificates.answers import check_answers
 from portal.certificates.errors import STALE_MESSAGE, InvalidCertificate
-from portal.certificates.models import Certificate, CertificateVersion
+from portal.certificates.models import (
+    KIND_OF_TYPE,
+    Certificate,
+    CertificateKind,
+    CertificateVersion,
+    OccupancyRequest,
+)
 from portal.certificates.numbering import format_number, take_number
-from portal.certificates.reading import certificate_for_application, record_contacts
-from portal.certificates.versions import pdf_attachment, write_version
+from portal.certificates.occupancy import accept_request
+from portal.certificates.phases import supersede_for_final
+from portal.certificates.reading import final_certificate_for_application, record_contacts
+from portal.certificates.versions import chosen_recipients, pdf_attachment, write_version
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.inspections.models import RequiredInspection
+from portal.inspections.models import InspectionStage, InspectionType, RequiredInspection
 from portal.money import format_cents
 from portal.notifications.services import email_link, queue_email
 from portal.payments import services as payments
@@ -42,6 +57,12 @@ class GuardsFailed(DomainError):
     default_message = _l("The certificate cannot be issued yet: see what is missing below.")
 
 
+def kind_of(answers: Mapping) -> CertificateKind:
+    """The kind the issue form asks for (the final certificate when it names none)."""
+    given = CertificateType._value2member_map_.get(answers.get("certificate_type") or "")
+    return KIND_OF_TYPE.get(given, CertificateKind.FINAL)  # type: ignore[call-overload]
+
+
 @dataclass(frozen=True)
 class Guard:
     label: str
@@ -51,19 +72,28 @@ class Guard:
     link_url: str = ""
 
 
-def issue_guards(application: CofOApplication) -> list[Guard]:
-    """What must hold before the certificate is issued, each with what is missing and where
-    to put it right."""
+def _pending(permit_id: int, *, cofo_only: bool) -> list[RequiredInspection]:
+    """The permit's required inspections not passed yet (only the C of O ones, if asked)."""
+    query = select(RequiredInspection).where(
+        RequiredInspection.permit_id == permit_id,
+        RequiredInspection.removed_at.is_(None),
+        RequiredInspection.passed_at.is_(None),
+    )
+    if cofo_only:
+        query = query.join(InspectionType).where(InspectionType.stage == InspectionStage.COFO)
+    return list(db.session.scalars(query).all())
+
+
+def issue_guards(
+    application: CofOApplication, kind: CertificateKind = CertificateKind.FINAL
+) -> list[Guard]:
+    """What must hold before a certificate of the kind is issued, each with what is missing
+    and where to put it right."""
     permit = application.permit
-    pending = db.session.scalars(
-        select(RequiredInspection).where(
-            RequiredInspection.permit_id == permit.id,
-            RequiredInspection.removed_at.is_(None),
-            RequiredInspection.passed_at.is_(None),
-        )
-    ).all()
+    final = kind == CertificateKind.FINAL
+    pending = _pending(permit.id, cofo_only=not final)
     fees = payments.fee_summary(permit.id)
-    existing = certificate_for_application(application.id)
+    existing = final_certificate_for_application(application.id)
     permit_url = url_for("permits.permit", permit_id=permit.id)
     return [
         Guard(
@@ -74,7 +104,9 @@ def issue_guards(application: CofOApplication) -> list[Guard]:
             url_for("applications.review", application_id=application.id),
         ),
         Guard(
-            str(_l("Every required inspection has passed or been granted")),
+            str(_l("Every required inspection has passed or been granted"))
+            if final
+            else str(_l("The C of O inspections (building and fire) have passed")),
             not pending,
             _(
                 "Not passed yet: %(names)s.",
@@ -95,9 +127,11 @@ def issue_guards(application: CofOApplication) -> list[Guard]:
             url_for("payments.fees", permit_id=permit.id),
         ),
         Guard(
-            str(_l("No certificate has been issued for this application")),
+            str(_l("No final certificate has been issued for this application")),
             existing is None,
-            _("Certificate %(number)s was issued.", number=existing.number) if existing else "",
+            _("Final certificate %(number)s was issued.", number=existing.number)
+            if existing
+            else "",
             str(_l("Open the certificate")) if existing else "",
             url_for("certificates.staff_certificate", certificate_id=existing.id)
             if existing
@@ -106,40 +140,80 @@ def issue_guards(application: CofOApplication) -> list[Guard]:
     ]
 
 
+# The timeline's words for each kind's issue.
+TIMELINE_EVENTS = {
+    CertificateKind.FINAL: "certificate.issued",
+    CertificateKind.PARTIAL: "certificate.issued_partial",
+    CertificateKind.TEMPORARY: "certificate.issued_temporary",
+}
+
+
 @stale_guard(STALE_MESSAGE)
-def issue(application: CofOApplication, actor, version, answers: Mapping) -> Certificate:
-    """Issue the C of O, all in one transaction: the year's next number, the PDF and its
-    hash, the application to "C of O Issued", the permit to "Finaled", the emails with the
-    PDF, the timeline and the audit log. Refused while a guard fails."""
-    fields = _checked_for_issue(application, version, answers)
-    printed = _printed_record(application)
-    certificate = _new_certificate(application, actor)
+def issue(
+    application: CofOApplication,
+    actor,
+    version,
+    answers: Mapping,
+    *,
+    request: OccupancyRequest | None = None,
+    recipients: list[str] | None = None,
+) -> Certificate:
+    """Issue a certificate, all in one transaction: the year's next number, the PDF and its
+    hash, the emails with the PDF to the chosen recipients (everyone on the record unless
+    staff chose), the timeline and the audit log; for the final certificate also the
+    application to "C of O Issued", the permit to "Finaled" and the end of the permit's
+    partial and temporary certificates; for an occupancy request, its acceptance. Refused
+    while a guard fails."""
+    kind = kind_of(answers)
+    fields = _checked_for_issue(application, version, answers, kind)
+    to = chosen_recipients(record_contacts(application), recipients)
+    certificate = _new_certificate(application, actor, kind)
     first = write_version(
-        certificate, 1, fields, actor, language=application.permit.owner_language, **printed
+        certificate,
+        1,
+        fields,
+        actor,
+        language=application.permit.owner_language,
+        **_printed_record(application),
     )
-    review.certificate_issued(application, actor)
-    permits.finalize(application.permit, actor)
+    if kind == CertificateKind.FINAL:
+        review.certificate_issued(application, actor)
+        permits.finalize(application.permit, actor)
     events.happened(
         "certificate.issued",
         certificate,
         actor=actor,
         on=application.permit,
-        shown={"number": certificate.number},
+        timeline_event=TIMELINE_EVENTS[kind],
+        shown={
+            "number": certificate.number,
+            "portion": first.portion_of_building,
+            "expires": first.expires_on,
+        },
         number=certificate.number,
+        kind=kind.value,
         sha256=first.sha256,
+        recipients=", ".join(to),
         confirmations=", ".join(CONFIRMATIONS),
     )
-    _email_issued(application, certificate, first)
+    if kind == CertificateKind.FINAL:
+        supersede_for_final(certificate, actor)
+    if request is not None:
+        accept_request(request, certificate, actor)
+    _email_issued(application, certificate, first, to)
     db.session.commit()
     return certificate
 
 
-def _checked_for_issue(application: CofOApplication, version, answers: Mapping) -> dict:
+def _checked_for_issue(
+    application: CofOApplication, version, answers: Mapping, kind: CertificateKind
+) -> dict:
     """The certificate's fields, once the page was current, every guard holds and staff
     confirmed each statement."""
     check_version(application, version, STALE_MESSAGE)
-    APPLICATION_TRANSITIONS.check(application.status, S.COFO_ISSUED)
-    if not all(guard.ok for guard in issue_guards(application)):
+    if kind == CertificateKind.FINAL:
+        APPLICATION_TRANSITIONS.check(application.status, S.COFO_ISSUED)
+    if not all(guard.ok for guard in issue_guards(application, kind)):
         raise GuardsFailed()
     missing = [name for name in CONFIRMATIONS if not answers.get(name)]
     if missing:
@@ -161,7 +235,7 @@ def _printed_record(application: CofOApplication) -> dict:
     }
 
 
-def _new_certificate(application: CofOApplication, actor) -> Certificate:
+def _new_certificate(application: CofOApplication, actor, kind: CertificateKind) -> Certificate:
     year = calendar.local_today().year
     sequence = take_number(year)
     certificate = Certificate(
@@ -170,6 +244,7 @@ def _new_certificate(application: CofOApplication, actor) -> Certificate:
         sequence=sequence,
         permit_id=application.permit_id,
         application_id=application.id,
+        kind=kind,
         issued_by_id=actor.id,
         last_version=1,
     )
@@ -178,15 +253,19 @@ def _new_certificate(application: CofOApplication, actor) -> Certificate:
 
 
 def _email_issued(
-    application: CofOApplication, certificate: Certificate, first: CertificateVersion
+    application: CofOApplication,
+    certificate: Certificate,
+    first: CertificateVersion,
+    recipients: list[str],
 ) -> None:
     permit = application.permit
     link = email_link("certificates.certificate", permit_id=permit.id)
-    for email in record_contacts(application):
+    for email in recipients:
         queue_email(
             email,
             _l(
-                "Certificate of Occupancy %(number)s issued for permit %(permit)s",
+                "%(kind)s Certificate of Occupancy %(number)s issued for permit %(permit)s",
+                kind=certificate.kind.label,
                 number=certificate.number,
                 permit=permit.permit_num,
             ),

@@ -13,6 +13,24 @@ from portal.workflow import LabelledStatus, TransitionTable
 NUMBER_PREFIX = "CO"
 
 
+class CertificateKind(LabelledStatus):
+    """What a certificate allows: part of the building, the building until a date, or the
+    whole building for good (only the final certificate finals the permit)."""
+
+    PARTIAL = "partial", _l("Partial")
+    TEMPORARY = "temporary", _l("Temporary")
+    FINAL = "final", _l("Final")
+
+
+# The certificate type staff choose on the issue form (the application's words) names the kind.
+KIND_OF_TYPE = {
+    CertificateType.FULL: CertificateKind.FINAL,
+    CertificateType.PARTIAL: CertificateKind.PARTIAL,
+    CertificateType.TEMPORARY: CertificateKind.TEMPORARY,
+}
+TYPE_OF_KIND = {kind: certificate_type for certificate_type, kind in KIND_OF_TYPE.items()}
+
+
 class CertificateCounter(Base):
     """The last number issued in a year; locked while a number is taken, so numbers have
     no gaps and no duplicates however many staff issue at once."""
@@ -24,13 +42,22 @@ class CertificateCounter(Base):
 
 
 class Certificate(TimestampMixin, Base):
-    """One certificate per application; what it says lives in its versions."""
+    """A certificate of the permit: partial and temporary ones while work finishes, one
+    final certificate per application; what each says lives in its versions."""
 
     __tablename__ = "certificates"
     __table_args__ = (
         UniqueConstraint("year", "sequence", name="uq_certificates_year_sequence"),
         # The staff list of issued certificates, newest or oldest first.
         Index("ix_certificates_created", "created_at", "id"),
+        # One final certificate per application, enforced by the database as well.
+        Index(
+            "uq_certificates_one_final",
+            "application_id",
+            unique=True,
+            sqlite_where=text("kind = 'final'"),
+            postgresql_where=text("kind = 'final'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,15 +65,22 @@ class Certificate(TimestampMixin, Base):
     year: Mapped[int]
     sequence: Mapped[int]
     permit_id: Mapped[int] = mapped_column(ForeignKey("permits.id"), index=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("cofo_applications.id"), unique=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("cofo_applications.id"), index=True)
+    kind: Mapped[CertificateKind] = mapped_column(
+        enum_column(CertificateKind), default=CertificateKind.FINAL, server_default="final"
+    )
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # The last version number handed out: regeneration locks this row and adds one.
     last_version: Mapped[int] = mapped_column(default=0)
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
+    # A partial or temporary certificate ends when the final one is issued.
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    superseded_at: Mapped[datetime | None]
 
     permit = relationship("Permit", lazy="joined")
+    superseded_by: Mapped["Certificate | None"] = relationship(remote_side=[id])
     versions: Mapped[list["CertificateVersion"]] = relationship(
         back_populates="certificate",
         order_by="CertificateVersion.version_number.desc()",
@@ -56,6 +90,10 @@ class Certificate(TimestampMixin, Base):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.superseded_at is not None
 
     @property
     def current_version(self) -> "CertificateVersion | None":
@@ -108,6 +146,8 @@ class CertificateVersion(TimestampMixin, Base):
     expires_on: Mapped[date | None]
     description: Mapped[str] = mapped_column(Text, default="")
     conditions: Mapped[str] = mapped_column(Text, default="")
+    # What is left to finish: a temporary certificate must list it.
+    outstanding_matters: Mapped[str] = mapped_column(Text, default="", server_default="")
     # What the PDF printed, as it was at the time: a later change of owner or official
     # does not rewrite an issued certificate.
     permit_num: Mapped[str] = mapped_column(String(40))
@@ -232,3 +272,102 @@ class PickupAppointment(TimestampMixin, VersionedMixin, Base):
     @property
     def is_open(self) -> bool:
         return self.status == PickupStatus.BOOKED
+
+
+class RequestKind(LabelledStatus):
+    """What the owner or agent asks of the department about occupancy."""
+
+    PARTIAL = "partial", _l("Partial occupancy")
+    TEMPORARY = "temporary", _l("Temporary occupancy")
+    EXTENSION = "extension", _l("Extension of a temporary certificate")
+    # Chicago: a project that needs no C of O may request one, before any work begins.
+    OPTIONAL = "optional", _l("A C of O for a project that does not require one")
+
+
+class RequestStatus(LabelledStatus):
+    REQUESTED = "requested", _l("Requested")
+    ACCEPTED = "accepted", _l("Accepted")
+    REFUSED = "refused", _l("Refused")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
+
+
+REQUEST_TRANSITIONS = TransitionTable(
+    {
+        RequestStatus.REQUESTED: {
+            RequestStatus.ACCEPTED,
+            RequestStatus.REFUSED,
+            RequestStatus.WITHDRAWN,
+        }
+    }
+)
+# What an occupancy request's kind issues when staff accept it.
+KIND_OF_REQUEST = {
+    RequestKind.PARTIAL: CertificateKind.PARTIAL,
+    RequestKind.TEMPORARY: CertificateKind.TEMPORARY,
+}
+
+
+class OccupancyRequest(TimestampMixin, VersionedMixin, Base):
+    """The owner's or agent's request for partial or temporary occupancy, for more time on a
+    temporary certificate, or for an optional C of O; staff accept or refuse it."""
+
+    __tablename__ = "occupancy_requests"
+    __table_args__ = (
+        # The staff queue: open requests, oldest first.
+        Index("ix_occupancy_requests_status_created", "status", "created_at", "id"),
+        # One open request of each kind per permit, so two clicks make one request.
+        Index(
+            "uq_occupancy_requests_one_open",
+            "permit_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("status = 'requested'"),
+            postgresql_where=text("status = 'requested'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    permit_id: Mapped[int] = mapped_column(ForeignKey("permits.id"), index=True)
+    kind: Mapped[RequestKind] = mapped_column(enum_column(RequestKind))
+    status: Mapped[RequestStatus] = mapped_column(
+        enum_column(RequestStatus), default=RequestStatus.REQUESTED
+    )
+    portion: Mapped[str] = mapped_column(String(300), default="")
+    wanted_from: Mapped[date | None]
+    # An extension: the date the owner asks the temporary certificate to run to.
+    extend_to: Mapped[date | None]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # The temporary certificate an extension is for; the certificate an acceptance issued.
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+
+    permit = relationship("Permit", lazy="joined")
+    certificate: Mapped[Certificate | None] = relationship()
+    requested_by = relationship("User", foreign_keys=[requested_by_id], lazy="joined")
+    documents: Mapped[list["OccupancyRequestDocument"]] = relationship(
+        back_populates="request",
+        cascade="all, delete-orphan",
+        order_by="OccupancyRequestDocument.id",
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RequestStatus.REQUESTED
+
+
+class OccupancyRequestDocument(TimestampMixin, Base):
+    __tablename__ = "occupancy_request_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("occupancy_requests.id", ondelete="CASCADE"), index=True
+    )
+    stored_file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    request: Mapped[OccupancyRequest] = relationship(back_populates="documents")
+    stored_file = relationship("StoredFile", lazy="joined")

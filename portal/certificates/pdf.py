@@ -69,18 +69,19 @@ def statement(city: str) -> str:
     )
 
 
-def certificate_data(version, *, code: str, number: str) -> dict:
+def certificate_data(version, *, code: str, number: str, kind) -> dict:
     """What the PDF prints, as strings: the renderer gets nothing else.
 
-    A certificate in another language than English also prints the English statement:
-    the English text is the one of record, as the department's ordinances are written."""
+    A certificate in another language than English also prints the English title and
+    statement: the English text is the one of record, as the department's ordinances are
+    written."""
     config = current_app.config
     url = verification_url(code)
     language = languages.current()
     title_of_record = statement_of_record = ""
     if language != languages.DEFAULT:
         with languages.rendering_in(languages.DEFAULT):
-            title_of_record = _("Certificate of Occupancy")
+            title_of_record = _("%(kind)s Certificate of Occupancy", kind=kind.label)
             statement_of_record = statement(config["PORTAL_CITY"])
     return {
         "language": language,
@@ -100,12 +101,13 @@ def certificate_data(version, *, code: str, number: str) -> dict:
         "occupancy_groups": ", ".join(version.occupancy_groups or []),
         "occupancy_load": str(version.occupancy_load),
         "construction_type": version.construction_type,
-        "certificate_type": str(version.certificate_type.label),
+        "certificate_type": str(kind.label),
         "certificate_type_value": version.certificate_type.value,
         "expires_on": long_date(version.expires_on),
         "granted_date": long_date(version.granted_date),
         "description": version.description,
         "conditions": version.conditions,
+        "outstanding_matters": version.outstanding_matters,
         "official_name": version.official_name,
         "official_title": version.official_title,
         "verify_url": url,

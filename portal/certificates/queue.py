@@ -1,4 +1,5 @@
-"""The staff's certificate lists: applications ready for a certificate, and those issued.
+"""The staff's certificate lists: applications ready for a certificate, those issued, and
+the open occupancy requests.
 
 Ready to issue walks the partial index on (submitted_at, id) of accepted and
 inspections-complete applications; issued certificates walk (created_at, id) or their
@@ -12,7 +13,7 @@ from wtforms import SelectChoice, SelectField
 from wtforms.validators import Optional
 
 from portal.applications.models import ISSUABLE_STATES, CofOApplication
-from portal.certificates.models import Certificate
+from portal.certificates.models import Certificate, OccupancyRequest, RequestStatus
 from portal.keyset import KeysetPage, SortOrder
 from portal.permits.models import Permit
 from portal.queues import QueueForm, any_of, page_of, within_days
@@ -117,3 +118,20 @@ def issued_certificates(form: IssuedForm) -> KeysetPage:
             )
         )
     return page_of(query, _issued_order(form.sort_key))
+
+
+# Open requests, oldest first: the (status, created_at, id) index, in order.
+REQUEST_ORDER = SortOrder(
+    "oldest", _l("Oldest first"), (OccupancyRequest.created_at, OccupancyRequest.id)
+)
+
+
+def open_requests() -> KeysetPage:
+    """The staff queue of occupancy requests waiting for a decision, with their permits."""
+    query = (
+        select(OccupancyRequest)
+        .join(OccupancyRequest.permit)
+        .where(OccupancyRequest.status == RequestStatus.REQUESTED)
+        .options(contains_eager(OccupancyRequest.permit))
+    )
+    return page_of(query, REQUEST_ORDER)

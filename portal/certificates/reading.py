@@ -9,17 +9,81 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.applications.models import CofOApplication
-from portal.certificates.models import Certificate, PickupAppointment, PickupStatus
+from portal.applications.models import ISSUABLE_STATES, CofOApplication
+from portal.certificates.models import (
+    Certificate,
+    CertificateKind,
+    OccupancyRequest,
+    PickupAppointment,
+    PickupStatus,
+    RequestKind,
+    RequestStatus,
+)
 from portal.extensions import db
 from portal.permits.models import PartyRole, Permit, PermitParty
 
 
-def certificate_for_application(application_id: int) -> Certificate | None:
+def final_certificate_for_application(application_id: int) -> Certificate | None:
     return db.session.scalar(
         select(Certificate)
-        .where(Certificate.application_id == application_id)
+        .where(
+            Certificate.application_id == application_id,
+            Certificate.kind == CertificateKind.FINAL,
+        )
         .options(selectinload(Certificate.versions))
+    )
+
+
+def certificates_for_permit(permit_id: int) -> Sequence[Certificate]:
+    """Every certificate of the permit, newest first, with its versions."""
+    return db.session.scalars(
+        select(Certificate)
+        .where(Certificate.permit_id == permit_id)
+        .options(selectinload(Certificate.versions))
+        .order_by(Certificate.id.desc())
+    ).all()
+
+
+def certificates_for_application(application_id: int) -> Sequence[Certificate]:
+    return db.session.scalars(
+        select(Certificate)
+        .where(Certificate.application_id == application_id)
+        .order_by(Certificate.id)
+    ).all()
+
+
+def request_for_permit(permit: Permit, request_id: int) -> OccupancyRequest | None:
+    return db.session.scalar(
+        select(OccupancyRequest).where(
+            OccupancyRequest.id == request_id, OccupancyRequest.permit_id == permit.id
+        )
+    )
+
+
+def requests_for_permit(permit_id: int) -> Sequence[OccupancyRequest]:
+    return db.session.scalars(
+        select(OccupancyRequest)
+        .where(OccupancyRequest.permit_id == permit_id)
+        .order_by(OccupancyRequest.id.desc())
+    ).all()
+
+
+def open_extension_request(certificate_id: int) -> OccupancyRequest | None:
+    """The owner's open request to extend the certificate, if any."""
+    return db.session.scalar(
+        select(OccupancyRequest).where(
+            OccupancyRequest.certificate_id == certificate_id,
+            OccupancyRequest.kind == RequestKind.EXTENSION,
+            OccupancyRequest.status == RequestStatus.REQUESTED,
+        )
+    )
+
+
+def request_for_staff(request_id: int) -> OccupancyRequest | None:
+    return db.session.scalar(
+        select(OccupancyRequest)
+        .where(OccupancyRequest.id == request_id)
+        .options(selectinload(OccupancyRequest.documents))
     )
 
 
@@ -32,16 +96,6 @@ def certificate_for_permit(permit: Permit) -> Certificate | None:
         .order_by(Certificate.id.desc())
         .limit(1)
     )
-
-
-def certificates_for_permit(permit: Permit) -> Sequence[Certificate]:
-    """Every certificate of the permit, oldest first, with its versions."""
-    return db.session.scalars(
-        select(Certificate)
-        .where(Certificate.permit_id == permit.id)
-        .options(selectinload(Certificate.versions))
-        .order_by(Certificate.id)
-    ).all()
 
 
 def certificate_for_staff(certificate_id: int) -> Certificate | None:
@@ -128,3 +182,17 @@ def counter_day(day: date) -> Sequence[PickupAppointment]:
         )
         .order_by(PickupAppointment.starts_at, PickupAppointment.id)
     ).all()
+
+
+def issuable_application(permit_id: int) -> CofOApplication | None:
+    """The permit's application a certificate can be issued on (accepted, or its
+    inspections complete), if any."""
+    return db.session.scalar(
+        select(CofOApplication)
+        .where(
+            CofOApplication.permit_id == permit_id,
+            CofOApplication.status.in_(ISSUABLE_STATES),
+        )
+        .order_by(CofOApplication.id.desc())
+        .limit(1)
+    )

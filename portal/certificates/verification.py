@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.certificates.models import (
     NUMBER_PREFIX,
@@ -13,6 +13,7 @@ from portal.certificates.models import (
     VersionStatus,
 )
 from portal.certificates.numbering import format_number
+from portal.certificates.phases import is_expired
 from portal.extensions import db
 
 # CO-2026-000123, optionally with the version: CO-2026-000123-V2
@@ -21,7 +22,9 @@ CODE_PATTERN = re.compile(rf"^{NUMBER_PREFIX}-(\d{{4}})-(\d{{6}})(?:-V([1-9]\d{{
 
 @dataclass(frozen=True)
 class Verification:
-    state: str  # valid, superseded, revoked, unknown, malformed
+    # valid, expired, replaced (by the final certificate), superseded (by a newer version),
+    # revoked, unknown, malformed
+    state: str
     code: str
     certificate: Certificate | None = None
     version: CertificateVersion | None = None
@@ -42,7 +45,7 @@ def verify(code: str) -> Verification:
     certificate = db.session.scalar(
         select(Certificate)
         .where(Certificate.number == number)
-        .options(selectinload(Certificate.versions))
+        .options(selectinload(Certificate.versions), joinedload(Certificate.superseded_by))
     )
     if certificate is None:
         return Verification("unknown", code)
@@ -55,6 +58,10 @@ def verify(code: str) -> Verification:
         return Verification("unknown", code)
     if certificate.is_revoked:
         return Verification("revoked", code, certificate, version)
+    if certificate.is_superseded:
+        return Verification("replaced", code, certificate, version)
     if version.status == VersionStatus.CURRENT:
+        if is_expired(version):
+            return Verification("expired", code, certificate, version, version)
         return Verification("valid", code, certificate, version, version)
     return Verification("superseded", code, certificate, version, current)

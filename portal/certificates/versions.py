@@ -6,23 +6,28 @@ staff act at once, versions are consecutive and at most one is current.
 """
 
 from collections.abc import Mapping
+from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal import events, languages
+from portal import calendar, events, languages
 from portal.applications.models import CofOApplication
 from portal.certificates import pdf
 from portal.certificates.answers import ANSWER_FIELDS, check_answers
 from portal.certificates.errors import CONFIRM_REVOKE_MESSAGE, STALE_MESSAGE, InvalidCertificate
 from portal.certificates.models import (
+    KIND_OF_TYPE,
     VERSION_TRANSITIONS,
     Certificate,
+    CertificateKind,
     CertificateVersion,
+    OccupancyRequest,
     PickupAppointment,
     VersionStatus,
 )
+from portal.certificates.occupancy import accept_request
 from portal.certificates.pickup import (
     calendar_cancellation,
     cancel_for_revocation,
@@ -36,6 +41,7 @@ from portal.errors import IllegalTransition
 from portal.extensions import db
 from portal.models import utcnow
 from portal.notifications.services import email_link, queue_email
+from portal.template_helpers import long_date
 from portal.workflow import stale_guard
 
 # What the PDF printed about the permit and owner: a correction copies it from the version
@@ -66,6 +72,7 @@ def write_version(
                 version,
                 code=f"{certificate.number}-V{number}",
                 number=certificate.number,
+                kind=certificate.kind,
             )
         )
     stored = save_bytes(rendered.data, "application/pdf")
@@ -87,6 +94,18 @@ def pdf_attachment(version: CertificateVersion) -> list[dict]:
             "sha256": version.sha256,
         }
     ]
+
+
+def chosen_recipients(everyone: list[str], chosen: list[str] | None) -> list[str]:
+    """The addresses staff chose among everyone on the record (all of them unless they
+    chose); none chosen, or one not on the record, is refused."""
+    if chosen is None:
+        return everyone
+    known = {email.lower(): email for email in everyone}
+    picked = [known[email.lower()] for email in chosen if email.lower() in known]
+    if not picked or len(picked) != len(chosen):
+        raise InvalidCertificate(_l("Choose who receives the certificate email"), "recipients")
+    return picked
 
 
 def version_answers(version: CertificateVersion) -> dict:
@@ -142,6 +161,15 @@ def regenerate(
         raise IllegalTransition()
     VERSION_TRANSITIONS.check(previous.status, VersionStatus.SUPERSEDED)
     fields = check_answers(answers, certificate.permit_id)
+    if KIND_OF_TYPE[fields["certificate_type"]] != certificate.kind:
+        raise InvalidCertificate(
+            _l(
+                "A correction keeps the certificate a %(kind)s certificate: issue a new "
+                "certificate for another kind.",
+                kind=certificate.kind.label,
+            ),
+            "certificate_type",
+        )
     new = _supersede(certificate, previous, fields, actor, reason)
     events.happened(
         "certificate.regenerated",
@@ -164,7 +192,11 @@ def regenerate(
 
 
 def _supersede(
-    certificate: Certificate, previous: CertificateVersion, fields: dict, actor, reason: str
+    certificate: Certificate,
+    previous: CertificateVersion,
+    fields: dict,
+    actor,
+    reason: str,
 ) -> CertificateVersion:
     """End the current version and write the next one, printing what the previous did."""
     VERSION_TRANSITIONS.move(previous, VersionStatus.SUPERSEDED)
@@ -185,7 +217,11 @@ def _supersede(
 
 
 def _email_correction(
-    certificate: Certificate, previous: CertificateVersion, new: CertificateVersion, reason: str
+    certificate: Certificate,
+    previous: CertificateVersion,
+    new: CertificateVersion,
+    reason: str,
+    template: str = "certificates_regenerated",
 ) -> None:
     permit = certificate.permit
     for email in record_contacts(_application(certificate)):
@@ -196,7 +232,7 @@ def _email_correction(
                 number=certificate.number,
                 version=new.version_number,
             ),
-            "certificates_regenerated",
+            template,
             attachments=pdf_attachment(new),
             certificate=certificate,
             version=new,
@@ -205,6 +241,102 @@ def _email_correction(
             reason=reason,
             link=email_link("certificates.certificate", permit_id=permit.id),
         )
+
+
+# ---- extending a temporary certificate ------------------------------------------------------
+
+
+@stale_guard(STALE_MESSAGE)
+def extend(
+    certificate: Certificate,
+    actor,
+    expires_on,
+    reason: str,
+    *,
+    request: OccupancyRequest | None = None,
+) -> CertificateVersion:
+    """Staff extend a temporary certificate: a new version, with its own PDF, running to
+    the new date (the previous version is superseded and kept); an extension request it
+    answers is accepted."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidCertificate(_l("Enter why the certificate is extended"), "reason")
+    certificate = _lock_certificate(certificate.id)
+    previous = _current_version(certificate.id)
+    if (
+        certificate.kind != CertificateKind.TEMPORARY
+        or previous is None
+        or certificate.is_revoked
+        or certificate.is_superseded
+    ):
+        raise IllegalTransition(_l("Only a temporary certificate in force can be extended."))
+    if (
+        not isinstance(expires_on, date)
+        or expires_on < calendar.local_today()
+        or (previous.expires_on is not None and expires_on <= previous.expires_on)
+    ):
+        raise InvalidCertificate(
+            _l("Enter a new expiry date after %(date)s", date=long_date(previous.expires_on)),
+            "expires_on",
+        )
+    fields = {**version_answers(previous), "expires_on": expires_on}
+    new = _supersede(certificate, previous, fields, actor, reason)
+    events.happened(
+        "certificate.extended",
+        certificate,
+        actor=actor,
+        on=certificate.permit,
+        shown={"number": certificate.number, "expires": expires_on},
+        version=new.version_number,
+        previous_expiry=previous.expires_on.isoformat() if previous.expires_on else "",
+        expires_on=expires_on.isoformat(),
+        reason=reason,
+    )
+    if request is not None:
+        accept_request(request, certificate, actor)
+    _email_correction(certificate, previous, new, reason, "certificates_extended")
+    db.session.commit()
+    return new
+
+
+# ---- sending the certificate again ----------------------------------------------------------
+
+
+def resend(certificate: Certificate, actor, recipients: list[str] | None) -> list[str]:
+    """Email the current version again to the contacts staff choose; audited."""
+    current = certificate.current_version
+    if certificate.is_revoked or current is None:
+        raise IllegalTransition(_l("Only a certificate in force can be sent again."))
+    to = chosen_recipients(record_contacts(_application(certificate)), recipients)
+    permit = certificate.permit
+    link = email_link("certificates.certificate", permit_id=permit.id)
+    events.happened(
+        "certificate.resent",
+        certificate,
+        actor=actor,
+        on=permit,
+        shown={"number": certificate.number, "recipients": ", ".join(to)},
+        version=current.version_number,
+        recipients=", ".join(to),
+    )
+    for email in to:
+        queue_email(
+            email,
+            _l(
+                "%(kind)s Certificate of Occupancy %(number)s for permit %(permit)s",
+                kind=certificate.kind.label,
+                number=certificate.number,
+                permit=permit.permit_num,
+            ),
+            "certificates_issued",
+            attachments=pdf_attachment(current),
+            certificate=certificate,
+            version=current,
+            permit=permit,
+            link=link,
+        )
+    db.session.commit()
+    return to
 
 
 # ---- revoking -------------------------------------------------------------------------------

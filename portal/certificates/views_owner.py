@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.access import current_actor
-from portal.certificates import openings, pdf, pickup, reading
+from portal.certificates import openings, pdf, phases, pickup, reading
 from portal.certificates.errors import InvalidCertificate
 from portal.certificates.forms import BookForm, RescheduleForm, VersionForm
 from portal.certificates.models import PickupStatus
@@ -24,6 +24,9 @@ def certificate(permit: Permit):
     return render_template(
         "certificates/certificate.html",
         permit=permit,
+        certificates=reading.certificates_for_permit(permit.id),
+        requests=reading.requests_for_permit(permit.id),
+        is_expired=phases.is_expired,
         certificate=found,
         current=found.current_version if found else None,
         appointment=appointment,

@@ -273,7 +273,10 @@ def test_check_answers_submit_confirmation_and_email(owner_client, permit, owner
     html = get_page(owner_client, url(permit, "/check"))
     assert "Some answers are still missing" not in html
     assert "Is a certificate required? Required" in html
-    assert "Rule: 4 or more dwelling or sleeping units." in html
+    assert (
+        "Rule: Construction or substantial alteration (reconfiguration) of 4 or more dwelling "
+        "or sleeping units." in html
+    )
     assert f'href="{url(permit, "/building")}"' in html
 
     response = owner_client.post(url(permit, "/submit"), data={})

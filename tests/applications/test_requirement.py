@@ -76,3 +76,44 @@ def test_every_rule_that_applies_is_a_reason():
         "institutional",
         "hazardous",
     ]
+
+
+def test_seed_units_counts_what_the_work_builds_or_alters():
+    """Seed: "construction or substantial alteration (reconfiguration) of 4 or more dwelling
+    or sleeping units": a one-unit remodel in a 20-unit building does not need a C of O."""
+    result = requirement(1, 0, False, ["R-2"])
+    assert result.required is False
+    assert "substantially alters 1 dwelling or sleeping units" in result.reasons[0].text
+    assert "reconfiguration" in result.reasons[0].rule
+
+
+def test_seed_floor_area_counts_what_the_work_builds_or_alters():
+    """Seed: "construction or substantial alteration of more than 10,000 sq ft of
+    non-residential occupancy"."""
+    result = requirement(0, 12_000, False, ["B"])
+    assert result.required is True
+    assert "Construction or substantial alteration" in result.reasons[0].rule
+
+
+@pytest.mark.parametrize("group", ["A-2", "E", "I-1", "H-3"])
+def test_seed_group_rules_need_construction_or_substantial_rehabilitation(group):
+    """Seed: "construction or substantial rehabilitation of any space used for assembly (A,
+    more than 50 people), educational (E), institutional (I) or hazardous (H) occupancy,
+    whatever its size"."""
+    assert requirement(0, 0, False, [group], 300).required is True
+    result = requirement(0, 0, False, [group], 300, space_work=False)
+    assert result.required is False
+    assert codes(result)[-1] == "groups"
+    assert "does not build or substantially rehabilitate" in result.reasons[-1].text
+
+
+def test_seed_group_h_names_the_fire_prevention_bureau():
+    """Seed: "hazardous (H, regulated by the Fire Prevention Bureau)"."""
+    result = requirement(0, 0, False, ["H-2"])
+    assert "Fire Prevention Bureau" in result.reasons[0].text
+    assert "Fire Prevention Bureau" in result.reasons[0].rule
+
+
+def test_seed_other_projects_may_request_one():
+    """Seed: "Other projects, single-family homes included, may request a C of O"."""
+    assert requirement(1, 0, False, ["R-3"]).verdict == "Not required, but you may request one"

@@ -67,11 +67,13 @@ def test_issue_download_verify_correct_and_pick_up(page: Page, new_context):
     sign_in(page, owner)
     page.get_by_role("link", name=permit.permit_num).click()
     check_axe(page)
-    page.get_by_role("link", name="Download the certificate or book a pickup").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Certificate of Occupancy")
+    page.get_by_role(
+        "link", name="Download the certificates, book a pickup or request occupancy"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Certificates of Occupancy")
     check_axe(page)
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download the certificate (PDF)").click()
+        page.get_by_role("link", name=f"Download certificate {certificate.number} (PDF)").click()
     data = Path(download.value.path()).read_bytes()
     assert hashlib.sha256(data).hexdigest() == first.sha256
     assert download.value.suggested_filename == f"{certificate.number}-v1.pdf"

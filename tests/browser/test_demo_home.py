@@ -27,9 +27,12 @@ def test_owner_home_lists_the_demo_permits_with_the_next_step(page: Page):
     sign_in(page, owner, password=current_app.config["DEMO_PASSWORD"])
     expect(page.get_by_role("heading", level=1)).to_have_text("My permits")
     permits = page.get_by_role("table").first.locator("tbody tr")
-    expect(permits).to_have_count(4)
-    for status in ("Draft", "Submitted", "Information requested", "Accepted"):
+    # Four application stories, and three permits with partial or temporary certificates
+    # (their applications accepted).
+    expect(permits).to_have_count(7)
+    for status in ("Draft", "Submitted", "Information requested"):
         expect(permits.filter(has_text=status)).to_have_count(1)
+    expect(permits.filter(has_text="Accepted")).to_have_count(4)
     expect(page.get_by_role("link", name="Respond to the department's request")).to_be_visible()
 
     if path := os.environ.get("PORTAL_SCREENSHOT"):

@@ -213,7 +213,9 @@ CASES = {
     "requirement-check": FormErrorCase(
         open=_public("/do-i-need-a-certificate"),
         submit="Check whether I need one",
-        typed={"How many dwelling units and sleeping units will the building have?": "12"},
+        typed={
+            "How many dwelling or sleeping units does the work build or substantially alter?": "12"
+        },
         errors=[
             "Enter the floor area",
             "Select yes if the use is changing",

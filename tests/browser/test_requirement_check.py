@@ -7,8 +7,11 @@ from tests.browser.helpers import check_axe, choose, visit
 
 pytestmark = pytest.mark.browser
 
-UNITS = "How many dwelling units and sleeping units will the building have?"
-AREA = "How much floor area will be used for anything other than homes, in square feet?"
+UNITS = "How many dwelling or sleeping units does the work build or substantially alter?"
+AREA = (
+    "How much floor area used for anything other than homes does the work build or "
+    "substantially alter, in square feet?"
+)
 CHANGE = "Will the building or space change to a different use?"
 USES = "Will any part of the building be used for these?"
 

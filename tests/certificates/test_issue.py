@@ -187,13 +187,19 @@ def test_a_temporary_certificate_carries_its_expiry(application, staff):
 
     expiry = factories.answers()["granted_date"] + timedelta(days=90)
     certificate = factories.issue(
-        application, staff, certificate_type="temporary", expires_on=expiry
+        application,
+        staff,
+        certificate_type="temporary",
+        expires_on=expiry,
+        outstanding_matters="Landscaping",
     )
     assert certificate.current_version.expires_on == expiry
     with pytest.raises(errors.InvalidCertificate, match="after the granted date"):
         answers.check_answers(
             factories.answers(
-                certificate_type="temporary", expires_on=factories.answers()["granted_date"]
+                certificate_type="temporary",
+                expires_on=factories.answers()["granted_date"],
+                outstanding_matters="Landscaping",
             ),
             application.permit_id,
         )

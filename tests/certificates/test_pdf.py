@@ -31,6 +31,7 @@ def test_the_pdf_holds_every_required_field(application, staff):
         certificate_type="temporary",
         expires_on=granted + timedelta(days=60),
         conditions="Second stair handrail to be installed",
+        outstanding_matters="Paint the lobby",
     )
     version = certificate.current_version
     text = _text(path_for(version.sha256))
@@ -49,7 +50,8 @@ def test_the_pdf_holds_every_required_field(application, staff):
         "42 persons",
         "VA",
         "Temporary",
-        "expires",
+        "Valid until the end of",
+        "Paint the lobby",
         "comply substantially with the requirements of the building code",
         "Second stair handrail to be installed",
         config["PORTAL_BUILDING_OFFICIAL"],
@@ -76,7 +78,9 @@ def test_the_pdf_is_one_tagged_page(certificate):
 
 def test_the_qr_code_names_the_verification_url(certificate):
     version = certificate.current_version
-    data = pdf.certificate_data(version, code=version.code, number=certificate.number)
+    data = pdf.certificate_data(
+        version, code=version.code, number=certificate.number, kind=certificate.kind
+    )
     assert data["verify_url"] == (
         f"{current_app.config['PORTAL_BASE_URL']}/verify/{certificate.number}-V1"
     )
@@ -87,7 +91,9 @@ def test_the_qr_code_names_the_verification_url(certificate):
 
 def test_the_renderer_gets_plain_strings_only(certificate):
     version = certificate.current_version
-    data = pdf.certificate_data(version, code=version.code, number=certificate.number)
+    data = pdf.certificate_data(
+        version, code=version.code, number=certificate.number, kind=certificate.kind
+    )
     assert all(isinstance(value, str | int) for value in data.values())
 
 
@@ -121,7 +127,9 @@ def test_a_field_cannot_make_the_renderer_fetch_anything(app, certificate, monke
 
     monkeypatch.setattr(pdf.StaticOnlyFetcher, "fetch", spy)
     version = certificate.current_version
-    data = pdf.certificate_data(version, code=version.code, number=certificate.number)
+    data = pdf.certificate_data(
+        version, code=version.code, number=certificate.number, kind=certificate.kind
+    )
     data["description"] = (
         '<img src="http://attacker.example/x.png"><link rel=stylesheet href="file:///etc/passwd">'
     )

@@ -68,7 +68,7 @@ def test_the_owner_downloads_only_the_current_version(certificate, staff, owner_
     assert hashlib.sha256(response.data).hexdigest() == current.sha256
     page = owner_client.get(f"/permits/{certificate.permit_id}/certificate")
     check_page(page.data)
-    assert b"Download the certificate" in page.data
+    assert b"Download certificate" in page.data
     assert b"-V1" not in page.data
     assert b"-V2" in page.data
 
@@ -156,7 +156,7 @@ def test_a_revoked_certificate_cannot_be_corrected_or_downloaded(certificate, st
     assert owner_client.get(f"/permits/{certificate.permit_id}/certificate/pdf").status_code == 404
     page = owner_client.get(f"/permits/{certificate.permit_id}/certificate")
     check_page(page.data)
-    assert b"was revoked" in page.data
+    assert b"Revoked:" in page.data
     assert b"Issued in error" in page.data
 
 
@@ -266,7 +266,7 @@ def test_verification_says_valid_for_the_current_version(client, certificate):
         assert response.status_code == 200
         assert b"<h1>Valid certificate</h1>" in response.data
     page = response.data.decode()
-    for shown in (certificate.permit.address, "Floors 1 to 4", "42", "Full"):
+    for shown in (certificate.permit.address, "Floors 1 to 4", "42", "Final"):
         assert shown in page
     # Nothing more personal than the certificate shows: no owner, no email addresses.
     assert "Olivia Owner" not in page
@@ -322,4 +322,4 @@ def test_the_permit_page_shows_the_certificate(owner_client, certificate):
     page = owner_client.get(f"/permits/{certificate.permit_id}")
     check_page(page.data)
     assert certificate.number.encode() in page.data
-    assert b"Download the certificate or book a pickup" in page.data
+    assert b"Download the certificates, book a pickup or request occupancy" in page.data

@@ -11,17 +11,21 @@ from portal.applications.models import (
     ApplicationContact,
     ApplicationStatus,
     CertificateType,
+    CofOApplication,
     ContactRole,
 )
 from portal.auth.models import Role
 from portal.certificates import issuing
 from portal.certificates.models import (
+    TYPE_OF_KIND,
     Certificate,
+    CertificateKind,
     CertificateVersion,
     PickupAppointment,
     PickupSlot,
     VersionStatus,
 )
+from portal.certificates.reading import record_contacts
 from portal.documents.store import save_bytes
 from portal.extensions import db
 from portal.inspections import catalogue
@@ -123,26 +127,38 @@ def form_data(application, **overrides) -> dict:
         "confirm_owner_involved": "y",
         "confirm_professionals": "y",
         "confirm_records_finaled": "y",
+        # Everyone on the record, as the form ticks them.
+        "recipients": record_contacts(application)
+        if isinstance(application, CofOApplication)
+        else [],
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
 
 
-def issue(application, staff, **overrides):
-    return issuing.issue(application, staff, application.version, answers(**overrides))
+def issue(application, staff, *, recipients=None, **overrides):
+    return issuing.issue(
+        application, staff, application.version, answers(**overrides), recipients=recipients
+    )
 
 
-def issued_certificate(application, issuer, sequence: int) -> Certificate:
+def issued_certificate(
+    application, issuer, sequence: int, *, kind=CertificateKind.FINAL, expires_on=None
+) -> Certificate:
     """A certificate as issuing leaves it, written directly: its PDF is a stand-in, so
-    nothing is rendered. Added to the session, not committed."""
+    nothing is rendered (a temporary one expires in 60 days unless told). Added to the
+    session, not committed."""
     permit = application.permit
     year = calendar.local_today().year
+    if kind == CertificateKind.TEMPORARY and expires_on is None:
+        expires_on = calendar.local_today() + timedelta(days=60)
     certificate = Certificate(
         number=f"CO-{year}-{sequence:06d}",
         year=year,
         sequence=sequence,
         permit_id=permit.id,
         application_id=application.id,
+        kind=kind,
         issued_by_id=issuer.id,
         last_version=1,
     )
@@ -151,8 +167,14 @@ def issued_certificate(application, issuer, sequence: int) -> Certificate:
         CertificateVersion(
             version_number=1,
             status=VersionStatus.CURRENT,
-            certificate_type=CertificateType.FULL,
-            portion_of_building="Entire building",
+            certificate_type=TYPE_OF_KIND[kind],
+            portion_of_building="Entire building"
+            if kind == CertificateKind.FINAL
+            else "Floors 1-3, units 101-312",
+            expires_on=expires_on,
+            outstanding_matters="Landscaping and the roof deck"
+            if kind == CertificateKind.TEMPORARY
+            else "",
             occupancy_load=40,
             occupancy_groups=["R-2"],
             construction_type="VA",

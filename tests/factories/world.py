@@ -27,10 +27,14 @@ from portal.auth import second_factor
 from portal.auth.models import Role, User
 from portal.certificates.models import (
     Certificate,
+    CertificateKind,
     ClosedDay,
+    OccupancyRequest,
+    OccupancyRequestDocument,
     PickupAppointment,
     PickupSlot,
     PickupStatus,
+    RequestKind,
 )
 from portal.extensions import db
 from portal.inspections import catalogue, deadlines, requests, results, scheduling
@@ -115,6 +119,12 @@ class World:
     closed_day: ClosedDay | None = None
     appointment: PickupAppointment | None = None
     other_appointment: PickupAppointment | None = None
+    # A temporary certificate on world.permit, the owner's open request to extend it (with a
+    # document) and their open request for an optional C of O.
+    temporary_certificate: Certificate | None = None
+    occupancy_request: OccupancyRequest | None = None
+    request_document: OccupancyRequestDocument | None = None
+    optional_request: OccupancyRequest | None = None
     # world.staff has an authenticator app (and these recovery codes); world.admin has not.
     staff_recovery_codes: list[str] | None = None
 
@@ -322,7 +332,38 @@ def _add_certificates(world: World) -> None:
     world.other_appointment = booked_pickup(
         world.other_certificate, world.pickup_slots, world.stranger, day
     )
+    _add_occupancy(world)
     db.session.commit()
+
+
+def _add_occupancy(world: World) -> None:
+    world.temporary_certificate = issued_certificate(
+        world.application, world.staff, 903, kind=CertificateKind.TEMPORARY
+    )
+    db.session.flush()
+    expires = world.temporary_certificate.versions[0].expires_on
+    assert expires is not None
+    world.occupancy_request = OccupancyRequest(
+        permit_id=world.permit.id,
+        kind=RequestKind.EXTENSION,
+        certificate_id=world.temporary_certificate.id,
+        extend_to=expires + timedelta(days=30),
+        reason="The lift inspection is booked next month",
+        requested_by_id=world.owner.id,
+    )
+    world.request_document = OccupancyRequestDocument(
+        stored_file_id=world.document.stored_file_id,
+        filename="lift-booking.pdf",
+        uploaded_by_id=world.owner.id,
+    )
+    world.occupancy_request.documents.append(world.request_document)
+    world.optional_request = OccupancyRequest(
+        permit_id=world.permit.id,
+        kind=RequestKind.OPTIONAL,
+        reason="Our lender asks for one",
+        requested_by_id=world.owner.id,
+    )
+    db.session.add_all([world.occupancy_request, world.optional_request])
 
 
 def _add_settings_records(world: World) -> None:
@@ -375,6 +416,31 @@ def bookable(world: World) -> None:
     _settle_fees(world)
     world.appointment.status = PickupStatus.CANCELLED
     db.session.commit()
+
+
+def no_open_requests(world: World) -> None:
+    """The owner's requests decided, so a new one of each kind may be made."""
+    for request in (world.occupancy_request, world.optional_request):
+        db.session.delete(request)
+    db.session.commit()
+
+
+def work_not_begun(world: World) -> None:
+    """No inspection result recorded on world.permit: an optional C of O may be approved."""
+    for request in db.session.scalars(
+        select(InspectionRequest).where(
+            InspectionRequest.permit_id == world.permit.id,
+            InspectionRequest.result.is_not(None),
+        )
+    ):
+        request.result = None
+    db.session.commit()
+
+
+def before_work_without_requests(world: World) -> None:
+    """No request open and no inspection result: the owner may ask for an optional C of O."""
+    no_open_requests(world)
+    work_not_begun(world)
 
 
 def pickup_started(world: World) -> None:

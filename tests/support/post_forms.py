@@ -4,8 +4,10 @@ tests/test_post_views_validate_forms.py). A new POST route adds its fields to PO
 
 import io
 from collections.abc import Callable
+from datetime import timedelta
 
 from portal import calendar
+from portal.certificates.reading import record_contacts
 from portal.inspections import catalogue, requests
 from portal.inspections.models import InspectionResult
 from tests.factories.accounts import PASSWORD, next_totp_code, start_pending_sign_in
@@ -189,6 +191,7 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
     "payments.test_checkout": lambda w, c: {"action": "pay"},
     "certificates.issue": lambda w, c: {
         **_certificate_fields(),
+        "recipients": record_contacts(w.application),
         "version": str(w.application.version),
         "confirm_owner_involved": "y",
         "confirm_professionals": "y",
@@ -213,6 +216,40 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
         "revoke-confirm": "y",
     },
     "certificates.book": lambda w, c: {"opening": _opening(w, 5)},
+    "certificates.resend": lambda w, c: {
+        "resend-csrf_token": c.csrf_token(),
+        "resend-recipients": record_contacts(w.application)[:1],
+    },
+    "certificates.extend": lambda w, c: {
+        "extend-csrf_token": c.csrf_token(),
+        "extend-expires_on": (calendar.local_today() + timedelta(days=120)).isoformat(),
+        "extend-reason": "Roof deck delayed by weather",
+    },
+    "certificates.request_occupancy": lambda w, c: {
+        "kind": "partial",
+        "portion": "Floors 1-3, units 101-312",
+        "wanted_from": calendar.local_today().isoformat(),
+        "reason": "Tenants move in on the first of the month",
+    },
+    "certificates.request_extension": lambda w, c: {
+        "extend_to": (calendar.local_today() + timedelta(days=120)).isoformat(),
+        "reason": "Roof deck delayed by weather",
+    },
+    "certificates.request_optional": lambda w, c: {"reason": "Our lender asks for one"},
+    "certificates.refuse_request": lambda w, c: {
+        "refuse-csrf_token": c.csrf_token(),
+        "refuse-version": str(w.occupancy_request.version),
+        "refuse-reason": "The roof deck is a safety matter: finish it first",
+    },
+    "certificates.approve_optional": lambda w, c: {
+        "approve-csrf_token": c.csrf_token(),
+        "approve-version": str(w.optional_request.version),
+    },
+    "certificates.extend_for_request": lambda w, c: {
+        "extend-csrf_token": c.csrf_token(),
+        "extend-expires_on": (calendar.local_today() + timedelta(days=120)).isoformat(),
+        "extend-reason": "Roof deck delayed by weather",
+    },
     "certificates.reschedule": lambda w, c: {
         "version": str(w.appointment.version),
         "opening": _opening(w, 6),

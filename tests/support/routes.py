@@ -57,6 +57,8 @@ PARAMETERS: dict[str, Callable[[World], object]] = {
     "closed_day_id": lambda w: w.closed_day.id,
     "number": lambda w: w.certificate.number,
     "permit_number": lambda w: w.permit.permit_num,
+    "occupancy_request_id": lambda w: w.occupancy_request.id,
+    "request_document_id": lambda w: w.request_document.id,
     "holiday_id": _holiday_id,
     "schedule_id": _schedule_id,
 }
@@ -67,6 +69,10 @@ ENDPOINT_PARAMETERS: dict[str, dict[str, Callable[[World], object]]] = {
     "inspections.photo": {"request_id": lambda w: w.inspected_request.id},
     # Only an open payment has a checkout to act on.
     "payments.test_checkout": {"payment_id": lambda w: w.open_payment.id},
+    # Only a temporary certificate can be extended; only an optional request approved.
+    "certificates.extend": {"certificate_id": lambda w: w.temporary_certificate.id},
+    "certificates.request_extension": {"certificate_id": lambda w: w.temporary_certificate.id},
+    "certificates.approve_optional": {"occupancy_request_id": lambda w: w.optional_request.id},
 }
 
 # The same ids, naming the objects on world.other_permit: used through world.permit's URL
@@ -80,6 +86,7 @@ FOREIGN_PARAMETERS: dict[str, Callable[[World], object]] = {
     "photo_id": lambda w: w.other_photo.id,
     "payment_id": lambda w: w.other_payment.id,
     "appointment_id": lambda w: w.other_appointment.id,
+    "certificate_id": lambda w: w.other_certificate.id,
 }
 
 
