@@ -170,7 +170,10 @@ def test_an_entry_cannot_be_changed_or_deleted_through_the_orm():
 
 def _rows() -> list[tuple]:
     db.session.expire_all()
-    return [tuple(row) for row in db.session.execute(select(AuditEvent.__table__))]
+    # In id order: without ORDER BY, PostgreSQL may return the rows in another order from one
+    # read to the next, and the test compared the first rows (it failed once that way).
+    table = AuditEvent.__table__
+    return [tuple(row) for row in db.session.execute(select(table).order_by(table.c.id))]
 
 
 def test_the_services_only_ever_add_entries(app, admin_user):

@@ -37,7 +37,7 @@ def test_an_english_speaking_clerk_issues_a_spanish_owner_a_spanish_certificate(
     certificate = factories.issue(application, staff)
     text = _text(path_for(certificate.current_version.sha256))
     assert spanish("Certificate of Occupancy") in text
-    assert "(Certificate of Occupancy)" in text  # the legal name, recognisable
+    assert "(Final Certificate of Occupancy)" in text  # the legal name, with its kind
     assert spanish("Permit number") in text
     # The statement in Spanish, and the English text of record.
     assert spanish("Text of record (English):") in text
