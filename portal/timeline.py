@@ -41,6 +41,9 @@ EVENT_TEXT = {
     "inspection.cancelled": _l("{name} inspection cancelled"),
     "inspection.cancelled_late": _l("{name} inspection cancelled after the cut-off"),
     "inspection.result": _l("{name} inspection result: {result}"),
+    "inspection.result_withdrawn": _l(
+        "{name} inspection result withdrawn ({result}), recorded by mistake: {reason}"
+    ),
     "application.inspections_complete": _l("All required inspections passed: Inspections Complete"),
     "fee.assessed": _l("{kind} of {amount} assessed: {reason}"),
     "fee.waived": _l("{kind} of {amount} waived: {reason}"),

@@ -46,7 +46,7 @@ def _closed(world: World) -> None:
 
 
 def _scheduled(world: World) -> None:
-    world.schedule_open_request()
+    world.visit_day_came()
 
 
 def _staff_deactivated(world: World) -> None:
@@ -123,6 +123,7 @@ CASES: dict[str, Case] = {
     "inspections.reschedule": Case("owner"),
     "inspections.result": Case("staff", _scheduled),
     "inspections.schedule": Case("staff"),
+    "inspections.withdraw_result": Case("staff"),
     "payments.counter_payment": Case("staff"),
     "payments.pay": Case("owner"),
     "payments.refund": Case("staff"),

@@ -42,8 +42,10 @@ class SettingsForm(PortalForm):
         _l("Cancellation and rescheduling cut-off (business days)"),
         "inspection_cutoff_business_days",
         _l(
-            "Cancelling or rescheduling later than this many business days before the visit "
-            "draws the reinspection fee."
+            "Changes are free until the end of the business day this many business days "
+            "before the visit; later, cancelling draws the reinspection fee. It must be fewer "
+            "than the notice, so a request for the earliest date can be changed for at least "
+            "one business day."
         ),
     )
     inspector_daily_capacity = _number(

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from portal import calendar, events
 from portal.applications import review
@@ -27,7 +26,7 @@ from portal.certificates.reading import certificate_for_application, record_cont
 from portal.certificates.versions import pdf_attachment, write_version
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.inspections.models import RequiredInspection
+from portal.inspections import catalogue
 from portal.money import format_cents
 from portal.notifications.services import email_link, queue_email
 from portal.payments import services as payments
@@ -55,13 +54,7 @@ def issue_guards(application: CofOApplication) -> list[Guard]:
     """What must hold before the certificate is issued, each with what is missing and where
     to put it right."""
     permit = application.permit
-    pending = db.session.scalars(
-        select(RequiredInspection).where(
-            RequiredInspection.permit_id == permit.id,
-            RequiredInspection.removed_at.is_(None),
-            RequiredInspection.passed_at.is_(None),
-        )
-    ).all()
+    pending = catalogue.not_yet_passed(permit.id)
     fees = payments.fee_summary(permit.id)
     existing = certificate_for_application(application.id)
     permit_url = url_for("permits.permit", permit_id=permit.id)

@@ -222,6 +222,14 @@ for _n in range(1, DEFICIENCY_ROWS + 1):
     )
 
 
+class WithdrawResultForm(VersionedForm):
+    reason = TextAreaField(
+        _l("Why is the result withdrawn?"),
+        validators=[InputRequired(_l("Enter why the result is withdrawn")), Length(max=1000)],
+        description=_l("For example: recorded on the wrong inspection. The applicant reads it."),
+    )
+
+
 class AddRequiredForm(PortalForm):
     inspection_type = SelectField(
         _l("Inspection"),
@@ -260,6 +268,15 @@ class InspectionTypeForm(PortalForm):
     blds_type_mapped = StringField(
         _l("BLDS InspTypeMapped"), validators=[Optional(), Length(max=100)]
     )
+    agency_id = SelectField(
+        _l("Inspecting agency"),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose the inspecting agency"))],
+    )
+    repeatable = BooleanField(
+        _l("Repeatable: needed again for each stage of the work, such as each concrete pour")
+    )
     active = BooleanField(_l("In use: required for new permits whose scope calls for it"))
 
     def answers(self) -> dict:
@@ -269,4 +286,6 @@ class InspectionTypeForm(PortalForm):
             "fee_cents": self.fee_cents.data,
             "blds_type_mapped": (self.blds_type_mapped.data or "").strip(),
             "active": bool(self.active.data),
+            "repeatable": bool(self.repeatable.data),
+            "agency_id": self.agency_id.data or None,
         }

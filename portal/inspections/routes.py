@@ -22,8 +22,8 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import show_refusal
 from portal.inspections import catalogue, deadlines, export, requests, results, scheduling
-from portal.inspections.checklist import permit_panel
-from portal.inspections.errors import InvalidRequest
+from portal.inspections.checklist import blocked_by_fees, permit_panel
+from portal.inspections.errors import InvalidRequest, weekday_date
 from portal.inspections.forms import (
     DEFICIENCY_ROWS,
     DUTY_LABELS,
@@ -35,6 +35,7 @@ from portal.inspections.forms import (
     RescheduleForm,
     ResultForm,
     ScheduleForm,
+    WithdrawResultForm,
 )
 from portal.inspections.models import (
     InspectionPhoto,
@@ -81,14 +82,28 @@ def checklist(permit: Permit):
 
 
 def _request_page(permit, form, refusal=None, status=200):
+    cutoffs = deadlines.upcoming_cutoffs()
+    earliest = deadlines.earliest_inspection_day()
+    chosen = [
+        (weekday_date(day), weekday_date(deadlines.cutoff_day(day)))
+        for day in (form[name].data for name in requests.DATE_FIELDS)
+        if isinstance(day, date) and day >= earliest
+    ]
     return render_template(
         "inspections/request.html",
         permit=permit,
         form=form,
         refusal=refusal,
         duties=DUTY_LABELS,
-        earliest=deadlines.earliest_inspection_day(),
+        earliest=earliest,
+        earliest_cutoff=deadlines.cutoff_day(earliest),
+        chosen_cutoffs=chosen,
+        cutoffs_json={
+            day.isoformat(): [weekday_date(day), weekday_date(cut)] for day, cut in cutoffs.items()
+        },
         lead_days=settings.current().inspection_lead_business_days,
+        cutoff_days=settings.current().inspection_cutoff_business_days,
+        blocked=blocked_by_fees(permit.id),
     ), status
 
 
@@ -322,15 +337,53 @@ def result(request_id: int):
                     request_id=inspection_request.id,
                 )
             )
+    return _result_page(inspection_request, form)
+
+
+def _result_page(inspection_request, form, withdraw_form=None):
+    recorded = inspection_request.status not in (
+        InspectionStatus.SCHEDULED,
+        InspectionStatus.REQUESTED,
+    )
+    if withdraw_form is None and inspection_request.status in results.WITHDRAWABLE:
+        withdraw_form = WithdrawResultForm(
+            formdata=None, data={"version": str(inspection_request.version)}
+        )
+    visit_day = inspection_request.scheduled_date
     return render_template(
         "inspections/result.html",
         inspection=inspection_request,
         permit=inspection_request.permit,
-        form=form,
+        form=withdraw_form if withdraw_form is not None and withdraw_form.errors else form,
+        result_form=form,
+        withdraw_form=withdraw_form,
         rows=range(1, DEFICIENCY_ROWS + 1),
-        recorded=inspection_request.status
-        not in (InspectionStatus.SCHEDULED, InspectionStatus.REQUESTED),
+        recorded=recorded,
+        too_early=bool(visit_day and calendar.local_today() < visit_day and not recorded),
     )
+
+
+@bp.post("/staff/inspections/<int:request_id>/result/withdraw")
+@staff
+def withdraw_result(request_id: int):
+    inspection_request = _staff_request_or_404(request_id)
+    form = WithdrawResultForm()
+    if form.validate_on_submit():
+        try:
+            results.withdraw_result(
+                inspection_request,
+                current_actor(),
+                reason=form.reason.data or "",
+                version=form.version.data,
+            )
+        except DomainError as error:
+            show_refusal(form, error)
+            form.version.data = str(inspection_request.version)
+        else:
+            flash(_("The result was withdrawn and the applicant has been emailed."), "success")
+            return redirect(url_for("inspections.result", request_id=inspection_request.id))
+    result_form = ResultForm(formdata=None)
+    return _result_page(inspection_request, result_form, form)
 
 
 @bp.get("/staff/inspections/day")
@@ -433,6 +486,9 @@ def types():
 def edit_type(type_id: int):
     inspection_type = db.get_or_404(InspectionType, type_id)
     form = InspectionTypeForm(obj=inspection_type if request.method == "GET" else None)
+    form.agency_id.choices = [(0, _("Choose the inspecting agency"))] + [
+        (agency.id, agency.name) for agency in catalogue.agencies()
+    ]
     if form.validate_on_submit():
         try:
             catalogue.update_type(inspection_type, form.answers(), current_actor())

@@ -130,9 +130,11 @@ def _book(
 
 
 def _email_booking(inspection_request: InspectionRequest, rescheduled: bool) -> None:
-    """The people on the permit get the date, the cut-off for changes and the invitation."""
+    """The people on the permit get the date, the cut-off for changes (never one already
+    past: a visit booked at short notice says so instead) and the invitation."""
     permit = inspection_request.permit
     day = inspection_request.visit_date
+    cutoff = deadlines.cutoff_day(day)
     recipients = people_to_notify(inspection_request)
     attachments = attach_invitation(inspection_request, recipients, cancel=False)
     email_people(
@@ -148,7 +150,7 @@ def _email_booking(inspection_request: InspectionRequest, rescheduled: bool) -> 
         "inspections_scheduled",
         attachments=attachments,
         rescheduled=rescheduled,
-        cutoff=deadlines.cutoff_day(day),
+        cutoff=cutoff if cutoff >= calendar.local_today() else None,
     )
 
 
@@ -180,7 +182,7 @@ def schedule(
         inspection_request,
         actor=actor,
         on=permit,
-        shown={"name": name, "date": weekday_date(day), "window": window.label},
+        shown={"name": name, "date": weekday_date(day), "window": window.phrase},
         day=str(day),
         window=window.value,
         inspector_id=inspector.id,

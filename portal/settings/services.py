@@ -26,7 +26,7 @@ STALE_MESSAGE = _l(
 FIELDS = tuple(DEFAULTS)
 # Inclusive bounds for each number, checked here as well as by the form.
 BOUNDS = {
-    "inspection_lead_business_days": (0, 30),
+    "inspection_lead_business_days": (1, 30),
     "inspection_cutoff_business_days": (0, 30),
     "inspector_daily_capacity": (1, 50),
     "stale_inspection_days": (1, 3650),
@@ -71,6 +71,16 @@ def save(values: Mapping, actor, version) -> PortalSettings:
             raise InvalidSetting(
                 _l("Enter a number from %(low)s to %(high)s", low=low, high=high), field=name
             )
+    if values["inspection_cutoff_business_days"] >= values["inspection_lead_business_days"]:
+        # The cut-off before the earliest date a request may name would pass before anyone
+        # could change it (issue 12): the rule in portal/inspections/deadlines.py.
+        raise InvalidSetting(
+            _l(
+                "Make the cut-off fewer business days than the notice, so that a request "
+                "for the earliest date can still be changed for at least one business day"
+            ),
+            field="inspection_cutoff_business_days",
+        )
     settings = db.session.get(PortalSettings, 1)
     if settings is None:
         # The form showed a saved version that is gone: it is not the defaults it would replace.

@@ -127,6 +127,7 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
         "bureau": "Electrical",
         "fee_cents": "15000",
         "blds_type_mapped": "Electrical Rough",
+        "agency_id": str(w.inspection_type.agency_id),
         "active": "y",
     },
     # The staff's required-inspection and fee forms carry a prefix, so their CSRF field is
@@ -162,6 +163,10 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
         "version": str(w.inspection_request.version),
         "result": InspectionResult.PASSED.value,
         "remarks": "Installed as approved.",
+    },
+    "inspections.withdraw_result": lambda w, c: {
+        "version": str(w.inspected_request.version),
+        "reason": "Recorded on the wrong visit",
     },
     "inspections.schedule": lambda w, c: {
         "version": str(w.inspection_request.version),

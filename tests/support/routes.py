@@ -64,6 +64,8 @@ PARAMETERS: dict[str, Callable[[World], object]] = {
 # to a request with a result, while the open request is the one that can still change.
 ENDPOINT_PARAMETERS: dict[str, dict[str, Callable[[World], object]]] = {
     "inspections.photo": {"request_id": lambda w: w.inspected_request.id},
+    # Only a recorded result can be withdrawn.
+    "inspections.withdraw_result": {"request_id": lambda w: w.inspected_request.id},
     # Only an open payment has a checkout to act on.
     "payments.test_checkout": {"payment_id": lambda w: w.open_payment.id},
 }
