@@ -39,7 +39,7 @@ def upcoming_cutoffs(count: int = 60) -> dict[date, date]:
     today = calendar.local_today()
     holidays = calendar.holidays_between(today, first + timedelta(days=count * 2 + 14))
     back = settings.current().inspection_cutoff_business_days
-    cutoffs = {}
+    cutoffs: dict[date, date] = {}
     day = first
     while len(cutoffs) < count:
         if calendar.is_business_day(day, holidays):

@@ -260,14 +260,12 @@ def withdraw_result(
     fee is waived; a pass the C of O application has moved on from stays."""
     _check_withdrawable(inspection_request, reason, version)
     withdrawn = inspection_request.result_label
-    details = {
-        "result": inspection_request.result.value if inspection_request.result else "",
-        "inspected_at": str(inspection_request.inspected_at),
-        "remarks": inspection_request.remarks,
-        "orders": inspection_request.orders,
-        "deficiencies": len(inspection_request.deficiencies),
-        "photos": len(inspection_request.photos),
-    }
+    # What the audit entry keeps of the withdrawn result.
+    was = inspection_request.result.value if inspection_request.result else ""
+    inspected_at = str(inspection_request.inspected_at)
+    remarks, orders = inspection_request.remarks, inspection_request.orders
+    deficiencies = len(inspection_request.deficiencies)
+    photos = len(inspection_request.photos)
     _undo_consequences(inspection_request, reason.strip(), actor)
     INSPECTION_TRANSITIONS.move(inspection_request, IS.SCHEDULED)
     inspection_request.result = None
@@ -286,7 +284,12 @@ def withdraw_result(
         on=permit,
         shown={"name": name, "result": withdrawn, "reason": reason.strip()},
         reason=reason.strip(),
-        **details,
+        result=was,
+        inspected_at=inspected_at,
+        remarks=remarks,
+        orders=orders,
+        deficiencies=deficiencies,
+        photos=photos,
     )
     email_people(
         inspection_request,
