@@ -124,6 +124,8 @@ CASES: dict[str, Case] = {
     "inspections.result": Case("staff", _scheduled),
     "inspections.schedule": Case("staff"),
     "inspections.withdraw_result": Case("staff"),
+    "inspections.agency_result": Case("staff"),
+    "settings.agency": Case("admin"),
     "payments.counter_payment": Case("staff"),
     "payments.pay": Case("owner"),
     "payments.refund": Case("staff"),

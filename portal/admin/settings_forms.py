@@ -1,11 +1,19 @@
-"""Forms for the admin settings: the working rules, holidays and a new fee schedule."""
+"""Forms for the admin settings: the working rules, holidays, a new fee schedule and the
+inspecting agencies' contacts."""
 
 import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
+from wtforms.validators import (
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 
 from portal.forms import PortalDateField, PortalForm, WholeNumberField
 from portal.payments.models import FeeKind
@@ -154,3 +162,38 @@ def _schedule_form() -> type[ScheduleFields]:
 
 
 ScheduleForm = _schedule_form()
+
+
+class AgencyForm(PortalForm):
+    version = HiddenField(validators=[InputRequired()])
+    name = StringField(
+        _l("Name"), validators=[InputRequired(_l("Enter the agency's name")), Length(max=200)]
+    )
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            Optional(),
+            Email(_l("Enter an email address like name@example.gov"), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    schedules_directly = BooleanField(
+        _l("Books its own inspections: applicants contact it instead of requesting them here")
+    )
+    instructions = TextAreaField(
+        _l("What the applicant does"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Shown to applicants beside the inspections this agency carries out."),
+    )
+
+    def answers(self) -> dict:
+        return {
+            "name": self.name.data or "",
+            "phone": self.phone.data or "",
+            "email": self.email.data or "",
+            "address": self.address.data or "",
+            "schedules_directly": bool(self.schedules_directly.data),
+            "instructions": self.instructions.data or "",
+        }

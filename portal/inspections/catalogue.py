@@ -186,10 +186,6 @@ def seed_holidays(years: Iterable[int]) -> None:
                 known.add(day)
 
 
-def agencies() -> Sequence[InspectingAgency]:
-    return db.session.scalars(select(InspectingAgency).order_by(InspectingAgency.id)).all()
-
-
 def inspection_types() -> Sequence[InspectionType]:
     return db.session.scalars(
         select(InspectionType).order_by(InspectionType.sort_order, InspectionType.id)

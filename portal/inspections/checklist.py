@@ -16,7 +16,7 @@ from portal.inspections.models import (
     InspectionStatus,
     RequiredInspection,
 )
-from portal.inspections.requests import CLOSED_PERMIT
+from portal.inspections.requests import CLOSED_PERMIT, booked_by_agency
 from portal.payments import services as payments
 from portal.permits.models import Permit
 from portal.settings import services as settings
@@ -43,7 +43,7 @@ class ChecklistItem:
     @property
     def booked_by_agency(self) -> bool:
         """The applicant books this one with the agency, not through the portal."""
-        return bool(self.agency and self.agency.schedules_directly)
+        return booked_by_agency(self.required)
 
 
 @dataclass
@@ -101,7 +101,7 @@ def _item(required: RequiredInspection, requests: list[InspectionRequest]) -> Ch
     repeatable = required.inspection_type.repeatable
     visits = [r for r in requests if r.status != IS.CANCELLED] if repeatable else []
     agency = required.inspection_type.agency
-    direct = bool(agency and agency.schedules_directly)
+    direct = booked_by_agency(required)
     if latest is not None and latest.status == IS.REQUESTED:
         return ChecklistItem(
             required,

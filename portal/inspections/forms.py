@@ -230,6 +230,24 @@ class WithdrawResultForm(VersionedForm):
     )
 
 
+class AgencyResultForm(PortalForm):
+    day = PortalDateField(
+        _l("Day the agency inspected"),
+        validators=[InputRequired(_l("Enter the day the agency inspected"))],
+        description=_l("For example 2026-09-15."),
+    )
+    result = RadioField(
+        _l("Result the agency reported"),
+        choices=[SelectChoice(r.value, r.label) for r in InspectionResult],
+        validators=[InputRequired(_l("Choose the result"))],
+    )
+    remarks = TextAreaField(
+        _l("Remarks"),
+        validators=[Optional(), Length(max=4000)],
+        description=_l("What the agency reported, including anything to correct."),
+    )
+
+
 class AddRequiredForm(PortalForm):
     inspection_type = SelectField(
         _l("Inspection"),

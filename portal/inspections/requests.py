@@ -73,7 +73,14 @@ def requestable(permit_id: int) -> list[RequiredInspection]:
         for required in required_inspections(permit_id)
         if (required.passed_at is None or required.inspection_type.repeatable)
         and required.id not in open_ids
+        and not booked_by_agency(required)
     ]
+
+
+def booked_by_agency(required: RequiredInspection) -> bool:
+    """The inspection's agency takes its own bookings: the applicant contacts it."""
+    agency = required.inspection_type.agency
+    return bool(agency and agency.schedules_directly)
 
 
 def check_preferred_dates(dates: Mapping[str, date | None]) -> list[date]:
@@ -162,6 +169,16 @@ def _requestable_inspection(permit: Permit, required_id) -> RequiredInspection:
     if required is None:
         raise InvalidRequest(
             _l("Choose one of this permit's required inspections."), field="required_inspection"
+        )
+    if booked_by_agency(required):
+        agency = required.inspection_type.agency
+        raise InvalidRequest(
+            _(
+                "The %(agency)s books this inspection itself: contact it to arrange the visit. "
+                "Its details are on the permit's inspections page.",
+                agency=agency.name if agency else "",
+            ),
+            field="required_inspection",
         )
     if required.passed_at is not None and not required.inspection_type.repeatable:
         raise InvalidRequest(

@@ -29,6 +29,7 @@ from portal.inspections.models import (
     InspectionRequest,
     InspectionResult,
     InspectionStatus,
+    Window,
 )
 from portal.inspections.notices import email_people, people_to_notify
 from portal.models import utcnow
@@ -202,6 +203,57 @@ def record_result(
         complete_if_all_passed(permit, actor)
     db.session.commit()
     return inspection_request
+
+
+# ---- a visit another agency booked itself -----------------------------------------------
+
+
+def record_agency_visit(
+    permit, required, actor, *, day: date, result: InspectionResult, remarks: str
+) -> InspectionRequest:
+    """Staff record the result an agency that books its own inspections (the Fire Prevention
+    Bureau) reports: the visit is entered as booked on the day it took place, then its result
+    is recorded like any other (audited, on the timeline, emailed)."""
+    agency = required.inspection_type.agency
+    if agency is None or not agency.schedules_directly:
+        raise DomainError(
+            _l("This inspection is booked through the portal: record its result there.")
+        )
+    if day > calendar.local_today():
+        raise InvalidRequest(
+            _l("Enter the day the agency inspected: today or earlier"), field="day"
+        )
+    visit = InspectionRequest(
+        permit_id=permit.id,
+        required_inspection_id=required.id,
+        inspection_type_id=required.inspection_type_id,
+        status=IS.REQUESTED,
+        requested_by_id=actor.id,
+        preferred_date_1=day,
+        window=Window.MORNING,
+        contact_name=agency.name,
+        contact_phone=agency.phone,
+    )
+    db.session.add(visit)
+    INSPECTION_TRANSITIONS.move(visit, IS.SCHEDULED)
+    visit.scheduled_date = day
+    visit.scheduled_window = Window.MORNING
+    visit.scheduled_by_id = actor.id
+    visit.scheduled_at = utcnow()
+    db.session.flush()
+    visit.permit = permit
+    visit.required_inspection = required
+    visit.inspection_type = required.inspection_type
+    return record_result(
+        visit,
+        actor,
+        result=result,
+        remarks=remarks,
+        orders="",
+        deficiencies=[],
+        photos=[],
+        version=visit.version,
+    )
 
 
 # ---- withdrawing a result recorded by mistake --------------------------------------------

@@ -28,6 +28,7 @@ from portal.inspections.forms import (
     DEFICIENCY_ROWS,
     DUTY_LABELS,
     AddRequiredForm,
+    AgencyResultForm,
     CancelForm,
     InspectionTypeForm,
     RemoveRequiredForm,
@@ -465,6 +466,43 @@ def remove_required(permit_id: int, required_id: int):
     return _required_page(permit, add_form, required_id, form)
 
 
+@bp.route(
+    "/staff/permits/<int:permit_id>/required-inspections/<int:required_id>/agency-result",
+    methods=["GET", "POST"],
+)
+@staff
+def agency_result(permit_id: int, required_id: int):
+    """Staff record the result an agency that books its own inspections reports."""
+    permit = db.get_or_404(Permit, permit_id)
+    required = catalogue.still_required(permit, required_id)
+    if required is None or not requests.booked_by_agency(required):
+        abort(404)
+    form = AgencyResultForm()
+    form.result.choices = [
+        (r.value, r.label)
+        for r in required.inspection_type.results
+        if r != InspectionResult.CANCELLED
+    ]
+    if form.validate_on_submit():
+        try:
+            visit = results.record_agency_visit(
+                permit,
+                required,
+                current_actor(),
+                day=form.day.data,
+                result=InspectionResult(form.result.data),
+                remarks=form.remarks.data or "",
+            )
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            flash(_("The result is recorded and the applicant has been emailed."), "success")
+            return redirect(url_for("inspections.detail", permit_id=permit.id, request_id=visit.id))
+    return render_template(
+        "inspections/agency_result.html", permit=permit, required=required, form=form
+    )
+
+
 @bp.get("/staff/inspections/export.csv")
 @staff
 def export_csv():
@@ -487,7 +525,7 @@ def edit_type(type_id: int):
     inspection_type = db.get_or_404(InspectionType, type_id)
     form = InspectionTypeForm(obj=inspection_type if request.method == "GET" else None)
     form.agency_id.choices = [(0, _("Choose the inspecting agency"))] + [
-        (agency.id, agency.name) for agency in catalogue.agencies()
+        (agency.id, agency.name) for agency in settings.agencies()
     ]
     if form.validate_on_submit():
         try:

@@ -332,3 +332,70 @@ def test_preferred_times_read_without_doubled_brackets(
     html = page.data.decode()
     assert "21 May 2026, morning (8 am to 12 noon)" in html
     assert "(Morning (8 am to 12 noon))" not in html
+
+
+# ---- 2. who inspects -----------------------------------------------------------------------
+
+
+def test_the_fire_bureau_s_inspection_shows_its_contacts_instead_of_a_request(
+    app, contractor_client, permit, contractor, inspector, owner
+):
+    from portal.auth.models import Role
+    from portal.settings.models import InspectingAgency
+    from tests.factories import make_user, sign_in_as
+
+    bureau = db.session.scalar(select(InspectingAgency).where(InspectingAgency.code == "fpb"))
+    assert type_by_code("COFO-FPB").agency_id == bureau.id
+    assert type_by_code("COFO-DOB").agency.name == "Department of Buildings"
+    admin_client = app.test_client()
+    admin = make_user(role=Role.ADMIN)
+    sign_in_as(admin_client, admin)
+    page = admin_client.get(f"/staff/settings/agencies/{bureau.id}")
+    check_page(page.data)
+    saved = admin_client.post(
+        f"/staff/settings/agencies/{bureau.id}",
+        data={
+            "version": str(bureau.version),
+            "name": bureau.name,
+            "phone": "312-555-0147",
+            "email": "fpb@example.gov",
+            "address": "3510 S. Michigan Avenue",
+            "schedules_directly": "y",
+            "instructions": "Call the Bureau to book the fire inspection.",
+        },
+    )
+    assert saved.status_code == 302
+    assert db.session.scalar(
+        select(AuditEvent.id).where(AuditEvent.action == "inspecting_agency.changed")
+    )
+
+    make_application(permit, owner, status=ApplicationStatus.ACCEPTED)
+    listing = contractor_client.get(f"/permits/{permit.id}/inspections")
+    check_page(listing.data)
+    assert b"Booking with the Chicago Fire Department, Fire Prevention Bureau" in listing.data
+    assert b"312-555-0147" in listing.data
+    assert b"Call the Bureau to book the fire inspection." in listing.data
+    fire = required_by_code(permit, "COFO-FPB")
+    assert fire not in requests.requestable(permit.id)
+    with pytest.raises(InvalidRequest, match="books this inspection itself"):
+        make_request(permit, contractor, "COFO-FPB")
+
+    staff_client = app.test_client()
+    sign_in_as(staff_client, inspector)
+    url = f"/staff/permits/{permit.id}/required-inspections/{fire.id}/agency-result"
+    form = staff_client.get(url)
+    check_page(form.data)
+    future = staff_client.post(url, data={"day": "2026-05-20", "result": "granted_complete"})
+    check_page(future.data)
+    assert b"today or earlier" in future.data
+    done = staff_client.post(url, data={"day": "2026-05-18", "result": "granted_complete"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert required_by_code(permit, "COFO-FPB").passed_at is not None
+    assert (
+        staff_client.get(
+            f"/staff/permits/{permit.id}/required-inspections/"
+            f"{required_by_code(permit, 'ELEC-RGH').id}/agency-result"
+        ).status_code
+        == 404
+    )

@@ -164,6 +164,20 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
         "result": InspectionResult.PASSED.value,
         "remarks": "Installed as approved.",
     },
+    "inspections.agency_result": lambda w, c: {
+        "day": calendar.local_today().isoformat(),
+        "result": InspectionResult.GRANTED_COMPLETE.value,
+        "remarks": "Fire alarm and sprinklers accepted",
+    },
+    "settings.agency": lambda w, c: {
+        "version": "1",
+        "name": "Chicago Fire Department, Fire Prevention Bureau",
+        "phone": "312-555-0100",
+        "email": "fire.prevention@example.gov",
+        "address": "",
+        "schedules_directly": "y",
+        "instructions": "Call the Bureau to book.",
+    },
     "inspections.withdraw_result": lambda w, c: {
         "version": str(w.inspected_request.version),
         "reason": "Recorded on the wrong visit",
