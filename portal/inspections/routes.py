@@ -194,7 +194,17 @@ def cancel(permit: Permit, request_id: int):
 @permit_party()
 def reschedule(permit: Permit, request_id: int):
     inspection_request = _changeable_or_404(permit, request_id)
-    if not inspection_request.is_open or requests.cancellation_is_late(inspection_request):
+    if not inspection_request.is_open:
+        flash(
+            _(
+                "This inspection is %(status)s, so it cannot be rescheduled. Request it again "
+                "from the permit page if you still need it.",
+                status=str(inspection_request.result_label).lower(),
+            ),
+            "error",
+        )
+        return redirect(url_for("inspections.detail", permit_id=permit.id, request_id=request_id))
+    if requests.cancellation_is_late(inspection_request):
         flash(_("This inspection can no longer be rescheduled. You can still cancel it."), "error")
         return redirect(url_for("inspections.detail", permit_id=permit.id, request_id=request_id))
     form = RescheduleForm()

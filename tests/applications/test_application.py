@@ -388,6 +388,27 @@ def test_information_requested_edit_and_resubmit(owner_client, permit, owner):
     assert "application.resubmitted" in audit
 
 
+def test_the_resubmission_confirmation_says_resubmitted_with_its_time(owner_client, permit, owner):
+    from datetime import UTC, datetime
+
+    complete_application(
+        permit,
+        owner,
+        status=ApplicationStatus.INFORMATION_REQUESTED,
+        staff_message="Upload the fire alarm certificate.",
+        submitted_at=datetime(2026, 5, 1, 15, 0, tzinfo=UTC),
+    )
+    owner_client.post(url(permit, "/submit"), data={})
+    application = the_application(permit)
+    page = owner_client.get(url(permit, "/confirmation"))
+    check_page(page.data)
+    html = page.data.decode()
+    assert "<h1>Application resubmitted</h1>" in html
+    assert "Application submitted" not in html
+    assert "Resubmitted " in html
+    assert application.resubmitted_at.date() != application.submitted_at.date()
+
+
 def test_a_new_application_after_a_closed_one(owner_client, permit, owner):
     complete_application(
         permit, owner, status=ApplicationStatus.REJECTED, staff_message="Wrong building"

@@ -399,3 +399,35 @@ def test_the_fire_bureau_s_inspection_shows_its_contacts_instead_of_a_request(
         ).status_code
         == 404
     )
+
+
+def test_a_cancelled_inspection_s_reschedule_page_does_not_offer_to_cancel_it(
+    owner_client, permit, contractor
+):
+    visit = make_request(permit, contractor)
+    requests.cancel_request(reload(visit), contractor, reload(visit).version)
+    response = owner_client.get(
+        f"/permits/{permit.id}/inspections/{visit.id}/reschedule", follow_redirects=True
+    )
+    check_page(response.data)
+    assert b"You can still cancel it" not in response.data
+    assert b"is cancelled, so it cannot be rescheduled" in response.data
+
+
+# ---- 13. staff links ----------------------------------------------------------------------
+
+
+def test_staff_pages_link_to_the_staff_permit_record(staff_client, permit, contractor, inspector):
+    visit = schedule(make_request(permit, contractor), inspector, day=THURSDAY)
+    record_url = f"/staff/permits/{permit.id}".encode()
+    for path in (
+        "/staff/inspections?status=scheduled",
+        f"/staff/inspections/{visit.id}/schedule",
+        f"/staff/inspections/{visit.id}/result",
+        f"/staff/permits/{permit.id}/required-inspections",
+        f"/permits/{permit.id}/inspections/{visit.id}",
+    ):
+        page = staff_client.get(path)
+        check_page(page.data)
+        assert record_url + b'"' in page.data, path
+        assert f'href="/permits/{permit.id}"'.encode() not in page.data, path
