@@ -144,7 +144,7 @@ def test_invitee_signs_in_then_accepts(client, owned, make_client):
     assert anonymous.status_code == 200
     check_page(anonymous.data)
     assert f'href="/account/sign-in?next={link}"'.encode() in anonymous.data
-    assert f'href="/account/register?next={link}&amp;email=carl%40example.com"'.encode() in (
+    assert f'href="/account/register?next={link}&amp;email=carl@example.com"'.encode() in (
         anonymous.data
     )
 
