@@ -68,10 +68,11 @@ def pickup_recipients(appointment: PickupAppointment) -> list[str]:
     return emails
 
 
-def _pickup_invitation(appointment: PickupAppointment, cancel: bool) -> list[dict]:
+def pickup_calendar(appointment: PickupAppointment, cancel: bool = False) -> bytes:
+    """The appointment's calendar event: emailed with each change, and downloadable."""
     permit = appointment.permit
     config = current_app.config
-    data = ics.build(
+    return ics.build(
         uid=ics.uid("pickup-appointment", appointment.id),
         sequence=appointment.ics_sequence,
         start=appointment.starts_at,
@@ -88,7 +89,10 @@ def _pickup_invitation(appointment: PickupAppointment, cancel: bool) -> list[dic
         attendees=pickup_recipients(appointment),
         cancel=cancel,
     )
-    stored = save_bytes(data, "text/calendar")
+
+
+def _pickup_invitation(appointment: PickupAppointment, cancel: bool) -> list[dict]:
+    stored = save_bytes(pickup_calendar(appointment, cancel), "text/calendar")
     return [{"filename": "pickup.ics", "content_type": "text/calendar", "sha256": stored.sha256}]
 
 

@@ -8,7 +8,7 @@ a cancellation sends METHOD:CANCEL with the same UID.
 from datetime import datetime
 from email.utils import parseaddr
 
-from flask import current_app
+from flask import Response, current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from portal.calendar import local_window
@@ -98,4 +98,18 @@ def invitation(inspection_request, attendees: list[str], *, cancel: bool = False
         ),
         attendees=attendees,
         cancel=cancel,
+    )
+
+
+def download(data: bytes, filename: str) -> Response:
+    """An "Add to calendar" download of an invitation built here (same UID and SEQUENCE as
+    the emailed one, so a calendar that has both keeps one event)."""
+    return Response(
+        data,
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
     )

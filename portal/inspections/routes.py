@@ -21,7 +21,7 @@ from portal.documents.store import send_stored
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import show_refusal
-from portal.inspections import catalogue, deadlines, export, requests, results, scheduling
+from portal.inspections import catalogue, deadlines, export, ics, requests, results, scheduling
 from portal.inspections.checklist import blocked_by_fees, permit_panel
 from portal.inspections.errors import InvalidRequest, weekday_date
 from portal.inspections.forms import (
@@ -39,6 +39,7 @@ from portal.inspections.forms import (
     WithdrawResultForm,
 )
 from portal.inspections.models import (
+    VISIT_STATES,
     InspectionPhoto,
     InspectionRequest,
     InspectionResult,
@@ -159,6 +160,18 @@ def detail(permit: Permit, request_id: int):
         if inspection_request.scheduled_date
         else None,
     )
+
+
+@bp.get("/permits/<int:permit_id>/inspections/<int:request_id>/calendar.ics")
+@permit_party()
+def calendar_file(permit: Permit, request_id: int):
+    """A booked visit as a calendar file, for those who did not get (or lost) the email; a
+    visit already made keeps its date too. A request never booked, or cancelled, has none."""
+    inspection_request = _request_or_404(permit, request_id)
+    if inspection_request.status not in VISIT_STATES:
+        abort(404)
+    data = ics.invitation(inspection_request, [current_actor().email])
+    return ics.download(data, f"inspection-{inspection_request.id}.ics")
 
 
 @bp.route("/permits/<int:permit_id>/inspections/<int:request_id>/cancel", methods=["GET", "POST"])

@@ -431,3 +431,30 @@ def test_staff_pages_link_to_the_staff_permit_record(staff_client, permit, contr
         check_page(page.data)
         assert record_url + b'"' in page.data, path
         assert f'href="/permits/{permit.id}"'.encode() not in page.data, path
+
+
+# ---- 7. calendar files on the pages -------------------------------------------------------
+
+
+def test_the_inspection_page_offers_an_add_to_calendar_download(
+    contractor_client, permit, contractor, inspector
+):
+    visit = schedule(make_request(permit, contractor), inspector, day=THURSDAY)
+    page = contractor_client.get(f"/permits/{permit.id}/inspections/{visit.id}")
+    check_page(page.data)
+    link = f"/permits/{permit.id}/inspections/{visit.id}/calendar.ics"
+    assert link.encode() in page.data
+    assert b"Add to calendar" in page.data
+    download = contractor_client.get(link)
+    assert download.status_code == 200
+    assert download.mimetype == "text/calendar"
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert b"UID:inspection-request-" in download.data
+    assert b"DTSTART;TZID=America/Chicago:20260521T080000" in download.data
+    unbooked = make_request(permit, contractor, "PLB-RGH")
+    assert (
+        contractor_client.get(
+            f"/permits/{permit.id}/inspections/{unbooked.id}/calendar.ics"
+        ).status_code
+        == 404
+    )

@@ -76,6 +76,8 @@ ENDPOINT_PARAMETERS: dict[str, dict[str, Callable[[World], object]]] = {
     "inspections.photo": {"request_id": lambda w: w.inspected_request.id},
     # Only an inspection another agency books itself has an agency result to record.
     "inspections.agency_result": {"required_id": _fire_bureau_required},
+    # A visit that was booked has a calendar file.
+    "inspections.calendar_file": {"request_id": lambda w: w.inspected_request.id},
     # Only a recorded result can be withdrawn.
     "inspections.withdraw_result": {"request_id": lambda w: w.inspected_request.id},
     # Only an open payment has a checkout to act on.
