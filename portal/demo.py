@@ -26,6 +26,8 @@ from portal.inspections.models import InspectionRequest, InspectionResult, Windo
 from portal.models import utcnow
 from portal.permits import services as permits
 from portal.permits.models import PartyRole, Permit
+from portal.settings import services as settings
+from portal.settings.models import InspectingAgency
 
 DEMO_PERMITS = Path(__file__).parent / "demo_data" / "permits.csv"
 ACCOUNTS = (
@@ -189,6 +191,27 @@ def _inspection_story(permit: Permit, code: str, result, requester: User, staff:
         )
 
 
+def _bureau_contacts(admin: User) -> None:
+    """The Fire Prevention Bureau books its own inspections: the demo shows its contacts
+    (demo values: an administrator enters the real ones in the settings)."""
+    bureau = db.session.scalar(select(InspectingAgency).where(InspectingAgency.code == "fpb"))
+    if bureau is None or bureau.phone:
+        return
+    settings.save_agency(
+        bureau,
+        {
+            "name": bureau.name,
+            "phone": "312-555-0173",
+            "email": "fire.prevention@example.gov",
+            "address": "Fire Prevention Bureau, Chicago",
+            "schedules_directly": True,
+            "instructions": bureau.instructions,
+        },
+        admin,
+        bureau.version,
+    )
+
+
 def seed() -> list[str]:
     """Create what is missing and return lines describing the demo."""
     password_hash = hash_password(current_app.config["DEMO_PASSWORD"])
@@ -203,6 +226,7 @@ def seed() -> list[str]:
 
     # The catalogue first, so the import derives each permit's required inspections.
     catalogue.seed_types(admin)
+    _bureau_contacts(admin)
     with DEMO_PERMITS.open("rb") as source:
         report = permits.import_permits(source, actor=admin, filename=DEMO_PERMITS.name)
     if not report.ok:
