@@ -25,6 +25,7 @@ EVENT_TEXT = {
     "application.started": _l("Certificate of Occupancy application started"),
     "application.submitted": _l("Application submitted (confirmation {confirmation})"),
     "application.resubmitted": _l("Application resubmitted with the information requested"),
+    "application.resubmitted_with_reply": _l("Application resubmitted with a reply: {reply}"),
     "application.review_started": _l("Review started"),
     "application.information_requested": _l("More information requested: {message}"),
     "application.accepted": _l("Application accepted; inspections can be scheduled"),

@@ -7,6 +7,9 @@ the Department's except the Bureau's C of O inspection.
 inspection_types.repeatable: a type needed again and again on one permit; the seeded rebar
 inspection ("initial and ongoing", once per pour) is.
 
+cofo_applications.applicant_reply: the applicant's reply to a request for information, sent
+with the resubmission (empty for every existing application).
+
 portal_settings: the cut-off must be fewer business days than the notice, so a request for
 the earliest date can be changed for at least one business day (portal/inspections/
 deadlines.py). A saved row that broke the rule gets the cut-off one below its notice.
@@ -106,6 +109,12 @@ def upgrade():
             "WHERE code = CASE WHEN inspection_types.code = 'COFO-FPB' THEN 'fpb' ELSE 'dob' END)"
         )
     )
+    with op.batch_alter_table("cofo_applications", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("applicant_reply", sa.Text(), nullable=False, server_default="")
+        )
+    with op.batch_alter_table("cofo_applications", schema=None) as batch_op:
+        batch_op.alter_column("applicant_reply", server_default=None)
     op.execute(
         sa.text(
             "UPDATE portal_settings SET inspection_lead_business_days = 1 "
@@ -122,6 +131,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("cofo_applications", schema=None) as batch_op:
+        batch_op.drop_column("applicant_reply")
     with op.batch_alter_table("inspection_types", schema=None) as batch_op:
         batch_op.drop_constraint(
             op.f("fk_inspection_types_agency_id_inspecting_agencies"), type_="foreignkey"

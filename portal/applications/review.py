@@ -108,6 +108,8 @@ def request_information(application, reviewer, version, message: str) -> None:
     message = (message or "").strip()
     if not message:
         raise DomainError(_l("Enter a message for the applicant"))
+    # A reply answers one request: the next request waits for its own (the timeline keeps both).
+    application.applicant_reply = ""
     _decide(
         application,
         reviewer,
