@@ -458,3 +458,19 @@ def test_the_inspection_page_offers_an_add_to_calendar_download(
         ).status_code
         == 404
     )
+
+
+def test_the_payment_received_page_offers_to_request_the_inspection_now(
+    contractor_client, permit, contractor
+):
+    from portal.payments.models import PaymentStatus
+    from tests.factories.payments import make_payment
+
+    payment = make_payment(permit, contractor, PaymentStatus.SUCCEEDED)
+    payment.lines[0].fee.kind = FeeKind.REINSPECTION
+    db.session.commit()
+    page = contractor_client.get(f"/permits/{permit.id}/payments/{payment.id}")
+    check_page(page.data)
+    assert b"Payment received" in page.data
+    assert b"Request the inspection now" in page.data
+    assert f'href="/permits/{permit.id}/inspections/request"'.encode() in page.data
