@@ -13,7 +13,8 @@ from portal.auth.models import User
 from portal.certificates import issuing, reading
 from portal.certificates.models import Certificate, CertificateKind
 from portal.extensions import db
-from portal.inspections.models import InspectionResult
+from portal.inspections import results
+from portal.inspections.models import InspectionResult, InspectionType, RequiredInspection
 from portal.payments import services as payments
 from portal.payments.models import FeeStatus
 from portal.permits.models import Permit
@@ -55,7 +56,7 @@ def tell(
         if application.status.value not in ("accepted", "inspections_complete"):
             review.accept(application, staff, application.version)
         for code in ("COFO-DOB", "COFO-FPB"):
-            inspect(permit, code, InspectionResult.GRANTED_COMPLETE, owner, inspector)
+            _inspected(permit, code, owner, inspector, inspect)
         for fee in payments.fees_for_permit(permit.id):
             if fee.status == FeeStatus.OUTSTANDING:
                 payments.waive_fee(fee, staff, "Demo: waived", fee.version)
@@ -82,6 +83,28 @@ def tell(
                 "confirm_records_finaled": True,
             },
         )
+
+
+def _inspected(permit: Permit, code: str, owner: User, inspector: User, inspect) -> None:
+    """The C of O inspection granted: booked through the portal, or, for an agency that
+    books its own (the Fire Prevention Bureau), its reported result entered by staff."""
+    required = db.session.scalar(
+        select(RequiredInspection)
+        .join(InspectionType)
+        .where(RequiredInspection.permit_id == permit.id, InspectionType.code == code)
+    )
+    agency = required.inspection_type.agency if required else None
+    if required is None or agency is None or not agency.schedules_directly:
+        inspect(permit, code, InspectionResult.GRANTED_COMPLETE, owner, inspector)
+        return
+    results.record_agency_visit(
+        permit,
+        required,
+        inspector,
+        day=calendar.add_business_days(calendar.local_today(), -3),
+        result=InspectionResult.GRANTED_COMPLETE,
+        remarks="Demo: the Bureau's inspector reported the building ready.",
+    )
 
 
 def lines() -> list[str]:

@@ -34,6 +34,7 @@ EVENT_TEXT = {
     "application.started": _l("Certificate of Occupancy application started"),
     "application.submitted": _l("Application submitted (confirmation {confirmation})"),
     "application.resubmitted": _l("Application resubmitted with the information requested"),
+    "application.resubmitted_with_reply": _l("Application resubmitted with a reply: {reply}"),
     "application.review_started": _l("Review started"),
     "application.information_requested": _l("More information requested: {message}"),
     "application.accepted": _l("Application accepted; inspections can be scheduled"),
@@ -50,6 +51,9 @@ EVENT_TEXT = {
     "inspection.cancelled": _l("{name} inspection cancelled"),
     "inspection.cancelled_late": _l("{name} inspection cancelled after the cut-off"),
     "inspection.result": _l("{name} inspection result: {result}"),
+    "inspection.result_withdrawn": _l(
+        "{name} inspection result withdrawn ({result}), recorded by mistake: {reason}"
+    ),
     "application.inspections_complete": _l("All required inspections passed: Inspections Complete"),
     "fee.assessed": _l("{kind} of {amount} assessed: {reason}"),
     "fee.waived": _l("{kind} of {amount} waived: {reason}"),

@@ -51,7 +51,7 @@ def _closed(world: World) -> None:
 
 
 def _scheduled(world: World) -> None:
-    world.schedule_open_request()
+    world.visit_day_came()
 
 
 def _staff_deactivated(world: World) -> None:
@@ -146,6 +146,9 @@ CASES: dict[str, Case] = {
     "inspections.reschedule": Case("owner"),
     "inspections.result": Case("staff", _scheduled),
     "inspections.schedule": Case("staff"),
+    "inspections.withdraw_result": Case("staff"),
+    "inspections.agency_result": Case("staff"),
+    "settings.agency": Case("admin"),
     "payments.counter_payment": Case("staff"),
     "payments.pay": Case("owner"),
     "payments.refund": Case("staff"),

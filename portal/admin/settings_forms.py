@@ -1,5 +1,5 @@
-"""Forms for the admin settings: the working rules, holidays, a new fee schedule and the
-department's contact details."""
+"""Forms for the admin settings: the working rules, holidays, a new fee schedule, the
+department's contact details and the inspecting agencies' contacts."""
 
 import re
 from decimal import Decimal, InvalidOperation
@@ -61,8 +61,10 @@ class SettingsForm(PortalForm):
         _l("Cancellation and rescheduling cut-off (business days)"),
         "inspection_cutoff_business_days",
         _l(
-            "Cancelling or rescheduling later than this many business days before the visit "
-            "draws the reinspection fee."
+            "Changes are free until the end of the business day this many business days "
+            "before the visit; later, cancelling draws the reinspection fee. It must be fewer "
+            "than the notice, so a request for the earliest date can be changed for at least "
+            "one business day."
         ),
     )
     inspector_daily_capacity = _number(
@@ -263,3 +265,38 @@ class ContactForm(PortalForm):
 
     def answers(self) -> dict[str, str]:
         return {name: self[name].data for name in CONTACT_FIELDS}
+
+
+class AgencyForm(PortalForm):
+    version = HiddenField(validators=[InputRequired()])
+    name = StringField(
+        _l("Name"), validators=[InputRequired(_l("Enter the agency's name")), Length(max=200)]
+    )
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            Optional(),
+            Email(_l("Enter an email address like name@example.gov"), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    schedules_directly = BooleanField(
+        _l("Books its own inspections: applicants contact it instead of requesting them here")
+    )
+    instructions = TextAreaField(
+        _l("What the applicant does"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Shown to applicants beside the inspections this agency carries out."),
+    )
+
+    def answers(self) -> dict:
+        return {
+            "name": self.name.data or "",
+            "phone": self.phone.data or "",
+            "email": self.email.data or "",
+            "address": self.address.data or "",
+            "schedules_directly": bool(self.schedules_directly.data),
+            "instructions": self.instructions.data or "",
+        }

@@ -1,6 +1,6 @@
-"""Admin settings: the working rules, the contact details, holidays, the fee schedule and the
-BLDS permit types. Thin views over portal.settings (services, contact, permit_types) and
-payments' fee schedule, which check and audit every change."""
+"""Admin settings: the working rules, the contact details, holidays, the fee schedule, the
+BLDS permit types and the inspecting agencies. Thin views over portal.settings (services,
+contact, permit_types) and payments' fee schedule, which check and audit every change."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from portal import calendar
 from portal.access import admin, current_actor
 from portal.admin.settings_forms import (
+    AgencyForm,
     ContactForm,
     HolidayForm,
     PermitTypeForm,
@@ -23,7 +24,7 @@ from portal.payments.models import FeeKind, FeeSchedule
 from portal.permits import export
 from portal.queues import page_number
 from portal.settings import contact, permit_types, services
-from portal.settings.models import Holiday
+from portal.settings.models import Holiday, InspectingAgency
 from portal.template_helpers import long_date
 
 # The admin's settings pages keep their own blueprint (endpoints settings.*); they live in
@@ -55,7 +56,31 @@ def index():
             else:
                 flash(_("The settings are saved and apply from now on."), "success")
                 return redirect(url_for("settings.index"))
-    return render_template("settings/index.html", form=form)
+    return render_template("settings/index.html", form=form, agencies=services.agencies())
+
+
+@bp.route("/agencies/<int:agency_id>", methods=["GET", "POST"])
+@admin
+def agency(agency_id: int):
+    """An inspecting agency's name and the contact details applicants see."""
+    found = db.get_or_404(InspectingAgency, agency_id)
+    if request.method == "GET":
+        form = AgencyForm(formdata=None, obj=found)
+        form.version.data = str(found.version)
+    else:
+        form = AgencyForm()
+        if form.validate_on_submit():
+            try:
+                services.save_agency(found, form.answers(), current_actor(), form.version.data)
+            except StaleRecord as error:
+                flash(error.message, "error")
+                return redirect(url_for("settings.agency", agency_id=agency_id))
+            except DomainError as error:
+                show_refusal(form, error)
+            else:
+                flash(_("%(name)s was saved.", name=found.name), "success")
+                return redirect(url_for("settings.index", _anchor="agencies"))
+    return render_template("settings/agency.html", form=form, agency=found)
 
 
 # ---- the department's contact details -------------------------------------------------------

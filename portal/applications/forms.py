@@ -438,3 +438,16 @@ class ReasonActionForm(VersionedActionForm):
         _l("Message to the applicant"),
         validators=[InputRequired(_l("Enter a message for the applicant")), Length(max=4000)],
     )
+
+
+class SubmitForm(PortalForm):
+    """Submit, or resubmit with a reply to the department's request for information."""
+
+    reply = TextAreaField(
+        _l("Your reply to the department (optional)"),
+        validators=[Optional(), Length(max=4000)],
+        description=_l(
+            "Answer the department's request in your own words: what you changed or uploaded, "
+            "or why something cannot be provided."
+        ),
+    )

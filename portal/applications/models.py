@@ -160,6 +160,8 @@ class CofOApplication(TimestampMixin, VersionedMixin, Base):
     decided_at: Mapped[datetime | None]
     # What the reviewer last told the applicant: the information wanted or the reason.
     staff_message: Mapped[str] = mapped_column(Text, default="")
+    # The applicant's reply to the last request for information, sent with the resubmission.
+    applicant_reply: Mapped[str] = mapped_column(Text, default="")
 
     permit = relationship("Permit", lazy="joined")
     contacts: Mapped[list["ApplicationContact"]] = relationship(

@@ -18,6 +18,7 @@ from portal.applications.services import (
     STALE_MESSAGE,
     applicant_emails,
     keep_queue_in_step,
+    requirement_for,
 )
 from portal.errors import DomainError
 from portal.extensions import db
@@ -52,6 +53,7 @@ def _decide(
     template: str,
     message: str = "",
     shown: Mapping | None = None,
+    **details: Any,
 ) -> None:
     check_version(application, version, STALE_MESSAGE)
     APPLICATION_TRANSITIONS.move(application, target)
@@ -69,6 +71,7 @@ def _decide(
         emails=_applicant_emails(application, subject, template, message=message),
         confirmation=application.confirmation_number,
         **({"message": message} if message else {}),
+        **details,
     )
     db.session.commit()
 
@@ -104,6 +107,8 @@ def request_information(application, reviewer, version, message: str) -> None:
     message = (message or "").strip()
     if not message:
         raise DomainError(_l("Enter a message for the applicant"))
+    # A reply answers one request: the next request waits for its own (the timeline keeps both).
+    application.applicant_reply = ""
     _decide(
         application,
         reviewer,
@@ -139,10 +144,12 @@ def reject(application, reviewer, version, reason: str) -> None:
 
 
 def mark_not_applicable(application, reviewer, version, reason: str) -> None:
-    """The project does not need a certificate (or cannot get one here), with the reason."""
+    """The project does not need a certificate (or cannot get one here), with the reason;
+    against the requirement rule's verdict the audit entry says so (the page warned)."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Enter the reason"))
+    against_rule = requirement_for(application).required
     _decide(
         application,
         reviewer,
@@ -156,6 +163,7 @@ def mark_not_applicable(application, reviewer, version, reason: str) -> None:
         "application_not_applicable",
         message=reason,
         shown={"reason": reason},
+        against_requirement_rule=against_rule,
     )
 
 

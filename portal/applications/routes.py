@@ -29,6 +29,7 @@ from portal.applications.forms import (
     DocumentForm,
     ReasonActionForm,
     RequirementCheckForm,
+    SubmitForm,
     VersionedActionForm,
 )
 from portal.applications.models import (
@@ -376,7 +377,7 @@ def check_answers(permit):
     application = _open_application(permit)
     if not application.is_editable:
         return _show_confirmation_or_refuse(permit, application)
-    return _check_page(permit, application, ActionForm())
+    return _check_page(permit, application, SubmitForm())
 
 
 def _show_confirmation_or_refuse(permit, application):
@@ -389,7 +390,7 @@ def _show_confirmation_or_refuse(permit, application):
 @editor_access
 def submit(permit):
     application = _open_application(permit)
-    form = ActionForm()
+    form = SubmitForm()
     if not form.validate_on_submit():
         return _check_page(permit, application, form)
     if not application.is_editable:
@@ -398,7 +399,7 @@ def submit(permit):
     resubmitting = application.status == ApplicationStatus.INFORMATION_REQUESTED
     try:
         if resubmitting:
-            services.resubmit(application, current_user)
+            services.resubmit(application, current_user, form.reply.data or "")
         else:
             services.submit(application, current_user)
     except StaleRecord:

@@ -469,18 +469,25 @@ def submit(application, user) -> None:
 
 
 @stale_guard(STALE_MESSAGE)
-def resubmit(application, user) -> None:
-    """Information requested -> resubmitted: complete again; read-only until staff act."""
+def resubmit(application, user, reply: str = "") -> None:
+    """Information requested -> resubmitted: complete again; read-only until staff act. The
+    applicant's reply to the request goes with it (the reviewer reads it beside the request,
+    the timeline shows it)."""
     APPLICATION_TRANSITIONS.check(application.status, S.RESUBMITTED)
     _check_complete(application)
     APPLICATION_TRANSITIONS.move(application, S.RESUBMITTED)
     application.resubmitted_at = utcnow()
+    application.applicant_reply = (reply or "").strip()
     keep_queue_in_step(application)
     events.happened(
         "application.resubmitted",
         application,
         actor=user,
         on=application.permit,
+        timeline_event="application.resubmitted_with_reply"
+        if application.applicant_reply
+        else None,
+        shown={"reply": application.applicant_reply} if application.applicant_reply else None,
         emails=[
             _email_to_applicant(
                 application,

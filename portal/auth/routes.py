@@ -66,6 +66,9 @@ def register():
     form = RegisterForm()
     if request.method == "GET":
         form.next.data = safe_next_url(request.args.get("next")) or ""
+        # An invitation's sign-up link names the invited address: it is filled in (and can
+        # still be changed), so the account matches the invitation.
+        form.email.data = (request.args.get("email") or "").strip()[:254]
         if current_user.is_authenticated:
             return redirect(_next_or_home(form.next.data))
     if form.validate_on_submit():

@@ -84,6 +84,12 @@ bp.add_url_rule(
     methods=BOTH,
 )
 bp.add_url_rule(
+    "/permits/<int:permit_id>/certificate/pickup/<int:appointment_id>/calendar.ics",
+    "pickup_calendar",
+    views_owner.pickup_calendar,
+    methods=GET,
+)
+bp.add_url_rule(
     "/permits/<int:permit_id>/certificate/pickup/<int:appointment_id>/cancel",
     "cancel_pickup",
     views_owner.cancel_pickup,

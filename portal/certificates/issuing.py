@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from portal import calendar, events
 from portal.applications import review
@@ -42,7 +41,8 @@ from portal.certificates.reading import final_certificate_for_application, recor
 from portal.certificates.versions import chosen_recipients, pdf_attachment, write_version
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.inspections.models import InspectionStage, InspectionType, RequiredInspection
+from portal.inspections import catalogue
+from portal.inspections.models import InspectionStage
 from portal.money import format_cents
 from portal.notifications.services import email_link, queue_email
 from portal.payments import services as payments
@@ -72,26 +72,24 @@ class Guard:
     link_url: str = ""
 
 
-def _pending(permit_id: int, *, cofo_only: bool) -> list[RequiredInspection]:
-    """The permit's required inspections not passed yet (only the C of O ones, if asked)."""
-    query = select(RequiredInspection).where(
-        RequiredInspection.permit_id == permit_id,
-        RequiredInspection.removed_at.is_(None),
-        RequiredInspection.passed_at.is_(None),
-    )
-    if cofo_only:
-        query = query.join(InspectionType).where(InspectionType.stage == InspectionStage.COFO)
-    return list(db.session.scalars(query).all())
-
-
 def issue_guards(
     application: CofOApplication, kind: CertificateKind = CertificateKind.FINAL
 ) -> list[Guard]:
     """What must hold before a certificate of the kind is issued, each with what is missing
-    and where to put it right."""
+    and where to put it right.
+
+    Long because it is the list itself: one entry per rule of the department, in the order
+    the issue page shows them, each naming what is missing and the page that fixes it."""
     permit = application.permit
     final = kind == CertificateKind.FINAL
-    pending = _pending(permit.id, cofo_only=not final)
+    # A partial or temporary certificate needs only the C of O inspections (building and
+    # fire); others may still be open. A repeatable inspection with a visit still open does
+    # not count as passed (catalogue.not_yet_passed).
+    pending = [
+        required
+        for required in catalogue.not_yet_passed(permit.id)
+        if final or required.inspection_type.stage == InspectionStage.COFO
+    ]
     fees = payments.fee_summary(permit.id)
     existing = final_certificate_for_application(application.id)
     permit_url = url_for("permits.permit", permit_id=permit.id)

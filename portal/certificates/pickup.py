@@ -76,11 +76,12 @@ def counter_address_line() -> str:
     return ", ".join(line.strip() for line in lines if line.strip())
 
 
-def _pickup_invitation(appointment: PickupAppointment, cancel: bool) -> list[dict]:
+def pickup_calendar(appointment: PickupAppointment, cancel: bool = False) -> bytes:
+    """The appointment's calendar event, in the owner's language (one file for every
+    attendee): emailed with each change, and downloadable."""
     permit = appointment.permit
     config = current_app.config
     number = appointment.certificate.number
-    # One file for every attendee, in the owner's language.
     with languages.rendering_in(permit.owner_language):
         summary = _("Pick up Certificate of Occupancy %(number)s", number=number)
         location = _(
@@ -95,7 +96,7 @@ def _pickup_invitation(appointment: PickupAppointment, cancel: bool) -> list[dic
                 _("Bring photo identification."),
             )
         )
-    data = ics.build(
+    return ics.build(
         uid=ics.uid("pickup-appointment", appointment.id),
         sequence=appointment.ics_sequence,
         start=appointment.starts_at,
@@ -106,7 +107,10 @@ def _pickup_invitation(appointment: PickupAppointment, cancel: bool) -> list[dic
         attendees=pickup_recipients(appointment),
         cancel=cancel,
     )
-    stored = save_bytes(data, "text/calendar")
+
+
+def _pickup_invitation(appointment: PickupAppointment, cancel: bool) -> list[dict]:
+    stored = save_bytes(pickup_calendar(appointment, cancel), "text/calendar")
     return [{"filename": "pickup.ics", "content_type": "text/calendar", "sha256": stored.sha256}]
 
 

@@ -11,6 +11,7 @@ from portal.certificates.models import PickupStatus
 from portal.documents.store import send_stored
 from portal.errors import DomainError
 from portal.forms import show_refusal
+from portal.inspections import ics
 from portal.permits.access import permit_party
 from portal.permits.models import PartyRole, Permit
 
@@ -133,3 +134,12 @@ def cancel_pickup(permit: Permit, appointment_id: int):
     else:
         flash(_("Pickup cancelled."), "success")
     return redirect(url_for("certificates.certificate", permit_id=permit.id))
+
+
+@permit_party(*EDITORS)
+def pickup_calendar(permit: Permit, appointment_id: int):
+    """The booked pickup as a calendar file ("Add to calendar")."""
+    appointment = _appointment_or_404(permit, appointment_id)
+    if appointment.status != PickupStatus.BOOKED:
+        abort(404)
+    return ics.download(pickup.pickup_calendar(appointment), f"pickup-{appointment.id}.ics")

@@ -9,7 +9,7 @@ last pass moves the accepted C of O application to Inspections Complete).
 from collections.abc import Iterable, Mapping, Sequence
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.orm import contains_eager
 
 from portal import audit, blds, calendar, events
@@ -29,7 +29,7 @@ from portal.inspections.models import (
 from portal.models import utcnow
 from portal.payments import services as payments
 from portal.permits.models import Permit
-from portal.settings.models import Holiday
+from portal.settings.models import Holiday, InspectingAgency
 
 HOLIDAY_YEARS = (2026, 2027)
 
@@ -106,6 +106,30 @@ CATALOGUE: tuple[tuple[str, str, InspectionStage, str, str, list[str]], ...] = (
 )
 
 
+# "Rebar, structural steel prior to concrete pours (initial and ongoing)": once per pour.
+REPEATABLE = frozenset({"STR-REBAR"})
+# The agencies that inspect (code, name, schedules directly, what the applicant does) and the
+# types another agency than the Department of Buildings carries out. Admins keep the contact
+# details current in the settings.
+DOB, FPB = "dob", "fpb"
+AGENCIES: tuple[tuple[str, str, bool, str], ...] = (
+    (
+        DOB,
+        "Department of Buildings",
+        False,
+        "Request the inspection here. The Department contacts you to schedule it.",
+    ),
+    (
+        FPB,
+        "Chicago Fire Department, Fire Prevention Bureau",
+        True,
+        "The Fire Prevention Bureau schedules its own inspections: contact the Bureau to book "
+        "the fire inspection once the Department has accepted your C of O application.",
+    ),
+)
+AGENCY_OF = {"COFO-FPB": FPB}
+
+
 # ---- the catalogue and holidays -----------------------------------------------------------
 
 
@@ -114,6 +138,7 @@ def seed_types(actor=None) -> int:
 
     Idempotent, and it never overwrites what an admin changed. Returns the types added.
     """
+    agencies = seed_agencies()
     known = set(db.session.scalars(select(InspectionType.code)))
     added = 0
     for order, (code, name, stage, bureau, mapped, trades) in enumerate(CATALOGUE):
@@ -128,6 +153,8 @@ def seed_types(actor=None) -> int:
                 blds_type_mapped=mapped,
                 trades=trades,
                 sort_order=order,
+                repeatable=code in REPEATABLE,
+                agency=agencies[AGENCY_OF.get(code, DOB)],
             )
         )
         added += 1
@@ -137,6 +164,18 @@ def seed_types(actor=None) -> int:
         audit.record("inspection_types.seeded", actor=actor, added=added)
     db.session.commit()
     return added
+
+
+def seed_agencies() -> dict[str, InspectingAgency]:
+    """The agencies by code, adding the missing ones (never overwriting an admin's edits)."""
+    known = {agency.code: agency for agency in db.session.scalars(select(InspectingAgency))}
+    for code, name, direct, instructions in AGENCIES:
+        if code not in known:
+            known[code] = InspectingAgency(
+                code=code, name=name, schedules_directly=direct, instructions=instructions
+            )
+            db.session.add(known[code])
+    return known
 
 
 def seed_holidays(years: Iterable[int]) -> None:
@@ -155,7 +194,8 @@ def inspection_types() -> Sequence[InspectionType]:
 
 
 def update_type(inspection_type: InspectionType, answers: Mapping, actor) -> None:
-    """Admins edit a type's name, bureau, fee, BLDS mapping and whether it is in use."""
+    """Admins edit a type's name, bureau, fee, BLDS mapping, agency, whether it is repeated
+    and whether it is in use."""
     if not actor.is_admin:
         raise DomainError(_l("Only an administrator can change the inspection catalogue."))
     if answers["fee_cents"] < 0:
@@ -169,7 +209,12 @@ def update_type(inspection_type: InspectionType, answers: Mapping, actor) -> Non
             field="blds_type_mapped",
         )
     changes = {}
-    for name in ("name", "bureau", "fee_cents", "active", "blds_type_mapped"):
+    agency_id = answers.get("agency_id")
+    if agency_id and db.session.get(InspectingAgency, agency_id) is None:
+        raise InvalidRequest(_l("Choose the inspecting agency"), field="agency_id")
+    names = ("name", "bureau", "fee_cents", "active", "blds_type_mapped", "repeatable", "agency_id")
+    # The answers given: a caller that leaves a field out leaves it as it is.
+    for name in (name for name in names if name in answers):
         if getattr(inspection_type, name) != answers[name]:
             changes[name] = f"{getattr(inspection_type, name)} -> {answers[name]}"
             setattr(inspection_type, name, answers[name])
@@ -335,15 +380,42 @@ def remove_required(permit: Permit, required_id: int, reason: str, actor) -> Req
     return required
 
 
+def not_yet_passed(permit_id: int) -> Sequence[RequiredInspection]:
+    """The permit's active required inspections that do not count as passed for the C of O:
+    never passed, or a repeatable one with a visit still requested or scheduled."""
+    open_request = (
+        select(InspectionRequest.id)
+        .where(
+            InspectionRequest.required_inspection_id == RequiredInspection.id,
+            InspectionRequest.status.in_(OPEN_STATES),
+        )
+        .exists()
+    )
+    return db.session.scalars(
+        select(RequiredInspection)
+        .join(RequiredInspection.inspection_type)
+        .where(
+            RequiredInspection.permit_id == permit_id,
+            RequiredInspection.removed_at.is_(None),
+            or_(
+                RequiredInspection.passed_at.is_(None),
+                and_(InspectionType.repeatable, open_request),
+            ),
+        )
+        .options(contains_eager(RequiredInspection.inspection_type))
+        .order_by(RequiredInspection.id)
+    ).all()
+
+
 def complete_if_all_passed(permit: Permit, actor) -> None:
-    """Every active required inspection passed: the accepted application moves on."""
-    counts = db.session.execute(
-        select(func.count(RequiredInspection.id), func.count(RequiredInspection.passed_at)).where(
+    """Every active required inspection passed (none waiting for another visit): the accepted
+    application moves on."""
+    required = db.session.scalar(
+        select(func.count(RequiredInspection.id)).where(
             RequiredInspection.permit_id == permit.id, RequiredInspection.removed_at.is_(None)
         )
-    ).one()
-    required, passed = counts
-    if not required or passed < required:
+    )
+    if not required or not_yet_passed(permit.id):
         return
     application = applications.open_application(permit)
     if application is not None and application.status == ApplicationStatus.ACCEPTED:

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -16,9 +17,11 @@ from portal.inspections.models import (
     InspectionStatus,
     RequiredInspection,
 )
-from portal.inspections.requests import CLOSED_PERMIT
+from portal.inspections.requests import CLOSED_PERMIT, booked_by_agency
 from portal.payments import services as payments
 from portal.permits.models import Permit
+from portal.settings import services as settings
+from portal.settings.models import InspectingAgency
 from portal.template_helpers import long_date
 
 IS = InspectionStatus
@@ -31,6 +34,17 @@ class ChecklistItem:
     state: str
     next_step: str
     can_request: bool
+    # A repeatable inspection's visits, each with its own result (oldest first).
+    visits: list[InspectionRequest] = field(default_factory=list)
+
+    @property
+    def agency(self) -> InspectingAgency | None:
+        return self.required.inspection_type.agency
+
+    @property
+    def booked_by_agency(self) -> bool:
+        """The applicant books this one with the agency, not through the portal."""
+        return booked_by_agency(self.required)
 
 
 @dataclass
@@ -44,58 +58,101 @@ class Checklist:
     @property
     def complete(self) -> bool:
         items = self.items
-        return bool(items) and all(item.required.passed_at for item in items)
+        return bool(items) and all(
+            item.required.passed_at and not (item.latest and item.latest.is_open) for item in items
+        )
+
+    @property
+    def direct_agencies(self) -> list[InspectingAgency]:
+        """The agencies the applicant contacts for an inspection not yet passed."""
+        found: dict[int, InspectingAgency] = {}
+        for item in self.items:
+            if item.booked_by_agency and item.agency and not item.required.passed_at:
+                found.setdefault(item.agency.id, item.agency)
+        return list(found.values())
 
 
-def _latest_requests(permit_id: int) -> dict[int, InspectionRequest]:
+def _requests_by_required(permit_id: int) -> dict[int, list[InspectionRequest]]:
     requests = db.session.scalars(
         select(InspectionRequest)
         .where(InspectionRequest.permit_id == permit_id)
         .options(selectinload(InspectionRequest.deficiencies))
         .order_by(InspectionRequest.id)
     ).all()
-    return {request.required_inspection_id: request for request in requests}
+    grouped: dict[int, list[InspectionRequest]] = {}
+    for request in requests:
+        grouped.setdefault(request.required_inspection_id, []).append(request)
+    return grouped
 
 
-def _item(required: RequiredInspection, latest: InspectionRequest | None) -> ChecklistItem:
-    if required.passed_at is not None:
-        label = latest.result_label if latest and latest.status == IS.PASSED else _("Passed")
-        return ChecklistItem(required, latest, label, _("Nothing to do: passed"), False)
-    if latest is None:
-        return ChecklistItem(required, None, _("Not requested"), _("Request this inspection"), True)
-    if latest.status == IS.REQUESTED:
+def _after_visit(latest: InspectionRequest) -> str:
+    """What to do after a visit that did not pass: a no-access visit with nothing to correct
+    asks for access, not corrections."""
+    if latest.status == IS.NO_ACCESS and not latest.deficiencies:
+        return _("Make sure the inspector can get in and the work is ready, then request it again")
+    if latest.deficiencies:
+        return _("Correct the deficiencies, then request it again")
+    return _("Do what the inspector asked, then request it again")
+
+
+def _item(required: RequiredInspection, requests: list[InspectionRequest]) -> ChecklistItem:
+    """Long because each state of a required inspection has its own words: open, passed
+    (once, or repeatable), never requested, cancelled, booked with another agency, failed."""
+    latest = requests[-1] if requests else None
+    repeatable = required.inspection_type.repeatable
+    visits = [r for r in requests if r.status != IS.CANCELLED] if repeatable else []
+    agency = required.inspection_type.agency
+    direct = booked_by_agency(required)
+    if latest is not None and latest.status == IS.REQUESTED:
         return ChecklistItem(
             required,
             latest,
             latest.status.label,
             _("Waiting for the department to schedule it"),
             False,
+            visits,
         )
-    if latest.status == IS.SCHEDULED:
+    if latest is not None and latest.status == IS.SCHEDULED:
         state = _(
             "Scheduled for %(day)s, %(window)s",
             day=long_date(latest.visit_date),
-            window=latest.visit_window.label,
+            window=latest.visit_window.phrase,
         )
-        return ChecklistItem(required, latest, state, _("Be on site with the stamped plans"), False)
+        return ChecklistItem(
+            required, latest, state, _("Be on site with the stamped plans"), False, visits
+        )
+    if required.passed_at is not None and repeatable:
+        passes = sum(1 for r in visits if r.status == IS.PASSED)
+        state = ngettext("Passed once", "Passed %(num)s times", passes) if passes else _("Passed")
+        next_step = _("Request it again before the next stage of the work (each pour)")
+        if latest is not None and latest.status in (IS.FAILED, IS.PARTIAL, IS.NO_ACCESS):
+            state, next_step = latest.result_label, _after_visit(latest)
+        return ChecklistItem(required, latest, state, next_step, not direct, visits)
+    if required.passed_at is not None:
+        label = latest.result_label if latest and latest.status == IS.PASSED else _("Passed")
+        return ChecklistItem(required, latest, label, _("Nothing to do: passed"), False, visits)
+    if direct and agency is not None:
+        state = latest.result_label if latest else _("Not booked yet")
+        next_step = _("Contact the %(agency)s to book it (details below)", agency=agency.name)
+        return ChecklistItem(required, latest, state, next_step, False, visits)
+    if latest is None:
+        return ChecklistItem(
+            required, None, _("Not requested"), _("Request this inspection"), True, visits
+        )
     if latest.status == IS.CANCELLED:
-        return ChecklistItem(required, latest, latest.result_label, _("Request it again"), True)
-    return ChecklistItem(
-        required,
-        latest,
-        latest.result_label,
-        _("Correct the deficiencies, then request it again"),
-        True,
-    )
+        return ChecklistItem(
+            required, latest, latest.result_label, _("Request it again"), True, visits
+        )
+    return ChecklistItem(required, latest, latest.result_label, _after_visit(latest), True, visits)
 
 
 def checklist(permit_id: int) -> Checklist:
     """The permit's required inspections by stage, each with its state and the next step."""
-    latest = _latest_requests(permit_id)
+    requests = _requests_by_required(permit_id)
     grouped: dict[InspectionStage, list[ChecklistItem]] = {}
     for required in required_inspections(permit_id):
         grouped.setdefault(required.inspection_type.stage, []).append(
-            _item(required, latest.get(required.id))
+            _item(required, requests.get(required.id, []))
         )
     return Checklist([(stage, grouped[stage]) for stage in STAGE_ORDER if stage in grouped])
 
@@ -135,6 +192,16 @@ class PermitPanel:
     checklist: Checklist
     fees: payments.FeeSummary
     can_request: bool
+    # An unpaid reinspection fee stops new requests (a setting): said before any form.
+    blocked_by_fees: bool
+
+
+def blocked_by_fees(permit_id: int) -> bool:
+    """An unpaid reinspection fee blocks new requests on the permit (when the setting says so)."""
+    return bool(
+        settings.current().block_requests_when_fees_unpaid
+        and payments.unpaid_reinspection_fees(permit_id)
+    )
 
 
 def permit_panel(permit: Permit) -> PermitPanel:
@@ -144,4 +211,5 @@ def permit_panel(permit: Permit) -> PermitPanel:
         fees=payments.fee_summary(permit.id),
         can_request=any(item.can_request for item in items.items)
         and permit.status_current not in CLOSED_PERMIT,
+        blocked_by_fees=blocked_by_fees(permit.id),
     )

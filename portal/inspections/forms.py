@@ -223,6 +223,32 @@ for _n in range(1, DEFICIENCY_ROWS + 1):
     )
 
 
+class WithdrawResultForm(VersionedForm):
+    reason = TextAreaField(
+        _l("Why is the result withdrawn?"),
+        validators=[InputRequired(_l("Enter why the result is withdrawn")), Length(max=1000)],
+        description=_l("For example: recorded on the wrong inspection. The applicant reads it."),
+    )
+
+
+class AgencyResultForm(PortalForm):
+    day = PortalDateField(
+        _l("Day the agency inspected"),
+        validators=[InputRequired(_l("Enter the day the agency inspected"))],
+        description=_l("For example 2026-09-15."),
+    )
+    result = RadioField(
+        _l("Result the agency reported"),
+        choices=[SelectChoice(r.value, r.label) for r in InspectionResult],
+        validators=[InputRequired(_l("Choose the result"))],
+    )
+    remarks = TextAreaField(
+        _l("Remarks"),
+        validators=[Optional(), Length(max=4000)],
+        description=_l("What the agency reported, including anything to correct."),
+    )
+
+
 class AddRequiredForm(PortalForm):
     inspection_type = SelectField(
         _l("Inspection"),
@@ -261,6 +287,15 @@ class InspectionTypeForm(PortalForm):
     blds_type_mapped = StringField(
         _l("BLDS InspTypeMapped"), validators=[Optional(), Length(max=100)]
     )
+    agency_id = SelectField(
+        _l("Inspecting agency"),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose the inspecting agency"))],
+    )
+    repeatable = BooleanField(
+        _l("Repeatable: needed again for each stage of the work, such as each concrete pour")
+    )
     active = BooleanField(_l("In use: required for new permits whose scope calls for it"))
 
     def answers(self) -> dict:
@@ -270,4 +305,6 @@ class InspectionTypeForm(PortalForm):
             "fee_cents": self.fee_cents.data,
             "blds_type_mapped": (self.blds_type_mapped.data or "").strip(),
             "active": bool(self.active.data),
+            "repeatable": bool(self.repeatable.data),
+            "agency_id": self.agency_id.data or None,
         }

@@ -15,7 +15,7 @@ no answer is needed: the date is changed or cancelled in the portal.
 from datetime import datetime
 from email.utils import parseaddr
 
-from flask import current_app
+from flask import Response, current_app
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -122,4 +122,18 @@ def invitation(inspection_request, attendees: list[str], *, cancel: bool = False
         description="\n".join(line for line in lines if line),
         attendees=attendees,
         cancel=cancel,
+    )
+
+
+def download(data: bytes, filename: str) -> Response:
+    """An "Add to calendar" download of an invitation built here (same UID and SEQUENCE as
+    the emailed one, so a calendar that has both keeps one event)."""
+    return Response(
+        data,
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
     )

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.errors import IllegalTransition
 from portal.models import Base, TimestampMixin, VersionedMixin, enum_column, utcnow
+from portal.settings.models import InspectingAgency
 from portal.workflow import LabelledStatus, TransitionTable
 
 
@@ -39,6 +40,11 @@ INSPECTION_TRANSITIONS = TransitionTable(
         # Scheduled -> scheduled is staff moving the visit; -> requested is the
         # requester asking for new dates before the cut-off.
         IS.SCHEDULED: RESULT_STATES | {IS.SCHEDULED, IS.REQUESTED},
+        # A result recorded by mistake is withdrawn (audited): the visit is scheduled again.
+        IS.PASSED: {IS.SCHEDULED},
+        IS.FAILED: {IS.SCHEDULED},
+        IS.PARTIAL: {IS.SCHEDULED},
+        IS.NO_ACCESS: {IS.SCHEDULED},
     }
 )
 OPEN_STATES = {IS.REQUESTED, IS.SCHEDULED}
@@ -86,6 +92,17 @@ class Window(LabelledStatus):
     MORNING = "morning", _l("Morning (8 am to 12 noon)")
     AFTERNOON = "afternoon", _l("Afternoon (12 noon to 4 pm)")
 
+    @property
+    def phrase(self) -> str:
+        """The window after a date: "8 December 2026, morning (8 am to 12 noon)"."""
+        return str(WINDOW_PHRASES[self])
+
+
+WINDOW_PHRASES = {
+    Window.MORNING: _l("morning (8 am to 12 noon)"),
+    Window.AFTERNOON: _l("afternoon (12 noon to 4 pm)"),
+}
+
 
 # Local hours of each window: (start, end)
 WINDOW_HOURS = {Window.MORNING: (8, 12), Window.AFTERNOON: (12, 16)}
@@ -106,6 +123,11 @@ class InspectionType(TimestampMixin, Base):
     trades: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True)
     sort_order: Mapped[int] = mapped_column(default=0)
+    # Needed again and again on one permit (rebar before each pour): a pass does not close it.
+    repeatable: Mapped[bool] = mapped_column(default=False)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("inspecting_agencies.id"))
+
+    agency: Mapped[InspectingAgency | None] = relationship(lazy="joined")
 
     @property
     def is_cofo(self) -> bool:

@@ -12,7 +12,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import calendar, events
@@ -60,15 +60,29 @@ DUTIES = (
 
 
 def requestable(permit_id: int) -> list[RequiredInspection]:
-    """The required inspections a new request may name: not passed, none open."""
-    open_ids = select(InspectionRequest.required_inspection_id).where(
-        InspectionRequest.permit_id == permit_id, InspectionRequest.status.in_(OPEN_STATES)
+    """The required inspections a new request may name: not passed (or repeatable), none
+    open."""
+    open_ids = set(
+        db.session.scalars(
+            select(InspectionRequest.required_inspection_id).where(
+                InspectionRequest.permit_id == permit_id,
+                InspectionRequest.status.in_(OPEN_STATES),
+            )
+        )
     )
     return [
         required
         for required in required_inspections(permit_id)
-        if required.passed_at is None and required.id not in set(db.session.scalars(open_ids))
+        if (required.passed_at is None or required.inspection_type.repeatable)
+        and required.id not in open_ids
+        and not booked_by_agency(required)
     ]
+
+
+def booked_by_agency(required: RequiredInspection) -> bool:
+    """The inspection's agency takes its own bookings: the applicant contacts it."""
+    agency = required.inspection_type.agency
+    return bool(agency and agency.schedules_directly)
 
 
 def check_preferred_dates(dates: Mapping[str, date | None]) -> list[date]:
@@ -160,7 +174,17 @@ def _requestable_inspection(permit: Permit, required_id) -> RequiredInspection:
         raise InvalidRequest(
             _l("Choose one of this permit's required inspections."), field="required_inspection"
         )
-    if required.passed_at is not None:
+    if booked_by_agency(required):
+        agency = required.inspection_type.agency
+        raise InvalidRequest(
+            _(
+                "The %(agency)s books this inspection itself: contact it to arrange the visit. "
+                "Its details are on the permit's inspections page.",
+                agency=agency.name if agency else "",
+            ),
+            field="required_inspection",
+        )
+    if required.passed_at is not None and not required.inspection_type.repeatable:
         raise InvalidRequest(
             _l("This inspection has already passed; there is no need to request it again."),
             field="required_inspection",
@@ -201,19 +225,23 @@ def _check_duties(answers: Mapping) -> None:
 def _new_request(
     permit: Permit, required: RequiredInspection, user, dates: list[date], answers: Mapping
 ) -> InspectionRequest:
-    """The request, marked a reinspection when an earlier visit failed or found no access."""
-    earlier = db.session.scalar(
-        select(func.count(InspectionRequest.id)).where(
+    """The request, marked a reinspection when the last visit failed or found no access (a
+    repeatable inspection's next visit after a pass is a new one, not a reinspection)."""
+    last_visit = db.session.scalar(
+        select(InspectionRequest.status)
+        .where(
             InspectionRequest.required_inspection_id == required.id,
-            InspectionRequest.status.in_((IS.FAILED, IS.PARTIAL, IS.NO_ACCESS)),
+            InspectionRequest.status.in_((IS.PASSED, IS.FAILED, IS.PARTIAL, IS.NO_ACCESS)),
         )
+        .order_by(InspectionRequest.id.desc())
+        .limit(1)
     )
     inspection_request = InspectionRequest(
         permit_id=permit.id,
         required_inspection_id=required.id,
         inspection_type_id=required.inspection_type_id,
         requested_by_id=user.id,
-        reinspection=bool(earlier),
+        reinspection=last_visit in (IS.FAILED, IS.PARTIAL, IS.NO_ACCESS),
         window=Window(answers["window"]),
         contact_name=answers["contact_name"].strip(),
         contact_phone=answers["contact_phone"].strip(),

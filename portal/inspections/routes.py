@@ -21,13 +21,14 @@ from portal.documents.store import send_stored
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import show_refusal
-from portal.inspections import catalogue, deadlines, export, requests, results, scheduling
-from portal.inspections.checklist import permit_panel
+from portal.inspections import catalogue, deadlines, export, ics, requests, results, scheduling
+from portal.inspections.checklist import blocked_by_fees, permit_panel
 from portal.inspections.errors import InvalidRequest
 from portal.inspections.forms import (
     DEFICIENCY_ROWS,
     DUTY_LABELS,
     AddRequiredForm,
+    AgencyResultForm,
     CancelForm,
     InspectionTypeForm,
     RemoveRequiredForm,
@@ -35,8 +36,10 @@ from portal.inspections.forms import (
     RescheduleForm,
     ResultForm,
     ScheduleForm,
+    WithdrawResultForm,
 )
 from portal.inspections.models import (
+    VISIT_STATES,
     InspectionPhoto,
     InspectionRequest,
     InspectionResult,
@@ -45,6 +48,7 @@ from portal.inspections.models import (
     Window,
 )
 from portal.inspections.queue import InspectionQueueForm, inspection_queue
+from portal.languages import weekday_date
 from portal.permits.access import permit_party
 from portal.permits.models import Permit
 from portal.settings import services as settings
@@ -81,14 +85,28 @@ def checklist(permit: Permit):
 
 
 def _request_page(permit, form, refusal=None, status=200):
+    cutoffs = deadlines.upcoming_cutoffs()
+    earliest = deadlines.earliest_inspection_day()
+    chosen = [
+        (weekday_date(day), weekday_date(deadlines.cutoff_day(day)))
+        for day in (form[name].data for name in requests.DATE_FIELDS)
+        if isinstance(day, date) and day >= earliest
+    ]
     return render_template(
         "inspections/request.html",
         permit=permit,
         form=form,
         refusal=refusal,
         duties=DUTY_LABELS,
-        earliest=deadlines.earliest_inspection_day(),
+        earliest=earliest,
+        earliest_cutoff=deadlines.cutoff_day(earliest),
+        chosen_cutoffs=chosen,
+        cutoffs_json={
+            day.isoformat(): [weekday_date(day), weekday_date(cut)] for day, cut in cutoffs.items()
+        },
         lead_days=settings.current().inspection_lead_business_days,
+        cutoff_days=settings.current().inspection_cutoff_business_days,
+        blocked=blocked_by_fees(permit.id),
     ), status
 
 
@@ -145,6 +163,18 @@ def detail(permit: Permit, request_id: int):
     )
 
 
+@bp.get("/permits/<int:permit_id>/inspections/<int:request_id>/calendar.ics")
+@permit_party()
+def calendar_file(permit: Permit, request_id: int):
+    """A booked visit as a calendar file, for those who did not get (or lost) the email; a
+    visit already made keeps its date too. A request never booked, or cancelled, has none."""
+    inspection_request = _request_or_404(permit, request_id)
+    if inspection_request.status not in VISIT_STATES:
+        abort(404)
+    data = ics.invitation(inspection_request, [current_actor().email])
+    return ics.download(data, f"inspection-{inspection_request.id}.ics")
+
+
 @bp.route("/permits/<int:permit_id>/inspections/<int:request_id>/cancel", methods=["GET", "POST"])
 @permit_party()
 def cancel(permit: Permit, request_id: int):
@@ -178,7 +208,17 @@ def cancel(permit: Permit, request_id: int):
 @permit_party()
 def reschedule(permit: Permit, request_id: int):
     inspection_request = _changeable_or_404(permit, request_id)
-    if not inspection_request.is_open or requests.cancellation_is_late(inspection_request):
+    if not inspection_request.is_open:
+        flash(
+            _(
+                "This inspection is %(status)s, so it cannot be rescheduled. Request it again "
+                "from the permit page if you still need it.",
+                status=str(inspection_request.result_label).lower(),
+            ),
+            "error",
+        )
+        return redirect(url_for("inspections.detail", permit_id=permit.id, request_id=request_id))
+    if requests.cancellation_is_late(inspection_request):
         flash(_("This inspection can no longer be rescheduled. You can still cancel it."), "error")
         return redirect(url_for("inspections.detail", permit_id=permit.id, request_id=request_id))
     form = RescheduleForm()
@@ -322,15 +362,53 @@ def result(request_id: int):
                     request_id=inspection_request.id,
                 )
             )
+    return _result_page(inspection_request, form)
+
+
+def _result_page(inspection_request, form, withdraw_form=None):
+    recorded = inspection_request.status not in (
+        InspectionStatus.SCHEDULED,
+        InspectionStatus.REQUESTED,
+    )
+    if withdraw_form is None and inspection_request.status in results.WITHDRAWABLE:
+        withdraw_form = WithdrawResultForm(
+            formdata=None, data={"version": str(inspection_request.version)}
+        )
+    visit_day = inspection_request.scheduled_date
     return render_template(
         "inspections/result.html",
         inspection=inspection_request,
         permit=inspection_request.permit,
-        form=form,
+        form=withdraw_form if withdraw_form is not None and withdraw_form.errors else form,
+        result_form=form,
+        withdraw_form=withdraw_form,
         rows=range(1, DEFICIENCY_ROWS + 1),
-        recorded=inspection_request.status
-        not in (InspectionStatus.SCHEDULED, InspectionStatus.REQUESTED),
+        recorded=recorded,
+        too_early=bool(visit_day and calendar.local_today() < visit_day and not recorded),
     )
+
+
+@bp.post("/staff/inspections/<int:request_id>/result/withdraw")
+@staff
+def withdraw_result(request_id: int):
+    inspection_request = _staff_request_or_404(request_id)
+    form = WithdrawResultForm()
+    if form.validate_on_submit():
+        try:
+            results.withdraw_result(
+                inspection_request,
+                current_actor(),
+                reason=form.reason.data or "",
+                version=form.version.data,
+            )
+        except DomainError as error:
+            show_refusal(form, error)
+            form.version.data = str(inspection_request.version)
+        else:
+            flash(_("The result was withdrawn and the applicant has been emailed."), "success")
+            return redirect(url_for("inspections.result", request_id=inspection_request.id))
+    result_form = ResultForm(formdata=None)
+    return _result_page(inspection_request, result_form, form)
 
 
 @bp.get("/staff/inspections/day")
@@ -412,6 +490,43 @@ def remove_required(permit_id: int, required_id: int):
     return _required_page(permit, add_form, required_id, form)
 
 
+@bp.route(
+    "/staff/permits/<int:permit_id>/required-inspections/<int:required_id>/agency-result",
+    methods=["GET", "POST"],
+)
+@staff
+def agency_result(permit_id: int, required_id: int):
+    """Staff record the result an agency that books its own inspections reports."""
+    permit = db.get_or_404(Permit, permit_id)
+    required = catalogue.still_required(permit, required_id)
+    if required is None or not requests.booked_by_agency(required):
+        abort(404)
+    form = AgencyResultForm()
+    form.result.choices = [
+        (r.value, r.label)
+        for r in required.inspection_type.results
+        if r != InspectionResult.CANCELLED
+    ]
+    if form.validate_on_submit():
+        try:
+            visit = results.record_agency_visit(
+                permit,
+                required,
+                current_actor(),
+                day=form.day.data,
+                result=InspectionResult(form.result.data),
+                remarks=form.remarks.data or "",
+            )
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            flash(_("The result is recorded and the applicant has been emailed."), "success")
+            return redirect(url_for("inspections.detail", permit_id=permit.id, request_id=visit.id))
+    return render_template(
+        "inspections/agency_result.html", permit=permit, required=required, form=form
+    )
+
+
 @bp.get("/staff/inspections/export.csv")
 @staff
 def export_csv():
@@ -433,6 +548,9 @@ def types():
 def edit_type(type_id: int):
     inspection_type = db.get_or_404(InspectionType, type_id)
     form = InspectionTypeForm(obj=inspection_type if request.method == "GET" else None)
+    form.agency_id.choices = [(0, _("Choose the inspecting agency"))] + [
+        (agency.id, agency.name) for agency in settings.agencies()
+    ]
     if form.validate_on_submit():
         try:
             catalogue.update_type(inspection_type, form.answers(), current_actor())

@@ -23,6 +23,7 @@ from portal.inspections.errors import STALE_MESSAGE, CapacityFull, InvalidReques
 from portal.inspections.models import (
     INSPECTION_TRANSITIONS,
     VISIT_STATES,
+    WINDOW_PHRASES,
     InspectionRequest,
     InspectionStatus,
     InspectorDay,
@@ -132,9 +133,11 @@ def _book(
 
 
 def _email_booking(inspection_request: InspectionRequest, rescheduled: bool) -> None:
-    """The people on the permit get the date, the cut-off for changes and the invitation."""
+    """The people on the permit get the date, the cut-off for changes (never one already
+    past: a visit booked at short notice says so instead) and the invitation."""
     permit = inspection_request.permit
     day = inspection_request.visit_date
+    cutoff = deadlines.cutoff_day(day)
     recipients = people_to_notify(inspection_request)
     attachments = attach_invitation(inspection_request, recipients, cancel=False)
     email_people(
@@ -150,7 +153,7 @@ def _email_booking(inspection_request: InspectionRequest, rescheduled: bool) -> 
         "inspections_scheduled",
         attachments=attachments,
         rescheduled=rescheduled,
-        cutoff=deadlines.cutoff_day(day),
+        cutoff=cutoff if cutoff >= calendar.local_today() else None,
     )
 
 
@@ -182,7 +185,7 @@ def schedule(
         inspection_request,
         actor=actor,
         on=permit,
-        shown={"name": name, "date": day, "window": window.label},
+        shown={"name": name, "date": day, "window": WINDOW_PHRASES[window]},
         day=str(day),
         window=window.value,
         inspector_id=inspector.id,

@@ -20,7 +20,7 @@ from portal.payments.forms import (
     TestCheckoutForm,
     WaiveForm,
 )
-from portal.payments.models import FeeStatus, PaymentMethod, PaymentStatus
+from portal.payments.models import FeeKind, FeeStatus, PaymentMethod, PaymentStatus
 from portal.payments.stripe_client import WebhookSecretMissing, test_mode
 from portal.permits.access import permit_party
 from portal.permits.models import Permit
@@ -113,7 +113,15 @@ def payment(permit: Permit, payment_id: int):
         ), 400
     if payment.status == PaymentStatus.PENDING and payment.is_online:
         payment = checkout.refresh(payment)
-    return render_template("payments/payment.html", permit=permit, payment=payment, bad_link=False)
+    return render_template(
+        "payments/payment.html",
+        permit=permit,
+        payment=payment,
+        bad_link=False,
+        # A paid reinspection fee lifts the block on new inspection requests.
+        paid_reinspection=any(line.fee.kind == FeeKind.REINSPECTION for line in payment.lines)
+        and not services.unpaid_reinspection_fees(permit.id),
+    )
 
 
 @bp.get("/permits/<int:permit_id>/payments/<int:payment_id>/cancelled")

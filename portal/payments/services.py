@@ -240,6 +240,23 @@ def outstanding_by_permit(permit_ids: list[int]) -> dict[int, int]:
     return {permit_id: int(total or 0) for permit_id, total in rows}
 
 
+def with_unpaid_reinspection_fees(permit_ids: list[int]) -> set[int]:
+    """The permits, of those given, owing a reinspection fee (one query)."""
+    if not permit_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Fee.permit_id)
+            .where(
+                Fee.permit_id.in_(permit_ids),
+                Fee.kind == FeeKind.REINSPECTION,
+                Fee.status == FeeStatus.OUTSTANDING,
+            )
+            .distinct()
+        )
+    )
+
+
 def unpaid_reinspection_fees(permit_id: int) -> int:
     return db.session.execute(
         select(func.count(Fee.id)).where(

@@ -8,8 +8,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.models import Base, TimestampMixin, VersionedMixin
 
 DEFAULTS = {
+    # The cut-off must come before the earliest day a request may name (issue 12): with two
+    # business days' notice and a one-day cut-off, a request for the earliest date can still
+    # be changed for free through the whole business day after it was made.
     "inspection_lead_business_days": 2,
-    "inspection_cutoff_business_days": 2,
+    "inspection_cutoff_business_days": 1,
     "inspector_daily_capacity": 8,
     "block_requests_when_fees_unpaid": True,
     "stale_inspection_days": 60,
@@ -27,7 +30,8 @@ class PortalSettings(TimestampMixin, VersionedMixin, Base):
     inspection_lead_business_days: Mapped[int] = mapped_column(
         default=DEFAULTS["inspection_lead_business_days"]
     )
-    # Cancelling or rescheduling later than this many business days before the visit is late.
+    # Cancelling or rescheduling after the end of the business day this many business days
+    # before the visit is late; always fewer than the lead time (settings.services checks).
     inspection_cutoff_business_days: Mapped[int] = mapped_column(
         default=DEFAULTS["inspection_cutoff_business_days"]
     )
@@ -99,3 +103,24 @@ class PermitTypeMapping(TimestampMixin, Base):
     permit_type_key: Mapped[str] = mapped_column(String(100), unique=True)
     blds_type: Mapped[str] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(String(200), default="")
+
+
+class InspectingAgency(TimestampMixin, VersionedMixin, Base):
+    """Who carries out an inspection (the Department of Buildings, the Fire Department's Fire
+    Prevention Bureau, ...) and how applicants reach it; admins keep the contacts current.
+
+    An agency that schedules directly takes its bookings itself: the applicant contacts it
+    instead of asking the portal, and staff record the result it reports.
+    """
+
+    __tablename__ = "inspecting_agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    schedules_directly: Mapped[bool] = mapped_column(default=False)
+    # What the applicant does to get the inspection, in the agency's own words.
+    instructions: Mapped[str] = mapped_column(Text, default="")

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import audit, calendar
 from portal.errors import DomainError, StaleRecord
 from portal.extensions import db
-from portal.settings.models import DEFAULTS, Holiday, PortalSettings
+from portal.settings.models import DEFAULTS, Holiday, InspectingAgency, PortalSettings
 from portal.workflow import check_version, stale_guard
 
 STALE_MESSAGE = _l(
@@ -26,7 +26,7 @@ STALE_MESSAGE = _l(
 FIELDS = tuple(DEFAULTS)
 # Inclusive bounds for each number, checked here as well as by the form.
 BOUNDS = {
-    "inspection_lead_business_days": (0, 30),
+    "inspection_lead_business_days": (1, 30),
     "inspection_cutoff_business_days": (0, 30),
     "inspector_daily_capacity": (1, 50),
     "stale_inspection_days": (1, 3650),
@@ -71,6 +71,16 @@ def save(values: Mapping, actor, version) -> PortalSettings:
             raise InvalidSetting(
                 _l("Enter a number from %(low)s to %(high)s", low=low, high=high), field=name
             )
+    if values["inspection_cutoff_business_days"] >= values["inspection_lead_business_days"]:
+        # The cut-off before the earliest date a request may name would pass before anyone
+        # could change it (issue 12): the rule in portal/inspections/deadlines.py.
+        raise InvalidSetting(
+            _l(
+                "Make the cut-off fewer business days than the notice, so that a request "
+                "for the earliest date can still be changed for at least one business day"
+            ),
+            field="inspection_cutoff_business_days",
+        )
     settings = db.session.get(PortalSettings, 1)
     if settings is None:
         # The form showed a saved version that is gone: it is not the defaults it would replace.
@@ -96,6 +106,37 @@ def save(values: Mapping, actor, version) -> PortalSettings:
         raise StaleRecord(STALE_MESSAGE) from None
     g.portal_settings = settings
     return settings
+
+
+# ---- inspecting agencies --------------------------------------------------------------------
+
+AGENCY_FIELDS = ("name", "phone", "email", "address", "schedules_directly", "instructions")
+AGENCY_STALE = _l(
+    "Another administrator changed this agency since you opened the page. The page now "
+    "shows their values: check them and save again."
+)
+
+
+def agencies() -> Sequence[InspectingAgency]:
+    return db.session.scalars(select(InspectingAgency).order_by(InspectingAgency.id)).all()
+
+
+@stale_guard(AGENCY_STALE)
+def save_agency(agency: InspectingAgency, values: Mapping, actor, version) -> None:
+    """Admins keep an agency's name and contact details current (audited: old and new)."""
+    if not actor.is_admin:
+        raise DomainError(_l("Only an administrator can change the settings."))
+    if not (values.get("name") or "").strip():
+        raise InvalidSetting(_l("Enter the agency's name"), "name")
+    check_version(agency, version, AGENCY_STALE)
+    changes = {}
+    for name in AGENCY_FIELDS:
+        new = values[name].strip() if isinstance(values[name], str) else values[name]
+        if getattr(agency, name) != new:
+            changes[name] = f"{getattr(agency, name)} -> {new}"
+            setattr(agency, name, new)
+    audit.record("inspecting_agency.changed", agency, actor=actor, **changes)
+    db.session.commit()
 
 
 # ---- holidays -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from portal.applications import services
 from portal.applications.models import ApplicationStatus, CofOApplication, ContactRole
 from portal.audit import AuditEvent
+from portal.auth.models import Role
 from portal.extensions import db
 from portal.notifications.models import OutboxMessage
 from portal.permits.models import PartyRole
@@ -391,6 +392,27 @@ def test_information_requested_edit_and_resubmit(owner_client, permit, owner):
     assert "application.resubmitted" in audit
 
 
+def test_the_resubmission_confirmation_says_resubmitted_with_its_time(owner_client, permit, owner):
+    from datetime import UTC, datetime
+
+    complete_application(
+        permit,
+        owner,
+        status=ApplicationStatus.INFORMATION_REQUESTED,
+        staff_message="Upload the fire alarm certificate.",
+        submitted_at=datetime(2026, 5, 1, 15, 0, tzinfo=UTC),
+    )
+    owner_client.post(url(permit, "/submit"), data={})
+    application = the_application(permit)
+    page = owner_client.get(url(permit, "/confirmation"))
+    check_page(page.data)
+    html = page.data.decode()
+    assert "<h1>Application resubmitted</h1>" in html
+    assert "Application submitted" not in html
+    assert "Resubmitted " in html
+    assert application.resubmitted_at.date() != application.submitted_at.date()
+
+
 def test_a_new_application_after_a_closed_one(owner_client, permit, owner):
     complete_application(
         permit, owner, status=ApplicationStatus.REJECTED, staff_message="Wrong building"
@@ -460,3 +482,32 @@ def test_make_application_factory_builds_a_draft(permit, owner):
     assert services.section_statuses(application) == dict.fromkeys(
         services.SECTIONS, services.SectionStatus.NOT_STARTED
     )
+
+
+def test_the_applicant_replies_to_a_request_for_information(app, owner_client, permit, owner):
+    complete_application(
+        permit,
+        owner,
+        status=ApplicationStatus.INFORMATION_REQUESTED,
+        staff_message="Upload the fire alarm certificate.",
+    )
+    page = owner_client.get(url(permit, "/check"))
+    check_page(page.data)
+    assert b"The department asked:" in page.data
+    assert b"Your reply to the department" in page.data
+    reply = "The alarm contractor issues the certificate on Friday; the test report is attached."
+    owner_client.post(url(permit, "/submit"), data={"reply": reply})
+    application = the_application(permit)
+    assert application.status == ApplicationStatus.RESUBMITTED
+    assert application.applicant_reply == reply
+    texts = db.session.scalars(select(TimelineEntry)).all()
+    assert any(e.event == "application.resubmitted_with_reply" for e in texts)
+    assert any(reply in e.text for e in texts)
+    staff = make_user(email="reviewer@example.com", role=Role.STAFF)
+    staff_client = app.test_client()
+    sign_in_as(staff_client, staff)
+    review = staff_client.get(f"/staff/applications/{application.id}")
+    check_page(review.data)
+    assert b"Upload the fire alarm certificate." in review.data
+    assert b"s reply</dt>" in review.data
+    assert reply.encode() in review.data

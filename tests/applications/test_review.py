@@ -263,3 +263,35 @@ def test_a_concurrent_commit_between_load_and_save_is_a_stale_record(app, submit
     application = reload(submitted)
     assert application.status == S.SUBMITTED
     assert db.session.scalar(select(OutboxMessage)) is None
+
+
+def test_not_applicable_against_the_requirement_rule_warns_and_is_audited(staff_client, submitted):
+    """A change of occupancy needs a C of O by the rule: the page warns before the reason."""
+    submitted.change_of_occupancy = True
+    db.session.commit()
+    page = staff_client.get(review_url(submitted))
+    check_page(page.data)
+    assert b'id="not-applicable-warning"' in page.data
+    assert b"The requirement rule says this project needs a Certificate of Occupancy" in page.data
+    empty = act(staff_client, submitted, "not-applicable", submitted.version, "")
+    check_page(empty.data)
+    assert reload(submitted).status == S.SUBMITTED
+    act(staff_client, submitted, "not-applicable", submitted.version, "Exempt by the Commissioner.")
+    assert reload(submitted).status == S.NOT_APPLICABLE
+    audit = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "application.not_applicable")
+    )
+    assert audit.details["against_requirement_rule"] is True
+    assert audit.details["message"] == "Exempt by the Commissioner."
+
+
+def test_no_warning_when_the_rule_does_not_require_a_certificate(staff_client, submitted):
+    submitted.change_of_occupancy = False
+    submitted.occupancy_groups = ["R-3"]
+    submitted.non_residential_sq_ft = 0
+    submitted.dwelling_units = 1
+    submitted.sleeping_units = 0
+    submitted.occupancy_load = 5
+    db.session.commit()
+    page = staff_client.get(review_url(submitted))
+    assert b'id="not-applicable-warning"' not in page.data

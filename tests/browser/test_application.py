@@ -144,6 +144,9 @@ def _timeline(page: Page) -> list[tuple[str, str]]:
     return entries
 
 
+REPLY = "The alarm certificate is uploaded; the stories were wrong and are now 5."
+
+
 def test_staff_request_information_the_owner_resubmits_and_staff_accept(page: Page, new_context):
     owner, permit = owner_with_permit()
     application = build_application(permit, owner, complete=True, submit=True)
@@ -179,15 +182,21 @@ def test_staff_request_information_the_owner_resubmits_and_staff_accept(page: Pa
     check_axe(page)
     page.get_by_role("link", name="Check your answers and submit").click()
     check_axe(page)
+    # A reply in their own words goes with the resubmission.
+    expect(page.get_by_text(message)).to_be_visible()
+    page.get_by_label("Your reply to the department (optional)").fill(REPLY)
     page.get_by_role("button", name="Resubmit the application").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Application submitted")
-    expect(page.get_by_text("Status: Resubmitted")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Application resubmitted")
+    expect(page.get_by_text("Status: Resubmitted")).to_contain_text("Resubmitted ")
     check_axe(page)
 
     staff_page.get_by_role("link", name="Back to the review queue").click()
     check_axe(staff_page)
     staff_page.get_by_role("link", name=application.confirmation_number).click()
     expect(staff_page.locator(".usa-tag", has_text="Resubmitted")).to_be_visible()
+    # The reviewer reads the reply beside the request.
+    expect(staff_page.get_by_text(message)).to_be_visible()
+    expect(staff_page.get_by_text(REPLY)).to_be_visible()
     check_axe(staff_page)
     staff_page.get_by_role("button", name="Accept the application").click()
     expect(staff_page.get_by_role("status").first).to_have_text("Application accepted.")
@@ -198,7 +207,7 @@ def test_staff_request_information_the_owner_resubmits_and_staff_accept(page: Pa
     who = owner.name
     assert _timeline(page) == [
         ("Application accepted; inspections can be scheduled", "The department"),
-        ("Application resubmitted with the information requested", who),
+        (f"Application resubmitted with a reply: {REPLY}", who),
         (f"More information requested: {message}", "The department"),
         (f"Application submitted (confirmation {application.confirmation_number})", who),
         ("Document uploaded: stamped-plans.pdf", who),

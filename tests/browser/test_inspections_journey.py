@@ -24,6 +24,7 @@ from portal.payments.models import Fee, FeeKind, FeeStatus
 from portal.permits.models import PartyRole, Permit
 from tests.browser.helpers import check_axe, choose, expect_error_summary, sign_in, visit
 from tests.factories import add_party, make_application, make_permit, make_user
+from tests.factories.inspections import on_day
 from tests.support.mail import newest_email_to
 
 pytestmark = pytest.mark.browser
@@ -32,16 +33,14 @@ MORNING = "Morning (8 am to 12 noon)"
 REFRIGERATION = "Final refrigeration"
 COFO_DOB = "Certificate of Occupancy (Department of Buildings)"
 COFO_FPB = "Certificate of Occupancy (Fire Prevention Bureau)"
+BUREAU = "Chicago Fire Department, Fire Prevention Bureau"
 # What the Inspection list shows: stage, then name.
 CHOICES = {
     REFRIGERATION: f"Final: {REFRIGERATION}",
     COFO_DOB: f"Certificate of Occupancy: {COFO_DOB}",
-    COFO_FPB: f"Certificate of Occupancy: {COFO_FPB}",
 }
-BLOCKED = (
-    "A reinspection fee on this permit is unpaid. Pay it (or ask the department about it) "
-    "and then request the inspection."
-)
+BLOCKED_NEXT_STEP = "Pay the reinspection fee: inspection requests wait for it"
+BLOCKED_HEADING = "Pay the reinspection fee before requesting inspections"
 
 
 def _site(scope: list[str]) -> tuple[Permit, User, User, User]:
@@ -126,7 +125,13 @@ def _schedule(page: Page, permit: Permit, name: str, inspector: User, day: date)
     check_axe(page)
 
 
-def _record(page: Page, permit: Permit, name: str, result: str) -> None:
+def _record(page: Page, permit: Permit, name: str, result: str, day: date) -> None:
+    """Staff record the result on the visit's day (the server's calendar says it has come)."""
+    with on_day(day):
+        _record_today(page, permit, name, result)
+
+
+def _record_today(page: Page, permit: Permit, name: str, result: str) -> None:
     _queue(page, "To record results (scheduled)")
     page.get_by_role("link", name=f"Record the result {permit.permit_num} {name}").click()
     check_axe(page)
@@ -182,14 +187,14 @@ def test_no_access_a_waived_reinspection_fee_and_every_inspection_passed(page: P
     sign_in(owner_page, owner.email)
     visit(owner_page, f"/permits/{permit.id}")
     expect(_checklist_row(owner_page, REFRIGERATION)).to_contain_text(
-        f"Scheduled for {_shown(days[0])}, {MORNING}"
+        f"Scheduled for {_shown(days[0])}, {MORNING.lower()}"
     )
     invitation = newest_email_to(owner.email)
     assert invitation.subject.startswith(f"Inspection scheduled: {REFRIGERATION}")
     assert [a["filename"] for a in invitation.attachments] == ["inspection.ics"]
 
     # Nobody let the inspector in: the permit is charged a reinspection fee.
-    _record(staff_page, permit, REFRIGERATION, "No access / not ready")
+    _record(staff_page, permit, REFRIGERATION, "No access / not ready", days[0])
     visit(owner_page, f"/permits/{permit.id}")
     expect(_checklist_row(owner_page, REFRIGERATION)).to_contain_text("No access / not ready")
     owner_page.get_by_role("link", name="See the fees").click()
@@ -207,14 +212,21 @@ def test_no_access_a_waived_reinspection_fee_and_every_inspection_passed(page: P
         owner.email
     )
 
-    # Asking again is refused with the reason and the way to the fees.
-    _open_request_form(page, permit)
-    _fill_request(page, REFRIGERATION, days)
-    page.get_by_role("button", name="Send the request").click()
-    refusal = page.get_by_role("alert").filter(has_text="This inspection cannot be requested yet")
-    expect(refusal).to_contain_text(BLOCKED)
+    # The unpaid fee is said before anything is filled in: on My permits, on the permit page
+    # and on the request form, each with the way to pay.
+    visit(page, "/permits/")
+    expect(page.get_by_role("link", name=BLOCKED_NEXT_STEP)).to_be_visible()
     check_axe(page)
-    refusal.get_by_role("link", name="See the fees on this permit").click()
+    visit(page, f"/permits/{permit.id}")
+    expect(page.get_by_text(BLOCKED_HEADING)).to_be_visible()
+    expect(page.get_by_role("link", name="Request an inspection")).to_have_count(0)
+    check_axe(page)
+    visit(page, f"/permits/{permit.id}/inspections/request")
+    blocked = page.locator("#fees-block-requests")
+    expect(blocked).to_contain_text("Pay the reinspection fee first")
+    expect(page.get_by_role("button", name="Send the request")).to_have_count(0)
+    check_axe(page)
+    blocked.get_by_role("link", name="Pay the fees on this permit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Fees for permit {permit.permit_num}"
     )
@@ -223,7 +235,7 @@ def test_no_access_a_waived_reinspection_fee_and_every_inspection_passed(page: P
 
     # Staff waive the fee from the permit, with a reason the people on it read.
     visit(staff_page, f"/permits/{permit.id}")
-    staff_page.get_by_role("link", name="Fees on this permit").click()
+    staff_page.get_by_role("link", name="Fees on this permit", exact=True).click()
     check_axe(staff_page)
     staff_page.get_by_label("Reason for the waiver").fill(
         "The site office was closed by a city water main repair"
@@ -241,13 +253,28 @@ def test_no_access_a_waived_reinspection_fee_and_every_inspection_passed(page: P
     _request(page, permit, REFRIGERATION, days)
     expect(page.get_by_text("Yes: an earlier visit did not pass")).to_be_visible()
     _schedule(staff_page, permit, REFRIGERATION, inspector, days[0])
-    _record(staff_page, permit, REFRIGERATION, "Passed")
+    _record(staff_page, permit, REFRIGERATION, "Passed", days[0])
 
-    # The two C of O inspections (the application is accepted), then the checklist is done.
-    for name in (COFO_DOB, COFO_FPB):
-        _request(page, permit, name, days)
-        _schedule(staff_page, permit, name, inspector, days[0])
-        _record(staff_page, permit, name, "Granted and fully completed")
+    # The Department's C of O inspection is requested here (the application is accepted);
+    # the Fire Prevention Bureau books its own: the permit gives its contacts, staff record
+    # the result it reports.
+    _request(page, permit, COFO_DOB, days)
+    _schedule(staff_page, permit, COFO_DOB, inspector, days[0])
+    _record(staff_page, permit, COFO_DOB, "Granted and fully completed", days[0])
+    visit(page, f"/permits/{permit.id}")
+    expect(page.get_by_role("heading", name=f"Booking with the {BUREAU}")).to_be_visible()
+    expect(_checklist_row(page, COFO_FPB)).to_contain_text(f"Contact the {BUREAU} to book it")
+    check_axe(page)
+    visit(staff_page, f"/staff/permits/{permit.id}/required-inspections")
+    staff_page.locator('a[href$="/agency-result"]').click()
+    check_axe(staff_page)
+    staff_page.get_by_label("Day the agency inspected").fill(calendar.local_today().isoformat())
+    choose(staff_page, "Granted and fully completed", group="Result the agency reported")
+    staff_page.get_by_role("button", name="Record the result").click()
+    expect(staff_page.get_by_role("status").first).to_have_text(
+        "The result is recorded and the applicant has been emailed."
+    )
+    check_axe(staff_page)
 
     visit(owner_page, f"/permits/{permit.id}")
     expect(owner_page.get_by_text("Every required inspection has passed")).to_be_visible()

@@ -21,7 +21,7 @@ from tests.support.mail import newest_email_to
 pytestmark = pytest.mark.browser
 
 INSPECTION = "Final refrigeration"
-BLOCKED = "A reinspection fee on this permit is unpaid."
+BLOCKED = "Pay the reinspection fee before requesting inspections"
 
 
 def _permit_with_a_reinspection_fee(app):
@@ -55,9 +55,8 @@ def _to_test_checkout(page: Page, permit) -> None:
     check_axe(page)
 
 
-def _request_inspection(page: Page, permit) -> None:
-    visit(page, f"/permits/{permit.id}")
-    page.get_by_role("link", name="Request an inspection").click()
+def _request_inspection(page: Page) -> None:
+    """Fill and send the request form the page shows."""
     check_axe(page)
     page.get_by_label("Inspection", exact=True).select_option(label=f"Final: {INSPECTION}")
     first = deadlines.earliest_inspection_day()
@@ -76,9 +75,14 @@ def test_decline_cancel_then_pay_a_reinspection_fee(app, page: Page):
     permit, owner = _permit_with_a_reinspection_fee(app)
     sign_in(page, owner)
 
-    # The unpaid fee blocks a new inspection request.
-    _request_inspection(page, permit)
-    expect(page.get_by_role("alert").filter(has_text=BLOCKED)).to_be_visible()
+    # The unpaid fee blocks a new inspection request, and the pages say so before any form.
+    visit(page, f"/permits/{permit.id}")
+    expect(page.get_by_text(BLOCKED)).to_be_visible()
+    expect(page.get_by_role("link", name="Request an inspection")).to_have_count(0)
+    check_axe(page)
+    visit(page, f"/permits/{permit.id}/inspections/request")
+    expect(page.locator("#fees-block-requests")).to_contain_text("Pay the reinspection fee first")
+    expect(page.get_by_role("button", name="Send the request")).to_have_count(0)
     check_axe(page)
 
     # A declined card: nothing charged, the fee still outstanding.
@@ -110,6 +114,7 @@ def test_decline_cancel_then_pay_a_reinspection_fee(app, page: Page):
     check_axe(page)
     page.get_by_role("button", name="Pay $150.00").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Payment received")
+    expect(page.get_by_role("link", name="Request the inspection now")).to_be_visible()
     check_axe(page)
     db.session.expire_all()
     payment = db.session.scalar(select(Payment).where(Payment.status == PaymentStatus.SUCCEEDED))
@@ -140,8 +145,10 @@ def test_decline_cancel_then_pay_a_reinspection_fee(app, page: Page):
         page.get_by_role("link", name=f"Receipt {payment.receipt_number}", exact=True)
     ).to_be_visible()
 
-    # The request the fee blocked now goes through.
-    _request_inspection(page, permit)
+    # The request the fee blocked now goes through, from the payment's page.
+    visit(page, f"/permits/{permit.id}/payments/{payment.id}")
+    page.get_by_role("link", name="Request the inspection now").click()
+    _request_inspection(page)
     expect(page.get_by_role("status").first).to_contain_text("Your request was sent")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{INSPECTION} inspection")
     check_axe(page)

@@ -1,7 +1,10 @@
 """Building blocks for the inspection and fee tests: the fixed clock's days, seeded types,
 required inspections, requests and their answers as services take them and as forms post them."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from unittest.mock import patch
 
 from sqlalchemy import select
 
@@ -107,3 +110,10 @@ def preferred_days(count: int, after: int = 0) -> list[str]:
     while len(days) < count + after:
         days.append(calendar.add_business_days(days[-1], 1))
     return [day.isoformat() for day in days[after:]]
+
+
+@contextmanager
+def on_day(day: date) -> Iterator[date]:
+    """The department's calendar says today is ``day``: a visit's result waits for its day."""
+    with patch.object(calendar, "local_today", lambda: day):
+        yield day

@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from portal import calendar
 from portal.applications.models import (
     ApplicationContact,
     ApplicationDocument,
@@ -61,7 +62,7 @@ from portal.settings.models import Holiday
 from tests.factories.accounts import enrol_second_factor, make_user
 from tests.factories.applications import complete_application
 from tests.factories.certificates import booked_pickup, free_day, issued_certificate
-from tests.factories.inspections import preferred_days, required_by_code
+from tests.factories.inspections import on_day, preferred_days, required_by_code
 from tests.factories.payments import make_payment
 from tests.factories.permits import add_party, make_permit
 from tests.factories.settings import unused_day
@@ -147,6 +148,12 @@ class World:
                 version=self.inspection_request.version,
             )
 
+    def visit_day_came(self) -> None:
+        """The open request booked, and its visit's day come: its result can be recorded."""
+        self.schedule_open_request()
+        self.inspection_request.scheduled_date = calendar.local_today()
+        db.session.commit()
+
 
 def _application(permit: Permit, user: User, status: ApplicationStatus, number: str):
     application = complete_application(permit, user, status, confirmation_number=number)
@@ -201,23 +208,24 @@ def _failed_with_photo(permit: Permit, requester: User, staff: User, code: str):
         inspector_id=staff.id,
         version=inspection_request.version,
     )
-    results.record_result(
-        inspection_request,
-        staff,
-        result=InspectionResult.FAILED,
-        remarks="Cleanout missing at the base of the stack.",
-        orders="Install the cleanout and request the inspection again.",
-        deficiencies=[
-            results.DeficiencyAnswer(
-                code_section="18-29-708.3",
-                description="No cleanout at the base of the soil stack",
-                location="Basement",
-                correct_by=None,
-            )
-        ],
-        photos=[FileStorage(io.BytesIO(PNG), filename="stack.png")],
-        version=inspection_request.version,
-    )
+    with on_day(inspection_request.visit_date):
+        results.record_result(
+            inspection_request,
+            staff,
+            result=InspectionResult.FAILED,
+            remarks="Cleanout missing at the base of the stack.",
+            orders="Install the cleanout and request the inspection again.",
+            deficiencies=[
+                results.DeficiencyAnswer(
+                    code_section="18-29-708.3",
+                    description="No cleanout at the base of the soil stack",
+                    location="Basement",
+                    correct_by=None,
+                )
+            ],
+            photos=[FileStorage(io.BytesIO(PNG), filename="stack.png")],
+            version=inspection_request.version,
+        )
     return inspection_request, inspection_request.photos[0]
 
 

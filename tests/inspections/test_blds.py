@@ -12,21 +12,23 @@ from portal.inspections.models import (
     InspectionResult,
     InspectionStage,
 )
-from tests.factories.inspections import make_request, reload, schedule
+from tests.factories.inspections import make_request, on_day, reload, schedule
 from tests.support import blds
 
 
 def _record(visit, inspector, result):
-    results.record_result(
-        reload(visit),
-        inspector,
-        result=result,
-        remarks="Second floor not ready",
-        orders="",
-        deficiencies=[],
-        photos=[],
-        version=reload(visit).version,
-    )
+    # A result is recorded on or after the visit's day.
+    with on_day(reload(visit).visit_date):
+        results.record_result(
+            reload(visit),
+            inspector,
+            result=result,
+            remarks="Second floor not ready",
+            orders="",
+            deficiencies=[],
+            photos=[],
+            version=reload(visit).version,
+        )
 
 
 def test_every_column_and_value_is_one_the_specification_lists(

@@ -53,10 +53,12 @@ def test_lead_time_counts_business_days(app):
 
 def test_cutoff_is_business_days_before_the_visit(app):
     catalogue.seed_types()
-    # A visit on Tuesday 26 May: two business days before is Thursday 21 May.
+    # A visit on Tuesday 26 May: one business day before, past Memorial Day, is Friday 22 May.
+    assert deadlines.cutoff_day(NEXT_TUESDAY) == date(2026, 5, 22)
+    assert not deadlines.is_past_cutoff(NEXT_TUESDAY, date(2026, 5, 22))
+    assert deadlines.is_past_cutoff(NEXT_TUESDAY, date(2026, 5, 25))
+    set_settings(inspection_cutoff_business_days=2)
     assert deadlines.cutoff_day(NEXT_TUESDAY) == date(2026, 5, 21)
-    assert not deadlines.is_past_cutoff(NEXT_TUESDAY, date(2026, 5, 21))
-    assert deadlines.is_past_cutoff(NEXT_TUESDAY, date(2026, 5, 22))
 
 
 def test_today_is_the_department_s_date_not_utc(app, monkeypatch):

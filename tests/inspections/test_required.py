@@ -212,6 +212,8 @@ def test_admin_edits_a_type_and_staff_cannot(app, staff_client, seeded):
             "bureau": "Electrical Inspections",
             "fee_cents": "7500",
             "blds_type_mapped": "Electrical Final",
+            "agency_id": str(electrical.agency_id),
+            "repeatable": "y",
         },
     )
     # BLDS Appendix A has no "Electrical Final": the value is refused and kept on the page.
@@ -225,13 +227,16 @@ def test_admin_edits_a_type_and_staff_cannot(app, staff_client, seeded):
             "bureau": "Electrical Inspections",
             "fee_cents": "7500",
             "blds_type_mapped": "Final",
+            "agency_id": str(electrical.agency_id),
+            "repeatable": "y",
         },
     )
     assert saved.status_code == 302
     db.session.expire_all()
     electrical = type_by_code("ELEC-FIN")
-    assert (electrical.bureau, electrical.fee_cents, electrical.active) == (
+    assert (electrical.bureau, electrical.fee_cents, electrical.active, electrical.repeatable) == (
         "Electrical Inspections",
         7500,
         False,
+        True,
     )

@@ -20,9 +20,10 @@ from tests.factories import make_application
 from tests.factories.inspections import (
     FRIDAY,
     NEXT_TUESDAY,
-    THURSDAY,
+    TODAY,
     form_data,
     make_request,
+    on_day,
     reload,
     required_by_code,
     schedule,
@@ -31,25 +32,28 @@ from tests.support.files import PDF, PNG
 from tests.support.mail import outbox
 from tests.support.pages import check_page
 
-# Staff may book earlier than the applicant's lead time: tomorrow, already past the cut-off.
-TUESDAY = date(2026, 5, 19)
+PASSED = InspectionResult.PASSED
 
 
-def scheduled(permit, contractor, inspector, code="ELEC-RGH", day=THURSDAY):
+def scheduled(permit, contractor, inspector, code="ELEC-RGH", day=TODAY):
+    """A visit booked for today by default, so its result can be recorded now."""
     return schedule(make_request(permit, contractor, code), inspector, day=day)
 
 
 def record(inspection_request, inspector, result, **fields):
-    return results.record_result(
-        reload(inspection_request),
-        inspector,
-        result=result,
-        remarks=fields.get("remarks", ""),
-        orders=fields.get("orders", ""),
-        deficiencies=fields.get("deficiencies", []),
-        photos=fields.get("photos", []),
-        version=reload(inspection_request).version,
-    )
+    """Record the result on the visit's day."""
+    visit = reload(inspection_request)
+    with on_day(visit.visit_date):
+        return results.record_result(
+            visit,
+            inspector,
+            result=result,
+            remarks=fields.get("remarks", ""),
+            orders=fields.get("orders", ""),
+            deficiencies=fields.get("deficiencies", []),
+            photos=fields.get("photos", []),
+            version=visit.version,
+        )
 
 
 def result_url(inspection_request) -> str:
@@ -239,12 +243,19 @@ def test_cofo_results_and_the_move_to_inspections_complete(permit, contractor, i
                 remarks="Handrail to be finished",
             )
             continue
-        visit = scheduled(permit, contractor, inspector, code, day=FRIDAY)
-        result = (
-            InspectionResult.GRANTED_COMPLETE if code == "COFO-FPB" else InspectionResult.PASSED
-        )
         assert db.session.get(CofOApplication, application.id).status == ApplicationStatus.ACCEPTED
-        record(visit, inspector, result)
+        if code == "COFO-FPB":
+            # The Fire Prevention Bureau books its own visit; staff record what it reports.
+            results.record_agency_visit(
+                permit,
+                required_by_code(permit, code),
+                inspector,
+                day=TODAY,
+                result=InspectionResult.GRANTED_COMPLETE,
+                remarks="",
+            )
+            continue
+        record(scheduled(permit, contractor, inspector, code, day=FRIDAY), inspector, PASSED)
     db.session.expire_all()
     assert db.session.get(CofOApplication, application.id).status == (
         ApplicationStatus.INSPECTIONS_COMPLETE
@@ -327,8 +338,8 @@ def test_cancelling_before_the_cutoff_waives_the_inspection_fee_quietly(
 def test_cancelling_after_the_cutoff_is_late_and_draws_the_fee(
     owner_client, permit, contractor, inspector
 ):
-    visit = scheduled(permit, contractor, inspector, day=TUESDAY)
-    assert deadlines.is_past_cutoff(TUESDAY)
+    visit = scheduled(permit, contractor, inspector, day=TODAY)
+    assert deadlines.is_past_cutoff(TODAY)
     page = owner_client.get(f"/permits/{permit.id}/inspections/{visit.id}/cancel")
     check_page(page.data)
     assert b"A reinspection fee applies" in page.data
@@ -377,7 +388,7 @@ def test_rescheduling_before_the_cutoff_releases_the_visit(
 
 
 def test_rescheduling_after_the_cutoff_is_refused(owner_client, permit, contractor, inspector):
-    visit = scheduled(permit, contractor, inspector, day=TUESDAY)
+    visit = scheduled(permit, contractor, inspector, day=TODAY)
     response = owner_client.get(f"/permits/{permit.id}/inspections/{visit.id}/reschedule")
     assert response.status_code == 302
     with pytest.raises(DomainError, match="past the cut-off"):

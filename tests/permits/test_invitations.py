@@ -78,6 +78,20 @@ def test_owner_sends_an_invitation_by_email(client, owned):
     assert b"carl@example.com" in permit_page.data
 
 
+def test_the_invitation_s_sign_up_fills_in_the_invited_address(app, client, owned):
+    permit, owner = owned
+    sign_in_as(client, owner)
+    invite(client, permit)
+    [message] = outbox("carl@example.com")
+    stranger = app.test_client()
+    landing = stranger.get(path_of(link_in(message)))
+    check_page(landing.data)
+    sign_up = re.search(rb'href="(/account/register[^"]+)"', landing.data).group(1).decode()
+    form = stranger.get(sign_up.replace("&amp;", "&"))
+    check_page(form.data)
+    assert b'value="carl@example.com"' in form.data
+
+
 def test_invite_form_errors_keep_what_was_typed(client, owned):
     permit, owner = owned
     sign_in_as(client, owner)
@@ -130,7 +144,9 @@ def test_invitee_signs_in_then_accepts(client, owned, make_client):
     assert anonymous.status_code == 200
     check_page(anonymous.data)
     assert f'href="/account/sign-in?next={link}"'.encode() in anonymous.data
-    assert f'href="/account/register?next={link}"'.encode() in anonymous.data
+    assert f'href="/account/register?next={link}&amp;email=carl@example.com"'.encode() in (
+        anonymous.data
+    )
 
     carl = make_user(email="carl@example.com", name="Carl Contractor")
     signed_in = client.post(

@@ -11,7 +11,7 @@ from portal.inspections.errors import CapacityFull, InvalidRequest
 from portal.payments import services as payments
 from portal.payments.models import FeeKind
 from portal.settings import services
-from portal.settings.models import DEFAULTS
+from portal.settings.models import DEFAULTS, PortalSettings
 from tests.factories import make_user, sign_in_as
 from tests.factories.inspections import NEXT_TUESDAY, THURSDAY, WEDNESDAY, make_request, schedule
 from tests.factories.settings import stored_settings
@@ -25,7 +25,7 @@ def form(**overrides) -> dict:
     data = {
         "version": "0",
         "inspection_lead_business_days": "2",
-        "inspection_cutoff_business_days": "2",
+        "inspection_cutoff_business_days": "1",
         "inspector_daily_capacity": "8",
         "stale_inspection_days": "60",
         "block_requests_when_fees_unpaid": "y",
@@ -91,13 +91,13 @@ def test_the_first_save_inserts_the_row_and_audits_old_and_new_values(admin_clie
     [
         ("inspector_daily_capacity", "0", "Enter a number from 1 to 50"),
         ("inspector_daily_capacity", "51", "Enter a number from 1 to 50"),
-        ("inspection_lead_business_days", "-1", "Enter a number from 0 to 30"),
+        ("inspection_lead_business_days", "-1", "Enter a number from 1 to 30"),
         ("inspection_cutoff_business_days", "31", "Enter a number from 0 to 30"),
         ("stale_inspection_days", "3651", "Enter a number from 1 to 3650"),
         ("stale_inspection_days", "99999999999999999999999", "Enter a number from 1 to 3650"),
         ("inspector_daily_capacity", "lots", "Enter a whole number, like 12"),
         ("inspection_lead_business_days", "2.5", "Enter a whole number, like 12"),
-        ("inspection_lead_business_days", "", "Enter a number from 0 to 30"),
+        ("inspection_lead_business_days", "", "Enter a number from 1 to 30"),
     ],
 )
 def test_nonsense_is_refused_with_a_message_and_the_answers_kept(
@@ -209,3 +209,14 @@ def test_saving_unchanged_rules_writes_nothing(admin_client):
     admin_client.post(URL, data=form(version="1", inspector_daily_capacity="6"))
     assert stored_settings().version == 1
     assert len(audit_entries("settings.changed")) == 1
+
+
+def test_a_cut_off_as_long_as_the_notice_is_refused(admin_client):
+    """The earliest date's cut-off would pass before anyone could change the request."""
+    response = admin_client.post(
+        URL,
+        data=form(inspection_lead_business_days="2", inspection_cutoff_business_days="2"),
+    )
+    check_page(response.data)
+    assert b"Make the cut-off fewer business days than the notice" in response.data
+    assert db.session.get(PortalSettings, 1) is None

@@ -131,6 +131,7 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
         "bureau": "Electrical",
         "fee_cents": "15000",
         "blds_type_mapped": "Rough In",
+        "agency_id": str(w.inspection_type.agency_id),
         "active": "y",
     },
     # The staff's required-inspection and fee forms carry a prefix, so their CSRF field is
@@ -166,6 +167,24 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
         "version": str(w.inspection_request.version),
         "result": InspectionResult.PASSED.value,
         "remarks": "Installed as approved.",
+    },
+    "inspections.agency_result": lambda w, c: {
+        "day": calendar.local_today().isoformat(),
+        "result": InspectionResult.GRANTED_COMPLETE.value,
+        "remarks": "Fire alarm and sprinklers accepted",
+    },
+    "settings.agency": lambda w, c: {
+        "version": "1",
+        "name": "Chicago Fire Department, Fire Prevention Bureau",
+        "phone": "312-555-0100",
+        "email": "fire.prevention@example.gov",
+        "address": "",
+        "schedules_directly": "y",
+        "instructions": "Call the Bureau to book.",
+    },
+    "inspections.withdraw_result": lambda w, c: {
+        "version": str(w.inspected_request.version),
+        "reason": "Recorded on the wrong visit",
     },
     "inspections.schedule": lambda w, c: {
         "version": str(w.inspection_request.version),

@@ -20,14 +20,23 @@ from sqlalchemy import select
 from portal import tokens
 from portal.auth import services as auth_services
 from portal.extensions import db
+from portal.inspections.models import InspectionType, RequiredInspection
 from portal.payments.models import FeeSchedule
 from portal.permits import invitations
-from portal.settings.models import Holiday
+from portal.settings.models import Holiday, InspectingAgency
 from tests.factories.world import HOLIDAY_NAME, SCHEDULE_NAME, World
 
 
 def _holiday_id(world: World) -> int:
     return db.session.scalar(select(Holiday.id).where(Holiday.name == HOLIDAY_NAME))
+
+
+def _fire_bureau_required(world: World) -> int:
+    return db.session.scalar(
+        select(RequiredInspection.id)
+        .join(RequiredInspection.inspection_type)
+        .where(RequiredInspection.permit_id == world.permit.id, InspectionType.code == "COFO-FPB")
+    )
 
 
 def _schedule_id(world: World) -> int:
@@ -60,6 +69,7 @@ PARAMETERS: dict[str, Callable[[World], object]] = {
     "occupancy_request_id": lambda w: w.occupancy_request.id,
     "request_document_id": lambda w: w.request_document.id,
     "holiday_id": _holiday_id,
+    "agency_id": lambda w: db.session.scalar(select(InspectingAgency.id).limit(1)),
     "schedule_id": _schedule_id,
 }
 
@@ -67,6 +77,12 @@ PARAMETERS: dict[str, Callable[[World], object]] = {
 # to a request with a result, while the open request is the one that can still change.
 ENDPOINT_PARAMETERS: dict[str, dict[str, Callable[[World], object]]] = {
     "inspections.photo": {"request_id": lambda w: w.inspected_request.id},
+    # Only an inspection another agency books itself has an agency result to record.
+    "inspections.agency_result": {"required_id": _fire_bureau_required},
+    # A visit that was booked has a calendar file.
+    "inspections.calendar_file": {"request_id": lambda w: w.inspected_request.id},
+    # Only a recorded result can be withdrawn.
+    "inspections.withdraw_result": {"request_id": lambda w: w.inspected_request.id},
     # Only an open payment has a checkout to act on.
     "payments.test_checkout": {"payment_id": lambda w: w.open_payment.id},
     # Only a temporary certificate can be extended; only an optional request approved.

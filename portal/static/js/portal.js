@@ -22,5 +22,28 @@
     if (summary) {
       summary.focus();
     }
+
+    // The inspection request form: the free-change cut-off of each date as it is typed.
+    var cutoffList = document.getElementById("chosen-cutoffs");
+    if (cutoffList) {
+      var cutoffs = JSON.parse(cutoffList.getAttribute("data-cutoffs"));
+      var template = cutoffList.getAttribute("data-template");
+      var fields = ["preferred_date_1", "preferred_date_2", "preferred_date_3"]
+        .map(function (id) { return document.getElementById(id); })
+        .filter(Boolean);
+      var showCutoffs = function () {
+        cutoffList.textContent = "";
+        fields.forEach(function (input) {
+          var known = cutoffs[input.value.trim()];
+          if (known) {
+            var item = document.createElement("li");
+            item.textContent = template.replace("{day}", known[0]).replace("{cutoff}", known[1]);
+            cutoffList.appendChild(item);
+          }
+        });
+      };
+      fields.forEach(function (input) { input.addEventListener("input", showCutoffs); });
+      showCutoffs();
+    }
   });
 })();
