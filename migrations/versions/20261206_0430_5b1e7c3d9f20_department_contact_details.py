@@ -28,8 +28,6 @@ def upgrade():
         sa.Column("email", sa.String(length=254), nullable=False),
         sa.Column("counter_address", sa.Text(), nullable=False),
         sa.Column("opening_hours", sa.Text(), nullable=False),
-        sa.Column("fire_phone", sa.String(length=40), nullable=False),
-        sa.Column("fire_email", sa.String(length=254), nullable=False),
         sa.Column("processing_times", sa.Text(), nullable=False),
         sa.Column(
             "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False

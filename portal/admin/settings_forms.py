@@ -245,18 +245,6 @@ class ContactForm(PortalForm):
         _l("Where owners pick up certificates and people come in person; one line each."),
     )
     opening_hours = _required_paragraphs(_l("Opening hours"), _l("Enter the opening hours"))
-    fire_phone = _phone(
-        _l("Fire Prevention Bureau phone number"),
-        _l("Enter the Fire Prevention Bureau's phone number"),
-    )
-    fire_email = EmailField(
-        _l("Fire Prevention Bureau email address"),
-        validators=[
-            InputRequired(_l("Enter the Fire Prevention Bureau's email address")),
-            Email(_l("Enter an email address like name@example.gov")),
-            Length(max=254, message=_l("Enter at most %(max)s characters", max=254)),
-        ],
-    )
     processing_times = _required_paragraphs(
         _l("Processing times"),
         _l("Enter the processing times"),

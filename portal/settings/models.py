@@ -53,8 +53,6 @@ CONTACT_DEFAULTS = {
     "email": "buildings@cityofchicago.org",
     "counter_address": "City Hall, Room 900\n121 N LaSalle St\nChicago, IL 60602",
     "opening_hours": "Monday to Friday, 9:00 a.m. to 4:00 p.m., except city holidays",
-    "fire_phone": "312-745-3705",
-    "fire_email": "fireprevention@cityofchicago.org",
     "processing_times": (
         "We review a complete Certificate of Occupancy application within 10 business days.\n"
         "Inspections are scheduled within 5 business days of the date you ask for.\n"
@@ -75,8 +73,6 @@ class ContactDetails(TimestampMixin, VersionedMixin, Base):
     email: Mapped[str] = mapped_column(String(254))
     counter_address: Mapped[str] = mapped_column(Text)
     opening_hours: Mapped[str] = mapped_column(Text)
-    fire_phone: Mapped[str] = mapped_column(String(40))
-    fire_email: Mapped[str] = mapped_column(String(254))
     processing_times: Mapped[str] = mapped_column(Text)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from portal.auth.models import User
 from portal.extensions import db
+from portal.inspections import catalogue
 from portal.payments.models import FeeKind, FeeSchedule, FeeScheduleEntry
 from portal.permits.models import PartyRole, PermitStatus
 from portal.settings.models import CONTACT_DEFAULTS
@@ -43,10 +44,16 @@ def test_the_help_page_gives_the_contacts_times_and_fees_in_force(client):
         FeeScheduleEntry(kind=FeeKind.REINSPECTION, amount_cents=17500, authority="14A-5-501.4")
     )
     db.session.add(schedule)
+    bureau = catalogue.seed_agencies()["fpb"]
+    bureau.phone, bureau.email = "312-555-0173", "bureau@example.gov"
     db.session.commit()
     text = client.get("/help").get_data(as_text=True)
     assert CONTACT_DEFAULTS["phone"] in text
-    assert CONTACT_DEFAULTS["fire_email"] in text
+    # The Fire Prevention Bureau books its own inspections: its contacts, as admins keep them
+    # with the agency (the same ones the permit's inspections page gives).
+    assert bureau.name in text
+    assert 'href="tel:312-555-0173"' in text
+    assert "bureau@example.gov" in text
     assert 'id="no-letter"' in text
     assert "$175.00" in text
     assert "14A-5-501.4" in text

@@ -23,8 +23,6 @@ def form(**overrides) -> dict:
         "email": "help@buildings.example.gov",
         "counter_address": "City Hall, Room 905\n121 N LaSalle St",
         "opening_hours": "Monday to Thursday, 8:30 a.m. to 3:30 p.m.",
-        "fire_phone": "312-555-0199",
-        "fire_email": "fire@buildings.example.gov",
         "processing_times": "We review an application within 7 business days.",
     }
     data.update(overrides)
@@ -38,8 +36,8 @@ def test_the_page_shows_the_defaults_until_an_admin_saves(admin_client):
     assert db.session.get(ContactDetails, 1) is None
     assert b'href="/staff/settings/contact"' in admin_client.get("/staff/settings").data
     # Phones bring up the right keyboard.
-    assert page.data.count(b'type="tel"') == 2
-    assert page.data.count(b'type="email"') == 2
+    assert page.data.count(b'type="tel"') == 1
+    assert page.data.count(b'type="email"') == 1
 
 
 def test_saving_changes_the_help_page_and_is_audited(admin_client, client, admin):
@@ -59,7 +57,6 @@ def test_saving_changes_the_help_page_and_is_audited(admin_client, client, admin
         "help@buildings.example.gov",
         "City Hall, Room 905<br>121 N LaSalle St",
         "Monday to Thursday, 8:30 a.m. to 3:30 p.m.",
-        "fire@buildings.example.gov",
         "We review an application within 7 business days.",
     ):
         assert shown in text, shown
@@ -67,13 +64,13 @@ def test_saving_changes_the_help_page_and_is_audited(admin_client, client, admin
 
 
 def test_mistakes_are_shown_and_what_was_typed_is_kept(admin_client):
-    page = admin_client.post(URL, data=form(email="not an email", phone="", fire_phone="9" * 41))
+    page = admin_client.post(URL, data=form(email="not an email", phone="", processing_times=""))
     assert page.status_code == 200
     check_page(page.data)
     text = html.unescape(page.get_data(as_text=True))
     assert "Enter the department's phone number" in text
     assert "Enter an email address like name@example.gov" in text
-    assert "Enter at most 40 characters" in text
+    assert "Enter the processing times" in text
     assert input_value(text, "email") == "not an email"
     assert db.session.get(ContactDetails, 1) is None
 

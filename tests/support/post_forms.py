@@ -310,8 +310,6 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
         "email": "help@buildings.example.gov",
         "counter_address": "121 N LaSalle St, Room 900",
         "opening_hours": "Monday to Friday, 9 to 4",
-        "fire_phone": "312-555-0199",
-        "fire_email": "fire@buildings.example.gov",
         "processing_times": "Ten business days for a complete application",
     },
     "settings.holidays": lambda w, c: {
