@@ -9,7 +9,9 @@ from flask import current_app
 from portal.models import UTCDateTime
 
 config = context.config
-fileConfig(config.config_file_name)
+# Not disable_existing_loggers: migrations run inside the app too (tests, `flask db upgrade`),
+# and alembic.ini's default would silence every logger already made, the app's included.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
