@@ -373,7 +373,6 @@ def _check_page(permit, application, form):
         problems=services.section_problems(application),
         sections=services.SECTIONS,
         verdict=services.requirement_for(application),
-        changes=staff_review.document_changes(application),
     )
 
 
