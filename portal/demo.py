@@ -46,6 +46,8 @@ STORIES = {
     "BP-2026-100002": "submitted",
     "BP-2026-100003": "information_requested",
     "BP-2026-100004": "accepted",
+    # Resubmitted with the plans replaced: the reviewer sees both versions.
+    "BP-2026-100010": "resubmitted",
 }
 UNCLAIMED = ("BP-2026-100005", "BP-2026-100006")
 # The demo staff and admin accounts share this published TOTP secret, so a newcomer can
@@ -144,6 +146,22 @@ def _tell_story(permit: Permit, story: str, owner: User, staff: User) -> None:
             application.version,
             "Please upload the fire alarm certificate for the daycare rooms.",
         )
+    elif story == "resubmitted":
+        review.request_information(
+            application,
+            staff,
+            application.version,
+            "The stamped plans do not show the kitchen exhaust; please upload revised plans.",
+        )
+        revised = FileStorage(io.BytesIO(DEMO_PDF), filename="stamped-plans-revised.pdf")
+        applications.add_document(
+            application,
+            revised,
+            DocumentType.STAMPED_PLANS,
+            owner,
+            replaces=application.documents[0],
+        )
+        applications.resubmit(application, owner, "Revised plans with the kitchen exhaust.")
     elif story == "accepted":
         review.accept(application, staff, application.version)
 
@@ -312,6 +330,8 @@ def demo_lines() -> list[str]:
         f"Permits to claim as a new account: {codes}",
         "Without an account: /status?q=1456+Milwaukee finds BP-2026-100001 (a passed and a",
         "scheduled inspection); /help shows the contact details admins edit under Settings.",
+        "BP-2026-100010 was resubmitted with its plans replaced: its staff review page lists",
+        "what changed since the last submission, both versions downloadable.",
         *demo_occupancy.lines(),
         "Staff and admin accounts also ask for a code from an authenticator app. Add the",
         f"time-based setup key {DEMO_TOTP_SECRET} to one, or print the current code with:",

@@ -43,6 +43,7 @@ EVENT_TEXT = {
     "application.withdrawn": _l("Application withdrawn"),
     "document.uploaded": _l("Document uploaded: {filename}"),
     "document.removed": _l("Document removed: {filename}"),
+    "document.replaced": _l("Document replaced: {previous}, new version {filename}"),
     "inspection.required_added": _l("Inspection added to the checklist: {name} ({reason})"),
     "inspection.required_removed": _l("Inspection removed from the checklist: {name} ({reason})"),
     "inspection.requested": _l("{name} inspection requested"),

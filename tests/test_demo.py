@@ -30,7 +30,7 @@ def test_seed_demo_twice_gives_the_same_demo(app):
     assert "owner@example.com" in first.output
     counts = _counts()
     # Three of the permits carry the certificates in phases and in time.
-    assert counts == (4, 9, 9, 7)
+    assert counts == (4, 10, 10, 8)
 
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output
@@ -41,6 +41,7 @@ def test_seed_demo_twice_gives_the_same_demo(app):
         ApplicationStatus.DRAFT,
         ApplicationStatus.SUBMITTED,
         ApplicationStatus.INFORMATION_REQUESTED,
+        ApplicationStatus.RESUBMITTED,
         ApplicationStatus.ACCEPTED,
     }
     owner = db.session.scalar(select(User).where(User.email == "owner@example.com"))
@@ -96,7 +97,7 @@ def test_seed_demo_if_empty_leaves_a_used_database_alone(app):
     db.session.commit()
     result = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "already has accounts" in result.output
-    assert _counts()[3] == 6
+    assert _counts()[3] == 7
 
 
 def test_seed_demo_is_refused_in_production(app, monkeypatch):

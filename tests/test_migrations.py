@@ -114,3 +114,51 @@ def test_existing_certificates_become_final_certificates(empty_database_url):
         assert matters == ""
         downgrade(revision="base")
         db.engine.dispose()
+
+
+def test_existing_documents_become_version_one_of_the_first_submission(empty_database_url):
+    """A submitted application counts one submission; its documents are current version 1."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True})
+    with app.app_context():
+        upgrade(revision="c3d1e2f4a5b6")
+        with db.engine.begin() as connection:
+            _insert_row(connection, "users", id=1, email="o@example.com")
+            _insert_row(connection, "permits", id=1, permit_num="BP-1")
+            _insert_row(connection, "permits", id=2, permit_num="BP-2")
+            _insert_row(connection, "stored_files", id=1, sha256="a" * 64)
+            _insert_row(
+                connection,
+                "cofo_applications",
+                id=1,
+                permit_id=1,
+                created_by_id=1,
+                status="submitted",
+                submitted_at=datetime(2026, 11, 2, tzinfo=UTC),
+            )
+            _insert_row(connection, "cofo_applications", id=2, permit_id=2, created_by_id=1)
+            for number, application_id in ((1, 1), (2, 2)):
+                _insert_row(
+                    connection,
+                    "application_documents",
+                    id=number,
+                    application_id=application_id,
+                    document_type="floor_plan",
+                    stored_file_id=1,
+                    filename=f"plan-{number}.pdf",
+                    uploaded_by_id=1,
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            counts = connection.execute(
+                text("SELECT id, submission_count FROM cofo_applications ORDER BY id")
+            ).all()
+            documents = connection.execute(
+                text(
+                    "SELECT id, added_in, removed_in, replaces_id FROM application_documents"
+                    " ORDER BY id"
+                )
+            ).all()
+        assert [tuple(row) for row in counts] == [(1, 1), (2, 0)]
+        assert [tuple(row) for row in documents] == [(1, 1, None, None), (2, 1, None, None)]
+        downgrade(revision="base")
+        db.engine.dispose()

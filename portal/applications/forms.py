@@ -401,6 +401,31 @@ class DocumentForm(PortalForm):
         _l("File"),
         validators=[InputRequired(_l("Select a file to upload"))],
     )
+    # Checked below with a message that says why, not WTForms' generic "Not a valid choice".
+    replaces = SelectField(
+        _l("Is this a new version of a document already uploaded?"), validate_choice=False
+    )
+
+    def validate_replaces(self, field) -> None:
+        if field.data and field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("The document to replace is no longer on the application."))
+
+    @classmethod
+    def for_application(cls, application, **kwargs) -> "DocumentForm":
+        """The replace choices are the application's current documents."""
+        form = cls(**kwargs)
+        form.replaces.choices = [SelectChoice("", _l("No, it is a new document"))] + [
+            SelectChoice(
+                str(d.id),
+                _l(
+                    "Yes, it replaces %(file)s (%(type)s)",
+                    file=d.filename,
+                    type=d.document_type.label,
+                ),
+            )
+            for d in application.documents
+        ]
+        return form
 
 
 ATTESTATIONS = services.ATTESTATION_FIELDS

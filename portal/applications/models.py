@@ -162,15 +162,26 @@ class CofOApplication(TimestampMixin, VersionedMixin, Base):
     staff_message: Mapped[str] = mapped_column(Text, default="")
     # The applicant's reply to the last request for information, sent with the resubmission.
     applicant_reply: Mapped[str] = mapped_column(Text, default="")
+    # How many times it has been sent to the department (submit, then each resubmission):
+    # documents record the submission that first carried them and the one that dropped them.
+    submission_count: Mapped[int] = mapped_column(default=0)
 
     permit = relationship("Permit", lazy="joined")
     contacts: Mapped[list["ApplicationContact"]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="ApplicationContact.id"
     )
+    # The current set: what the applicant sees and the next submission carries. Documents
+    # dropped after a submission stay (removed_in set) so the reviewer can see the history.
     documents: Mapped[list["ApplicationDocument"]] = relationship(
         back_populates="application",
+        primaryjoin="and_(CofOApplication.id == ApplicationDocument.application_id, "
+        "ApplicationDocument.removed_in.is_(None))",
         cascade="all, delete-orphan",
         order_by="ApplicationDocument.id",
+    )
+    # Every version ever submitted, current or not: the reviewer's "changed since" list.
+    document_history: Mapped[list["ApplicationDocument"]] = relationship(
+        viewonly=True, order_by="ApplicationDocument.id"
     )
 
     @property
@@ -208,6 +219,16 @@ class ApplicationDocument(TimestampMixin, Base):
     stored_file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
     filename: Mapped[str] = mapped_column(String(255))
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The submission that first carries this version, and the one that no longer does (it was
+    # removed or replaced); a version is never deleted once a submission has carried it.
+    added_in: Mapped[int] = mapped_column(default=1)
+    removed_in: Mapped[int | None]
+    replaces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("application_documents.id", ondelete="SET NULL")
+    )
 
     application: Mapped[CofOApplication] = relationship(back_populates="documents")
+    replaces: Mapped["ApplicationDocument | None"] = relationship(
+        remote_side=[id], lazy="joined", join_depth=1
+    )
     stored_file = relationship("StoredFile", lazy="joined")

@@ -8,6 +8,7 @@ audit entry, the permit's timeline entry and the applicant's email.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -203,4 +204,31 @@ def certificate_issued(application, actor) -> None:
         application,
         actor=actor,
         confirmation=application.confirmation_number,
+    )
+
+
+@dataclass(frozen=True)
+class DocumentChanges:
+    """What the latest resubmission changed in the documents the one before it carried."""
+
+    added: list
+    replaced: list  # (previous version, new version) pairs
+    removed: list
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.replaced or self.removed)
+
+
+def document_changes(application) -> DocumentChanges | None:
+    """None before a resubmission (there is nothing to compare with yet)."""
+    latest = application.submission_count
+    if latest < 2:
+        return None
+    history = application.document_history
+    new = [d for d in history if d.added_in == latest]
+    replaced_ids = {d.replaces_id for d in new if d.replaces_id is not None}
+    return DocumentChanges(
+        added=[d for d in new if d.replaces_id is None],
+        replaced=[(d.replaces, d) for d in new if d.replaces_id is not None],
+        removed=[d for d in history if d.removed_in == latest and d.id not in replaced_ids],
     )

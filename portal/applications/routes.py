@@ -274,15 +274,20 @@ def documents(permit):
         "MAX_CONTENT_LENGTH", float("inf")
     ):
         # Reading a body over the limit would raise 413 before the form could say why.
-        form = DocumentForm(formdata=None)
+        form = DocumentForm.for_application(application, formdata=None)
         limit_mb = current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
         form.file.errors = [_("The selected file must be smaller than %(mb)s MB.", mb=limit_mb)]
         return _documents_page(permit, application, form, 413)
-    form = DocumentForm()
+    form = DocumentForm.for_application(application)
     if form.validate_on_submit():
+        replaces = next((d for d in application.documents if str(d.id) == form.replaces.data), None)
         try:
             services.add_document(
-                application, form.file.data, DocumentType(form.document_type.data), current_user
+                application,
+                form.file.data,
+                DocumentType(form.document_type.data),
+                current_user,
+                replaces=replaces,
             )
         except DomainError as error:
             form.file.errors.append(error.message)
@@ -450,6 +455,7 @@ def _application_for_review(application_id: int) -> CofOApplication:
             joinedload(CofOApplication.permit).selectinload(Permit.parties),
             selectinload(CofOApplication.contacts),
             selectinload(CofOApplication.documents),
+            selectinload(CofOApplication.document_history),
         )
     )
     if application is None:
@@ -479,6 +485,7 @@ def _review_page(application, forms, failed_form=None):
         can=lambda status: services.APPLICATION_TRANSITIONS.can(application.status, status),
         statuses=ApplicationStatus,
         verdict=services.requirement_for(application),
+        changes=staff_review.document_changes(application),
     )
 
 

@@ -349,30 +349,69 @@ def remove_contact(application, contact, user) -> None:
     _commit()
 
 
+def _next_submission(application) -> int:
+    return application.submission_count + 1
+
+
+def _drop(application, document) -> None:
+    """A version a submission carried is kept, marked as dropped by the next submission; one
+    uploaded since the last submission was never seen by the department and is deleted."""
+    if document.added_in <= application.submission_count:
+        document.removed_in = _next_submission(application)
+        db.session.flush()
+        db.session.expire(application, ["documents"])
+    else:
+        application.documents.remove(document)
+
+
 @stale_guard(STALE_MESSAGE)
-def add_document(application, file_storage, document_type, user) -> ApplicationDocument:
-    """Store an upload checked by size and content (RejectedUpload says what was wrong)."""
+def add_document(
+    application, file_storage, document_type, user, replaces=None
+) -> ApplicationDocument:
+    """Store an upload checked by size and content (RejectedUpload says what was wrong). With
+    `replaces`, the new file is a new version of that current document."""
     _require_editable(application)
+    if replaces is not None and replaces not in application.documents:
+        raise DomainError(_l("The document to replace is no longer on the application."))
     stored = save_upload(file_storage)
     document = ApplicationDocument(
         document_type=document_type,
         stored_file_id=stored.id,
         filename=upload_name(file_storage, "document"),
         uploaded_by_id=user.id,
+        added_in=_next_submission(application),
     )
+    if replaces is not None:
+        # Replacing a never-submitted upload continues the version it replaced, if any.
+        submitted = replaces.added_in <= application.submission_count
+        document.replaces_id = replaces.id if submitted else replaces.replaces_id
     application.documents.append(document)
     _touch(application)
     db.session.flush()
-    events.happened(
-        "application.document_uploaded",
-        application,
-        actor=user,
-        on=application.permit,
-        timeline_event="document.uploaded",
-        shown={"filename": document.filename},
-        document_id=document.id,
-        sha256=stored.sha256,
-    )
+    if replaces is not None:
+        events.happened(
+            "application.document_replaced",
+            application,
+            actor=user,
+            on=application.permit,
+            timeline_event="document.replaced",
+            shown={"filename": document.filename, "previous": replaces.filename},
+            document_id=document.id,
+            replaced_document_id=replaces.id,
+            sha256=stored.sha256,
+        )
+        _drop(application, replaces)
+    else:
+        events.happened(
+            "application.document_uploaded",
+            application,
+            actor=user,
+            on=application.permit,
+            timeline_event="document.uploaded",
+            shown={"filename": document.filename},
+            document_id=document.id,
+            sha256=stored.sha256,
+        )
     _commit()
     return document
 
@@ -388,8 +427,9 @@ def remove_document(application, document, user) -> None:
         timeline_event="document.removed",
         shown={"filename": document.filename},
         document_id=document.id,
+        kept=document.added_in <= application.submission_count,
     )
-    application.documents.remove(document)
+    _drop(application, document)
     _touch(application)
     _commit()
 
@@ -444,6 +484,7 @@ def submit(application, user) -> None:
     _assign_confirmation_number(application)
     APPLICATION_TRANSITIONS.move(application, S.SUBMITTED)
     application.submitted_at = utcnow()
+    application.submission_count = 1
     keep_queue_in_step(application)
     events.happened(
         "application.submitted",
@@ -477,6 +518,7 @@ def resubmit(application, user, reply: str = "") -> None:
     _check_complete(application)
     APPLICATION_TRANSITIONS.move(application, S.RESUBMITTED)
     application.resubmitted_at = utcnow()
+    application.submission_count += 1
     application.applicant_reply = (reply or "").strip()
     keep_queue_in_step(application)
     events.happened(

@@ -5,6 +5,7 @@ README's screenshot is made (`PORTAL_SCREENSHOT=docs/screenshot.png pytest -k de
 """
 
 import os
+import re
 
 import pytest
 from flask import current_app
@@ -27,11 +28,13 @@ def test_owner_home_lists_the_demo_permits_with_the_next_step(page: Page):
     sign_in(page, owner, password=current_app.config["DEMO_PASSWORD"])
     expect(page.get_by_role("heading", level=1)).to_have_text("My permits")
     permits = page.get_by_role("table").first.locator("tbody tr")
-    # Four application stories, and three permits with partial or temporary certificates
+    # Five application stories, and three permits with partial or temporary certificates
     # (their applications accepted).
-    expect(permits).to_have_count(7)
-    for status in ("Draft", "Submitted", "Information requested"):
-        expect(permits.filter(has_text=status)).to_have_count(1)
+    expect(permits).to_have_count(8)
+    for status in ("Draft", "Submitted", "Information requested", "Resubmitted"):
+        # Exact text: "Submitted" alone would also match "Resubmitted".
+        cells = permits.locator('td[data-label="C of O application"]')
+        expect(cells.filter(has_text=re.compile(f"^{status}$"))).to_have_count(1)
     expect(permits.filter(has_text="Accepted")).to_have_count(4)
     expect(page.get_by_role("link", name="Respond to the department's request")).to_be_visible()
 

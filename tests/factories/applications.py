@@ -69,6 +69,8 @@ def make_application(
     if status in REVIEW_QUEUE_STATES:
         fields.setdefault("submitted_at", utcnow())
         fields.setdefault("queued_at", fields["submitted_at"])
+    if fields.get("submitted_at"):
+        fields.setdefault("submission_count", 1)
     application = CofOApplication(
         permit_id=permit.id, created_by_id=user.id, status=status, **fields
     )
