@@ -13,6 +13,7 @@ from portal.documents.store import path_for, read_bytes
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.notifications.models import OutboxMessage
+from portal.template_helpers import long_date
 from portal.timeline import TimelineEntry
 from tests.factories import add_party, make_permit, make_user, sign_in_as
 from tests.factories import certificates as factories
@@ -79,6 +80,13 @@ def test_staff_download_superseded_versions_marked_as_such(certificate, staff, s
     page = staff_client.get(f"/staff/certificates/{certificate.id}")
     check_page(page.data)
     assert b"Superseded" in page.data
+    # Each version says the granted date (what /verify calls the issue date) apart from when
+    # its PDF was generated: one "Issued" column showed the latter, and staff and the public
+    # read two different dates for the same certificate.
+    text = page.get_data(as_text=True)
+    assert 'data-label="Granted">' + long_date(old.granted_date) in text
+    assert 'data-label="Generated">' in text
+    assert 'data-label="Issued"' not in text
     response = staff_client.get(f"/staff/certificates/{certificate.id}/versions/{old.id}/pdf")
     assert response.status_code == 200
     assert "SUPERSEDED" in response.headers["Content-Disposition"]
