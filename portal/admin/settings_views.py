@@ -92,7 +92,7 @@ def contact_details():
     if request.method == "GET":
         details = contact.current()
         data = {name: getattr(details, name) for name in contact.FIELDS}
-        form = ContactForm(formdata=None, data={**data, "version": contact.shown_version(details)})
+        form = ContactForm(formdata=None, data={**data, "version": services.shown_version(details)})
     else:
         form = ContactForm()
         if form.validate_on_submit():

@@ -6,15 +6,13 @@ says "contact the department" links to the help page, so a change here reaches t
 
 from collections.abc import Mapping
 
-from flask import g
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
 from portal import audit
-from portal.errors import DomainError, StaleRecord
-from portal.extensions import db
+from portal.errors import DomainError
+from portal.settings import services
 from portal.settings.models import CONTACT_DEFAULTS, ContactDetails
-from portal.workflow import check_version, stale_guard
+from portal.workflow import stale_guard
 
 STALE_MESSAGE = _l(
     "Another administrator changed the contact details since you opened the page. "
@@ -24,17 +22,8 @@ FIELDS = tuple(CONTACT_DEFAULTS)
 
 
 def current() -> ContactDetails:
-    """The details in force, read once per request (the defaults until an admin saves)."""
-    cached = g.get("contact_details")
-    if cached is None:
-        cached = db.session.get(ContactDetails, 1) or ContactDetails(id=1, **CONTACT_DEFAULTS)
-        g.contact_details = cached
-    return cached
-
-
-def shown_version(details: ContactDetails) -> int:
-    """The version a form carries: 0 while the defaults have never been saved."""
-    return details.version or 0
+    """The details in force (the defaults until an admin saves)."""
+    return services.single_row(ContactDetails, CONTACT_DEFAULTS)
 
 
 @stale_guard(STALE_MESSAGE)
@@ -42,14 +31,7 @@ def save(values: Mapping[str, str], actor, version) -> ContactDetails:
     """Admins change the contact details; the form must show the version it was opened on."""
     if not actor.is_admin:
         raise DomainError(_l("Only an administrator can change the contact details."))
-    details = db.session.get(ContactDetails, 1)
-    if details is None:
-        if str(version) != "0":
-            raise StaleRecord(STALE_MESSAGE)
-        details = ContactDetails(id=1, **CONTACT_DEFAULTS)
-        db.session.add(details)
-    else:
-        check_version(details, version, STALE_MESSAGE)
+    details = services.row_to_save(ContactDetails, CONTACT_DEFAULTS, version, STALE_MESSAGE)
     changes = {}
     for name in FIELDS:
         new = (values[name] or "").strip()
@@ -58,11 +40,4 @@ def save(values: Mapping[str, str], actor, version) -> ContactDetails:
             setattr(details, name, new)
     if changes or details.version is None:
         audit.record("contact_details.changed", details, actor=actor, **changes)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        g.pop("contact_details", None)
-        raise StaleRecord(STALE_MESSAGE) from None
-    g.contact_details = details
-    return details
+    return services.commit_row(details, STALE_MESSAGE)

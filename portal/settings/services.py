@@ -43,18 +43,57 @@ class InvalidSetting(DomainError):
         self.field = field
 
 
-def current() -> PortalSettings:
-    """The settings in force, read once per request (unsaved defaults until an admin saves)."""
-    cached = g.get("portal_settings")
+# ---- single-row settings (the working rules here, the contact details in contact.py) --------
+
+
+def single_row(model, defaults: Mapping):
+    """The model's one row (id 1), read once per request (kept on `g` under its table's name);
+    unsaved defaults until an admin first saves."""
+    key = model.__tablename__
+    cached = g.get(key)
     if cached is None:
-        cached = db.session.get(PortalSettings, 1) or PortalSettings(id=1, **DEFAULTS)
-        g.portal_settings = cached
+        cached = db.session.get(model, 1) or model(id=1, **defaults)
+        setattr(g, key, cached)
     return cached
 
 
-def shown_version(settings: PortalSettings) -> int:
+def shown_version(row) -> int:
     """The version a form carries: 0 while the defaults have never been saved."""
-    return settings.version or 0
+    return row.version or 0
+
+
+def row_to_save(model, defaults: Mapping, version, stale_message):
+    """The row an admin's save changes: row 1 as the form saw it (version checked), or a new
+    row from the defaults when the form showed them (version 0). A form that showed a saved
+    version that is gone is stale: it is not the defaults it would replace."""
+    row = db.session.get(model, 1)
+    if row is None:
+        if str(version) != "0":
+            raise StaleRecord(stale_message)
+        row = model(id=1, **defaults)
+        db.session.add(row)
+    else:
+        check_version(row, version, stale_message)
+    return row
+
+
+def commit_row(row, stale_message):
+    """Commit the save; two admins saving defaults at once both insert row 1, and the loser
+    is told the page is stale. The request then reads what was saved."""
+    key = type(row).__tablename__
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        g.pop(key, None)
+        raise StaleRecord(stale_message) from None
+    setattr(g, key, row)
+    return row
+
+
+def current() -> PortalSettings:
+    """The working rules in force."""
+    return single_row(PortalSettings, DEFAULTS)
 
 
 @stale_guard(STALE_MESSAGE)
@@ -81,15 +120,7 @@ def save(values: Mapping, actor, version) -> PortalSettings:
             ),
             field="inspection_cutoff_business_days",
         )
-    settings = db.session.get(PortalSettings, 1)
-    if settings is None:
-        # The form showed a saved version that is gone: it is not the defaults it would replace.
-        if str(version) != "0":
-            raise StaleRecord(STALE_MESSAGE)
-        settings = PortalSettings(id=1, **DEFAULTS)
-        db.session.add(settings)
-    else:
-        check_version(settings, version, STALE_MESSAGE)
+    settings = row_to_save(PortalSettings, DEFAULTS, version, STALE_MESSAGE)
     changes = {}
     for name in FIELDS:
         old, new = getattr(settings, name), values[name]
@@ -98,14 +129,7 @@ def save(values: Mapping, actor, version) -> PortalSettings:
             setattr(settings, name, new)
     if changes or settings.version is None:
         audit.record("settings.changed", settings, actor=actor, **changes)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        g.pop("portal_settings", None)
-        raise StaleRecord(STALE_MESSAGE) from None
-    g.portal_settings = settings
-    return settings
+    return commit_row(settings, STALE_MESSAGE)
 
 
 # ---- inspecting agencies --------------------------------------------------------------------

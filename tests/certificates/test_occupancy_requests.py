@@ -20,12 +20,8 @@ from portal.certificates.models import (
 )
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.inspections import catalogue
 from portal.inspections.models import (
-    InspectionRequest,
     InspectionResult,
-    InspectionStatus,
-    Window,
 )
 from portal.timeline import TimelineEntry
 from tests.factories import certificates as factories
@@ -199,34 +195,11 @@ def test_an_optional_c_of_o_is_requested_before_work_begins(application, owner, 
     )
 
 
-def _record_an_inspection(application, owner) -> None:
-    required = next(
-        r
-        for r in catalogue.required_inspections(application.permit_id)
-        if r.inspection_type.code == "ELEC-RGH"
-    )
-    db.session.add(
-        InspectionRequest(
-            permit_id=application.permit_id,
-            required_inspection_id=required.id,
-            inspection_type_id=required.inspection_type_id,
-            status=InspectionStatus.PASSED,
-            result=InspectionResult.PASSED,
-            requested_by_id=owner.id,
-            preferred_date_1=calendar.local_today(),
-            window=Window.MORNING,
-            contact_name="Carla Site",
-            contact_phone="312-555-0199",
-        )
-    )
-    db.session.commit()
-
-
 def test_an_optional_c_of_o_is_refused_once_an_inspection_is_recorded(
     owner_client, application, owner, staff
 ):
     request = occupancy.request_optional(application.permit, owner, "Our lender asks")
-    _record_an_inspection(application, owner)
+    factories.recorded_visit(application, owner, "ELEC-RGH", InspectionResult.PASSED)
     with pytest.raises(DomainError, match="before any construction work begins"):
         occupancy.approve_optional(request, staff, request.version)
     db.session.delete(request)

@@ -195,10 +195,15 @@ def issued_certificate(
 
 def cofo_granted_with_outstanding(application, user):
     """Record the permit's C of O inspection as granted with outstanding matters."""
+    recorded_visit(application, user, "COFO-DOB", InspectionResult.GRANTED_OUTSTANDING)
+
+
+def recorded_visit(application, user, code: str, result: InspectionResult) -> None:
+    """A visit to the permit's required inspection `code` with its result recorded."""
     required = next(
         r
         for r in catalogue.required_inspections(application.permit_id)
-        if r.inspection_type.code == "COFO-DOB"
+        if r.inspection_type.code == code
     )
     db.session.add(
         InspectionRequest(
@@ -206,7 +211,7 @@ def cofo_granted_with_outstanding(application, user):
             required_inspection_id=required.id,
             inspection_type_id=required.inspection_type_id,
             status=InspectionStatus.PASSED,
-            result=InspectionResult.GRANTED_OUTSTANDING,
+            result=result,
             requested_by_id=user.id,
             preferred_date_1=calendar.local_today(),
             window=Window.MORNING,
