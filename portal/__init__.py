@@ -28,7 +28,7 @@ BLUEPRINTS = (
 
 def create_app(config: dict | None = None) -> Flask:
     load_dotenv()
-    app = Flask(__name__, instance_relative_config=True)
+    app = routing.Portal(__name__, instance_relative_config=True)
     routing.init_app(app)
     instance_path = Path(app.instance_path)
     app.config.update(portal_config.load(instance_path))
