@@ -56,10 +56,13 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 def engine_options(database_uri: str) -> dict:
     """The engine's options for the database the app finally uses (tests name their own)."""
-    options: dict = {"pool_pre_ping": True}
     if database_uri.startswith("sqlite"):
-        options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
-    return options
+        # A file on this machine cannot drop the connection, so no ping before each use
+        # (3% of the cheapest page's CPU, issue 17).
+        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}}
+    # A restarted or failed-over PostgreSQL leaves dead connections in the pool; the ping
+    # (one round trip at checkout) replaces them before a request can fail on one.
+    return {"pool_pre_ping": True}
 
 
 def load(instance_path: Path) -> dict:

@@ -67,3 +67,11 @@ def test_production_starts_with_safe_settings_and_sends_hsts(monkeypatch):
     assert app.config["SESSION_COOKIE_SECURE"] is True
     response = app.test_client().get("/no/such/page")
     assert "max-age" in response.headers["Strict-Transport-Security"]
+
+
+def test_only_a_database_server_is_pinged_before_each_use():
+    from portal.config import engine_options
+
+    assert "pool_pre_ping" not in engine_options("sqlite:////tmp/portal.sqlite3")
+    assert engine_options("sqlite:////tmp/portal.sqlite3")["connect_args"]["timeout"] > 5
+    assert engine_options("postgresql+psycopg://portal@db/portal")["pool_pre_ping"] is True
