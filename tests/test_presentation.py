@@ -57,7 +57,8 @@ def test_menu_marks_the_page_and_its_section(client):
     tree = _tree(client.get("/permits/claim"))
     links = {"".join(a.itertext()): a for a in tree.iter(f"{NS}a")}
     assert "usa-current" in links["My permits"].get("class")
-    assert links["My permits"].get("aria-current") is None
+    # A page of the section, not the item's own page.
+    assert links["My permits"].get("aria-current") == "true"
 
 
 def test_staff_menu_has_staff_pages_instead_of_the_public_check(client):
@@ -69,13 +70,18 @@ def test_staff_menu_has_staff_pages_instead_of_the_public_check(client):
         "Staff home",
         "Applications",
         "Inspections",
+        "Occupancy requests",
         "Certificates",
+        "Pickups",
         "Payments",
+        "Permits and people",
         "Exports",
-        "Staff accounts",
         "Import permits",
-        "Settings",
         "Audit log",
+        "Staff accounts",
+        "Settings",
+        "Inspection types",
+        "Pickup hours",
         "Your account",
     ]
     staff = make_user(role=Role.STAFF)
