@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from portal import languages
 from portal.money import format_cents
 from portal.navigation import Navigation, navigation
+from portal.status_tags import status_tag
 
 
 def long_date(value: date | datetime | None) -> str:
@@ -88,7 +89,10 @@ def init_app(app: Flask) -> None:
         return format_cents(cents)
 
     app.jinja_env.globals.update(
-        contact_link=contact_link, this_page=this_page, site_navigation=site_navigation
+        contact_link=contact_link,
+        this_page=this_page,
+        site_navigation=site_navigation,
+        status_tag=status_tag,
     )
 
     @app.context_processor

@@ -116,3 +116,18 @@ def test_staff_items_are_grouped_in_three_menus_with_the_account_beside_them(cli
     buttons = [_text(b) for b in _main_nav(tree).iter(f"{NS}button") if b.get("aria-controls")]
     assert buttons == ["Work queues", "Records"]
     assert "Audit log" not in _text(_main_nav(tree))
+
+
+@pytest.mark.parametrize("actor", ["owner", "admin"])
+def test_every_page_of_a_permit_names_the_permit_in_its_title(client, actor):
+    world = build_world()
+    sign_in_as(client, getattr(world, actor))
+    pages = _pages(client, world, lambda rule: "permit_id" in rule.arguments)
+    assert "inspections.request_inspection" in pages or actor == "admin"
+    titles = {endpoint: _text(tree.find(f".//{NS}title")) for endpoint, tree in pages.items()}
+    unnamed = {e: t for e, t in titles.items() if world.permit.permit_num not in t}
+    assert unnamed == {}
+    if actor == "owner":
+        assert titles["inspections.request_inspection"] == (
+            f"Request an inspection: {world.permit.permit_num} – Occupancy Portal"
+        )

@@ -134,3 +134,20 @@ def test_error_page_offers_the_signed_in_user_their_home(client):
     tree = _tree(response)
     hrefs = [a.get("href") for a in tree.find(f".//{NS}main").iter(f"{NS}a")]
     assert hrefs == ["/permits/", "/"]
+
+
+def test_the_error_summary_is_an_alert_whose_links_reach_the_first_option_of_a_group(client):
+    response = client.get(
+        "/do-i-need-a-certificate",
+        query_string={"units": "2", "non_residential_sq_ft": "0", "groups": "none"},
+    )
+    tree = _tree(response)
+    summary = _by_id(tree, "error-summary")
+    assert summary.get("role") == "alert"
+    assert summary.get("aria-labelledby") == "error-summary-title"
+    assert "".join(_by_id(tree, "error-summary-title").itertext()) == "There is a problem"
+    links = {"".join(a.itertext()): a.get("href") for a in summary.iter(f"{NS}a")}
+    # A radio group's link leads to its first radio button, which the browser can focus.
+    first_option = _by_id(tree, "change_of_occupancy-0")
+    assert first_option.get("type") == "radio"
+    assert links["Select yes if the use is changing"] == "#change_of_occupancy-0"
