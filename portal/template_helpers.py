@@ -5,12 +5,15 @@ from datetime import date, datetime
 from flask import Flask, g, request, url_for
 from flask_babel import format_date, format_datetime, get_translations
 from flask_babel import gettext as _
+from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from portal import languages
 from portal.money import format_cents
+from portal.navigation import Navigation, navigation
+from portal.status_tags import status_tag
 
 
 def long_date(value: date | datetime | None) -> str:
@@ -19,6 +22,18 @@ def long_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     return format_date(value, languages.date_pattern())
+
+
+def site_navigation() -> Navigation:
+    """The header's menu for the signed-in user (or a visitor) on this request's page."""
+    signed_in = bool(current_user and current_user.is_authenticated)
+    return navigation(
+        signed_in=signed_in,
+        is_staff=signed_in and current_user.is_staff,
+        is_admin=signed_in and current_user.is_admin,
+        endpoint=request.endpoint,
+        view_args=request.view_args or {},
+    )
 
 
 def contact_link(message) -> Markup:
@@ -96,7 +111,12 @@ def init_app(app: Flask) -> None:
             return ""
         return format_cents(cents)
 
-    app.jinja_env.globals.update(contact_link=contact_link, this_page=this_page)
+    app.jinja_env.globals.update(
+        contact_link=contact_link,
+        this_page=this_page,
+        site_navigation=site_navigation,
+        status_tag=status_tag,
+    )
 
     @app.context_processor
     def portal_globals():
