@@ -81,7 +81,7 @@ def fake_server(monkeypatch):
 def second_app(app, **overrides):
     """Another web process on the suite's database."""
     config = {name: app.config[name] for name in SHARED_SETTINGS}
-    config.update(RATELIMIT_STORAGE_URI="memory://", **overrides)
+    config.update({"RATELIMIT_STORAGE_URI": "memory://", **overrides})
     return create_app(config)
 
 
@@ -207,8 +207,10 @@ def test_two_processes_on_a_real_redis_share_figures_and_rate_limits(app):
             process.test_client_class = PortalClient
             assert process.test_client().post("/account/sign-in", data=wrong).status_code == 200
         assert first.test_client().post("/account/sign-in", data=wrong).status_code == 429
-        assert list(client.scan_iter(match=f"{prefix}*LIMITER*"))
+        counters = list(client.scan_iter(match=f"LIMITS:LIMITER/{prefix}*"))
+        assert counters
+        client.delete(*counters)
     finally:
         with first.app_context():
             shared_cache.clear()
-    assert not list(client.scan_iter(match=prefix + "*"))
+    assert not list(client.scan_iter(match=f"*{prefix}*"))
