@@ -246,6 +246,10 @@ def _note_statement(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _bump_written(session: Session) -> None:
+    # SQLAlchemy calls this when a SAVEPOINT is released too: its writes are not visible
+    # to anyone else until the outermost transaction commits.
+    if session.in_nested_transaction():
+        return
     written = session.info.pop(_WRITTEN, set()) & _watched
     if not written or not has_app_context():
         return

@@ -64,6 +64,19 @@ def test_a_write_to_another_table_keeps_the_value(counted):
     assert len(counted.calls) == 1
 
 
+def test_a_savepoint_released_changes_nothing_until_the_transaction_commits(counted):
+    permit = make_permit()
+    counted()
+    with db.session.begin_nested():
+        db.session.delete(permit)
+    # Released, not committed: another process would still read the permit.
+    counted()
+    assert len(counted.calls) == 1
+    db.session.commit()
+    assert counted() == 0
+    assert len(counted.calls) == 2
+
+
 # ---- Redis (fakeredis: one server, as every process would see it) -------------------------
 
 
