@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
-from portal import error_pages, languages, routing
+from portal import error_pages, languages, routing, shared_cache
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 # Every blueprint, by the module that defines it.
@@ -50,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=languages.select)
     limiter.init_app(app)
     login_manager.init_app(app)
+    shared_cache.init_app(app)
 
     from portal import (
         http_caching,
