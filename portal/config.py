@@ -63,7 +63,8 @@ def engine_options(database_uri: str) -> dict:
 
 
 def load(instance_path: Path) -> dict:
-    """Read every setting the portal knows; the README's configuration table lists them."""
+    """Read every setting the portal knows; the README's configuration table lists them.
+    Long because it is one flat table of every setting, kept in one place to be read."""
     env = os.environ.get("PORTAL_ENV", "development")
     production = env == "production"
     return {
@@ -100,6 +101,13 @@ def load(instance_path: Path) -> dict:
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
+        # Redis (redis://host:6379/0): the job queue (`flask worker`); without it jobs run
+        # in-process, after the commit that queued them.
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "JOBS_QUEUE": os.environ.get("JOBS_QUEUE", "portal"),
+        # Without Redis: "thread" runs queued jobs on a thread of the web process; the
+        # tests use "manual" and run them themselves (tests/support/jobs.py).
+        "JOBS_LOCAL": os.environ.get("JOBS_LOCAL", "thread"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
@@ -130,6 +138,8 @@ def refuse_unsafe(config: dict) -> None:
     problems = []
     if env not in ENVIRONMENTS:
         problems.append(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    if config.get("JOBS_LOCAL", "thread") not in ("thread", "manual"):
+        problems.append("JOBS_LOCAL must be thread (the default) or manual")
     if config["TRUSTED_PROXY_COUNT"] < 0:
         problems.append("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies")
     if config.get("STRIPE_SECRET_KEY") and not config.get("STRIPE_WEBHOOK_SECRET"):
