@@ -10,6 +10,7 @@ database stays the source of truth, and the sweeps (portal/tasks.py) find what i
 pending.
 """
 
+import atexit
 import logging
 import threading
 import traceback
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 QUEUED, RUNNING, FAILED = "queued", "running", "failed"
 # The thread looks at the queue at least this often, for retries coming due.
 IDLE_WAKE_SECONDS = 30
+# A command that queued jobs (`flask seed-demo`) waits this long at exit for them to run.
+DRAIN_SECONDS = 60
 
 
 @dataclass
@@ -96,6 +99,7 @@ class LocalQueue:
             else:
                 with self._changed:
                     self._jobs.pop(job.id, None)
+                    self._changed.notify_all()
         return ran
 
     def _failed(self, job: LocalJob, error: Exception) -> None:
@@ -108,16 +112,33 @@ class LocalQueue:
                 job.run_after = job.ended_at + timedelta(seconds=intervals[job.attempts - 1])
             else:
                 job.status = FAILED
+            self._changed.notify_all()
 
     def start_thread(self, app) -> None:
         """Start this process's job thread once (the first job queued starts it)."""
         with self._changed:
             if self._thread is not None and self._thread.is_alive():
                 return
+            first = self._thread is None
             self._thread = threading.Thread(
                 target=self._serve, args=(app,), name="portal-jobs", daemon=True
             )
             self._thread.start()
+        if first:
+            # A daemon thread dies with the process: a command's jobs run before it exits.
+            atexit.register(self.drain, DRAIN_SECONDS)
+
+    def drain(self, timeout: float) -> bool:
+        """Wait until nothing is running or due now (retries later are left); True if so."""
+        with self._changed:
+            return self._changed.wait_for(self._idle, timeout=timeout)
+
+    def _idle(self) -> bool:
+        now = utcnow()
+        return not any(
+            job.status == RUNNING or (job.status == QUEUED and job.run_after <= now)
+            for job in self._jobs.values()
+        )
 
     def _serve(self, app) -> None:
         while True:

@@ -153,3 +153,13 @@ def test_on_rq_failed_for_good_is_listed_and_retry_queues_it_again(app, on_fake_
     _work(on_fake_redis)
     assert CALLS == [(8,)]
     assert not jobs.retry("tests_record-8", actor=None)
+
+
+def test_without_redis_a_thread_of_the_process_runs_the_job_after_the_commit(app):
+    # Its own queue: the suite's shared one must stay manual.
+    queue = local.LocalQueue()
+    queue.add("tests_record-9", "tests.record", (9,))
+    queue.start_thread(app)
+    assert queue.drain(timeout=30)
+    assert CALLS == [(9,)]
+    assert queue.jobs() == []
