@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length
 from portal import jobs
 from portal.access import admin, current_actor
 from portal.admin.routes import bp
+from portal.errors import DomainError
 from portal.forms import STALE_FORM_MESSAGE, PortalForm
 
 
@@ -31,8 +32,17 @@ def retry_job():
     form = RetryJobForm()
     if not form.validate_on_submit():
         flash(STALE_FORM_MESSAGE, "error")
-    elif jobs.retry(form.job_id.data, current_actor()):
-        flash(_("The job is queued again."), "success")
+        return redirect(url_for("admin.background_jobs"))
+    try:
+        retried = jobs.retry(form.job_id.data, current_actor())
+    except DomainError as error:
+        flash(error.message, "error")
     else:
-        flash(_("That job is no longer failed: it was retried already or has finished."), "error")
+        if retried:
+            flash(_("The job is queued again."), "success")
+        else:
+            flash(
+                _("That job is no longer failed: it was retried already or has finished."),
+                "error",
+            )
     return redirect(url_for("admin.background_jobs"))

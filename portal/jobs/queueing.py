@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
@@ -31,6 +32,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal import audit
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.jobs import local, registry
 
@@ -50,6 +52,10 @@ HELD = {
     JobStatus.FAILED,
 }
 LISTED = 50
+
+
+class QueueUnavailable(DomainError):
+    default_message = _l("The job queue cannot be reached right now. Try again in a few minutes.")
 
 
 def job_id(name: str, args: tuple) -> str:
@@ -271,17 +277,21 @@ def overview() -> Overview:
 
 def retry(identity: str, actor) -> bool:
     """Queue a job that failed for good again, with its retries restored, and audit it.
-    False when no such job is failed (already retried, or gone). Commits."""
+    False when no such job is failed (already retried, or gone); QueueUnavailable when
+    Redis cannot be reached. Commits."""
     if on_redis():
         queue = rq_queue()
         try:
             job = Job.fetch(identity, connection=queue.connection)
+            if job.get_status() != JobStatus.FAILED or not job.args:
+                return False
+            name, *args = job.args
+            enqueue(name, *args, dedupe=False)
         except NoSuchJobError:
             return False
-        if job.get_status() != JobStatus.FAILED or not job.args:
-            return False
-        name, *args = job.args
-        enqueue(name, *args, dedupe=False)
+        except RedisError:
+            log.exception("could not retry job %s", identity)
+            raise QueueUnavailable() from None
     else:
         found = local.QUEUE.retry(identity)
         if found is None:

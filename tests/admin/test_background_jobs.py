@@ -90,3 +90,14 @@ def test_a_receipt_that_failed_for_good_is_made_by_retry_once_fixed(
     run_jobs()
     assert reload_payment(paid).receipt_file is not None
     assert "No job has failed." in _page(admin_client)
+
+
+def test_with_redis_away_the_page_and_retry_say_so(admin_client, app, monkeypatch):
+    # Nothing listens on port 1.
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setitem(app.extensions, "portal_jobs_queue", None)
+    assert "The job queue cannot be reached right now" in _page(admin_client)
+    response = admin_client.post(f"{PAGE}/retry", data={"job_id": "receipts_issue-1"})
+    assert response.status_code == 302
+    assert "Try again in a few minutes." in _page(admin_client)
+    assert audit_entries("job.retried") == []
