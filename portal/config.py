@@ -166,4 +166,9 @@ def _production_problems(config: dict) -> list[str]:
             "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set: "
             "test-mode payments are never allowed in production"
         )
+    if config.get("JOBS_LOCAL") == "manual" and not config.get("REDIS_URL"):
+        problems.append(
+            "JOBS_LOCAL=manual is for the test suite: no email or receipt would ever be sent "
+            "(set REDIS_URL and run `flask worker`, or leave JOBS_LOCAL unset)"
+        )
     return problems
