@@ -108,10 +108,15 @@ def load(instance_path: Path) -> dict:
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
-        # One Redis for everything shared across processes: the limiter's counters and
-        # the cached figures (portal/shared_cache.py). Empty: this process's memory.
+        # One Redis for everything shared across processes: the limiter's counters, the
+        # cached figures (portal/shared_cache.py) and the job queue (`flask worker`).
+        # Empty: this process's memory, and jobs run in-process after their commit.
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or redis_url or MEMORY,
+        "JOBS_QUEUE": os.environ.get("JOBS_QUEUE", "portal"),
+        # Without Redis: "thread" runs queued jobs on a thread of the web process; the
+        # tests use "manual" and run them themselves (tests/support/jobs.py).
+        "JOBS_LOCAL": os.environ.get("JOBS_LOCAL", "thread"),
         # While Redis is unreachable each process counts on its own rather than not at all.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
@@ -146,6 +151,8 @@ def refuse_unsafe(config: dict) -> None:
     problems = []
     if env not in ENVIRONMENTS:
         problems.append(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    if config.get("JOBS_LOCAL", "thread") not in ("thread", "manual"):
+        problems.append("JOBS_LOCAL must be thread (the default) or manual")
     if config["TRUSTED_PROXY_COUNT"] < 0:
         problems.append("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies")
     if config.get("STRIPE_SECRET_KEY") and not config.get("STRIPE_WEBHOOK_SECRET"):
@@ -171,6 +178,11 @@ def _production_problems(config: dict) -> list[str]:
         problems.append(
             "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set: "
             "test-mode payments are never allowed in production"
+        )
+    if config.get("JOBS_LOCAL") == "manual" and not config.get("REDIS_URL"):
+        problems.append(
+            "JOBS_LOCAL=manual is for the test suite: no email or receipt would ever be sent "
+            "(set REDIS_URL and run `flask worker`, or leave JOBS_LOCAL unset)"
         )
     problems.extend(_shared_state_problems(config))
     return problems

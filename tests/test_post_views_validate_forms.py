@@ -30,6 +30,7 @@ from tests.factories.world import (
     pickup_started,
     work_not_begun,
 )
+from tests.support.jobs import a_failed_job
 from tests.support.pages import check_page
 from tests.support.post_forms import post_form
 from tests.support.routes import build_url, routes
@@ -81,6 +82,7 @@ CASES: dict[str, Case] = {
     "admin.new_user": Case("admin"),
     "admin.reactivate_user": Case("admin", _staff_deactivated),
     "admin.reset_second_factor": Case("admin"),
+    "admin.retry_job": Case("admin", a_failed_job),
     "applications.attestations": Case("owner", _editable),
     "applications.building": Case("owner", _editable),
     "applications.contacts": Case("owner", _editable),

@@ -16,6 +16,7 @@ from tests.factories.inspections import preferred_days
 from tests.factories.settings import unused_day
 from tests.factories.world import World
 from tests.support.files import PDF
+from tests.support.jobs import FAILED_JOB_ID
 from tests.support.permit_csv import csv_bytes, permit_row
 from tests.support.routes import TOKENS, UnfillableRoute
 
@@ -55,6 +56,7 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
     "admin.deactivate_user": lambda w, c: {},
     "admin.reactivate_user": lambda w, c: {},
     "admin.reset_second_factor": lambda w, c: {},
+    "admin.retry_job": lambda w, c: {"job_id": FAILED_JOB_ID},
     # The sign-in steps act on the sign-in this browser started with world.staff's password.
     "auth.second_factor_step": lambda w, c: _at_second_step(w, c, next_totp_code(w.staff)),
     "auth.recovery_code": lambda w, c: _at_second_step(w, c, w.staff_recovery_codes[0]),
