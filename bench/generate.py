@@ -332,7 +332,7 @@ def user_rows(plan: Plan, password_hash: str) -> Iterator[tuple]:
 
 
 def permit_rows(plan: Plan) -> Iterator[tuple]:
-    from portal.search_keys import address_key
+    from portal.search_keys import address_key, permit_search_text
 
     rng = random.Random(plan.seed + 1)
     start = date(2022, 1, 1)
@@ -354,6 +354,7 @@ def permit_rows(plan: Plan) -> Iterator[tuple]:
             plan.permit_status[permit_id],
             street,
             address_key(street),
+            permit_search_text(street, "", "Chicago", "IL", zip_code),
             "",
             "Chicago",
             "IL",
@@ -1091,7 +1092,7 @@ def seed_reference_data(plan: Plan) -> tuple[tuple[int, str], list[tuple]]:
 
 
 def generate(database_url: str, permits: int, users: int, seed: int) -> None:
-    from portal import create_app
+    from portal import create_app, search_index
     from portal.auth.passwords import hash_password
     from portal.extensions import db
 
@@ -1138,6 +1139,7 @@ def generate(database_url: str, permits: int, users: int, seed: int) -> None:
                     "status_current",
                     "original_address1",
                     "address_key",
+                    "search_text",
                     "original_address2",
                     "original_city",
                     "original_state",
@@ -1378,6 +1380,8 @@ def generate(database_url: str, permits: int, users: int, seed: int) -> None:
             indexes = [index for name, _, _ in loads for index in tables[name].indexes]
             for index in indexes:
                 index.drop(connection)
+            # Likewise the staff search's FTS5 tables and trigram indexes (portal/search_index).
+            search_index.drop(connection)
             loader = Loader(connection)
             for name, columns, rows in loads:
                 table_started = time.monotonic()
@@ -1387,6 +1391,9 @@ def generate(database_url: str, permits: int, users: int, seed: int) -> None:
             for index in indexes:
                 index.create(connection)
             log(f"{len(indexes)} indexes built in {time.monotonic() - index_started:.1f} s")
+            search_started = time.monotonic()
+            search_index.create(connection)
+            log(f"search structures built in {time.monotonic() - search_started:.1f} s")
             if engine.dialect.name == "postgresql":
                 for name, columns, _ in loads:
                     if "id" not in columns:

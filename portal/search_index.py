@@ -17,6 +17,7 @@ autogenerate leave them out through is_search_index().
 import sqlite3
 
 from sqlalchemy import DDL, event
+from sqlalchemy.exc import DBAPIError
 
 from portal.models import Base
 
@@ -93,23 +94,36 @@ def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
     return not is_search_index(name, type_)
 
 
-def _create(target, connection, **_kw) -> None:
+def create(connection) -> None:
+    """Make the search structures, filled from the rows already there."""
     if connection.dialect.name == "sqlite":
         check_sqlite()
         statements = list(SQLITE_STATEMENTS)
     elif connection.dialect.name == "postgresql":
-        statements = ["CREATE EXTENSION IF NOT EXISTS pg_trgm", *postgresql_statements()]
+        try:
+            with connection.begin_nested():
+                connection.execute(DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+        except DBAPIError as error:
+            raise RuntimeError(PG_EXTENSION_HELP) from error
+        statements = postgresql_statements()
     else:
         return
     for statement in statements:
         connection.execute(DDL(statement))
 
 
-def _drop(target, connection, **_kw) -> None:
+def drop(connection) -> None:
+    """Remove the search structures (the bench drops them for its bulk load, then calls
+    create(), which is faster than keeping them up to date row by row)."""
     if connection.dialect.name == "sqlite":
         for fts in SQLITE_FTS_TABLES:
+            for event_name in ("insert", "update", "delete"):
+                connection.execute(DDL(f"DROP TRIGGER IF EXISTS {fts}_{event_name}"))
             connection.execute(DDL(f"DROP TABLE IF EXISTS {fts}"))
+    elif connection.dialect.name == "postgresql":
+        for name in PG_TRIGRAM_INDEXES:
+            connection.execute(DDL(f"DROP INDEX IF EXISTS {name}"))
 
 
-event.listen(Base.metadata, "after_create", _create)
-event.listen(Base.metadata, "before_drop", _drop)
+event.listen(Base.metadata, "after_create", lambda _target, connection, **_kw: create(connection))
+event.listen(Base.metadata, "before_drop", lambda _target, connection, **_kw: drop(connection))

@@ -41,8 +41,8 @@ class SearchForm(PortalForm):
     q = StringField(
         _l("Search"),
         description=_l(
-            "The start of a permit number, address, confirmation number, certificate "
-            "number, name or email address."
+            "A permit number or part of one, an address or a street, the start of a "
+            "confirmation or certificate number, a name or an email address."
         ),
         filters=[lambda value: " ".join(value.split()) if isinstance(value, str) else value],
         validators=[
