@@ -1091,7 +1091,13 @@ def seed_reference_data(plan: Plan) -> tuple[tuple[int, str], list[tuple]]:
     return (stored.id, stored.sha256), [(s.id, s.weekday, s.start, s.end) for s in slots]
 
 
-def generate(database_url: str, permits: int, users: int, seed: int) -> None:
+# What --search-only loads: the tables the staff search reads at scale.
+SEARCH_TABLES = ("users", "permits")
+
+
+def generate(
+    database_url: str, permits: int, users: int, seed: int, search_only: bool = False
+) -> None:
     from portal import create_app, search_index
     from portal.auth.passwords import hash_password
     from portal.extensions import db
@@ -1372,6 +1378,8 @@ def generate(database_url: str, permits: int, users: int, seed: int) -> None:
                 certificates.pickup_rows(zone),
             ),
         ]
+        if search_only:
+            loads = [load for load in loads if load[0] in SEARCH_TABLES]
         engine = db.engine
         with engine.begin() as connection:
             if engine.dialect.name == "sqlite":
@@ -1498,9 +1506,15 @@ def main(argv: list[str] | None = None) -> None:
         "--users", type=int, help="applicant accounts (default: one per 5 permits, at least 50)"
     )
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--search-only",
+        action="store_true",
+        help="load only the accounts and the permits (what the staff search reads, for "
+        "bench/search.py): minutes instead of the best part of an hour on a busy machine",
+    )
     args = parser.parse_args(argv)
     users = args.users or max(50, args.permits // 5)
-    generate(args.database_url, args.permits, users, args.seed)
+    generate(args.database_url, args.permits, users, args.seed, args.search_only)
 
 
 if __name__ == "__main__":
