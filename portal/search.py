@@ -146,7 +146,7 @@ def _number_fragment(typed: str) -> str:
     return fragment
 
 
-def text_search_ids(kind: str, typed: str, limit: int) -> Select | None:
+def text_search_ids(kind: str, typed: str, limit: int, *, in_numbers: bool = True) -> Select | None:
     """Up to ``limit`` ids of permits (kind "permits") or accounts ("people") that hold the
     typed text anywhere, in no particular order, or None when there is nothing to look up.
 
@@ -154,10 +154,13 @@ def text_search_ids(kind: str, typed: str, limit: int) -> Select | None:
     spelt either way), or the text inside the permit number. People: the text inside the
     name or the email address, in any case. Unordered so the database stops at ``limit``
     rows however many match ("Halsted" alone matches a twelfth of the permits); the caller
-    puts exact and prefix matches first.
+    puts exact and prefix matches first. ``in_numbers=False`` leaves the permit number out:
+    the caller passes it when the text already starts some numbers, since the start all
+    numbers share ("BP-2026-") is in every row and would read the whole index for nothing.
     """
     if kind == "permits":
-        patterns, fragment = _word_patterns(typed), _number_fragment(typed)
+        patterns = _word_patterns(typed)
+        fragment = _number_fragment(typed) if in_numbers else ""
         if not patterns and not fragment:
             return None
     else:

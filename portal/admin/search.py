@@ -97,8 +97,8 @@ def _merged(*found_lists: list) -> Found:
     return Found(items[:PER_KIND], more or len(items) > PER_KIND)
 
 
-def _text_found(model, kind: str, text: str) -> list:
-    ids = text_search_ids(kind, text, PER_KIND + 1)
+def _text_found(model, kind: str, text: str, *, in_numbers: bool = True) -> list:
+    ids = text_search_ids(kind, text, PER_KIND + 1, in_numbers=in_numbers)
     if ids is None:
         return []
     return _first(select(model).where(model.id.in_(ids)), [model.id])
@@ -133,7 +133,11 @@ def find(text: str) -> SearchResults:
     )
     by_email = _first(select(User).where(prefix(User.email, email)), [User.email])
     return SearchResults(
-        permits=_merged(by_number, by_address, _text_found(Permit, "permits", text)),
+        permits=_merged(
+            by_number,
+            by_address,
+            _text_found(Permit, "permits", text, in_numbers=not by_number),
+        ),
         applications=_merged(applications),
         certificates=_merged(certificates),
         people=_merged(by_name, by_email, _text_found(User, "people", text)),
