@@ -2,7 +2,7 @@
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
+from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
     EmailField,
@@ -24,7 +24,12 @@ from wtforms.validators import (
 )
 
 from portal.applications import services
-from portal.applications.models import CertificateType, ContactRole, DocumentType
+from portal.applications.models import (
+    ApplicationStatus,
+    CertificateType,
+    ContactRole,
+    DocumentType,
+)
 from portal.forms import MultiCheckboxField, PortalForm, WholeNumberField
 
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
@@ -338,6 +343,18 @@ LICENSED_ROLES = {
 }
 
 
+CONTACT_FIELDS = (
+    "role",
+    "name",
+    "company",
+    "email",
+    "phone",
+    "address",
+    "trade",
+    "license_number",
+)
+
+
 class ContactForm(PortalForm):
     role = SelectField(
         _l("Role"),
@@ -379,6 +396,10 @@ class ContactForm(PortalForm):
         if self.role.data == ContactRole.TRADE_CONTRACTOR.value and not (field.data or "").strip():
             raise ValidationError(_l("Enter the contractor's trade"))
 
+    def is_blank(self) -> bool:
+        """Nothing typed or chosen: "Save and continue" then moves on without a contact."""
+        return not any((self[name].data or "").strip() for name in CONTACT_FIELDS)
+
     def answers(self) -> dict:
         return {
             "role": ContactRole(self.role.data),
@@ -397,8 +418,9 @@ class DocumentForm(PortalForm):
         + [SelectChoice(d.value, d.label) for d in DocumentType],
         validators=[InputRequired(_l("Select the document type"))],
     )
-    file = FileField(
-        _l("File"),
+    # Several files of one type at once, e.g. the pages of a plan set scanned one by one.
+    file = MultipleFileField(
+        _l("Files"),
         validators=[InputRequired(_l("Select a file to upload"))],
     )
     # Checked below with a message that says why, not WTForms' generic "Not a valid choice".
@@ -409,6 +431,12 @@ class DocumentForm(PortalForm):
     def validate_replaces(self, field) -> None:
         if field.data and field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(_l("The document to replace is no longer on the application."))
+        if field.data and len(self.file.data or []) > 1:
+            raise ValidationError(_l("Choose one file to replace a document, not several."))
+
+    def is_blank(self) -> bool:
+        """No type and no file chosen: "Save and continue" then moves on without an upload."""
+        return not (self.document_type.data or self.file.data or self.replaces.data)
 
     @classmethod
     def for_application(cls, application, **kwargs) -> "DocumentForm":
@@ -458,11 +486,73 @@ class VersionedActionForm(PortalForm):
     version = HiddenField(validators=[InputRequired()])
 
 
-class ReasonActionForm(VersionedActionForm):
+# The reviewer's decisions: the status each moves to, and whether it closes the application
+# (those two ask for a confirmation before they are recorded).
+DECISIONS = {
+    "accept": (ApplicationStatus.ACCEPTED, _l("Accept the application"), False),
+    "request-information": (
+        ApplicationStatus.INFORMATION_REQUESTED,
+        _l("Request more information from the applicant"),
+        False,
+    ),
+    "reject": (ApplicationStatus.REJECTED, _l("Reject the application"), True),
+    "not-applicable": (
+        ApplicationStatus.NOT_APPLICABLE,
+        _l("Not applicable: this project needs no certificate"),
+        True,
+    ),
+}
+
+
+class DecisionForm(VersionedActionForm):
+    """The review page's one decision form: the decision, then the message or reason."""
+
+    decision = RadioField(
+        _l("Your decision"), validators=[InputRequired(_l("Select your decision"))]
+    )
+    # Checked below: needed for every decision but accepting.
     message = TextAreaField(
         _l("Message to the applicant"),
-        validators=[InputRequired(_l("Enter a message for the applicant")), Length(max=4000)],
+        validators=[Length(max=4000)],
+        description=_l(
+            "What the department needs, or the reason for a rejection or not applicable. The "
+            "applicant reads it in the email and on the application. Not needed to accept."
+        ),
     )
+    # "yes" once the reviewer has seen the confirmation of a decision that closes the application.
+    confirm = HiddenField()
+
+    @classmethod
+    def for_application(cls, application, **kwargs) -> "DecisionForm":
+        """Every decision is a valid answer: one the application's state no longer allows
+        (another reviewer decided first) is refused by the service, which says why."""
+        form = cls(**kwargs)
+        form.decision.choices = [
+            SelectChoice(key, label) for key, (_status, label, _closes) in DECISIONS.items()
+        ]
+        if kwargs.get("formdata", True) is None:
+            form.version.data = str(application.version)
+        return form
+
+    def offer_only(self, can) -> None:
+        """Show only the decisions open to the application in its state (`can(status)`)."""
+        self.decision.choices = [
+            SelectChoice(key, label)
+            for key, (status, label, _closes) in DECISIONS.items()
+            if can(status)
+        ]
+
+    @property
+    def closes(self) -> bool:
+        return DECISIONS.get(self.decision.data or "", (None, None, False))[2]
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirm.data == "yes"
+
+    def validate_message(self, field):
+        if self.decision.data != "accept" and not (field.data or "").strip():
+            raise ValidationError(_l("Enter a message for the applicant"))
 
 
 class SubmitForm(PortalForm):
