@@ -89,6 +89,7 @@ def checklist(permit: Permit):
 def _request_page(permit, form, refusal=None, status=200):
     cutoffs = deadlines.upcoming_cutoffs()
     earliest = deadlines.earliest_inspection_day()
+    form.limit_dates(earliest, deadlines.latest_inspection_day())
     chosen = [
         (weekday_date(day), weekday_date(deadlines.cutoff_day(day)))
         for day in (form[name].data for name in requests.DATE_FIELDS)
@@ -240,12 +241,14 @@ def reschedule(permit: Permit, request_id: int):
             return redirect(
                 url_for("inspections.detail", permit_id=permit.id, request_id=request_id)
             )
+    earliest = deadlines.earliest_inspection_day()
+    form.limit_dates(earliest, deadlines.latest_inspection_day())
     return render_template(
         "inspections/reschedule.html",
         permit=permit,
         inspection=inspection_request,
         form=form,
-        earliest=deadlines.earliest_inspection_day(),
+        earliest=earliest,
     )
 
 
