@@ -42,40 +42,51 @@ OCCUPANCY_GROUPS = [
     SelectChoice("A-5", _l("A-5 Assembly: outdoor stadiums")),
     SelectChoice("B", _l("B Business: offices, clinics")),
     SelectChoice("E", _l("E Educational: schools, day care")),
-    SelectChoice("F-1", _l("F-1 Factory: moderate hazard")),
-    SelectChoice("F-2", _l("F-2 Factory: low hazard")),
-    SelectChoice("H-1", _l("H-1 Hazardous: detonation hazard")),
-    SelectChoice("H-2", _l("H-2 Hazardous: deflagration hazard")),
-    SelectChoice("H-3", _l("H-3 Hazardous: combustion hazard")),
-    SelectChoice("H-4", _l("H-4 Hazardous: health hazard")),
-    SelectChoice("H-5", _l("H-5 Hazardous: semiconductor fabrication")),
+    SelectChoice(
+        "F-1", _l("F-1 Factory, moderate hazard: making furniture, clothing, cars or food")
+    ),
+    SelectChoice(
+        "F-2", _l("F-2 Factory, low hazard: making glass, metal or brick products, bottling drinks")
+    ),
+    SelectChoice("H-1", _l("H-1 Hazardous: explosives and materials that can detonate")),
+    SelectChoice("H-2", _l("H-2 Hazardous: flammable gases, dusts or liquids that burn fast")),
+    SelectChoice("H-3", _l("H-3 Hazardous: materials that burn readily or feed a fire")),
+    SelectChoice("H-4", _l("H-4 Hazardous: toxic or corrosive materials")),
+    SelectChoice("H-5", _l("H-5 Hazardous: semiconductor and similar research or fabrication")),
     SelectChoice("I-1", _l("I-1 Institutional: assisted living")),
     SelectChoice("I-2", _l("I-2 Institutional: hospitals, nursing homes")),
-    SelectChoice("I-3", _l("I-3 Institutional: detention")),
+    SelectChoice("I-3", _l("I-3 Institutional: jails, prisons and detention centers")),
     SelectChoice("I-4", _l("I-4 Institutional: adult and child day care")),
     SelectChoice("M", _l("M Mercantile: shops")),
     SelectChoice("R-1", _l("R-1 Residential: hotels")),
     SelectChoice("R-2", _l("R-2 Residential: apartments, dormitories")),
     SelectChoice("R-3", _l("R-3 Residential: one and two family")),
     SelectChoice("R-4", _l("R-4 Residential: care and assisted living, small")),
-    SelectChoice("S-1", _l("S-1 Storage: moderate hazard")),
-    SelectChoice("S-2", _l("S-2 Storage: low hazard")),
-    SelectChoice("U", _l("U Utility and miscellaneous")),
+    SelectChoice(
+        "S-1",
+        _l("S-1 Storage, moderate hazard: warehouses of furniture, paper, tires, repair garages"),
+    ),
+    SelectChoice(
+        "S-2",
+        _l("S-2 Storage, low hazard: parking garages, storage of metal, glass or food in cans"),
+    ),
+    SelectChoice("U", _l("U Utility and miscellaneous: sheds, private garages, fences, towers")),
 ]
-CONSTRUCTION_TYPES = [
-    "IA",
-    "IB",
-    "IIA",
-    "IIB",
-    "IIIA",
-    "IIIB",
-    "IV-A",
-    "IV-B",
-    "IV-C",
-    "IV-HT",
-    "VA",
-    "VB",
-]
+# The construction types of the building code, each with what it means in plain words.
+CONSTRUCTION_TYPES = {
+    "IA": _l("IA: noncombustible, the most fire-resistant (protected concrete or steel)"),
+    "IB": _l("IB: noncombustible, fire-resistant (protected concrete or steel)"),
+    "IIA": _l("IIA: noncombustible, partly protected (steel or concrete)"),
+    "IIB": _l("IIB: noncombustible, unprotected (bare steel)"),
+    "IIIA": _l("IIIA: masonry outside walls, wood inside, protected"),
+    "IIIB": _l("IIIB: masonry outside walls, wood inside, unprotected"),
+    "IV-A": _l("IV-A: mass timber, fully protected"),
+    "IV-B": _l("IV-B: mass timber, partly protected"),
+    "IV-C": _l("IV-C: mass timber, exposed"),
+    "IV-HT": _l("IV-HT: heavy timber"),
+    "VA": _l("VA: wood frame, protected (fire-rated)"),
+    "VB": _l("VB: wood frame, unprotected"),
+}
 
 
 class Needed:
@@ -254,7 +265,7 @@ class BuildingForm(SectionForm):
     construction_type = SelectField(
         _l("Construction type"),
         choices=[SelectChoice("", _l("Select a construction type"))]
-        + [SelectChoice(t, t) for t in CONSTRUCTION_TYPES],
+        + [SelectChoice(code, label) for code, label in CONSTRUCTION_TYPES.items()],
         validators=[Needed(), Optional()],
     )
     sprinklered = RadioField(

@@ -168,3 +168,24 @@ def test_a_heic_photo_is_stored_as_a_jpeg(owner_client, permit):
     page = owner_client.get(documents)
     assert b'accept=".pdf,.png,.jpg,.jpeg,.heic' in page.data
     assert b" multiple " in page.data
+
+
+def test_follow_up_questions_are_marked_to_follow_their_answer(owner_client, permit):
+    """Issue 16: previous use, partial portion and temporary reason follow the answer they
+    depend on; without JavaScript they are on the page (tests/browser/test_phone_forms.py
+    checks the reveal)."""
+    started(owner_client, permit)
+    page = owner_client.get(url(permit, "/building"))
+    check_page(page.data)
+    html = page.data.decode()
+    for block, question, value in [
+        ("conditional-previous-use", "change_of_occupancy", "yes"),
+        ("conditional-partial-portion", "certificate_type", "partial"),
+        ("conditional-temporary-reason", "certificate_type", "temporary"),
+    ]:
+        assert (
+            f'id="{block}" data-portal-reveal="{question}" data-portal-reveal-values="{value}"'
+            in html
+        )
+    assert "VA: wood frame, protected (fire-rated)" in html
+    assert "S-2 Storage, low hazard: parking garages" in html

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portal.extensions import db
-from tests.browser.helpers import check_axe, let_in, visit
+from tests.browser.helpers import check_axe, choose, let_in, visit
 from tests.factories.applications import build_application
 from tests.factories.inspections import TODAY, make_request, schedule
 from tests.factories.permits import owner_with_permit
@@ -93,3 +93,39 @@ def test_contacts_and_documents_on_a_phone(page: Page):
     check_axe(page)
     _fits_320(page)
     _shots(page, "documents")
+
+
+def test_follow_up_questions_appear_when_relevant(page: Page, browser):
+    owner, permit = owner_with_permit()
+    build_application(permit, owner, complete=False, submit=False)
+    let_in(page, owner)
+    visit(page, f"/permits/{permit.id}/application/building")
+    previous_use = page.get_by_label("If the occupancy changes: the previous use")
+    portion = page.get_by_label("For a partial certificate: which portion")
+    reason = page.get_by_label("For a temporary certificate: why it is needed")
+    for question in (previous_use, portion, reason):
+        expect(question).to_be_hidden()
+    choose(page, "Yes", group="Is this a change of occupancy?")
+    expect(previous_use).to_be_visible()
+    choose(page, "Partial", group="Which certificate are you requesting?")
+    expect(portion).to_be_visible()
+    expect(reason).to_be_hidden()
+    choose(page, "Temporary", group="Which certificate are you requesting?")
+    expect(reason).to_be_visible()
+    expect(portion).to_be_hidden()
+    check_axe(page)
+    _fits_320(page)
+
+    # Without JavaScript every follow-up question is on the page, its label saying when.
+    origin = page.url.split("/permits/")[0]
+    plain = browser.new_context(java_script_enabled=False, base_url=origin)
+    plain.add_cookies(page.context.cookies())
+    no_js = plain.new_page()
+    no_js.goto(f"/permits/{permit.id}/application/building")
+    for label in (
+        "If the occupancy changes: the previous use",
+        "For a partial certificate: which portion",
+        "For a temporary certificate: why it is needed",
+    ):
+        expect(no_js.get_by_label(label)).to_be_visible()
+    plain.close()

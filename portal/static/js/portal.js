@@ -62,8 +62,31 @@
     apply();
   };
 
+  // A follow-up question (GOV.UK conditional reveal): shown only while the answer it follows
+  // is chosen, or while it holds an error to fix. Without JavaScript every one is shown.
+  var conditionalReveal = function (block) {
+    var radios = document.querySelectorAll(
+      "input[type=radio][name='" + block.getAttribute("data-portal-reveal") + "']"
+    );
+    var values = block.getAttribute("data-portal-reveal-values").split(" ");
+    var update = function () {
+      var chosen = Array.prototype.some.call(radios, function (radio) {
+        return radio.checked && values.indexOf(radio.value) >= 0;
+      });
+      block.hidden = !chosen && !block.querySelector(".usa-form-group--error");
+    };
+    radios.forEach(function (radio) {
+      if (values.indexOf(radio.value) >= 0) {
+        radio.setAttribute("aria-controls", block.id);
+      }
+      radio.addEventListener("change", update);
+    });
+    update();
+  };
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-portal-file-texts]").forEach(translateFileInput);
+    document.querySelectorAll("[data-portal-reveal]").forEach(conditionalReveal);
 
     // Move focus to the error summary so screen reader and keyboard users hear what went wrong.
     var summary = document.getElementById("error-summary");
