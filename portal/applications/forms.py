@@ -521,10 +521,10 @@ class DecisionForm(VersionedActionForm):
     decision = RadioField(
         _l("Your decision"), validators=[InputRequired(_l("Select your decision"))]
     )
-    # Checked below: needed for every decision but accepting.
+    # Checked below: needed for every decision but accepting (Needed drops "(optional)").
     message = TextAreaField(
         _l("Message to the applicant"),
-        validators=[Length(max=4000)],
+        validators=[Needed(), Length(max=4000)],
         description=_l(
             "What the department needs, or the reason for a rejection or not applicable. The "
             "applicant reads it in the email and on the application. Not needed to accept."

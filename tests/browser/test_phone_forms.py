@@ -7,8 +7,10 @@ import os
 import pytest
 from playwright.sync_api import Page, expect
 
+from portal.auth.models import Role
 from portal.extensions import db
 from tests.browser.helpers import check_axe, choose, let_in, visit
+from tests.factories import make_user
 from tests.factories.applications import build_application
 from tests.factories.inspections import TODAY, make_request, schedule
 from tests.factories.permits import owner_with_permit
@@ -129,3 +131,33 @@ def test_follow_up_questions_appear_when_relevant(page: Page, browser):
     ):
         expect(no_js.get_by_label(label)).to_be_visible()
     plain.close()
+
+
+def test_one_decision_form_and_a_confirmation_for_a_rejection(page: Page):
+    owner, permit = owner_with_permit()
+    application = build_application(permit, owner, complete=True, submit=True)
+    let_in(page, make_user(role=Role.STAFF))
+    visit(page, f"/staff/applications/{application.id}")
+    expect(page.get_by_label("Message to the applicant")).to_have_count(1)
+    _fits_320(page)
+    _shots(page, "review")
+    choose(page, "Reject the application", group="Your decision")
+    page.get_by_label("Message to the applicant").fill("The plans are for another building.")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Reject application {application.confirmation_number}?"
+    )
+    expect(page.get_by_text("The plans are for another building.")).to_be_visible()
+    check_axe(page)
+    _fits_320(page)
+    _shots(page, "confirm-reject")
+    # Going back keeps the decision and the reason.
+    page.get_by_role("button", name="No, change the decision").click()
+    expect(page.get_by_label("Reject the application")).to_be_checked()
+    expect(page.get_by_label("Message to the applicant")).to_have_value(
+        "The plans are for another building."
+    )
+    page.get_by_role("button", name="Record the decision").click()
+    page.get_by_role("button", name="Yes, reject the application").click()
+    expect(page.get_by_role("status").first).to_have_text("Application rejected.")
+    check_axe(page)
