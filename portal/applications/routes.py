@@ -522,11 +522,10 @@ def _can(application):
     return lambda status: services.APPLICATION_TRANSITIONS.can(application.status, status)
 
 
-def _review_page(application, form=None, start_form=None):
+def _review_page(application, form=None):
     """The review page; `form` is a decision form posted with errors, or sent back to change."""
-    if start_form is None:
-        start_form = VersionedActionForm(formdata=None, prefix="start")
-        start_form.version.data = str(application.version)
+    start_form = VersionedActionForm(formdata=None, prefix="start")
+    start_form.version.data = str(application.version)
     form = form or DecisionForm.for_application(application, formdata=None)
     form.offer_only(_can(application))
     return render_template(
@@ -571,7 +570,9 @@ def start_review(application_id: int):
     application = _application_for_review(application_id)
     form = VersionedActionForm(prefix="start")
     if not form.validate_on_submit():
-        return _review_page(application, start_form=form)
+        # A button with nothing typed: nothing is lost by going back to the page.
+        flash(_("Your session ended. Please try again."), "error")
+        return redirect(url_for("applications.review", application_id=application_id))
     args = (application, current_user, form.version.data)
     return _recorded(application_id, staff_review.start_review, args, _l("Review started."))
 
