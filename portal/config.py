@@ -82,8 +82,9 @@ def load(instance_path: Path) -> dict:
             "DOCUMENT_STORE_PATH", str(instance_path / "documents")
         ),
         "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
-        # A request may carry a little form data beside the largest upload.
-        "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024) + 512 * 1024,
+        # Each file is checked on its own against MAX_UPLOAD_BYTES; a request carries several
+        # (ten phone photos of a failed inspection, a plan set's pages) and its fields.
+        "MAX_CONTENT_LENGTH": _int("MAX_REQUEST_BYTES", 100 * 1024 * 1024),
         "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000"),
         "PORTAL_TIMEZONE": os.environ.get("PORTAL_TIMEZONE", "America/Chicago"),
         "PORTAL_DEPARTMENT": os.environ.get("PORTAL_DEPARTMENT", "Department of Buildings"),

@@ -67,6 +67,7 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
         "email": "nova.staff@example.com",
         "role": "staff",
     },
+    "applications.add_me": lambda w, c: {},
     "applications.attestations": lambda w, c: {
         "attest_owner_involved": "y",
         "attest_professionals": "y",
@@ -99,10 +100,14 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
     "applications.edit_contact": lambda w, c: {"role": "owner", "name": "Olivia O. Owner"},
     "applications.remove_contact": lambda w, c: {},
     "applications.remove_document": lambda w, c: {},
-    # The review forms carry a prefix, so their CSRF field is "<action>-csrf_token".
-    "applications.review_action": lambda w, c: {
-        "accept-csrf_token": c.csrf_token(),
-        "accept-version": str(w.application.version),
+    "applications.decide": lambda w, c: {
+        "decision": "accept",
+        "version": str(w.application.version),
+    },
+    # The start form carries a prefix, so its CSRF field is "start-csrf_token".
+    "applications.start_review": lambda w, c: {
+        "start-csrf_token": c.csrf_token(),
+        "start-version": str(w.application.version),
     },
     "applications.start": lambda w, c: {},
     "applications.submit": lambda w, c: {},
