@@ -46,9 +46,9 @@ class Panel:
     title: object = ""
 
 
-# Ranks of the next steps, smallest first: what the department asked for stops everything
-# else; money blocks inspections; then the application, then the inspections.
-RANK_DEPARTMENT_REQUEST = 10
+# Ranks of the next steps, smallest first: money owed (it blocks inspections and the
+# pickup), then the application, then the inspections. (What the department asked for is not
+# ranked: it leads the page as an alert, see SummaryFact.lead.)
 RANK_FEES = 20
 RANK_APPLICATION = 30
 RANK_INSPECTIONS = 40

@@ -25,7 +25,9 @@ def inspections_panel(permit: Permit) -> checklist.PermitPanel:
     return checklist.permit_panel(permit)
 
 
-def _next_step(permit: Permit, line: checklist.InspectionSummary, panel) -> panels.NextStep | None:
+def _next_step(
+    permit: Permit, line: checklist.InspectionSummary, panel: checklist.PermitPanel
+) -> panels.NextStep | None:
     """Pay the fee that blocks requests, else request one, else be there for the next visit."""
     if panel.blocked_by_fees:
         return panels.NextStep(
