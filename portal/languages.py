@@ -90,6 +90,15 @@ def control_date(value: date) -> str:
     return format_date(value, CONTROL_DATE_PATTERN[current()])
 
 
+def hours_of_day(start: time, end: time) -> str:
+    """Opening hours without their day: "9:00 AM to 10:00 AM"."""
+    return _(
+        "%(start)s to %(end)s",
+        start=format_time(start, "h:mm a"),
+        end=format_time(end, "h:mm a"),
+    )
+
+
 @dataclass(frozen=True)
 class Hours:
     """A day and its opening hours (a pickup's time), written in the language in force

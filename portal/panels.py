@@ -5,8 +5,11 @@ applications, payments, inspections and certificates know. Rather than permits/ 
 features built on it (an import circle), each feature registers what it contributes here, in
 its own `contributions` module, and the page asks for the contributions when it renders
 (Indico's signal pattern, as a plain registry). The public status page has its own panels,
-registered the same way, whose data holds only what the city publishes. This module imports
-no feature; create_app imports every feature's contributions.
+registered the same way, whose data holds only what the city publishes. The permit page's
+summary (issue 16) is filled the same way: each feature adds its facts (a line of the
+status list) and, when it has one, the next step it asks of the reader; the page leads with
+the one step that matters most. This module imports no feature; create_app imports every
+feature's contributions.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -18,6 +21,9 @@ from typing import Any
 # permit id, computed for all of them at once so the page's query count stays fixed.
 PanelBuilder = Callable[[Any], object | None]
 FactBuilder = Callable[[Sequence[Any]], Mapping[int, object]]
+# A summary fact's builder gets the permit and the reader's role on it (None for staff, who
+# act from the staff record) and returns its fact, or None when it has nothing to say.
+SummaryBuilder = Callable[[Any, Any], "SummaryFact | None"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,8 @@ class _Registered:
     order: int
     template: str
     build: PanelBuilder
+    # The section's heading, for the permit page's jump links (its template's h2 has id=key).
+    title: object = ""
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,68 @@ class Panel:
     key: str
     template: str
     data: object
+    title: object = ""
+
+
+# Ranks of the next steps, smallest first: money owed (it blocks inspections and the
+# pickup), then the application, then the inspections. (What the department asked for is not
+# ranked: it leads the page as an alert, see SummaryFact.lead.)
+RANK_FEES = 20
+RANK_APPLICATION = 30
+RANK_INSPECTIONS = 40
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What the reader should do next: a link's words and address, or, without an address,
+    what they are waiting for."""
+
+    text: str
+    url: str = ""
+    rank: int = RANK_INSPECTIONS
+
+
+@dataclass(frozen=True)
+class SummaryFact:
+    """One feature's part of the permit page's summary.
+
+    `template` renders its lines of the status list (dt/dd pairs; "" for none) from `data`;
+    `step` is the next step it asks for; `lead` is a template shown first, in place of the
+    next step, because it is the permit's outcome or the department's word (the issued
+    certificate with its download and pickup, a request for information as an alert), and
+    carries its own actions."""
+
+    key: str
+    data: object = None
+    template: str = ""
+    step: NextStep | None = None
+    lead: str = ""
+
+
+@dataclass(frozen=True)
+class _RegisteredFact:
+    order: int
+    build: SummaryBuilder
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The top of the permit page: its leads, or else its one next step, then its facts."""
+
+    facts: list[SummaryFact]
+
+    @property
+    def leads(self) -> list[SummaryFact]:
+        return [fact for fact in self.facts if fact.lead]
+
+    @property
+    def next_step(self) -> NextStep | None:
+        """The step to show when nothing leads: something to do before something to wait
+        for, then the smallest rank."""
+        if self.leads:
+            return None
+        steps = [fact.step for fact in self.facts if fact.step is not None]
+        return min(steps, key=lambda step: (not step.url, step.rank), default=None)
 
 
 _permit_panels: dict[str, _Registered] = {}
@@ -42,13 +112,27 @@ _permit_panels: dict[str, _Registered] = {}
 # publishes about the permit, for anyone, so never the parties, documents or fees.
 _public_panels: dict[str, _Registered] = {}
 _home_facts: dict[str, FactBuilder] = {}
+_summary_facts: dict[str, _RegisteredFact] = {}
 
 
-def permit_panel(key: str, *, order: int, template: str) -> Callable[[PanelBuilder], PanelBuilder]:
-    """Register a panel of the permit page; panels show in `order`, smallest first."""
+def permit_panel(
+    key: str, *, order: int, template: str, title: object = ""
+) -> Callable[[PanelBuilder], PanelBuilder]:
+    """Register a panel of the permit page; panels show in `order`, smallest first. With a
+    `title`, the summary's jump links lead to it (its template's h2 has id=key)."""
 
     def register(build: PanelBuilder) -> PanelBuilder:
-        _permit_panels[key] = _Registered(key, order, template, build)
+        _permit_panels[key] = _Registered(key, order, template, build, title)
+        return build
+
+    return register
+
+
+def summary_fact(key: str, *, order: int) -> Callable[[SummaryBuilder], SummaryBuilder]:
+    """Register a fact of the permit page's summary; facts show in `order`, smallest first."""
+
+    def register(build: SummaryBuilder) -> SummaryBuilder:
+        _summary_facts[key] = _RegisteredFact(order, build)
         return build
 
     return register
@@ -79,12 +163,22 @@ def _built(registry: dict[str, _Registered], permit: Any) -> list[Panel]:
     for registered in sorted(registry.values(), key=lambda item: item.order):
         data = registered.build(permit)
         if data is not None:
-            panels.append(Panel(registered.key, registered.template, data))
+            panels.append(Panel(registered.key, registered.template, data, registered.title))
     return panels
 
 
 def permit_panels(permit: Any) -> list[Panel]:
     return _built(_permit_panels, permit)
+
+
+def permit_summary(permit: Any, role: Any) -> Summary:
+    """Every registered summary fact of the permit, as the reader in `role` reads it."""
+    facts = []
+    for registered in sorted(_summary_facts.values(), key=lambda item: item.order):
+        fact = registered.build(permit, role)
+        if fact is not None:
+            facts.append(fact)
+    return Summary(facts)
 
 
 def public_panels(permit: Any) -> list[Panel]:

@@ -105,6 +105,10 @@ def init_app(app: Flask) -> None:
     def date_filter(value: date | datetime | None) -> str:
         return long_date(value)
 
+    @app.template_filter("weekday_date")
+    def weekday_date_filter(value: date) -> str:
+        return languages.weekday_date(value)
+
     @app.template_filter("money")
     def money_filter(cents: int | None) -> str:
         if cents is None:

@@ -135,9 +135,15 @@ def _exists(query: Select) -> bool:
 def audit_page(
     form: AuditFilterForm, *, before: int | None, after: int | None, per_page: int
 ) -> AuditPage:
-    """One page of matching entries, newest first: older than ``before``, or newer than
-    ``after`` (the "newer" link), or the newest when neither is given."""
-    query = _filtered(form)
+    """One page of the entries the filters match (see entries_page)."""
+    return entries_page(_filtered(form), before=before, after=after, per_page=per_page)
+
+
+def entries_page(
+    query: Select, *, before: int | None, after: int | None, per_page: int
+) -> AuditPage:
+    """One page of `query`'s entries (AuditEvent, User), newest first: older than ``before``,
+    or newer than ``after`` (the "newer" link), or the newest when neither is given."""
     if after is not None:
         found = db.session.execute(
             query.where(AuditEvent.id > after).order_by(AuditEvent.id.asc()).limit(per_page)
@@ -156,7 +162,7 @@ def audit_page(
     )
 
 
-def _cursor(name: str) -> int | None:
+def cursor(name: str) -> int | None:
     value = request.args.get(name, type=int)
     return value if value is not None and 0 <= value < 2**62 else None
 
@@ -174,8 +180,8 @@ def audit_log():
     if form.validate():
         page = audit_page(
             form,
-            before=_cursor("before"),
-            after=_cursor("after"),
+            before=cursor("before"),
+            after=cursor("after"),
             per_page=current_app.config["PAGE_SIZE"],
         )
     return render_template("admin/audit.html", form=form, page=page, filters=filters)

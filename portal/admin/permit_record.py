@@ -3,16 +3,18 @@
 The page only reads. Each section links to the staff page that owns the action (review,
 schedule, record a result, waive, refund, issue, correct), so no workflow rule lives here.
 It runs the same number of queries however many records the permit has: one query per
-kind of record, children eager-loaded, the timeline and the audit entries limited.
+kind of record, children eager-loaded, the timeline and the audit entries limited (the
+latest few; every entry about the permit and its records is on its own page, paged).
 """
 
 from dataclasses import dataclass
 
-from flask import abort, render_template
-from sqlalchemy import and_, or_, select
+from flask import abort, current_app, render_template
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.access import staff
+from portal.admin.audit import cursor, entries_page
 from portal.admin.routes import bp
 from portal.applications.models import ISSUABLE_STATES, REVIEW_QUEUE_STATES, CofOApplication
 from portal.audit import AuditEvent
@@ -20,16 +22,26 @@ from portal.auth.models import User
 from portal.certificates.models import Certificate, PickupAppointment
 from portal.extensions import db
 from portal.inspections.catalogue import required_inspections
-from portal.inspections.models import InspectionRequest, InspectionStatus
+from portal.inspections.models import InspectionRequest, InspectionStatus, RequiredInspection
+from portal.payments.models import Fee, Payment
 from portal.payments.services import fees_for_permit, payments_for_permit, receipts_by_fee
 from portal.permits.models import Invitation, Permit
 from portal.timeline import TimelineEntry
 
 TIMELINE_LIMIT = 50
-AUDIT_LIMIT = 50
-# A permit has tens of records of each kind; the cap keeps the audit query's IN lists
-# bounded even for a permit that somehow has thousands.
-AUDIT_IDS_PER_KIND = 500
+# The record shows the latest few audit entries; the rest are on the permit's audit page.
+AUDIT_LIMIT = 5
+# The records under a permit whose audit entries are about the permit too.
+_UNDER_PERMIT = (
+    Invitation,
+    CofOApplication,
+    RequiredInspection,
+    InspectionRequest,
+    Fee,
+    Payment,
+    Certificate,
+    PickupAppointment,
+)
 
 # Inspection states in which the staff scheduling and result pages act.
 SCHEDULABLE = {InspectionStatus.REQUESTED, InspectionStatus.SCHEDULED}
@@ -77,23 +89,27 @@ def _limited(query, limit: int) -> tuple[list, bool]:
     return rows[:limit], len(rows) > limit
 
 
-def _audit_entries(ids_by_type: dict[str, list[int]]) -> tuple[list, bool]:
-    conditions = [
-        and_(
-            AuditEvent.record_type == record_type,
-            AuditEvent.record_id.in_(ids[:AUDIT_IDS_PER_KIND]),
-        )
-        for record_type, ids in ids_by_type.items()
-        if ids
-    ]
-    rows, more = _limited(
+def about_permit(permit_id: int) -> ColumnElement[bool]:
+    """The audit entries about the permit or any record under it (its applications,
+    inspections, fees, payments, certificates, pickups, invitations)."""
+    return or_(
+        and_(AuditEvent.record_type == "Permit", AuditEvent.record_id == permit_id),
+        *(
+            and_(
+                AuditEvent.record_type == model.__name__,
+                AuditEvent.record_id.in_(select(model.id).where(model.permit_id == permit_id)),
+            )
+            for model in _UNDER_PERMIT
+        ),
+    )
+
+
+def _audit_query(permit_id: int):
+    return (
         select(AuditEvent, User)
         .outerjoin(User, User.id == AuditEvent.actor_id)
-        .where(or_(*conditions))
-        .order_by(AuditEvent.id.desc()),
-        AUDIT_LIMIT,
+        .where(about_permit(permit_id))
     )
-    return [(entry, actor) for entry, actor in rows], more
 
 
 def load_record(permit_id: int) -> PermitRecord | None:
@@ -141,18 +157,8 @@ def load_record(permit_id: int) -> PermitRecord | None:
         .order_by(TimelineEntry.created_at.desc(), TimelineEntry.id.desc()),
         TIMELINE_LIMIT,
     )
-    audit, audit_more = _audit_entries(
-        {
-            "Permit": [permit.id],
-            "Invitation": [i.id for i in invitations],
-            "CofOApplication": [a.id for a in applications],
-            "RequiredInspection": [r.id for r in required],
-            "InspectionRequest": [r.id for r in requests],
-            "Fee": [f.id for f in fees],
-            "Payment": [p.id for p in payments],
-            "Certificate": [c.id for c in certificates],
-            "PickupAppointment": [p.id for p in pickups],
-        }
+    audit_rows, audit_more = _limited(
+        _audit_query(permit.id).order_by(AuditEvent.id.desc()), AUDIT_LIMIT
     )
     return PermitRecord(
         permit=permit,
@@ -167,7 +173,7 @@ def load_record(permit_id: int) -> PermitRecord | None:
         pickups=list(pickups),
         timeline=[entry for (entry,) in timeline_rows],
         timeline_more=timeline_more,
-        audit=audit,
+        audit=[(entry, actor) for entry, actor in audit_rows],
         audit_more=audit_more,
     )
 
@@ -185,3 +191,19 @@ def permit_record(permit_id: int):
         schedulable=SCHEDULABLE,
         result_pending=RESULT_PENDING,
     )
+
+
+@bp.get("/permits/<int:permit_id>/audit")
+@staff
+def permit_audit(permit_id: int):
+    """Every audit entry about the permit and its records, newest first, a page at a time."""
+    permit = db.session.get(Permit, permit_id)
+    if permit is None:
+        abort(404)
+    page = entries_page(
+        _audit_query(permit.id),
+        before=cursor("before"),
+        after=cursor("after"),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    return render_template("admin/permit_audit.html", permit=permit, page=page)

@@ -1,11 +1,14 @@
 """What the applications feature adds to the pages permits/ owns (see portal/panels.py):
-the application's panel on the permit page, its status and the next step on the home, and
-its status (never its answers) on the public status page."""
+the application's panel on the permit page, its status and next step in the permit page's
+summary (a request for information as an alert at the top), its status and the next step on
+the home, and its status (never its answers) on the public status page."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
 
@@ -109,7 +112,51 @@ def home_applications(parties: Sequence[PermitParty]) -> dict[int, HomeApplicati
     }
 
 
-@panels.permit_panel("application", order=10, template="applications/_permit_panel.html")
+@dataclass(frozen=True)
+class SummaryApplication:
+    """The summary's application line, and the department's request when there is one."""
+
+    application: CofOApplication | None
+    # The owner or an agent, who may answer the department (not a contractor, not staff).
+    works_on_application: bool
+
+
+def _summary_step(
+    permit: Permit, role: PartyRole, application: CofOApplication | None
+) -> panels.NextStep:
+    """The application's next step; a link only when the reader can act on it (start,
+    continue or start again), else what they are waiting for."""
+    open_to_act = application is None or application.status in _ENDED or application.is_editable
+    actionable = (
+        role in (PartyRole.OWNER, PartyRole.AGENT)
+        and open_to_act
+        and not _permit_ended(permit, application)
+    )
+    url = url_for("applications.overview", permit_id=permit.id) if actionable else ""
+    return panels.NextStep(next_action(permit, role, application), url, panels.RANK_APPLICATION)
+
+
+@panels.summary_fact("application", order=10)
+def application_summary(permit: Permit, role: PartyRole | None) -> panels.SummaryFact:
+    application = latest_applications([permit.id]).get(permit.id)
+    works = role in (PartyRole.OWNER, PartyRole.AGENT)
+    data = SummaryApplication(application, works)
+    requested = application is not None and application.status == S.INFORMATION_REQUESTED
+    return panels.SummaryFact(
+        key="application",
+        data=data,
+        template="applications/_summary.html",
+        step=None if role is None or requested else _summary_step(permit, role, application),
+        lead="applications/_summary_request.html" if requested else "",
+    )
+
+
+@panels.permit_panel(
+    "application",
+    order=10,
+    template="applications/_permit_panel.html",
+    title=_l("C of O application"),
+)
 def application_panel(permit: Permit) -> ApplicationPanel:
     return ApplicationPanel(latest_applications([permit.id]).get(permit.id))
 

@@ -1,7 +1,9 @@
 """What certificates adds to what permits/ owns: the certificate and its pickup booking on the
-permit page and the certificates on the public status page (see portal/panels.py), and the C
-of O dates in the BLDS permit export."""
+permit page (the final certificate in force leads its summary, with Download and Book a
+pickup) and the certificates on the public status page (see portal/panels.py), and the C of
+O dates in the BLDS permit export."""
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Subquery, func, select
 
 from portal import panels
@@ -13,12 +15,28 @@ from portal.certificates.models import (
     VersionStatus,
 )
 from portal.permits import export
-from portal.permits.models import Permit
+from portal.permits.models import PartyRole, Permit
 
 
-@panels.permit_panel("certificate", order=30, template="certificates/_permit_panel.html")
+@panels.permit_panel(
+    "certificate",
+    order=30,
+    template="certificates/_permit_panel.html",
+    title=_l("Certificates of Occupancy"),
+)
 def certificate_panel(permit: Permit) -> panel.PermitPanel:
     return panel.permit_panel(permit)
+
+
+@panels.summary_fact("certificate", order=40)
+def certificate_summary(permit: Permit, role: PartyRole | None) -> panels.SummaryFact | None:
+    editor = role in (PartyRole.OWNER, PartyRole.AGENT)
+    issued = panel.summary_certificate(panel.permit_panel(permit), editor)
+    if issued is None:
+        return None
+    return panels.SummaryFact(
+        key="certificate", data=issued, lead="certificates/_summary_lead.html"
+    )
 
 
 @panels.public_panel("certificates", order=30, template="certificates/_public_panel.html")

@@ -48,6 +48,41 @@ class Opening:
     def label(self) -> str:
         return str(describe(self.day, self.slot))
 
+    @property
+    def time_label(self) -> str:
+        """The time alone, under its day's heading: "9:00 AM to 10:00 AM"."""
+        return languages.hours_of_day(self.slot.start, self.slot.end)
+
+
+@dataclass(frozen=True)
+class DayChoice:
+    """The booking page's two steps: the days with a free time, then the chosen day's times."""
+
+    days: list[tuple[date, int]]
+    day: date | None
+    times: list[Opening]
+
+
+def by_day(found: list[Opening], wanted: str | None) -> DayChoice:
+    """The days of `found` with how many times each has free, and the times of the day the
+    person chose (`wanted`, an ISO date or a posted "slot:day" choice), if it has any."""
+    days: dict[date, list[Opening]] = {}
+    for opening in found:
+        days.setdefault(opening.day, []).append(opening)
+    day = None
+    text = (wanted or "").rpartition(":")[2]
+    try:
+        day = date.fromisoformat(text) if text else None
+    except ValueError:
+        day = None
+    if day not in days:
+        day = None
+    return DayChoice(
+        [(each, len(times)) for each, times in days.items()],
+        day,
+        days.get(day, []) if day else [],
+    )
+
 
 def describe(day: date, slot: PickupSlot) -> languages.Hours:
     return languages.Hours(day, slot.start, slot.end)

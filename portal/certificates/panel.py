@@ -6,12 +6,14 @@ from datetime import date
 
 from portal.certificates.models import (
     Certificate,
+    CertificateKind,
     CertificateVersion,
     OccupancyRequest,
     PickupAppointment,
     RequestKind,
 )
 from portal.certificates.phases import is_expired
+from portal.certificates.pickup import booking_problem
 from portal.certificates.reading import (
     certificates_for_permit,
     open_appointment,
@@ -42,6 +44,31 @@ def permit_panel(permit: Permit) -> PermitPanel:
     return PermitPanel(
         newest, newest.current_version, open_appointment(newest.id), certificates, optional
     )
+
+
+@dataclass(frozen=True)
+class SummaryCertificate:
+    """The certificate leading the permit page: the newest certificate of the permit, in force."""
+
+    certificate: Certificate
+    current: CertificateVersion
+    appointment: PickupAppointment | None
+    # May this reader download it and book its pickup (the owner or an agent)?
+    editor: bool
+    # Why no pickup can be booked now (already booked, fees to pay, picked up), or None.
+    booking_problem: str | None
+
+
+def summary_certificate(panel: PermitPanel, editor: bool) -> SummaryCertificate | None:
+    """The final certificate in force, if the permit has one: the outcome the page leads with.
+    A partial or temporary certificate is a step on the way, shown as a line instead."""
+    newest = panel.certificate
+    if newest is None or panel.current is None or newest.is_revoked or newest.is_superseded:
+        return None
+    if newest.kind != CertificateKind.FINAL or is_expired(panel.current):
+        return None
+    problem = booking_problem(newest) if editor else None
+    return SummaryCertificate(newest, panel.current, panel.appointment, editor, problem)
 
 
 @dataclass(frozen=True)

@@ -57,11 +57,14 @@ def download(permit: Permit):
 
 def _book_page(permit, form, choices, *, appointment=None, problem=None):
     form.opening.choices = [(opening.value, opening.label) for opening in choices]
+    # A day first, then its times: the chosen day comes from the link (?day=) or the post.
+    wanted = request.args.get("day") or (form.opening.data if form.is_submitted() else None)
     return render_template(
         "certificates/book.html",
         permit=permit,
         form=form,
         openings=choices,
+        choice=openings.by_day(choices, wanted),
         appointment=appointment,
         problem=problem,
         counter_address=pickup.counter_address_line(),

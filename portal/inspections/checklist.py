@@ -187,10 +187,9 @@ def public_checklist(permit_id: int) -> list[PublicInspection]:
 
 @dataclass(frozen=True)
 class PermitPanel:
-    """What the permit page shows about inspections and fees."""
+    """What the permit page shows about inspections (the fees are payments' own panel)."""
 
     checklist: Checklist
-    fees: payments.FeeSummary
     can_request: bool
     # An unpaid reinspection fee stops new requests (a setting): said before any form.
     blocked_by_fees: bool
@@ -208,8 +207,36 @@ def permit_panel(permit: Permit) -> PermitPanel:
     items = checklist(permit.id)
     return PermitPanel(
         checklist=items,
-        fees=payments.fee_summary(permit.id),
         can_request=any(item.can_request for item in items.items)
         and permit.status_current not in CLOSED_PERMIT,
         blocked_by_fees=blocked_by_fees(permit.id),
+    )
+
+
+@dataclass(frozen=True)
+class InspectionSummary:
+    """The permit page summary's inspections line: how many required inspections passed and
+    the next visit booked, if any."""
+
+    passed: int
+    required: int
+    next_visit: ChecklistItem | None
+
+
+def summary(permit: Permit) -> tuple[InspectionSummary, PermitPanel]:
+    """The summary's line, with the panel it is read from (for the next step)."""
+    panel = permit_panel(permit)
+    items = panel.checklist.items
+    visits = [
+        (item.latest.visit_date, index, item)
+        for index, item in enumerate(items)
+        if item.latest is not None and item.latest.status == IS.SCHEDULED
+    ]
+    return (
+        InspectionSummary(
+            passed=sum(1 for item in items if item.required.passed_at is not None),
+            required=len(items),
+            next_visit=min(visits)[2] if visits else None,
+        ),
+        panel,
     )

@@ -1,21 +1,68 @@
-"""What inspections adds to what permits/ owns: the checklist of required inspections and the
-fees owed on the permit page (see portal/panels.py), the required inspections' progress on
-the public status page, the permits whose inspection requests an unpaid reinspection fee
-blocks on the applicant home, and the required inspections of every imported permit."""
+"""What inspections adds to what permits/ owns: the checklist of required inspections on the
+permit page and its line and next step in the page's summary (see portal/panels.py), the
+required inspections' progress on the public status page, the permits whose inspection
+requests an unpaid reinspection fee blocks on the applicant home, and the required
+inspections of every imported permit."""
 
 from collections.abc import Sequence
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal import panels
 from portal.inspections import catalogue, checklist
 from portal.payments import services as payments
 from portal.permits import importer
-from portal.permits.models import Permit, PermitParty
+from portal.permits.models import PartyRole, Permit, PermitParty
 from portal.settings import services as settings
 
 
-@panels.permit_panel("inspections", order=20, template="inspections/_permit_panel.html")
+@panels.permit_panel(
+    "inspections", order=20, template="inspections/_permit_panel.html", title=_l("Inspections")
+)
 def inspections_panel(permit: Permit) -> checklist.PermitPanel:
     return checklist.permit_panel(permit)
+
+
+def _next_step(
+    permit: Permit, line: checklist.InspectionSummary, panel: checklist.PermitPanel
+) -> panels.NextStep | None:
+    """Pay the fee that blocks requests, else request one, else be there for the next visit."""
+    if panel.blocked_by_fees:
+        return panels.NextStep(
+            _("Pay the reinspection fee before requesting inspections"),
+            url_for("payments.fees", permit_id=permit.id),
+            panels.RANK_FEES,
+        )
+    if panel.can_request:
+        return panels.NextStep(
+            _("Request an inspection"),
+            url_for("inspections.request_inspection", permit_id=permit.id),
+            panels.RANK_INSPECTIONS,
+        )
+    if line.next_visit is not None:
+        return panels.NextStep(
+            _(
+                "Be on site with the stamped plans for the %(inspection)s inspection",
+                inspection=line.next_visit.required.inspection_type.name,
+            ),
+            rank=panels.RANK_INSPECTIONS,
+        )
+    return None
+
+
+@panels.summary_fact("inspections", order=20)
+def inspections_summary(permit: Permit, role: PartyRole | None) -> panels.SummaryFact | None:
+    line, panel = checklist.summary(permit)
+    if not line.required:
+        return None
+    return panels.SummaryFact(
+        key="inspections",
+        data=line,
+        template="inspections/_summary.html",
+        step=None if role is None else _next_step(permit, line, panel),
+    )
 
 
 @panels.public_panel("inspections", order=20, template="inspections/_public_panel.html")

@@ -355,6 +355,8 @@ class PermitPage:
     invitations: Sequence[Invitation]
     timeline: Sequence[TimelineEntry]
     more_timeline: bool
+    # The top of the page: the outcome or the one next step, then the status facts.
+    summary: panels.Summary
     panels: list[panels.Panel]
 
     @property
@@ -380,6 +382,7 @@ def permit_page(permit: Permit, user: User) -> PermitPage:
         timeline=entries[:PERMIT_PAGE_TIMELINE_LIMIT],
         more_timeline=len(entries) > PERMIT_PAGE_TIMELINE_LIMIT,
         panels=panels.permit_panels(permit),
+        summary=panels.permit_summary(permit, None if user.is_staff or mine is None else mine.role),
     )
 
 

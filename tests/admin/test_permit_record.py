@@ -3,6 +3,7 @@
 import pytest
 
 from portal import audit, timeline
+from portal.admin.permit_record import AUDIT_LIMIT
 from portal.auth.models import Role
 from portal.certificates.models import CertificateVersion, VersionStatus
 from portal.extensions import db
@@ -120,16 +121,38 @@ def test_every_section_shows_the_permits_real_records(client, world):
     assert "waived: Inspector&#39;s error" in _section(html, "timeline")
 
     entries = _section(html, "audit")
-    assert "fee.waived" in entries
-    assert "inspection.result_recorded" in entries
-    # Staff who are not admins do not get the link to the admin-only audit viewer.
-    assert "/staff/audit" not in entries
+    # The latest few entries; every entry about the permit and its records is a page away.
+    assert entries.count("<tr>") - 1 == AUDIT_LIMIT
+    assert f"/staff/permits/{permit.id}/audit" in entries
+    every = client.get(f"/staff/permits/{permit.id}/audit")
+    check_page(every.data)
+    assert "fee.waived" in every.text
+    assert "inspection.result_recorded" in every.text
 
 
-def test_admins_get_the_audit_log_link(client, world):
-    sign_in_as(client, world.admin)
-    entries = _section(_page(client, world.permit.id), "audit")
-    assert f"/staff/audit?record_type=Permit&amp;record_id={world.permit.id}" in entries
+def test_the_permits_audit_page_lists_only_its_own_records_entries_newest_first(
+    client, world, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 3)
+    sign_in_as(client, world.staff)
+    with app.test_request_context():
+        for n in range(4):
+            audit.record(f"test.permit{n}", world.permit, actor=world.staff)
+        audit.record("test.other_permit", world.other_permit, actor=world.staff)
+        db.session.commit()
+    first = client.get(f"/staff/permits/{world.permit.id}/audit")
+    check_page(first.data)
+    assert first.text.index("test.permit3") < first.text.index("test.permit1")
+    assert "test.permit0" not in first.text
+    assert "test.other_permit" not in first.text
+    older = client.get(f"/staff/permits/{world.permit.id}/audit?before=" + _oldest(first.text))
+    assert "test.permit0" in older.text
+    assert "test.other_permit" not in older.text
+    assert client.get("/staff/permits/999999/audit").status_code == 404
+
+
+def _oldest(html: str) -> str:
+    return html.split("before=")[1].split('"')[0]
 
 
 def test_a_permit_with_nothing_yet_still_renders(client, app):

@@ -101,6 +101,9 @@ def test_issue_download_verify_correct_and_pick_up(page: Page, new_context):
     expect(page.get_by_text("48", exact=True)).to_be_visible()
     page.get_by_role("link", name="Book a pickup").click()
     check_axe(page)
+    # A day first, then its times.
+    page.locator(".portal-day-list a").first.click()
+    check_axe(page)
     page.locator("label[for='opening-0']").click()
     page.get_by_role("button", name="Book this time").click()
     expect(_status(page)).to_contain_text("Pickup booked")

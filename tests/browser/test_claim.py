@@ -34,7 +34,8 @@ def test_owner_claims_a_permit_after_mistyping_the_access_code(page: Page):
     page.get_by_role("button", name="Claim permit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Permit {permit.permit_num}")
     expect(page.get_by_role("status").first).to_contain_text("You are now the owner")
-    expect(page.get_by_text("Your role: Owner")).to_be_visible()
+    role = page.locator("dt", has_text="Your role").locator("xpath=following-sibling::dd[1]")
+    expect(role).to_have_text("Owner")
     check_axe(page)
 
     db.session.expire_all()

@@ -74,7 +74,8 @@ def _shown(day: date, weekday: bool = False) -> str:
 
 def _open_request_form(page: Page, permit: Permit) -> None:
     visit(page, f"/permits/{permit.id}")
-    page.get_by_role("link", name="Request an inspection").click()
+    # The summary's next step (the first of the page's two such links).
+    page.get_by_role("link", name="Request an inspection").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Request an inspection")
     check_axe(page)
 
@@ -197,7 +198,7 @@ def test_no_access_a_waived_reinspection_fee_and_every_inspection_passed(page: P
     _record(staff_page, permit, REFRIGERATION, "No access / not ready", days[0])
     visit(owner_page, f"/permits/{permit.id}")
     expect(_checklist_row(owner_page, REFRIGERATION)).to_contain_text("No access / not ready")
-    owner_page.get_by_role("link", name="See the fees").click()
+    owner_page.get_by_role("link", name="Pay the fees", exact=True).click()
     expect(owner_page.get_by_role("heading", level=1)).to_have_text(
         f"Fees for permit {permit.permit_num}"
     )
@@ -218,7 +219,7 @@ def test_no_access_a_waived_reinspection_fee_and_every_inspection_passed(page: P
     expect(page.get_by_role("link", name=BLOCKED_NEXT_STEP)).to_be_visible()
     check_axe(page)
     visit(page, f"/permits/{permit.id}")
-    expect(page.get_by_text(BLOCKED_HEADING)).to_be_visible()
+    expect(page.get_by_role("heading", name=BLOCKED_HEADING)).to_be_visible()
     expect(page.get_by_role("link", name="Request an inspection")).to_have_count(0)
     check_axe(page)
     visit(page, f"/permits/{permit.id}/inspections/request")
@@ -278,6 +279,10 @@ def test_no_access_a_waived_reinspection_fee_and_every_inspection_passed(page: P
 
     visit(owner_page, f"/permits/{permit.id}")
     expect(owner_page.get_by_text("Every required inspection has passed")).to_be_visible()
+    # Stages that passed fold away; open them to read their rows.
+    owner_page.locator("details.portal-stage-passed").evaluate_all(
+        "stages => stages.forEach(stage => { stage.open = true; })"
+    )
     for name in (REFRIGERATION, COFO_DOB, COFO_FPB):
         expect(_checklist_row(owner_page, name)).to_contain_text("Nothing to do: passed")
     expect(owner_page.get_by_text("Inspections complete", exact=True)).to_be_visible()

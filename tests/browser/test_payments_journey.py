@@ -93,7 +93,8 @@ def test_decline_cancel_then_pay_a_reinspection_fee(app, page: Page):
 
     # The unpaid fee blocks a new inspection request, and the pages say so before any form.
     visit(page, f"/permits/{permit.id}")
-    expect(page.get_by_text(BLOCKED)).to_be_visible()
+    # In the summary's next step and in the inspections' alert.
+    expect(page.get_by_text(BLOCKED).first).to_be_visible()
     expect(page.get_by_role("link", name="Request an inspection")).to_have_count(0)
     check_axe(page)
     visit(page, f"/permits/{permit.id}/inspections/request")

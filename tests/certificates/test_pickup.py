@@ -53,6 +53,10 @@ def test_the_owner_books_a_pickup_and_gets_an_invitation(
 ):
     page = owner_client.get(f"/permits/{certificate.permit_id}/certificate/pickup")
     check_page(page.data)
+    # First a day, then its times.
+    assert f"?day={day.isoformat()}".encode() in page.data
+    page = owner_client.get(f"/permits/{certificate.permit_id}/certificate/pickup?day={day}")
+    check_page(page.data)
     value = factories.choice(day, slots)
     assert value.encode() in page.data
     response = owner_client.post(
@@ -358,3 +362,34 @@ def test_the_pickup_page_and_emails_give_the_counters_address(
     assert "121 N LaSalle St" in ics.replace("\n ", "")
     page = owner_client.get(f"/permits/{certificate.permit_id}/certificate")
     assert f"The counter is at {address}." in page.get_data(as_text=True)
+
+
+def test_pickup_times_are_grouped_by_day_a_day_first_then_its_times(
+    certificate, owner_client, slots, day
+):
+    path = f"/permits/{certificate.permit_id}/certificate/pickup"
+    days_page = owner_client.get(path)
+    check_page(days_page.data)
+    assert b"Choose a day" in days_page.data
+    # Only days are offered at first: no time to choose yet.
+    assert b'type="radio"' not in days_page.data
+    assert b"1 time free" in days_page.data
+    times_page = owner_client.get(f"{path}?day={day.isoformat()}")
+    check_page(times_page.data)
+    assert times_page.data.count(b'type="radio"') == 1
+    assert b"10:00 AM to 11:00 AM" in times_page.data
+    # A day with no free time, or no date at all, goes back to the list of days.
+    for wrong in ("2001-01-01", "not-a-day"):
+        again = owner_client.get(f"{path}?day={wrong}")
+        assert again.status_code == 200
+        assert b"Choose a day" in again.data
+
+
+def test_booking_without_a_time_keeps_the_day_and_says_what_is_missing(
+    certificate, owner_client, slots, day
+):
+    path = f"/permits/{certificate.permit_id}/certificate/pickup"
+    response = owner_client.post(f"{path}?day={day.isoformat()}", data={})
+    check_page(response.data)
+    assert b"Choose a time to pick up the certificate" in response.data
+    assert factories.choice(day, slots).encode() in response.data

@@ -87,6 +87,13 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-portal-file-texts]").forEach(translateFileInput);
     document.querySelectorAll("[data-portal-reveal]").forEach(conditionalReveal);
+    // Staff lists' filters (components/filters.html) start closed so a phone shows the list
+    // first; a wider screen has room for them, so they open there.
+    if (window.matchMedia("(min-width: 40em)").matches) {
+      document.querySelectorAll("details.portal-filters").forEach(function (details) {
+        details.open = true;
+      });
+    }
 
     // Move focus to the error summary so screen reader and keyboard users hear what went wrong.
     var summary = document.getElementById("error-summary");
