@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from portal import languages
+from portal import languages, pdf_structure
 from portal.notifications.services import email_link
 from portal.template_helpers import long_date
 
@@ -124,4 +124,5 @@ def render(data: dict) -> Rendered:
         base_url=Path(static).resolve().as_uri() + "/",
         url_fetcher=StaticOnlyFetcher(static),
     ).render()
-    return Rendered(data=document.write_pdf(pdf_variant=PDF_VARIANT), pages=len(document.pages))
+    written = document.write_pdf(pdf_variant=PDF_VARIANT)
+    return Rendered(data=pdf_structure.resolve_table_headers(written), pages=len(document.pages))

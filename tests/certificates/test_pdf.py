@@ -12,6 +12,7 @@ from flask import current_app
 from portal.certificates import pdf
 from portal.documents.store import path_for
 from tests.factories import certificates as factories
+from tests.support.pdfs import table_headers
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 
@@ -136,3 +137,12 @@ def test_a_field_cannot_make_the_renderer_fetch_anything(app, certificate, monke
     rendered = pdf.render(data)
     assert rendered.pages == 1
     assert seen == []
+
+
+def test_every_header_link_resolves_through_the_id_tree(certificate):
+    """Each data cell's /Headers names a TH found through the StructTreeRoot's /IDTree, and
+    the certificate's headers head their rows."""
+    data = path_for(certificate.current_version.sha256).read_bytes()
+    links = table_headers(data)
+    assert len(links) >= 9
+    assert {scope for _id, scope in links} == {"/Row"}
