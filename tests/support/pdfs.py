@@ -69,4 +69,4 @@ def link_uris(data: bytes) -> list[str]:
 def image_count(data: bytes) -> int:
     """Raster images drawn on the pages (the seal; the QR code is vector)."""
     with pikepdf.open(BytesIO(data)) as document:
-        return sum(len(page.images) for page in document.pages)
+        return sum(len(page.get_images()) for page in document.pages)
