@@ -141,15 +141,38 @@ def certificate_data(version, *, code: str, number: str, kind) -> dict:
     }
 
 
-def render(data: dict) -> Rendered:
-    html = render_template(TEMPLATE, **data)
+# Anchors the template sets at the end of the details and at the top of the foot.
+MAIN_END, FOOT_START = "main-end", "foot-start"
+
+
+def _layout(data: dict, *, flowing: bool):
+    html = render_template(
+        TEMPLATE, flowing=flowing, main_end=MAIN_END, foot_start=FOOT_START, **data
+    )
     # The app always has its static folder (portal/static); create_app does not turn it off.
     static = str(current_app.static_folder)
     supplied = (data["seal_src"],) if data["seal_src"].startswith("data:") else ()
-    document = HTML(
+    return HTML(
         string=html,
         base_url=Path(static).resolve().as_uri() + "/",
         url_fetcher=StaticOnlyFetcher(static, supplied),
     ).render()
+
+
+def _fits(document) -> bool:
+    """Whether the details end above the foot (long conditions or a long description run
+    into it)."""
+    anchors = document.pages[0].anchors
+    if MAIN_END not in anchors or FOOT_START not in anchors:
+        return False
+    return anchors[MAIN_END][1] <= anchors[FOOT_START][1]
+
+
+def render(data: dict) -> Rendered:
+    """One framed page with the foot at its bottom; a certificate too long for one page is
+    laid out again to flow onto the next (rare, so most certificates are laid out once)."""
+    document = _layout(data, flowing=False)
+    if not _fits(document):
+        document = _layout(data, flowing=True)
     written = document.write_pdf(pdf_variant=PDF_VARIANT)
     return Rendered(data=pdf_structure.resolve_table_headers(written), pages=len(document.pages))

@@ -204,3 +204,25 @@ def test_every_header_link_resolves_through_the_id_tree(certificate):
     links = table_headers(data)
     assert len(links) >= 9
     assert {scope for _id, scope in links} == {"/Row"}
+
+
+def test_a_certificate_too_long_for_one_page_flows_onto_the_next(certificate):
+    """The frame is one page high so the foot sits at its bottom; long conditions must not
+    push the notice, the signature and the QR code out of sight."""
+    version = certificate.current_version
+    data = pdf.certificate_data(
+        version, code=version.code, number=certificate.number, kind=certificate.kind
+    )
+    data["conditions"] = "Second stair handrail to be installed by 31 March 2027. " * 60
+    rendered = pdf.render(data)
+    assert rendered.pages == 2
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", "-", "-"], input=rendered.data, capture_output=True, check=True
+        )
+        .stdout.decode()
+        .split()
+    )
+    assert "This certificate must be posted in a conspicuous place on the premises." in text
+    assert current_app.config["PORTAL_BUILDING_OFFICIAL"] in text
+    assert len(alt_texts(rendered.data)) == 2
