@@ -100,6 +100,7 @@ NOT_HTML = {
     "main.healthz": "application/json",
     "payments.receipt": "application/pdf",
     "permits.export_csv": "text/csv",
+    "settings.seal_image": "image/svg+xml",  # the placeholder, as no admin uploaded a seal
 }
 
 

@@ -8,16 +8,19 @@ wrong, an empty and another session's token, and must change nothing; the same p
 the right token must change something, so the fields really were enough to act on.
 """
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from werkzeug.datastructures import FileStorage
 
 from portal.applications.models import ApplicationStatus
 from portal.extensions import db
 from portal.forms import STALE_FORM_MESSAGE
 from portal.models import utcnow
+from portal.settings import seal
 from tests.factories import sign_in_as
 from tests.factories.world import (
     World,
@@ -30,6 +33,7 @@ from tests.factories.world import (
     pickup_started,
     work_not_begun,
 )
+from tests.support.files import real_png
 from tests.support.jobs import a_failed_job
 from tests.support.pages import check_page
 from tests.support.post_forms import post_form
@@ -53,6 +57,10 @@ def _closed(world: World) -> None:
 
 def _scheduled(world: World) -> None:
     world.visit_day_came()
+
+
+def _seal_uploaded(world: World) -> None:
+    seal.replace(FileStorage(io.BytesIO(real_png()), "seal.png"), world.admin, "0")
 
 
 def _staff_deactivated(world: World) -> None:
@@ -172,6 +180,8 @@ CASES: dict[str, Case] = {
     "settings.permit_types_page": Case("admin"),
     "settings.remove_holiday": Case("admin"),
     "settings.remove_schedule": Case("admin"),
+    "settings.seal_page": Case("admin"),
+    "settings.seal_placeholder": Case("admin", _seal_uploaded),
 }
 
 

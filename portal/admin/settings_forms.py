@@ -1,10 +1,11 @@
 """Forms for the admin settings: the working rules, holidays, a new fee schedule, the
-department's contact details and the inspecting agencies' contacts."""
+department's contact details and seal, and the inspecting agencies' contacts."""
 
 import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
@@ -253,6 +254,26 @@ class ContactForm(PortalForm):
 
     def answers(self) -> dict[str, str]:
         return {name: self[name].data for name in CONTACT_FIELDS}
+
+
+class SealForm(PortalForm):
+    """The department's seal or logo, printed on every certificate issued from now on."""
+
+    version = HiddenField(validators=[InputRequired()])
+    seal = FileField(
+        _l("Seal or logo"),
+        validators=[InputRequired(_l("Choose the image of the seal to upload"))],
+        description=_l(
+            "A PNG or JPEG image, ideally square with a transparent or white background, "
+            "at least 300 pixels wide. It prints about 1.3 inches wide."
+        ),
+    )
+
+
+class PlaceholderSealForm(PortalForm):
+    """Go back to the neutral placeholder seal."""
+
+    version = HiddenField(validators=[InputRequired()])
 
 
 class AgencyForm(PortalForm):

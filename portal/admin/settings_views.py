@@ -1,8 +1,19 @@
-"""Admin settings: the working rules, the contact details, holidays, the fee schedule, the
-BLDS permit types and the inspecting agencies. Thin views over portal.settings (services,
-contact, permit_types) and payments' fee schedule, which check and audit every change."""
+"""Admin settings: the working rules, the contact details, the certificate's seal, holidays,
+the fee schedule, the BLDS permit types and the inspecting agencies. Thin views over
+portal.settings (services, contact, seal, permit_types) and payments' fee schedule, which
+check and audit every change."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from portal import calendar
@@ -12,10 +23,13 @@ from portal.admin.settings_forms import (
     ContactForm,
     HolidayForm,
     PermitTypeForm,
+    PlaceholderSealForm,
     ScheduleFields,
     ScheduleForm,
+    SealForm,
     SettingsForm,
 )
+from portal.documents.store import RejectedUpload, send_stored
 from portal.errors import DomainError, StaleRecord
 from portal.extensions import db
 from portal.forms import STALE_FORM_MESSAGE, ActionForm, show_refusal
@@ -23,7 +37,7 @@ from portal.payments import fee_schedule
 from portal.payments.models import FeeKind, FeeSchedule
 from portal.permits import export
 from portal.queues import page_number
-from portal.settings import contact, permit_types, services
+from portal.settings import contact, permit_types, seal, services
 from portal.settings.models import Holiday, InspectingAgency
 from portal.template_helpers import long_date
 
@@ -107,6 +121,72 @@ def contact_details():
                 flash(_("The contact details are saved: the help page shows them now."), "success")
                 return redirect(url_for("settings.contact_details"))
     return render_template("settings/contact.html", form=form)
+
+
+# ---- the seal the certificates print ---------------------------------------------------------
+
+
+def _seal_page(form: SealForm, status: int = 200):
+    details = contact.current()
+    version = services.shown_version(details)
+    return (
+        render_template(
+            "settings/seal.html",
+            form=form,
+            version=version,
+            uploaded=details.seal_file is not None,
+        ),
+        status,
+    )
+
+
+@bp.route("/seal", methods=["GET", "POST"])
+@admin
+def seal_page():
+    if request.method == "GET":
+        version = services.shown_version(contact.current())
+        return _seal_page(SealForm(formdata=None, data={"version": version}))
+    form = SealForm()
+    if form.validate_on_submit():
+        try:
+            seal.replace(form.seal.data, current_actor(), form.version.data)
+        except StaleRecord as error:
+            flash(error.message, "error")
+            return redirect(url_for("settings.seal_page"))
+        except RejectedUpload as error:
+            form.seal.errors = [*form.seal.errors, error.message]
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            flash(_("The seal is saved: certificates issued from now on print it."), "success")
+            return redirect(url_for("settings.seal_page"))
+    return _seal_page(form)
+
+
+@bp.get("/seal/image")
+@admin
+def seal_image():
+    """The seal in use (the upload, else the placeholder), for the settings page's preview."""
+    details = contact.current()
+    if details.seal_file is None:
+        return send_from_directory(str(current_app.static_folder), seal.PLACEHOLDER)
+    return send_stored(details.seal_file, "seal")
+
+
+@bp.post("/seal/placeholder")
+@admin
+def seal_placeholder():
+    form = PlaceholderSealForm()
+    if not form.validate_on_submit():
+        flash(STALE_FORM_MESSAGE, "error")
+        return redirect(url_for("settings.seal_page"))
+    try:
+        seal.use_placeholder(current_actor(), form.version.data)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Certificates issued from now on print the placeholder seal."), "success")
+    return redirect(url_for("settings.seal_page"))
 
 
 # ---- holidays -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ and its URL fetcher refuses everything but the app's own static files, so nothin
 into a record can make the renderer read a local file or call another server.
 """
 
+from base64 import b64decode
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -15,8 +16,9 @@ from flask_babel import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from portal import languages
+from portal import languages, pdf_structure
 from portal.notifications.services import email_link
+from portal.settings import contact, seal
 from portal.template_helpers import long_date
 
 PDF_VARIANT = "pdf/ua-1"
@@ -28,13 +30,18 @@ class RefusedURL(ValueError):
 
 
 class StaticOnlyFetcher(URLFetcher):
-    """Serves file: URLs inside the static folder; refuses every other URL."""
+    """Serves file: URLs inside the static folder, and the exact data: URLs it is given
+    (the uploaded seal, which lives in the document store); refuses every other URL."""
 
-    def __init__(self, static_folder: str) -> None:
+    def __init__(self, static_folder: str, supplied: tuple[str, ...] = ()) -> None:
         super().__init__(allowed_protocols={"file"}, allow_redirects=False)
         self.root = Path(static_folder).resolve()
+        self.supplied = frozenset(supplied)
 
     def fetch(self, url, headers=None):
+        if url in self.supplied:
+            kind, _sep, encoded = url.removeprefix("data:").partition(";base64,")
+            return URLFetcherResponse(url, b64decode(encoded), {"Content-Type": kind})
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise RefusedURL(f"refused {url!r}: only the portal's static files")
@@ -54,8 +61,26 @@ def verification_url(code: str) -> str:
     return email_link("certificates.verify", number=code)
 
 
+def qr_alt(url: str) -> str:
+    return _("QR code: verify this certificate at %(url)s", url=url)
+
+
 def qr_svg(url: str) -> str:
-    return segno.make(url, error="m").svg_inline(scale=3, title=url)
+    """The QR code as inline SVG; its title is what the tagged PDF gives as alt text."""
+    return segno.make(url, error="m").svg_inline(scale=3, title=qr_alt(url))
+
+
+def department_details() -> dict:
+    """The seal and how to reach the department, as the admins keep them (settings)."""
+    uploaded = seal.current()
+    details = contact.current()
+    return {
+        "seal_src": uploaded.data_uri() if uploaded else seal.PLACEHOLDER,
+        "department_address": ", ".join(
+            line.strip() for line in details.counter_address.splitlines() if line.strip()
+        ),
+        "department_phone": details.phone,
+    }
 
 
 def statement(city: str) -> str:
@@ -112,16 +137,42 @@ def certificate_data(version, *, code: str, number: str, kind) -> dict:
         "official_title": version.official_title,
         "verify_url": url,
         "qr_svg": qr_svg(url),
+        **department_details(),
     }
 
 
-def render(data: dict) -> Rendered:
-    html = render_template(TEMPLATE, **data)
+# Anchors the template sets at the end of the details and at the top of the foot.
+MAIN_END, FOOT_START = "main-end", "foot-start"
+
+
+def _layout(data: dict, *, flowing: bool):
+    html = render_template(
+        TEMPLATE, flowing=flowing, main_end=MAIN_END, foot_start=FOOT_START, **data
+    )
     # The app always has its static folder (portal/static); create_app does not turn it off.
     static = str(current_app.static_folder)
-    document = HTML(
+    supplied = (data["seal_src"],) if data["seal_src"].startswith("data:") else ()
+    return HTML(
         string=html,
         base_url=Path(static).resolve().as_uri() + "/",
-        url_fetcher=StaticOnlyFetcher(static),
+        url_fetcher=StaticOnlyFetcher(static, supplied),
     ).render()
-    return Rendered(data=document.write_pdf(pdf_variant=PDF_VARIANT), pages=len(document.pages))
+
+
+def _fits(document) -> bool:
+    """Whether the details end above the foot (long conditions or a long description run
+    into it)."""
+    anchors = document.pages[0].anchors
+    if MAIN_END not in anchors or FOOT_START not in anchors:
+        return False
+    return anchors[MAIN_END][1] <= anchors[FOOT_START][1]
+
+
+def render(data: dict) -> Rendered:
+    """One framed page with the foot at its bottom; a certificate too long for one page is
+    laid out again to flow onto the next (rare, so most certificates are laid out once)."""
+    document = _layout(data, flowing=False)
+    if not _fits(document):
+        document = _layout(data, flowing=True)
+    written = document.write_pdf(pdf_variant=PDF_VARIANT)
+    return Rendered(data=pdf_structure.resolve_table_headers(written), pages=len(document.pages))

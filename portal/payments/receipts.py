@@ -7,9 +7,11 @@ from flask import current_app, render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from portal import languages
+from portal import languages, pdf_structure
+from portal.auth.services import find_by_email
 from portal.errors import DomainError
 from portal.notifications.services import email_link
+from portal.settings import contact
 
 
 class RefusedResource(DomainError):
@@ -42,8 +44,16 @@ def receipt_number(payment_id: int, paid_at) -> str:
     return f"R-{paid_at:%Y}-{payment_id:06d}"
 
 
+def payer_name(payment) -> str:
+    """The name of the account the receipt is made out to (its email's), if there is one:
+    an online payer's own, or for a counter payment the owner's the receipt is emailed to."""
+    account = find_by_email(payment.customer_email) if payment.customer_email else None
+    return account.name if account is not None else ""
+
+
 def render_receipt_pdf(payment) -> bytes:
-    """The receipt in the payer's language (their account's), else the owner's."""
+    """The receipt in the payer's language (their account's), else the owner's, with the
+    department's counter address and phone (the admins' contact details) at its head."""
     language = languages.of_account(payment.customer_email) or payment.permit.owner_language
     with languages.rendering_in(language):
         html = render_template(
@@ -51,8 +61,10 @@ def render_receipt_pdf(payment) -> bytes:
             payment=payment,
             permit=payment.permit,
             lines=payment.lines,
+            payer_name=payer_name(payment),
+            contact=contact.current(),
             help_link=email_link("help.index", _anchor="contact"),
         )
     root = _static_root()
     document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=StaticOnlyFetcher(root))
-    return document.write_pdf(pdf_variant="pdf/ua-1")
+    return pdf_structure.resolve_table_headers(document.write_pdf(pdf_variant="pdf/ua-1"))

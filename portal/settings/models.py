@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models import Base, TimestampMixin, VersionedMixin
 
@@ -63,7 +63,8 @@ CONTACT_DEFAULTS = {
 
 class ContactDetails(TimestampMixin, VersionedMixin, Base):
     """How the public reaches the department: a single row (id 1), shown on the help page,
-    the pickup page and the emails; until an admin first saves, CONTACT_DEFAULTS apply."""
+    the pickup page, the emails and the receipts; until an admin first saves,
+    CONTACT_DEFAULTS apply. The row also holds the seal certificates print (settings/seal.py)."""
 
     __tablename__ = "contact_details"
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
@@ -74,6 +75,11 @@ class ContactDetails(TimestampMixin, VersionedMixin, Base):
     counter_address: Mapped[str] = mapped_column(Text)
     opening_hours: Mapped[str] = mapped_column(Text)
     processing_times: Mapped[str] = mapped_column(Text)
+    # The department's seal or logo as an admin uploaded it; None prints the neutral
+    # placeholder shipped in static/img (never a real city's seal).
+    seal_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+
+    seal_file = relationship("StoredFile")
 
 
 class Holiday(Base):

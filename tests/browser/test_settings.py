@@ -1,5 +1,6 @@
 """In a real browser: an admin changes an inspector's daily capacity (after a typing
-mistake) and adds a holiday, and every settings page passes axe."""
+mistake), adds a holiday and replaces the certificate's seal, and every settings page
+passes axe."""
 
 from datetime import timedelta
 
@@ -10,9 +11,10 @@ from sqlalchemy import select
 from portal import calendar
 from portal.auth.models import Role
 from portal.extensions import db
-from portal.settings.models import Holiday, PortalSettings
+from portal.settings.models import ContactDetails, Holiday, PortalSettings
 from tests.browser.helpers import check_axe, expect_error_summary, open_menu_item, sign_in, visit
 from tests.factories import make_permit, make_user
+from tests.support.files import PDF, real_png
 
 pytestmark = pytest.mark.browser
 
@@ -82,4 +84,36 @@ def test_an_admin_maps_a_permit_type_for_the_open_data_export(page: Page):
     expect(page.get_by_role("row").filter(has_text="Wrecking")).to_contain_text("Demolition")
     check_axe(page)
     page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_an_admin_replaces_the_certificates_seal(page: Page, tmp_path):
+    """A PDF is refused with a message beside the field, then a PNG replaces the placeholder;
+    the page passes axe and does not scroll sideways on a 320 px screen."""
+    sign_in(page, make_user(email="ada@example.com", role=Role.ADMIN, name="Ada Admin"))
+    visit(page, "/staff/settings")
+    page.get_by_role("link", name="The certificate's seal").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The certificate's seal")
+    expect(page.get_by_role("img", name="The seal in use")).to_be_visible()
+    check_axe(page)
+
+    wrong = tmp_path / "seal.pdf"
+    wrong.write_bytes(PDF)
+    page.locator("input#seal").set_input_files(str(wrong))
+    page.get_by_role("button", name="Upload the seal").click()
+    expect(expect_error_summary(page)).to_contain_text("The seal must be a PNG or JPEG image.")
+    expect(page.get_by_role("button", name="Upload the seal")).to_be_visible()
+    check_axe(page)
+
+    right = tmp_path / "seal.png"
+    right.write_bytes(real_png())
+    page.locator("input#seal").set_input_files(str(right))
+    page.get_by_role("button", name="Upload the seal").click()
+    expect(page.get_by_role("status").first).to_contain_text("The seal is saved")
+    expect(page.get_by_text("The seal an administrator uploaded.")).to_be_visible()
+    db.session.expire_all()
+    assert db.session.get(ContactDetails, 1).seal_file is not None
+    check_axe(page)
+
+    page.set_viewport_size({"width": 320, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth") <= 320

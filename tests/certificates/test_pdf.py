@@ -1,6 +1,8 @@
 """The certificate PDF: every required field in its text, one tagged page, a QR code for the
 verification URL, and a renderer that can fetch nothing but the app's static files."""
 
+import base64
+import io
 import re
 import shutil
 import subprocess
@@ -8,10 +10,16 @@ from pathlib import Path
 
 import pytest
 from flask import current_app
+from werkzeug.datastructures import FileStorage
 
+from portal.auth.models import Role
 from portal.certificates import pdf
 from portal.documents.store import path_for
+from portal.settings import seal
 from tests.factories import certificates as factories
+from tests.factories import make_user
+from tests.support.files import real_png
+from tests.support.pdfs import alt_texts, image_count, link_uris, table_headers
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 
@@ -84,8 +92,11 @@ def test_the_qr_code_names_the_verification_url(certificate):
     assert data["verify_url"] == (
         f"{current_app.config['PORTAL_BASE_URL']}/verify/{certificate.number}-V1"
     )
-    # segno encodes the URL given; its SVG carries the URL as its title.
-    assert f"<title>{data['verify_url']}</title>" in data["qr_svg"]
+    # segno encodes the URL given; its SVG's title says what it is, for the tagged PDF's alt.
+    assert (
+        f"<title>QR code: verify this certificate at {data['verify_url']}</title>"
+        in (data["qr_svg"])
+    )
     assert data["qr_svg"].startswith("<svg")
 
 
@@ -135,4 +146,83 @@ def test_a_field_cannot_make_the_renderer_fetch_anything(app, certificate, monke
     )
     rendered = pdf.render(data)
     assert rendered.pages == 1
-    assert seen == []
+    # Only the placeholder seal, from the static folder, was fetched.
+    assert seen == [(Path(app.static_folder) / seal.PLACEHOLDER).resolve().as_uri()]
+
+
+def test_the_fetcher_serves_only_the_data_url_it_was_given(app):
+    given = "data:image/png;base64," + base64.b64encode(b"\x89PNG seal").decode()
+    fetcher = pdf.StaticOnlyFetcher(app.static_folder, (given,))
+    response = fetcher.fetch(given)
+    assert (response.read(), response.content_type) == (b"\x89PNG seal", "image/png")
+    with pytest.raises(pdf.RefusedURL):
+        fetcher.fetch("data:image/png;base64," + base64.b64encode(b"\x89PNG other").decode())
+
+
+def test_the_certificate_looks_official(certificate):
+    """The seal, the official's signature line, the posting notice, and a QR code whose alt
+    text says what it is, with the verification address as a link."""
+    data = path_for(certificate.current_version.sha256).read_bytes()
+    text = " ".join(
+        subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+        .stdout.decode()
+        .split()
+    )
+    config = current_app.config
+    url = f"{config['PORTAL_BASE_URL']}/verify/{certificate.number}-V1"
+    for expected in (
+        config["PORTAL_BUILDING_OFFICIAL"],
+        f"{config['PORTAL_BUILDING_OFFICIAL_TITLE']}, {config['PORTAL_DEPARTMENT']}",
+        "This certificate must be posted in a conspicuous place on the premises.",
+        "City Hall, Room 900, 121 N LaSalle St, Chicago, IL 60602",
+        "Phone: 312-744-3449",
+    ):
+        assert expected in text, expected
+    assert alt_texts(data) == [
+        f"Seal of the {config['PORTAL_DEPARTMENT']}, {config['PORTAL_CITY']}",
+        f"QR code: verify this certificate at {url}",
+    ]
+    # A link per line the wrapped address takes, each to the verification page.
+    assert set(link_uris(data)) == {url}
+    # The placeholder seal is drawn (SVG), not a raster image.
+    assert image_count(data) == 0
+
+
+def test_an_uploaded_seal_prints_on_the_next_certificate(application, staff):
+    admin = make_user(name="Ada Admin", email="admin@example.com", role=Role.ADMIN)
+    seal.replace(FileStorage(io.BytesIO(real_png()), "seal.png"), admin, "0")
+    certificate = factories.issue(application, staff)
+    data = path_for(certificate.current_version.sha256).read_bytes()
+    assert image_count(data) == 1
+    assert alt_texts(data)[0].startswith("Seal of the ")
+
+
+def test_every_header_link_resolves_through_the_id_tree(certificate):
+    """Each data cell's /Headers names a TH found through the StructTreeRoot's /IDTree, and
+    the certificate's headers head their rows."""
+    data = path_for(certificate.current_version.sha256).read_bytes()
+    links = table_headers(data)
+    assert len(links) >= 9
+    assert {scope for _id, scope in links} == {"/Row"}
+
+
+def test_a_certificate_too_long_for_one_page_flows_onto_the_next(certificate):
+    """The frame is one page high so the foot sits at its bottom; long conditions must not
+    push the notice, the signature and the QR code out of sight."""
+    version = certificate.current_version
+    data = pdf.certificate_data(
+        version, code=version.code, number=certificate.number, kind=certificate.kind
+    )
+    data["conditions"] = "Second stair handrail to be installed by 31 March 2027. " * 60
+    rendered = pdf.render(data)
+    assert rendered.pages == 2
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", "-", "-"], input=rendered.data, capture_output=True, check=True
+        )
+        .stdout.decode()
+        .split()
+    )
+    assert "This certificate must be posted in a conspicuous place on the premises." in text
+    assert current_app.config["PORTAL_BUILDING_OFFICIAL"] in text
+    assert len(alt_texts(rendered.data)) == 2

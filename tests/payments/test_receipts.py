@@ -2,16 +2,22 @@
 by the first download. The webhook only records the payment, and a receipt whose render
 fails is rendered at the next run, never lost and never emailed twice."""
 
+import subprocess
+
 from sqlalchemy import select
 
 from portal.audit import AuditEvent
+from portal.documents.store import read_bytes
 from portal.extensions import db
 from portal.notifications.models import OutboxStatus
 from portal.payments import receipt_delivery, receipts
 from portal.payments.models import PaymentStatus
+from portal.payments.receipt_delivery import issue_due_receipts
+from portal.settings import contact
 from tests.factories.payments import reload_payment
 from tests.support.mail import receipts_sent, send
 from tests.support.pages import check_page
+from tests.support.pdfs import table_headers
 from tests.support.race import race
 from tests.support.stripe import event, post_event, stripe_session
 
@@ -93,3 +99,33 @@ def test_two_issuers_at_once_email_the_receipt_once(app, client, started, owner)
     assert numbers == [payment.receipt_number] * 2
     [email] = receipts_sent(owner.email)
     assert [a["sha256"] for a in email.attachments] == [payment.receipt_file.sha256]
+
+
+def _receipt_text(data: bytes) -> str:
+    text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+    return " ".join(text.stdout.decode().split())
+
+
+def test_the_receipt_names_the_department_and_the_payer(client, started, owner):
+    """The department's counter address and phone as the admins keep them, and the payer's
+    name beside the email; every table header link resolves through the /IDTree."""
+    details = contact.current()
+    details.phone, details.counter_address = "312-555-0177", "City Hall, Room 905\n121 N LaSalle"
+    db.session.add(details)
+    db.session.commit()
+    post_event(client, event("checkout.session.completed", stripe_session(started)))
+    assert issue_due_receipts() == (1, 0)
+    data = read_bytes(reload_payment(started.id).receipt_file)
+    text = _receipt_text(data)
+    for expected in (
+        "City Hall, Room 905 121 N LaSalle",
+        "Phone: 312-555-0177",
+        "Paid by",
+        f"{owner.name}, {owner.email}",
+        "Payment method",
+        "Card (Stripe)",
+    ):
+        assert expected in text, expected
+    scopes = {scope for _id, scope in table_headers(data)}
+    # The fee and amount columns' headers, and the total's row header.
+    assert scopes == {"/Column", "/Row"}

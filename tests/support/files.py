@@ -16,6 +16,17 @@ _PDF_OBJECTS = [
 ]
 
 
+def real_png(size: int = 240) -> bytes:
+    """A PNG image that really opens (a blue disc), for checks that decode the image."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (size, size), (255, 255, 255, 0))
+    ImageDraw.Draw(image).ellipse((4, 4, size - 4, size - 4), fill=(26, 68, 128, 255))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
 def upload(data: bytes, filename: str):
     """A file field's value for the test client's form posts."""
     return (io.BytesIO(data), filename)

@@ -15,7 +15,7 @@ from tests.factories.certificates import choice, free_day
 from tests.factories.inspections import preferred_days
 from tests.factories.settings import unused_day
 from tests.factories.world import World
-from tests.support.files import PDF
+from tests.support.files import PDF, real_png
 from tests.support.jobs import FAILED_JOB_ID
 from tests.support.permit_csv import csv_bytes, permit_row
 from tests.support.routes import TOKENS, UnfillableRoute
@@ -319,6 +319,12 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
         "opening_hours": "Monday to Friday, 9 to 4",
         "processing_times": "Ten business days for a complete application",
     },
+    "settings.seal_page": lambda w, c: {
+        "version": "0",
+        "seal": (io.BytesIO(real_png()), "seal.png"),
+    },
+    # Once a seal is uploaded (tests/test_post_views_validate_forms.py), the row is version 1.
+    "settings.seal_placeholder": lambda w, c: {"version": "1"},
     "settings.holidays": lambda w, c: {
         "day": unused_day(200).isoformat(),
         "name": "Department training day",
