@@ -10,8 +10,8 @@ import pytest
 from flask import current_app
 
 from portal.certificates import pdf
-from portal.documents.store import path_for
 from tests.factories import certificates as factories
+from tests.support.stored import stored_path
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 
@@ -34,7 +34,7 @@ def test_the_pdf_holds_every_required_field(application, staff):
         outstanding_matters="Paint the lobby",
     )
     version = certificate.current_version
-    text = _text(path_for(version.sha256))
+    text = _text(stored_path(version.sha256))
     permit = application.permit
     config = current_app.config
     expected = [
@@ -67,7 +67,7 @@ def test_the_pdf_holds_every_required_field(application, staff):
 
 def test_the_pdf_is_one_tagged_page(certificate):
     info = subprocess.run(
-        ["pdfinfo", str(path_for(certificate.current_version.sha256))],
+        ["pdfinfo", str(stored_path(certificate.current_version.sha256))],
         capture_output=True,
         check=True,
     ).stdout.decode()
