@@ -1,4 +1,5 @@
-"""`flask documents ...`: copy a folder store into a bucket, check a bucket is usable and
+"""`flask documents ...`: copy a folder store into a bucket, or any store into another (a
+backup, a restore); verify every file the database names; check a bucket is usable and
 private."""
 
 import hashlib
@@ -10,12 +11,15 @@ from sqlalchemy import func, select
 
 from portal.config import parse_url
 from portal.documents.backends import (
+    Backend,
     FolderBackend,
     S3Backend,
     StoreUnreachable,
+    key_for,
     s3_client,
 )
 from portal.documents.models import StoredFile
+from portal.documents.store import backend
 from portal.extensions import db
 
 documents_cli = AppGroup("documents", help="The document store.")
@@ -30,6 +34,11 @@ def _bucket(url: str) -> S3Backend:
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
     return S3Backend(location, s3_client(current_app.config["DOCUMENT_STORE_ENDPOINT_URL"]))
+
+
+def _backend(place: str) -> Backend:
+    """A folder path or an s3:// URL as a backend."""
+    return _bucket(place) if place.startswith("s3:") else FolderBackend(place)
 
 
 @documents_cli.command("migrate-to")
@@ -48,13 +57,29 @@ def migrate_to_command(url: str, folder: str | None) -> None:
     checked against its name before it is copied; a file that does not match is reported
     and not copied. Then set DOCUMENT_STORE_URL to the same URL.
     """
-    source = FolderBackend(folder or current_app.config["DOCUMENT_STORE_PATH"])
-    target = _bucket(url)
+    _copy(FolderBackend(folder or current_app.config["DOCUMENT_STORE_PATH"]), _bucket(url))
+
+
+@documents_cli.command("copy")
+@click.option("--from", "source", default=None, help="Folder or s3:// URL (default: the store).")
+@click.option("--to", "target", default=None, help="Folder or s3:// URL (default: the store).")
+def copy_command(source: str | None, target: str | None) -> None:
+    """Copy one store into another, each a folder or an s3://bucket/prefix URL, the
+    configured store when not given: `--to FOLDER` backs the store up, `--from FOLDER`
+    restores it. Same checks, skips and counts as migrate-to."""
+    if source is None and target is None:
+        raise click.UsageError("say where to copy from (--from) or to (--to)")
+    _copy(
+        _backend(source) if source else backend(),
+        _backend(target) if target else backend(),
+    )
+
+
+def _copy(source: Backend, target: Backend) -> None:
     copied = skipped = corrupt = 0
     for key in source.list_keys():
-        size = source.size(key)
         try:
-            if target.size(key) == size:
+            if target.size(key) == source.size(key):
                 skipped += 1
                 continue
             data = source.read(key)
@@ -65,7 +90,7 @@ def migrate_to_command(url: str, folder: str | None) -> None:
             target.put(key, data, _content_type(key))
         except StoreUnreachable as error:
             click.echo(
-                f"stopped: the bucket cannot be reached ({error}); copied {copied}, "
+                f"stopped: a store cannot be reached ({error}); copied {copied}, "
                 f"already there {skipped}. Run the command again to go on.",
                 err=True,
             )
@@ -76,9 +101,33 @@ def migrate_to_command(url: str, folder: str | None) -> None:
     missing = _rows_without_file(source)
     click.echo(
         f"copied {copied}, already there {skipped}, corrupt {corrupt}, "
-        f"rows whose file is not in the folder {missing}"
+        f"rows whose file is not in the source {missing}"
     )
     if corrupt or missing:
+        raise SystemExit(1)
+
+
+@documents_cli.command("verify")
+def verify_command() -> None:
+    """Read back every file the database names from the configured store and check its
+    SHA-256 (after a restore, or now and then): prints the counts, exits non-zero on any
+    file missing or changed."""
+    store = backend()
+    good = missing = changed = 0
+    for sha256 in db.session.scalars(select(StoredFile.sha256)).yield_per(10_000):
+        try:
+            data = store.read(key_for(sha256))
+        except FileNotFoundError:
+            click.echo(f"missing: {sha256}", err=True)
+            missing += 1
+            continue
+        if hashlib.sha256(data).hexdigest() == sha256:
+            good += 1
+        else:
+            click.echo(f"changed: {sha256}", err=True)
+            changed += 1
+    click.echo(f"files verified {good}, missing {missing}, changed {changed}")
+    if missing or changed:
         raise SystemExit(1)
 
 
@@ -89,7 +138,7 @@ def _content_type(key: str) -> str:
     return stored or "application/octet-stream"
 
 
-def _rows_without_file(source: FolderBackend) -> int:
+def _rows_without_file(source: Backend) -> int:
     held = {key.rsplit("/", 1)[-1] for key in source.list_keys()}
     total = db.session.scalar(select(func.count()).select_from(StoredFile)) or 0
     present = 0

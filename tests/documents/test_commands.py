@@ -55,7 +55,7 @@ def _held(client) -> dict[str, bytes]:
 def test_migrate_copies_every_file_then_skips_what_is_there(app, folder_store, bucket):
     result = _migrate(app)
     assert result.exit_code == 0, result.output
-    assert "copied 3, already there 0, corrupt 0, rows whose file is not in the folder 0" in (
+    assert "copied 3, already there 0, corrupt 0, rows whose file is not in the source 0" in (
         result.output
     )
     held = _held(bucket)
@@ -84,7 +84,7 @@ def test_migrate_reports_and_skips_a_corrupt_file_and_a_missing_one(app, folder_
     result = _migrate(app)
     assert result.exit_code == 1
     assert "content does not match its name" in result.output
-    assert "copied 1, already there 0, corrupt 1, rows whose file is not in the folder 1" in (
+    assert "copied 1, already there 0, corrupt 1, rows whose file is not in the source 1" in (
         result.output
     )
 
@@ -144,3 +144,23 @@ def test_production_refuses_a_store_endpoint_over_plain_http(monkeypatch):
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def test_copy_backs_the_store_up_and_verify_finds_a_changed_or_missing_file(
+    app, folder_store, tmp_path
+):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["documents", "copy", "--to", str(tmp_path / "backup")])
+    assert result.exit_code == 0, result.output
+    assert "copied 3, already there 0" in result.output
+    assert sorted(FolderBackend(tmp_path / "backup").list_keys()) == sorted(
+        folder_store.list_keys()
+    )
+    with store_settings(app, ""):
+        result = runner.invoke(args=["documents", "verify"])
+        assert "files verified 3, missing 0, changed 0" in result.output
+        folder_store.path(key_for(_sha(PNG))).write_bytes(b"tampered")
+        folder_store.path(key_for(_sha(JPEG))).unlink()
+        result = runner.invoke(args=["documents", "verify"])
+    assert result.exit_code == 1
+    assert "files verified 1, missing 1, changed 1" in result.output
