@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
-from portal import error_pages, languages, routing
+from portal import error_pages, languages, routing, shared_cache
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 # Every blueprint, by the module that defines it.
@@ -28,7 +28,7 @@ BLUEPRINTS = (
 
 def create_app(config: dict | None = None) -> Flask:
     load_dotenv()
-    app = Flask(__name__, instance_relative_config=True)
+    app = routing.Portal(__name__, instance_relative_config=True)
     routing.init_app(app)
     instance_path = Path(app.instance_path)
     app.config.update(portal_config.load(instance_path))
@@ -50,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=languages.select)
     limiter.init_app(app)
     login_manager.init_app(app)
+    shared_cache.init_app(app)
 
     from portal import (
         http_caching,

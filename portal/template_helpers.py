@@ -5,10 +5,15 @@ from datetime import date, datetime
 from flask import Flask, g, request, url_for
 from flask_babel import format_date, format_datetime, get_translations
 from flask_babel import gettext as _
+from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from portal import languages
 from portal.money import format_cents
+from portal.navigation import Navigation, navigation
+from portal.status_tags import status_tag
 
 
 def long_date(value: date | datetime | None) -> str:
@@ -17,6 +22,18 @@ def long_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     return format_date(value, languages.date_pattern())
+
+
+def site_navigation() -> Navigation:
+    """The header's menu for the signed-in user (or a visitor) on this request's page."""
+    signed_in = bool(current_user and current_user.is_authenticated)
+    return navigation(
+        signed_in=signed_in,
+        is_staff=signed_in and current_user.is_staff,
+        is_admin=signed_in and current_user.is_admin,
+        endpoint=request.endpoint,
+        view_args=request.view_args or {},
+    )
 
 
 def contact_link(message) -> Markup:
@@ -47,14 +64,35 @@ def _translations():
     return translations
 
 
+@pass_context
+def _gettext(context: Context, string: str, /, **variables) -> str:
+    """``_()`` and ``{% trans %}`` in templates: jinja's "newstyle" gettext, called directly.
+
+    Jinja's own goes through two more calls per string (``_`` resolves ``gettext`` in the
+    context, which calls the translation function through the context), and a page has a
+    hundred strings (issue 17). The result is the same: translations are trusted markup,
+    and the text is a format string, so "%%" is a percent sign even without variables.
+    """
+    text = _translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - the portal's own reviewed catalog, as jinja's i18n
+    return text % variables if variables or "%" in text else text
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, num: int, /, **variables) -> str:
+    text = _translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - as in _gettext
+    variables.setdefault("num", num)
+    return text % variables
+
+
 def init_app(app: Flask) -> None:
-    # jinja2.ext.i18n (which Flask-Babel loads) adds this method to the environment at run
-    # time, so Environment's type does not declare it.
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        lambda string: _translations().ugettext(string),
-        lambda singular, plural, n: _translations().ungettext(singular, plural, n),
-        newstyle=True,
-    )
+    # What jinja2.ext.i18n's install_gettext_callables(newstyle=True) installs, without
+    # its wrappers (see _gettext).
+    app.jinja_env.newstyle_gettext = True  # type: ignore[attr-defined]
+    app.jinja_env.globals.update(gettext=_gettext, ngettext=_ngettext, _=_gettext)
 
     @app.template_filter("datetime")
     def datetime_filter(value: datetime | None) -> str:
@@ -73,7 +111,12 @@ def init_app(app: Flask) -> None:
             return ""
         return format_cents(cents)
 
-    app.jinja_env.globals.update(contact_link=contact_link, this_page=this_page)
+    app.jinja_env.globals.update(
+        contact_link=contact_link,
+        this_page=this_page,
+        site_navigation=site_navigation,
+        status_tag=status_tag,
+    )
 
     @app.context_processor
     def portal_globals():

@@ -5,7 +5,10 @@ permit with its owner and contractor, an inspector, and their signed-in clients)
 
 The database is SQLite in a temporary folder unless TEST_DATABASE_URL names PostgreSQL (one
 database per pytest-xdist worker: tests/support/databases.py).
-Tests marked postgres_only are skipped on SQLite.
+Tests marked postgres_only are skipped on SQLite. Tests marked redis need a redis-server
+at REDIS_URL: skipped without it, except in a run that selects them (`-m redis`) with
+CI=true, where they fail. The suite's own app never uses Redis, whatever REDIS_URL says:
+workers would share its rate-limit counters and cached figures.
 
 A directory's conftest.py overrides a fixture of the same name for its own tests:
 applications/, certificates/ and settings/ build their own permit, owner_client or
@@ -43,16 +46,24 @@ def _in_ci() -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    skips = []
     if not on_postgresql():
-        skips.append(("postgres_only", "needs PostgreSQL: set TEST_DATABASE_URL"))
+        skip = pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL")
+        for item in items:
+            if "postgres_only" in item.keywords:
+                item.add_marker(skip)
     # In CI a missing S3 server fails the s3_server tests (their fixture says why).
     if not s3_server_url() and not _in_ci():
-        skips.append(("s3_server", "needs an S3 server: set TEST_S3_ENDPOINT_URL"))
-    for marker, reason in skips:
-        skip = pytest.mark.skip(reason=reason)
+        skip = pytest.mark.skip(reason="needs an S3 server: set TEST_S3_ENDPOINT_URL")
         for item in items:
-            if marker in item.keywords:
+            if "s3_server" in item.keywords:
+                item.add_marker(skip)
+    if not os.environ.get("REDIS_URL"):
+        required = _in_ci() and "redis" in (config.option.markexpr or "")
+        if required:
+            raise pytest.UsageError("CI=true and -m redis: REDIS_URL must name a redis-server")
+        skip = pytest.mark.skip(reason="needs a redis-server: set REDIS_URL")
+        for item in items:
+            if "redis" in item.keywords:
                 item.add_marker(skip)
 
 
@@ -71,6 +82,8 @@ def app(tmp_path_factory):
             "MAIL_FILE_DIR": str(folder / "mail"),
             "MAIL_SERVER": "",
             "SERVER_NAME": None,
+            "REDIS_URL": "",
+            "RATELIMIT_STORAGE_URI": "memory://",
             # The catalogs as they are in the checkout now, whatever .mo an install left.
             "BABEL_TRANSLATION_DIRECTORIES": str(
                 catalogs.compile_into(tmp_path_factory.mktemp("translations"))
@@ -153,6 +166,15 @@ def _clean_database(app):
         yield
         db.session.remove()
         _wipe(app)
+
+
+@pytest.fixture
+def restored_limiter():
+    """Each app's create_app binds the one limiter to its storage: give the suite's back."""
+    saved = dict(vars(limiter))
+    yield
+    vars(limiter).clear()
+    vars(limiter).update(saved)
 
 
 @pytest.fixture

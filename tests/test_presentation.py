@@ -57,7 +57,8 @@ def test_menu_marks_the_page_and_its_section(client):
     tree = _tree(client.get("/permits/claim"))
     links = {"".join(a.itertext()): a for a in tree.iter(f"{NS}a")}
     assert "usa-current" in links["My permits"].get("class")
-    assert links["My permits"].get("aria-current") is None
+    # A page of the section, not the item's own page.
+    assert links["My permits"].get("aria-current") == "true"
 
 
 def test_staff_menu_has_staff_pages_instead_of_the_public_check(client):
@@ -69,13 +70,18 @@ def test_staff_menu_has_staff_pages_instead_of_the_public_check(client):
         "Staff home",
         "Applications",
         "Inspections",
+        "Occupancy requests",
         "Certificates",
+        "Pickups",
         "Payments",
+        "Permits and people",
         "Exports",
-        "Staff accounts",
         "Import permits",
-        "Settings",
         "Audit log",
+        "Staff accounts",
+        "Settings",
+        "Inspection types",
+        "Pickup hours",
         "Your account",
     ]
     staff = make_user(role=Role.STAFF)
@@ -128,3 +134,20 @@ def test_error_page_offers_the_signed_in_user_their_home(client):
     tree = _tree(response)
     hrefs = [a.get("href") for a in tree.find(f".//{NS}main").iter(f"{NS}a")]
     assert hrefs == ["/permits/", "/"]
+
+
+def test_the_error_summary_is_an_alert_whose_links_reach_the_first_option_of_a_group(client):
+    response = client.get(
+        "/do-i-need-a-certificate",
+        query_string={"units": "2", "non_residential_sq_ft": "0", "groups": "none"},
+    )
+    tree = _tree(response)
+    summary = _by_id(tree, "error-summary")
+    assert summary.get("role") == "alert"
+    assert summary.get("aria-labelledby") == "error-summary-title"
+    assert "".join(_by_id(tree, "error-summary-title").itertext()) == "There is a problem"
+    links = {"".join(a.itertext()): a.get("href") for a in summary.iter(f"{NS}a")}
+    # A radio group's link leads to its first radio button, which the browser can focus.
+    first_option = _by_id(tree, "change_of_occupancy-0")
+    assert first_option.get("type") == "radio"
+    assert links["Select yes if the use is changing"] == "#change_of_occupancy-0"

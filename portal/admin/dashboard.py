@@ -1,9 +1,11 @@
 """What the staff home shows: the work waiting, today's visits, money, stale permits, trends.
 
 Read only, and a fixed number of queries whatever the data: each count stops at a cap,
-each figure is one indexed range scan, weekly series are bucketed by a CASE over a
-bounded range (portable, where grouping by a local week is not), and sums over days
-that have ended are computed once per process and day (see `_once`).
+each figure is one indexed range scan, and weekly series are bucketed by a CASE over a
+bounded range (portable, where grouping by a local week is not). The figures are computed
+at most once per CACHE_SECONDS for every web process together (portal/shared_cache.py),
+and again as soon as a commit writes to a table they are counted from: a change shows at
+once, on every process.
 """
 
 from dataclasses import dataclass
@@ -12,11 +14,13 @@ from typing import cast
 
 from sqlalchemy import Label, case, exists, func, select, text
 
-from portal import calendar
+from portal import calendar, shared_cache
 from portal.applications.models import ApplicationStatus, CofOApplication
 from portal.auth.models import User
 from portal.certificates import phases
 from portal.certificates.models import (
+    Certificate,
+    CertificateVersion,
     OccupancyRequest,
     PickupAppointment,
     PickupStatus,
@@ -30,9 +34,10 @@ from portal.inspections.models import (
     RequiredInspection,
     Window,
 )
-from portal.payments.models import Fee
+from portal.payments.models import Fee, Payment
 from portal.payments.services import PaymentFilters, PeriodTotals, period_totals
 from portal.permits.models import OPEN_PERMIT_CONDITION, Permit
+from portal.settings.models import PortalSettings
 from portal.settings.services import current
 
 CHART_WEEKS = 12
@@ -50,6 +55,27 @@ OUTCOMES = [
 INSPECTORS_SHOWN = 20
 # Counts stop here: past it the card says "more than 1,000", and no count scans a big table.
 COUNT_CAP = 1000
+# The figures are this old at most, whatever the session events missed (issue 17: 30-60 s).
+CACHE_SECONDS = 45
+# Every table a figure is counted from: a commit writing to one computes them again.
+COUNTED_FROM = tuple(
+    model.__tablename__
+    for model in (
+        CofOApplication,
+        InspectionRequest,
+        RequiredInspection,
+        User,
+        PickupAppointment,
+        OccupancyRequest,
+        Certificate,
+        CertificateVersion,
+        Fee,
+        Payment,
+        Permit,
+        PortalSettings,
+    )
+)
+shared_cache.watch(*COUNTED_FROM)
 
 
 @dataclass(frozen=True)
@@ -98,8 +124,18 @@ class MoneyPeriod:
 
 
 @dataclass(frozen=True)
+class PermitShown:
+    """What the stale list shows of a permit: plain values, so the figures can be cached."""
+
+    id: int
+    permit_num: str
+    address: str
+    issued_date: date
+
+
+@dataclass(frozen=True)
 class StalePermit:
-    permit: Permit
+    permit: PermitShown
     days_waited: int
     outstanding: int
 
@@ -183,31 +219,6 @@ def _age(value: date | datetime | None, today: date) -> int | None:
     if isinstance(value, datetime):
         value = value.astimezone(calendar.department_zone()).date()
     return max(0, (today - value).days)
-
-
-# Figures for days that have ended, kept by each process: they never change, because
-# each of their timestamps (submitted, inspected, assessed, paid, refunded) is stamped
-# with the moment it happened. Only today's share is counted on every request, so the
-# page costs the same whether a week holds ten results or ten thousand.
-_past: dict[tuple, object] = {}
-_PAST_KEPT = 32
-
-
-def _once(key: tuple, compute):
-    key = (str(db.engine.url), *key)
-    # Read once and keep the local value: another thread may clear the cache in between.
-    value = _past.get(key)
-    if value is None:
-        value = compute()
-        if len(_past) >= _PAST_KEPT:
-            _past.clear()
-        _past[key] = value
-    return value
-
-
-def forget_past() -> None:
-    """Count past days again on the next request (tests; after loading historical data)."""
-    _past.clear()
 
 
 def _queue(today: date, ordered, *conditions) -> QueueSummary:
@@ -311,8 +322,6 @@ def _fee_sums(starts: tuple[date, ...], end: date) -> list[int]:
 
 def _paid(start: date, last: date) -> PeriodTotals:
     """The payments page's own totals (so the two pages agree), from `start` to `last`."""
-    if last < start:
-        return PeriodTotals(0, 0, 0, 0)
     return period_totals(PaymentFilters(date_from=start, date_to=last))
 
 
@@ -320,24 +329,12 @@ def _money(today: date) -> tuple[MoneyPeriod, MoneyPeriod]:
     """Fees assessed, payments received and refunds this week (from Monday) and month."""
     week_start = today - timedelta(days=today.weekday())
     month_start = today.replace(day=1)
-    yesterday = today - timedelta(days=1)
-    week_past, month_past = _once(
-        ("fees", week_start, month_start, today),
-        lambda: _fee_sums((week_start, month_start), today),
-    )
-    (assessed_today,) = _fee_sums((today,), today + timedelta(days=1))
-    paid_today = _paid(today, today)
+    assessed = _fee_sums((week_start, month_start), today + timedelta(days=1))
     periods = []
-    for start, assessed in ((week_start, week_past), (month_start, month_past)):
-        paid = _once(("payments", start, today), lambda start=start: _paid(start, yesterday))
+    for start, assessed_cents in zip((week_start, month_start), assessed, strict=True):
+        paid = _paid(start, today)
         periods.append(
-            MoneyPeriod(
-                start,
-                today,
-                assessed + assessed_today,
-                paid.received_cents + paid_today.received_cents,
-                paid.refunded_cents + paid_today.refunded_cents,
-            )
+            MoneyPeriod(start, today, assessed_cents, paid.received_cents, paid.refunded_cents)
         )
     return periods[0], periods[1]
 
@@ -379,7 +376,12 @@ def _stale(today: date) -> StalePermits:
         .limit(STALE_SHOWN)
     ).all()
     permits = [
-        StalePermit(permit, (today - permit.issued_date).days, count) for permit, count in rows
+        StalePermit(
+            PermitShown(permit.id, permit.permit_num, permit.address, permit.issued_date),
+            (today - permit.issued_date).days,
+            count,
+        )
+        for permit, count in rows
     ]
     return StalePermits(threshold, permits, min(total, COUNT_CAP), total > COUNT_CAP)
 
@@ -401,21 +403,15 @@ def _bucketed(column, group: tuple, weeks: list[date], end: date) -> list[tuple]
     return [tuple(row) for row in db.session.execute(select(*keys, func.count()).group_by(*keys))]
 
 
-def _weekly(today: date, name: str, column, *group) -> tuple[list[date], list[tuple]]:
+def _weekly(today: date, column, *group) -> tuple[list[date], list[tuple]]:
     """Rows of (week number, *group, count) for `column` in the last CHART_WEEKS weeks."""
     this_monday = today - timedelta(days=today.weekday())
     weeks = [this_monday - timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
-    past = _once((name, weeks[0], today), lambda: _bucketed(column, group, weeks, today))
-    live = db.session.execute(
-        select(*group, func.count())
-        .where(column >= _utc(today), column < _utc(today + timedelta(days=1)))
-        .group_by(*group)
-    )
-    return weeks, past + [(CHART_WEEKS - 1, *row) for row in live]
+    return weeks, _bucketed(column, group, weeks, today + timedelta(days=1))
 
 
 def _submitted(today: date) -> WeeklyCounts:
-    weeks, rows = _weekly(today, "submitted", CofOApplication.submitted_at)
+    weeks, rows = _weekly(today, CofOApplication.submitted_at)
     counts = [0] * CHART_WEEKS
     for week, count in rows:
         counts[week] += count
@@ -425,9 +421,7 @@ def _submitted(today: date) -> WeeklyCounts:
 def _results(today: date) -> WeeklyCounts:
     # Only a result sets inspected_at, so no status filter: that would tempt the planner
     # onto a status index instead of the (inspected_at, status) one that covers the query.
-    weeks, rows = _weekly(
-        today, "results", InspectionRequest.inspected_at, InspectionRequest.status
-    )
+    weeks, rows = _weekly(today, InspectionRequest.inspected_at, InspectionRequest.status)
     series = {outcome.value: [0] * CHART_WEEKS for outcome in OUTCOMES}
     for week, status, count in rows:
         if status.value in series:
@@ -444,8 +438,15 @@ def _expiry(today: date) -> dict[str, QueueSummary]:
 
 
 def dashboard() -> Dashboard:
-    """Every figure on the staff home, as of now in the department's time zone."""
+    """Every figure on the staff home, as of now in the department's time zone: computed
+    at most once per CACHE_SECONDS and per change, for every web process together."""
     today = calendar.local_today()
+    return shared_cache.remembered(
+        "dashboard", (today,), COUNTED_FROM, CACHE_SECONDS, lambda: _computed(today)
+    )
+
+
+def _computed(today: date) -> Dashboard:
     week, month = _money(today)
     return Dashboard(
         today=today,

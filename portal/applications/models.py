@@ -17,10 +17,10 @@ class ApplicationStatus(LabelledStatus):
     INFORMATION_REQUESTED = "information_requested", _l("Information requested")
     RESUBMITTED = "resubmitted", _l("Resubmitted")
     ACCEPTED = "accepted", _l("Accepted")
-    INSPECTIONS_COMPLETE = "inspections_complete", _l("Inspections Complete")
-    COFO_ISSUED = "cofo_issued", _l("C of O Issued")
+    INSPECTIONS_COMPLETE = "inspections_complete", _l("Inspections complete")
+    COFO_ISSUED = "cofo_issued", _l("C of O issued")
     REJECTED = "rejected", _l("Rejected")
-    NOT_APPLICABLE = "not_applicable", _l("Not Applicable")
+    NOT_APPLICABLE = "not_applicable", _l("Not applicable")
     WITHDRAWN = "withdrawn", _l("Withdrawn")
 
 

@@ -183,7 +183,7 @@ def inspections_complete(application_id: int):
     except DomainError as error:
         flash(error.message, "error")
     else:
-        flash(_("The application is now at Inspections Complete."), "success")
+        flash(_("The application is now at “Inspections complete”."), "success")
     return redirect(url_for("certificates.issue", application_id=application_id))
 
 

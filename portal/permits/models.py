@@ -27,7 +27,7 @@ class Trade(LabelledStatus):
 
 class PermitStatus(LabelledStatus):
     ISSUED = "Issued", _l("Issued")
-    INSPECTION_PHASE = "Inspection Phase", _l("Inspection Phase")
+    INSPECTION_PHASE = "Inspection Phase", _l("Inspection phase")
     FINALED = "Finaled", _l("Finaled")
     EXPIRED = "Expired", _l("Expired")
     REVOKED = "Revoked", _l("Revoked")

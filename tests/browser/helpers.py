@@ -62,12 +62,35 @@ def check_axe(page: Page) -> None:
     raise AssertionError("\n".join(lines))
 
 
+# WCAG 1.4.10 (reflow): a phone's width, and a 1280 px screen zoomed to 200 %.
+REFLOW_WIDTHS = (320, 640)
+
+
+def check_reflow(page: Page) -> None:
+    """Fail if the page scrolls sideways at any of REFLOW_WIDTHS, then give the page its
+    viewport back (one resize and one measurement per width)."""
+    viewport = page.viewport_size
+    too_wide = {}
+    try:
+        for width in REFLOW_WIDTHS:
+            page.set_viewport_size({"width": width, "height": 800})
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > width:
+                too_wide[width] = scroll_width
+    finally:
+        if viewport is not None:
+            page.set_viewport_size(viewport)
+    assert not too_wide, f"{page.url} scrolls sideways: {too_wide} (width: scroll width)"
+
+
 def visit(page: Page, path: str, status: int = 200) -> Response:
-    """Open a page of the live server, check its status, then check it with axe."""
+    """Open a page of the live server, check its status, check it with axe, then check
+    that it does not scroll sideways at 320 or 640 px."""
     response = page.goto(path)
     assert response is not None, f"no response for {path}"
     assert response.status == status, f"{path} answered {response.status}, expected {status}"
     check_axe(page)
+    check_reflow(page)
     return response
 
 
@@ -110,6 +133,12 @@ def let_in(page: Page, user: User) -> None:
     page.context.add_cookies(
         [{"name": cookie.key, "value": cookie.value, "domain": "127.0.0.1", "path": "/"}]
     )
+
+
+def open_menu_item(page: Page, menu: str, item: str) -> None:
+    """Follow a staff menu item: open its menu (Work, Records, Admin), then click the item."""
+    page.get_by_role("button", name=menu, exact=True).click()
+    page.get_by_role("link", name=item, exact=True).click()
 
 
 def sign_out(page: Page) -> None:

@@ -11,7 +11,7 @@ from portal.auth.models import Role
 from portal.extensions import db
 from portal.notifications.models import OutboxMessage
 from portal.timeline import TimelineEntry
-from tests.browser.helpers import check_axe, choose, sign_in, sign_out, visit
+from tests.browser.helpers import check_axe, choose, open_menu_item, sign_in, sign_out, visit
 from tests.factories import make_user
 from tests.factories.applications import build_application
 from tests.factories.permits import owner_with_permit
@@ -156,7 +156,7 @@ def test_staff_request_information_the_owner_resubmits_and_staff_accept(page: Pa
 
     sign_in(staff_page, staff)
     expect(staff_page.get_by_role("heading", level=1)).to_have_text("Staff home")
-    staff_page.get_by_role("link", name="Applications", exact=True).click()
+    open_menu_item(staff_page, "Work queues", "Applications")
     queue = staff_page.get_by_role("table", name="Applications")
     queue.get_by_role("link", name=application.confirmation_number).click()
     check_axe(staff_page)

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from portal.auth.models import Role
 from portal.permits.models import PermitStatus
-from tests.browser.helpers import check_axe, expect_error_summary, sign_in
+from tests.browser.helpers import check_axe, expect_error_summary, open_menu_item, sign_in
 from tests.factories import make_permit, make_user
 
 pytestmark = pytest.mark.browser
@@ -22,7 +22,7 @@ def test_staff_download_the_permits_file(page: Page):
         status_current=PermitStatus.INSPECTION_PHASE,
     )
     sign_in(page, make_user(role=Role.STAFF, name="Sam Staff"))
-    page.get_by_role("link", name="Exports").first.click()
+    open_menu_item(page, "Records", "Exports")
     expect(page.get_by_role("heading", level=1)).to_have_text("Open data exports")
     check_axe(page)
 

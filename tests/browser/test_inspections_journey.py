@@ -1,7 +1,7 @@
 """Inspections in a real browser: a contractor requests one, staff schedule it, the owner
 sees it; staff record "No access", the reinspection fee blocks the next request until staff
 waive it; then every required inspection passes and the accepted application moves to
-"Inspections Complete". And the request form's error path.
+"Inspections complete". And the request form's error path.
 
 Dates come from the portal's own business-day calendar, so the test holds on any day.
 """
@@ -280,7 +280,7 @@ def test_no_access_a_waived_reinspection_fee_and_every_inspection_passed(page: P
     expect(owner_page.get_by_text("Every required inspection has passed")).to_be_visible()
     for name in (REFRIGERATION, COFO_DOB, COFO_FPB):
         expect(_checklist_row(owner_page, name)).to_contain_text("Nothing to do: passed")
-    expect(owner_page.get_by_text("Inspections Complete", exact=True)).to_be_visible()
+    expect(owner_page.get_by_text("Inspections complete", exact=True)).to_be_visible()
     expect(owner_page.get_by_role("link", name="Request an inspection")).to_have_count(0)
 
 

@@ -11,7 +11,7 @@ from portal import calendar
 from portal.auth.models import Role
 from portal.extensions import db
 from portal.settings.models import Holiday, PortalSettings
-from tests.browser.helpers import check_axe, expect_error_summary, sign_in, visit
+from tests.browser.helpers import check_axe, expect_error_summary, open_menu_item, sign_in, visit
 from tests.factories import make_permit, make_user
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 def test_an_admin_changes_the_capacity_and_adds_a_holiday(page: Page):
     admin = make_user(email="ada@example.com", role=Role.ADMIN, name="Ada Admin")
     sign_in(page, admin)
-    page.get_by_role("link", name="Settings").first.click()
+    open_menu_item(page, "Admin", "Settings")
     expect(page.get_by_role("heading", level=1)).to_have_text("Settings")
     check_axe(page)
 
@@ -58,7 +58,7 @@ def test_an_admin_changes_the_capacity_and_adds_a_holiday(page: Page):
 def test_an_admin_maps_a_permit_type_for_the_open_data_export(page: Page):
     make_permit(permit_num="BP-WRECK-1", permit_type="Wrecking")
     sign_in(page, make_user(email="ada@example.com", role=Role.ADMIN, name="Ada Admin"))
-    page.get_by_role("link", name="Settings").first.click()
+    open_menu_item(page, "Admin", "Settings")
     page.get_by_role("link", name="Permit types in the open-data export").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Permit types in the open-data export"

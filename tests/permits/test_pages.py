@@ -28,7 +28,7 @@ def test_home_lists_only_my_permits_with_status_role_and_next_step(client):
     check_page(response.data)
     assert mine.permit_num.encode() in response.data
     assert b"1 Mine St, Chicago, IL 60602" in response.data
-    assert b"Inspection Phase" in response.data
+    assert b"Inspection phase" in response.data
     assert b"Owner" in response.data
     assert b"Start your C of O application" in response.data
     assert theirs.permit_num.encode() not in response.data

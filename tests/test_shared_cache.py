@@ -1,0 +1,229 @@
+"""The cache every web process shares: one Redis with REDIS_URL, this process's memory
+without it; versions bumped by commits, signed values, and a Redis that is down."""
+
+import os
+import uuid
+from datetime import date
+
+import fakeredis
+import pytest
+import redis
+
+from portal import create_app, shared_cache
+from portal.admin import dashboard
+from portal.extensions import db
+from portal.payments.models import Fee, FeeKind
+from portal.permits.models import Permit
+from portal.settings.models import Holiday
+from tests.factories import make_permit
+from tests.support.client import PortalClient
+
+# Settings of the suite's app a second app on the same database repeats.
+SHARED_SETTINGS = (
+    "TESTING",
+    "SECRET_KEY",
+    "SQLALCHEMY_DATABASE_URI",
+    "DOCUMENT_STORE_PATH",
+    "MAIL_FILE_DIR",
+    "BABEL_TRANSLATION_DIRECTORIES",
+)
+
+
+@pytest.fixture
+def counted(app):
+    """A value computed from the permits table, and how often it was computed."""
+    shared_cache.watch(Permit.__tablename__)
+    calls = []
+
+    def permits() -> int:
+        calls.append(1)
+        return db.session.query(Permit).count()
+
+    def value() -> int:
+        return shared_cache.remembered("permits", (), (Permit.__tablename__,), 60, permits)
+
+    value.calls = calls  # type: ignore[attr-defined]
+    return value
+
+
+def test_a_value_is_computed_once_until_its_table_changes(counted):
+    assert counted() == 0
+    assert counted() == 0
+    assert len(counted.calls) == 1
+    make_permit()
+    assert counted() == 1
+    assert len(counted.calls) == 2
+
+
+def test_a_write_to_another_table_keeps_the_value(counted):
+    make_permit()
+    assert counted() == 1
+    db.session.add(Holiday(day=date(2026, 7, 3), name="Independence Day (observed)"))
+    db.session.commit()
+    assert counted() == 1
+    assert len(counted.calls) == 1
+
+
+def test_a_savepoint_released_changes_nothing_until_the_transaction_commits(counted):
+    permit = make_permit()
+    counted()
+    with db.session.begin_nested():
+        db.session.delete(permit)
+    # Released, not committed: another process would still read the permit.
+    counted()
+    assert len(counted.calls) == 1
+    db.session.commit()
+    assert counted() == 0
+    assert len(counted.calls) == 2
+
+
+# ---- Redis (fakeredis: one server, as every process would see it) -------------------------
+
+
+@pytest.fixture
+def fake_server(monkeypatch):
+    server = fakeredis.FakeServer()
+    monkeypatch.setattr(
+        redis.Redis,
+        "from_url",
+        staticmethod(lambda url, **options: fakeredis.FakeRedis(server=server)),
+    )
+    return server
+
+
+def second_app(app, **overrides):
+    """Another web process on the suite's database."""
+    config = {name: app.config[name] for name in SHARED_SETTINGS}
+    config.update({"RATELIMIT_STORAGE_URI": "memory://", **overrides})
+    return create_app(config)
+
+
+def fee_assessed_now(cents: int) -> None:
+    db.session.add(Fee(permit_id=make_permit().id, kind=FeeKind.INSPECTION, amount_cents=cents))
+    db.session.commit()
+
+
+def assessed_this_week(process) -> int:
+    with process.app_context():
+        return dashboard.dashboard().week.assessed_cents
+
+
+@pytest.mark.usefixtures("restored_limiter")
+def test_two_processes_on_one_redis_see_the_same_figures_and_each_change_at_once(app, fake_server):
+    first = second_app(app, REDIS_URL="redis://cache.internal:6379/0")
+    second = second_app(app, REDIS_URL="redis://cache.internal:6379/0")
+    with first.app_context():
+        fee_assessed_now(1000)
+    assert assessed_this_week(first) == 1000
+    # The second process reads the figures the first computed: the same object, unpickled.
+    with second.app_context(), _no_queries():
+        assert dashboard.dashboard().week.assessed_cents == 1000
+    with second.app_context():
+        fee_assessed_now(250)
+    # The change committed in the second process shows in the first at once, not after
+    # CACHE_SECONDS.
+    assert assessed_this_week(first) == 1250
+    assert assessed_this_week(second) == 1250
+
+
+@pytest.mark.usefixtures("restored_limiter")
+def test_each_process_s_own_memory_would_show_stale_figures(app):
+    """Why production refuses memory with more than one process: without Redis, the change
+    made in one process is not seen by another until its cached figures expire."""
+    first, second = second_app(app), second_app(app)
+    assert assessed_this_week(first) == 0
+    with second.app_context():
+        fee_assessed_now(1000)
+    assert assessed_this_week(first) == 0
+
+
+@pytest.mark.usefixtures("restored_limiter")
+def test_a_value_not_signed_with_the_key_is_never_unpickled(app, fake_server):
+    process = second_app(app, REDIS_URL="redis://cache.internal:6379/0")
+    with process.app_context():
+        fee_assessed_now(1000)
+        assert dashboard.dashboard().week.assessed_cents == 1000
+    client = fakeredis.FakeRedis(server=fake_server)
+    (key,) = client.keys("portal:value:dashboard:*")
+    # What someone able to write to the Redis, without SECRET_KEY, could put there.
+    client.set(key, b"x" * 32 + b"cos\nsystem\n(S'echo owned'\ntR.")
+    assert assessed_this_week(process) == 1000
+
+
+@pytest.mark.usefixtures("restored_limiter")
+def test_a_redis_that_is_down_costs_time_never_the_page(app, fake_server, caplog):
+    process = second_app(app, REDIS_URL="redis://cache.internal:6379/0")
+    fake_server.connected = False
+    with process.app_context():
+        fee_assessed_now(700)
+    assert assessed_this_week(process) == 700
+    assert "shared cache unreachable" in caplog.text
+    client = process.test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+
+
+class _no_queries:
+    """Fails if the block runs any SQL."""
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        self.statements = []
+        self.engine = db.engine
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def _count(self, *args):
+        self.statements.append(args[2])
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._count)
+        assert self.statements == []
+
+
+# ---- a real redis-server (.ci/run starts one; skipped without REDIS_URL) -------------------
+
+
+@pytest.mark.redis
+@pytest.mark.usefixtures("restored_limiter")
+def test_two_processes_on_a_real_redis_share_figures_and_rate_limits(app):
+    url = os.environ["REDIS_URL"]
+    prefix = f"portal-test-{uuid.uuid4().hex}:"
+    processes = [
+        second_app(
+            app,
+            REDIS_URL=url,
+            SHARED_CACHE_PREFIX=prefix,
+            RATELIMIT_STORAGE_URI=url,
+            RATELIMIT_KEY_PREFIX=prefix,
+        )
+        for _ in range(2)
+    ]
+    first, second = processes
+    client = redis.Redis.from_url(url)
+    try:
+        with first.app_context():
+            fee_assessed_now(1000)
+        assert assessed_this_week(first) == 1000
+        with second.app_context():
+            fee_assessed_now(250)
+        assert assessed_this_week(first) == 1250
+        assert assessed_this_week(second) == 1250
+        # Wrong passwords for one account, alternately through each process: the sixth is
+        # refused, counted in Redis (ACCOUNT_FAILURES: 5 per 15 minutes).
+        wrong = {"email": "nobody@example.com", "password": "not the password"}
+        for attempt in range(5):
+            process = processes[attempt % 2]
+            process.test_client_class = PortalClient
+            assert process.test_client().post("/account/sign-in", data=wrong).status_code == 200
+        assert first.test_client().post("/account/sign-in", data=wrong).status_code == 429
+        counters = list(client.scan_iter(match=f"LIMITS:LIMITER/{prefix}*"))
+        assert counters
+        client.delete(*counters)
+    finally:
+        with first.app_context():
+            shared_cache.clear()
+    assert not list(client.scan_iter(match=f"*{prefix}*"))
