@@ -2,12 +2,13 @@
 
 Starts a private PostgreSQL cluster (pg_ctl in a temporary folder, so it can be restarted),
 moto's S3 server behind a small TCP gate (closing the gate is "S3 down" without losing the
-bucket, which lives in moto's memory), an SMTP sink, two gunicorn web processes used
-round-robin by the client, and the worker (`flask outbox send` in a loop: main has no job
-queue yet). It drives a bounded load of real journeys over HTTP, like a browser: register,
-open the verification link from the sink, sign in, claim a permit, start the application,
-upload a document and download it back. Meanwhile it kills a web process and restarts it,
-kills the worker mid-run and restarts it, closes S3 for 10 s, restarts PostgreSQL once and
+bucket, which lives in moto's memory), Redis (Debian's redis-server: rate limits and the
+shared cache), an SMTP sink, two gunicorn web processes used round-robin by the client,
+and the worker (`flask outbox send` in a loop: main has no job queue yet). It drives a
+bounded load of real journeys over HTTP, like a browser: register, open the verification
+link from the sink, sign in, claim a permit, start the application, upload a document and
+download it back. Meanwhile it kills a web process and restarts it, kills the worker
+mid-run and restarts it, closes S3 for 10 s, restarts Redis, restarts PostgreSQL once and
 takes a backup (bin/backup). Then it checks the data (every accepted upload in the bucket
 with its SHA-256, every email delivered once, no 500 outside a fault's window) and restores
 the mid-load backup into a fresh database and bucket (bin/restore) and checks it.
@@ -231,6 +232,8 @@ class Drill:
         self.gate = Gate(gate_port, self.s3_port)
         self.sink = SmtpSink(self.smtp_port)
         threading.Thread(target=self.sink.serve_forever, daemon=True).start()
+        self.redis_port = free_port()
+        self.start_redis()
         self.web_ports = [free_port(), free_port()]
         self.env = {
             **os.environ,
@@ -244,6 +247,10 @@ class Drill:
             "MAIL_PORT": str(self.smtp_port),
             "MAIL_USE_TLS": "false",
             "PORTAL_BASE_URL": f"http://127.0.0.1:{self.web_ports[0]}",
+            # Rate limits and the shared cache on Redis (issue 15 item 2).
+            "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            "WEB_CONCURRENCY": "1",
+            "PORTAL_PROCESSES": "2",
             "FLASK": str(BIN / "flask"),
         }
         s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{self.s3_port}", **_aws())
@@ -315,6 +322,14 @@ with create_app().app_context():
         )  # fmt: skip
         wait_for_port(port, 60)
 
+    def start_redis(self) -> None:
+        self._spawn(
+            "redis",
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.redis_port),
+             "--save", "", "--appendonly", "no"],
+        )  # fmt: skip
+        wait_for_port(self.redis_port)
+
     def start_worker(self) -> None:
         loop = f'while true; do "{BIN}/flask" --app portal:create_app outbox send; sleep 1; done'
         self._spawn("worker", ["bash", "-c", loop], env=self.env)
@@ -330,6 +345,7 @@ with create_app().app_context():
             ("web process 0 killed and restarted", self._web_fault),
             ("worker killed mid-run and restarted", self._worker_fault),
             ("S3 stopped for 10 s", self._s3_fault),
+            ("Redis restarted", self._redis_fault),
             ("PostgreSQL restarted", self._pg_fault),
         ]
         for name, step in steps:
@@ -362,6 +378,11 @@ with create_app().app_context():
         self.gate.close()
         time.sleep(10)
         self.gate.open()
+
+    def _redis_fault(self) -> None:
+        self.kill("redis")
+        time.sleep(1)
+        self.start_redis()
 
     def _pg_fault(self) -> None:
         self.pg.restart()
@@ -613,6 +634,7 @@ def main() -> None:
 
 
 def _kind(what: str) -> str:
+    what = re.sub(r"http://127\.0\.0\.1:\d+", "", what)
     return re.sub(r"/\d+", "/<id>", re.sub(r"verify/\S+", "verify/<token>", what))
 
 
