@@ -332,7 +332,7 @@ def user_rows(plan: Plan, password_hash: str) -> Iterator[tuple]:
 
 
 def permit_rows(plan: Plan) -> Iterator[tuple]:
-    from portal.search_keys import address_key
+    from portal.search_keys import address_key, permit_search_text
 
     rng = random.Random(plan.seed + 1)
     start = date(2022, 1, 1)
@@ -354,6 +354,7 @@ def permit_rows(plan: Plan) -> Iterator[tuple]:
             plan.permit_status[permit_id],
             street,
             address_key(street),
+            permit_search_text(street, "", "Chicago", "IL", zip_code),
             "",
             "Chicago",
             "IL",
@@ -1090,8 +1091,14 @@ def seed_reference_data(plan: Plan) -> tuple[tuple[int, str], list[tuple]]:
     return (stored.id, stored.sha256), [(s.id, s.weekday, s.start, s.end) for s in slots]
 
 
-def generate(database_url: str, permits: int, users: int, seed: int) -> None:
-    from portal import create_app
+# What --search-only loads: the tables the staff search reads at scale.
+SEARCH_TABLES = ("users", "permits")
+
+
+def generate(
+    database_url: str, permits: int, users: int, seed: int, search_only: bool = False
+) -> None:
+    from portal import create_app, search_index
     from portal.auth.passwords import hash_password
     from portal.extensions import db
 
@@ -1138,6 +1145,7 @@ def generate(database_url: str, permits: int, users: int, seed: int) -> None:
                     "status_current",
                     "original_address1",
                     "address_key",
+                    "search_text",
                     "original_address2",
                     "original_city",
                     "original_state",
@@ -1370,6 +1378,8 @@ def generate(database_url: str, permits: int, users: int, seed: int) -> None:
                 certificates.pickup_rows(zone),
             ),
         ]
+        if search_only:
+            loads = [load for load in loads if load[0] in SEARCH_TABLES]
         engine = db.engine
         with engine.begin() as connection:
             if engine.dialect.name == "sqlite":
@@ -1378,6 +1388,8 @@ def generate(database_url: str, permits: int, users: int, seed: int) -> None:
             indexes = [index for name, _, _ in loads for index in tables[name].indexes]
             for index in indexes:
                 index.drop(connection)
+            # Likewise the staff search's FTS5 tables and trigram indexes (portal/search_index).
+            search_index.drop(connection)
             loader = Loader(connection)
             for name, columns, rows in loads:
                 table_started = time.monotonic()
@@ -1387,6 +1399,9 @@ def generate(database_url: str, permits: int, users: int, seed: int) -> None:
             for index in indexes:
                 index.create(connection)
             log(f"{len(indexes)} indexes built in {time.monotonic() - index_started:.1f} s")
+            search_started = time.monotonic()
+            search_index.create(connection)
+            log(f"search structures built in {time.monotonic() - search_started:.1f} s")
             if engine.dialect.name == "postgresql":
                 for name, columns, _ in loads:
                     if "id" not in columns:
@@ -1491,9 +1506,15 @@ def main(argv: list[str] | None = None) -> None:
         "--users", type=int, help="applicant accounts (default: one per 5 permits, at least 50)"
     )
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--search-only",
+        action="store_true",
+        help="load only the accounts and the permits (what the staff search reads, for "
+        "bench/search.py): minutes instead of the best part of an hour on a busy machine",
+    )
     args = parser.parse_args(argv)
     users = args.users or max(50, args.permits // 5)
-    generate(args.database_url, args.permits, users, args.seed)
+    generate(args.database_url, args.permits, users, args.seed, args.search_only)
 
 
 if __name__ == "__main__":

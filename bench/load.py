@@ -56,6 +56,15 @@ TARGETS: dict[str, tuple[float | None, float]] = {
 # Queues are measured on their first page and on this one (keyset pagination: page 500
 # should cost what page 1 does).
 DEEP_PAGE = 500
+# The text search's pages (issue 16 item 6): label, search term (search_terms()).
+SEARCH_PAGES = (
+    ("street name alone", "street_name"),
+    ("address without direction", "no_direction"),
+    ("printed address", "printed"),
+    ("number without its letters", "number_digits"),
+    ("email in capitals", "email_capitals"),
+    ("a miss", "miss"),
+)
 NEXT_LINK = re.compile(r'<a href="([^"]+)"[^>]*usa-pagination__next-page')
 
 # wrk reports neither p95 nor non-200 responses (it counts 3xx as success), so a
@@ -91,9 +100,9 @@ end
 @dataclass
 class Page:
     name: str
-    # The path. {permit_id}: the bench owner's busiest permit; {number_prefix} and
-    # {street}: search terms from that permit; {deep}: follow the page's Next link until
-    # page DEEP_PAGE (or the queue's last page) and measure that page.
+    # The path. {permit_id}: the bench owner's busiest permit; {number_prefix}, {street}
+    # and the other search_terms(): search terms from that permit; {deep}: follow the
+    # page's Next link until page DEEP_PAGE (or the queue's last page) and measure that page.
     template: str
     server: str  # "hello" or "portal"
     account: str | None  # whose cookie it sends
@@ -292,11 +301,13 @@ def run_wrk(port: int, page: Page, cookie: str, seconds: int, args, script: Path
 
 
 def bench_permit_id(app) -> int:
-    """The bench owner's permit with the longest timeline: the heaviest permit page they have."""
+    """The bench owner's permit with the longest timeline: the heaviest permit page they have
+    (a generate.py --search-only database has no parties: the bench owner's fifth permit,
+    200001 of a million, as generate.py spreads them; permit 1's number is mostly zeros)."""
     from portal.extensions import db
 
     with app.app_context():
-        return db.session.execute(
+        busiest = db.session.execute(
             text(
                 "SELECT p.permit_id FROM permit_parties p JOIN users u ON u.id = p.user_id "
                 "JOIN timeline_entries t ON t.permit_id = p.permit_id "
@@ -304,22 +315,36 @@ def bench_permit_id(app) -> int:
                 "GROUP BY p.permit_id ORDER BY count(*) DESC, p.permit_id LIMIT 1"
             ),
             {"email": OWNER_EMAIL},
-        ).scalar_one()
+        ).scalar()
+        if busiest is None:
+            count = db.session.execute(text("SELECT max(id) FROM permits")).scalar_one()
+            busiest = 1 + 4 * max(1, count // 20) if count >= 5 else 1
+    return busiest
 
 
 def search_terms(app, permit_id: int) -> dict[str, str]:
     """What staff would type to find the bench permit: its number without the last two
-    digits (a hundred permits share it) and its street address without the suffix."""
+    digits (a hundred permits share it), its street address without the suffix, and what
+    issue 16 item 6 lists: the street name alone, the address without its direction, the
+    address as the portal prints it, the number without its letters, the owner's email in
+    capitals; and a miss."""
     from portal.extensions import db
+    from portal.permits.models import Permit
 
     with app.app_context():
-        number, street = db.session.execute(
-            text("SELECT permit_num, original_address1 FROM permits WHERE id = :id"),
-            {"id": permit_id},
-        ).one()
+        permit = db.session.get(Permit, permit_id)
+        number, street, printed = permit.permit_num, permit.original_address1, permit.address
+    words = street.split()
     return {
         "number_prefix": number[:-2],
-        "street": " ".join(street.split()[:3]),
+        "street": " ".join(words[:3]),
+        # The bench's streets all have a direction ("N Broadway", "W Irving Park Rd").
+        "street_name": words[2],
+        "no_direction": " ".join([words[0], *(words[2:-1] if len(words) > 3 else words[2:])]),
+        "printed": printed,
+        "number_digits": number.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ-").lstrip("0"),
+        "email_capitals": OWNER_EMAIL.upper(),
+        "miss": "9999 Nowhere Ave",
     }
 
 
@@ -437,6 +462,16 @@ def bench_pages() -> list[Page]:
             "staff overview",
         ),
         Page("search: street", "/staff/search?q={street}", "portal", "staff", "staff overview"),
+        *(
+            Page(
+                f"search: {label}",
+                f"/staff/search?q={{{term}}}",
+                "portal",
+                "staff",
+                "staff overview",
+            )
+            for label, term in SEARCH_PAGES
+        ),
         Page("staff permit record", "/staff/permits/{permit_id}", "portal", "staff", "page"),
     ]
 
@@ -600,9 +635,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
     parser.add_argument("--results-dir", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--skip-load", action="store_true", help="only count queries")
+    parser.add_argument(
+        "--only",
+        help="measure only the pages whose name starts with this (e.g. 'search:'), "
+        "with the two yardsticks",
+    )
     args = parser.parse_args(argv)
 
-    pages = bench_pages()
+    pages = [
+        page
+        for page in bench_pages()
+        if not args.only or page.name.startswith(args.only) or page.kind in ("yardstick", "layout")
+    ]
     database = make_url(args.database_url).get_backend_name()
     app = make_app(args.database_url)
     paths = page_paths(app, pages)

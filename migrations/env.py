@@ -7,6 +7,7 @@ from alembic import context
 from flask import current_app
 
 from portal.models import UTCDateTime
+from portal.search_index import include_name
 
 config = context.config
 # Not disable_existing_loggers: migrations run inside the app too (tests, `flask db upgrade`),
@@ -34,6 +35,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_db.metadata,
         literal_binds=True,
         render_item=render_item,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -52,6 +54,8 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_db.metadata,
             render_item=render_item,
+            # The text search's FTS5 tables and trigram indexes are no models (search_index).
+            include_name=include_name,
             **conf_args,
         )
         with context.begin_transaction():

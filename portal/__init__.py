@@ -69,7 +69,11 @@ def create_app(config: dict | None = None) -> Flask:
     for module in BLUEPRINTS:
         app.register_blueprint(import_module(module).bp)
 
-    from portal import cli, template_helpers
+    from portal import (
+        cli,
+        tasks,  # noqa: F401 - every background task registered before a job is queued
+        template_helpers,
+    )
 
     template_helpers.init_app(app)
     cli.init_app(app)

@@ -1,6 +1,7 @@
 """Registers each feature's command-line commands on the app, and the two that work across
 features: `flask reminders send` (tomorrow's appointments) and `flask outbox send` (due
-receipts, then the email outbox)."""
+receipts, then the email outbox). The worker (`flask worker`, portal/worker.py) runs the
+same work on its own schedule; these stay for running it by hand."""
 
 import click
 from flask import Flask, current_app
@@ -57,6 +58,7 @@ def init_app(app: Flask) -> None:
     from portal.inspections.cli import inspections_cli
     from portal.payments.cli import payments_cli
     from portal.permits.cli import permits_cli
+    from portal.worker import worker_command
 
     app.cli.add_command(documents_cli)
     app.cli.add_command(inspections_cli)
@@ -65,3 +67,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(permits_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(worker_command)

@@ -110,8 +110,9 @@ def load(instance_path: Path) -> dict:
         or os.environ.get("AWS_ENDPOINT_URL_S3")
         or os.environ.get("AWS_ENDPOINT_URL", ""),
         "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
-        # A request may carry a little form data beside the largest upload.
-        "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024) + 512 * 1024,
+        # Each file is checked on its own against MAX_UPLOAD_BYTES; a request carries several
+        # (ten phone photos of a failed inspection, a plan set's pages) and its fields.
+        "MAX_CONTENT_LENGTH": _int("MAX_REQUEST_BYTES", 100 * 1024 * 1024),
         "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000"),
         "PORTAL_TIMEZONE": os.environ.get("PORTAL_TIMEZONE", "America/Chicago"),
         "PORTAL_DEPARTMENT": os.environ.get("PORTAL_DEPARTMENT", "Department of Buildings"),
@@ -136,10 +137,15 @@ def load(instance_path: Path) -> dict:
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
-        # One Redis for everything shared across processes: the limiter's counters and
-        # the cached figures (portal/shared_cache.py). Empty: this process's memory.
+        # One Redis for everything shared across processes: the limiter's counters, the
+        # cached figures (portal/shared_cache.py) and the job queue (`flask worker`).
+        # Empty: this process's memory, and jobs run in-process after their commit.
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or redis_url or MEMORY,
+        "JOBS_QUEUE": os.environ.get("JOBS_QUEUE", "portal"),
+        # Without Redis: "thread" runs queued jobs on a thread of the web process; the
+        # tests use "manual" and run them themselves (tests/support/jobs.py).
+        "JOBS_LOCAL": os.environ.get("JOBS_LOCAL", "thread"),
         # While Redis is unreachable each process counts on its own rather than not at all.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
@@ -174,6 +180,8 @@ def refuse_unsafe(config: dict) -> None:
     problems = []
     if env not in ENVIRONMENTS:
         problems.append(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    if config.get("JOBS_LOCAL", "thread") not in ("thread", "manual"):
+        problems.append("JOBS_LOCAL must be thread (the default) or manual")
     if config["TRUSTED_PROXY_COUNT"] < 0:
         problems.append("TRUSTED_PROXY_COUNT must be 0 (no proxy) or the number of proxies")
     if config.get("STRIPE_SECRET_KEY") and not config.get("STRIPE_WEBHOOK_SECRET"):
@@ -210,6 +218,11 @@ def _production_problems(config: dict) -> list[str]:
         problems.append(
             "the document store's endpoint must use https: over http the documents and the "
             "request signatures cross the network readable"
+        )
+    if config.get("JOBS_LOCAL") == "manual" and not config.get("REDIS_URL"):
+        problems.append(
+            "JOBS_LOCAL=manual is for the test suite: no email or receipt would ever be sent "
+            "(set REDIS_URL and run `flask worker`, or leave JOBS_LOCAL unset)"
         )
     problems.extend(_shared_state_problems(config))
     return problems

@@ -28,6 +28,9 @@ SESSION_KEY = "locale"
 FORMATTING_LOCALE = {"en": "en_US", "es": "es_US"}
 DATE_PATTERN = {"en": "d MMMM y", "es": "d 'de' MMMM 'de' y"}
 TIME_PATTERN = {"en": ", h:mm a", "es": ", h:mm a"}
+# How a browser's date picker shows a day in each language (mm/dd/yyyy in US English,
+# dd/mm/aaaa in Spanish), so a hint's example looks like the control beside it.
+CONTROL_DATE_PATTERN = {"en": "MM/dd/y", "es": "dd/MM/y"}
 
 # How an email address's account prefers to read (auth registers it; None: no account).
 _account_language: Callable[[str], str | None] = lambda _address: None  # noqa: E731
@@ -80,6 +83,11 @@ def date_pattern(*, weekday: bool = False, with_time: bool = False) -> str:
 def weekday_date(value: date) -> str:
     """A day with its weekday, as messages name a visit: "Tuesday 26 May 2026"."""
     return format_date(value, date_pattern(weekday=True))
+
+
+def control_date(value: date) -> str:
+    """A day as the date picker shows it: "12/08/2026" in English, "08/12/2026" in Spanish."""
+    return format_date(value, CONTROL_DATE_PATTERN[current()])
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,7 @@ STAFF_MENUS = (
             ),
             Item("inspections.types", _l("Inspection types"), ("inspections.edit_type",), True),
             Item("certificates.hours", _l("Pickup hours"), admin_only=True),
+            Item("admin.background_jobs", _l("Background jobs"), admin_only=True),
         ),
     ),
 )

@@ -8,13 +8,28 @@ also takes % and _ literally. Case-insensitivity comes from normalised key colum
 The key columns compare in byte order on every backend (search_key_type); the record
 number and email ranges rely on the database's collation being byte order too (C or
 C.UTF-8, as the portal's PostgreSQL databases are created).
+
+The staff search also finds text anywhere in an address, a permit number, a name or an
+email address (text_search_ids), with the databases' own trigram text search
+(portal/search_index.py): pg_trgm's GIN indexes on PostgreSQL, FTS5 on SQLite.
 """
 
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, Select, and_, column, false, or_, select, table
+from sqlalchemy import text as sql_text
 
+from portal import search_index
 from portal.auth.models import User
+from portal.extensions import db
 from portal.permits.models import Permit
-from portal.search_keys import DIRECTIONS, Street, address_key, name_key, normalise, street
+from portal.search_keys import (
+    DIRECTIONS,
+    Street,
+    address_key,
+    name_key,
+    normalise,
+    search_words,
+    street,
+)
 
 __all__ = [
     "address_key",
@@ -26,6 +41,7 @@ __all__ = [
     "permit_matches",
     "person_matches",
     "prefix",
+    "text_search_ids",
 ]
 
 # Past any character a normalised key or a record number can hold.
@@ -91,3 +107,97 @@ def same_street(typed: Street, address1: str) -> bool:
     if typed.suffix:
         return stored.name == typed.name and stored.suffix in ("", typed.suffix)
     return stored.name.startswith(typed.name)
+
+
+# ---- text search ----------------------------------------------------------------------------
+
+# The trigram search needs three characters to look anything up.
+MIN_TEXT = 3
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _fts_string(text: str) -> str:
+    """An FTS5 string: in double quotes, a quote doubled; the trigram tokenizer then matches
+    it as a substring, spaces and punctuation included."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _word_patterns(typed: str) -> list[str]:
+    """What each typed word must be in permits.search_text: a whole word (" 1456 "), and the
+    last one the start of a word (" milw"), unless it is one character, which the trigram
+    search cannot look up alone (" n " is three)."""
+    words = search_words(typed)
+    if not words:
+        return []
+    *whole, last = words
+    patterns = [f" {word} " for word in whole]
+    patterns.append(f" {last} " if len(last) == 1 else f" {last}")
+    return patterns
+
+
+def _number_fragment(typed: str) -> str:
+    """A typed piece of a permit number: one word with a digit, three characters or more."""
+    fragment = typed.strip()
+    if len(fragment) < MIN_TEXT or " " in fragment or not any(c.isdigit() for c in fragment):
+        return ""
+    return fragment
+
+
+def text_search_ids(kind: str, typed: str, limit: int, *, in_numbers: bool = True) -> Select | None:
+    """Up to ``limit`` ids of permits (kind "permits") or accounts ("people") that hold the
+    typed text anywhere, in no particular order, or None when there is nothing to look up.
+
+    Permits: every typed word among the address's words (directions, suffixes and unit words
+    spelt either way), or the text inside the permit number. People: the text inside the
+    name or the email address, in any case. Unordered so the database stops at ``limit``
+    rows however many match ("Halsted" alone matches a twelfth of the permits); the caller
+    puts exact and prefix matches first. ``in_numbers=False`` leaves the permit number out:
+    the caller passes it when the text already starts some numbers, since the start all
+    numbers share ("BP-2026-") is in every row and would read the whole index for nothing.
+    """
+    if kind == "permits":
+        patterns = _word_patterns(typed)
+        fragment = _number_fragment(typed) if in_numbers else ""
+        if not patterns and not fragment:
+            return None
+    else:
+        name, email = normalise(typed), typed.strip().lower()
+        if len(name) < MIN_TEXT and len(email) < MIN_TEXT:
+            return None
+    if db.session.get_bind().dialect.name == "sqlite":
+        fts = search_index.PERMIT_FTS if kind == "permits" else search_index.PERSON_FTS
+        if kind == "permits":
+            parts = [f"number : {_fts_string(fragment)}"] if fragment else []
+            if patterns:
+                words = " AND ".join(_fts_string(pattern) for pattern in patterns)
+                parts.append(f"words : ({words})")
+        else:
+            parts = [
+                f"{field} : {_fts_string(value)}"
+                for field, value in (("name", name), ("email", email))
+                if len(value) >= MIN_TEXT
+            ]
+        rows = table(fts, column("rowid"))
+        return (
+            select(rows.c.rowid)
+            .where(sql_text(f"{fts} MATCH :match").bindparams(match=" OR ".join(parts)))
+            .limit(limit)
+        )
+    if kind == "permits":
+        conditions: list[ColumnElement[bool]] = []
+        if fragment:
+            conditions.append(Permit.permit_num.ilike(f"%{_like_escaped(fragment)}%", escape="\\"))
+        if patterns:
+            conditions.append(
+                and_(*(Permit.search_text.like(f"%{pattern}%") for pattern in patterns))
+            )
+        return select(Permit.id).where(or_(*conditions)).limit(limit)
+    conditions = [
+        key.ilike(f"%{_like_escaped(value)}%", escape="\\")
+        for key, value in ((User.name_key, name), (User.email, email))
+        if len(value) >= MIN_TEXT
+    ]
+    return select(User.id).where(or_(*conditions)).limit(limit)

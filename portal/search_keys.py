@@ -143,3 +143,55 @@ def street(text: str | None) -> Street | None:
         # Whatever follows the suffix is a unit ("Apt 2", "#3"), not part of the street.
         suffix, rest = SUFFIXES[rest[suffix_at]], rest[:suffix_at]
     return Street(number, direction, " ".join(rest), suffix)
+
+
+# ---- words for the text search ---------------------------------------------------------------
+
+# Words that only say a unit follows ("Unit B", "Apt 2", "Suite 300", "#4"): dropped, so the
+# unit is found however it was written; the unit's own name or number stays.
+UNIT_WORDS = frozenset({"unit", "apt", "apartment", "suite", "ste", "rm", "room", "#"})
+SEARCH_TEXT_LENGTH = 500
+
+
+def search_words(text: str | None) -> list[str]:
+    """The words of a typed or stored address, each in one spelling: directions and suffixes
+    as the permit data writes them ("north" is "n", "avenue" is "ave"), unit words dropped.
+
+    Word by word, unlike street(): the text search matches words wherever they are, and
+    both sides go through this, so "1600 W North Ave" still finds itself.
+    """
+    words = []
+    for word in normalise(text).split():
+        word = word.lstrip("#")
+        if not word or word in UNIT_WORDS:
+            continue
+        words.append(DIRECTIONS.get(word) or SUFFIXES.get(word) or word)
+    return words
+
+
+def permit_search_text(
+    address1: str | None,
+    address2: str | None = "",
+    city: str | None = "",
+    state: str | None = "",
+    zip_code: str | None = "",
+) -> str:
+    """The whole printed address as search words, with a space at each end so that every
+    word, the first and last included, sits between spaces: the search matches " 1456 "
+    as a whole word and " milw" as the start of one (portal/search_index.py)."""
+    words = search_words(
+        " ".join(part or "" for part in (address1, address2, city, state, zip_code))
+    )
+    return f" {' '.join(words)} "[:SEARCH_TEXT_LENGTH]
+
+
+def permit_search_default(context) -> str:
+    """permits.search_text for a Core INSERT that does not give it, from the row's address."""
+    row = context.get_current_parameters()
+    return permit_search_text(
+        row.get("original_address1"),
+        row.get("original_address2"),
+        row.get("original_city"),
+        row.get("original_state"),
+        row.get("original_zip"),
+    )

@@ -25,6 +25,7 @@ from portal import calendar, create_app
 from portal.auth.models import Role
 from portal.extensions import db, limiter
 from portal.inspections import catalogue
+from portal.jobs import local as local_jobs
 from portal.permits.models import PartyRole
 from tests.factories import add_party, make_permit, make_user, sign_in_as
 from tests.factories.inspections import TODAY, derive
@@ -84,6 +85,9 @@ def app(tmp_path_factory):
             "SERVER_NAME": None,
             "REDIS_URL": "",
             "RATELIMIT_STORAGE_URI": "memory://",
+            # Queued jobs wait for the test to run them (tests/support/jobs.py run_jobs),
+            # whatever REDIS_URL says: the redis-marked tests set it on the app themselves.
+            "JOBS_LOCAL": "manual",
             # The catalogs as they are in the checkout now, whatever .mo an install left.
             "BABEL_TRANSLATION_DIRECTORIES": str(
                 catalogs.compile_into(tmp_path_factory.mktemp("translations"))
@@ -163,6 +167,7 @@ def _wipe(app) -> None:
 def _clean_database(app):
     with app.app_context():
         limiter.reset()
+        local_jobs.QUEUE.clear()
         yield
         db.session.remove()
         _wipe(app)

@@ -32,6 +32,7 @@ REQUEST_CHANGERS = frozenset({"owner", "agent"})
 
 # For each permit_party route: the parties who may use it, and whether staff may.
 PERMIT_RULES: dict[str, tuple[frozenset[str], bool]] = {
+    "applications.add_me": (EDITORS, False),
     "applications.attestations": (EDITORS, False),
     "applications.building": (EDITORS, False),
     "applications.check_answers": (EDITORS, False),

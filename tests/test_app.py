@@ -45,10 +45,18 @@ def test_unknown_page_is_a_friendly_404(client):
             {"SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u:p@db/portal"},
             "test-mode payments",
         ),
+        ({"JOBS_LOCAL": "manual"}, "no email or receipt would ever be sent"),
     ],
 )
 def test_production_refuses_development_settings(monkeypatch, overrides, complaint):
-    for name in ("SECRET_KEY", "DATABASE_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
+    for name in (
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "STRIPE_SECRET_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+        "REDIS_URL",
+        "JOBS_LOCAL",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PORTAL_ENV", "production")
     for name, value in overrides.items():

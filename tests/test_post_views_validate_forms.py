@@ -30,6 +30,7 @@ from tests.factories.world import (
     pickup_started,
     work_not_begun,
 )
+from tests.support.jobs import a_failed_job
 from tests.support.pages import check_page
 from tests.support.post_forms import post_form
 from tests.support.routes import build_url, routes
@@ -81,6 +82,8 @@ CASES: dict[str, Case] = {
     "admin.new_user": Case("admin"),
     "admin.reactivate_user": Case("admin", _staff_deactivated),
     "admin.reset_second_factor": Case("admin"),
+    "admin.retry_job": Case("admin", a_failed_job),
+    "applications.add_me": Case("owner", _editable),
     "applications.attestations": Case("owner", _editable),
     "applications.building": Case("owner", _editable),
     "applications.contacts": Case("owner", _editable),
@@ -88,7 +91,8 @@ CASES: dict[str, Case] = {
     "applications.edit_contact": Case("owner", _editable),
     "applications.remove_contact": Case("owner", _editable),
     "applications.remove_document": Case("owner", _editable),
-    "applications.review_action": Case("staff", csrf_field="accept-csrf_token"),
+    "applications.decide": Case("staff"),
+    "applications.start_review": Case("staff", csrf_field="start-csrf_token"),
     "applications.start": Case("owner", _closed),
     "applications.submit": Case("owner", _editable),
     "auth.change_password": Case("owner"),

@@ -82,6 +82,7 @@ def test_staff_menu_has_staff_pages_instead_of_the_public_check(client):
         "Settings",
         "Inspection types",
         "Pickup hours",
+        "Background jobs",
         "Your account",
     ]
     staff = make_user(role=Role.STAFF)
@@ -90,6 +91,7 @@ def test_staff_menu_has_staff_pages_instead_of_the_public_check(client):
     labels = ["".join(a.itertext()) for a in tree.find(f".//{NS}nav").iter(f"{NS}a")]
     assert "Settings" not in labels
     assert "Audit log" not in labels
+    assert "Jobs" not in labels
 
 
 def test_number_fields_are_text_inputs_with_a_numeric_keypad(client):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.search_keys import Street, street
+from portal.search_keys import Street, permit_search_text, search_words, street
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,23 @@ def test_a_unit_after_the_suffix_is_not_part_of_the_street():
 @pytest.mark.parametrize("typed", ["", "Milwaukee Ave", "1456", "BP-2026-100001"])
 def test_without_a_house_number_and_a_street_there_is_no_address(typed):
     assert street(typed) is None
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "2210 S Halsted St, Unit B",
+        "2210 South Halsted Street Apt B",
+        "2210 s. halsted st. #B",
+        "2210 S HALSTED ST  SUITE  B",
+    ],
+)
+def test_search_words_spell_directions_suffixes_and_units_one_way(typed):
+    assert search_words(typed) == ["2210", "s", "halsted", "st", "b"]
+
+
+def test_the_search_text_is_the_printed_address_between_spaces():
+    text = permit_search_text("2210 S. Halsted St", "Unit B", "Chicago", "IL", "60608")
+    assert text == " 2210 s halsted st b chicago il 60608 "
+    assert permit_search_text("1456 North Milwaukee Avenue") == " 1456 n milwaukee ave "
+    assert permit_search_text(None, None, None, None, None) == "  "

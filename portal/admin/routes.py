@@ -5,4 +5,12 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, url_prefix="/staff")
 
 # Route modules register their views on bp.
-from portal.admin import audit, home, people, permit_record, search, users  # noqa: E402, F401
+from portal.admin import (  # noqa: E402, F401
+    audit,
+    background_jobs,
+    home,
+    people,
+    permit_record,
+    search,
+    users,
+)

@@ -1,9 +1,12 @@
 """Global search for staff: one box that finds permits, applications, certificates and people.
 
-Each kind is looked up by prefix on an indexed column (portal/search.py), at most
-PER_KIND + 1 rows a query, so a search costs a handful of short index range scans however
-many records there are, and nothing is counted. A query that names exactly one record by
-its full number goes straight to that record.
+Each kind is looked up by prefix on an indexed column (portal/search.py), and permits and
+people also by the databases' trigram text search (a street alone, an address however its
+direction and suffix are spelt, the printed address with its unit, a piece of a permit number,
+a surname, an email address in any case). Every lookup reads at most PER_KIND + 1 rows, so a
+search costs a handful of short index scans however many records there are, and nothing is
+counted. Exact and prefix matches come first, then the text search's. A query that names
+exactly one record by its full number goes straight to that record.
 """
 
 from dataclasses import dataclass, field
@@ -22,7 +25,7 @@ from portal.certificates.models import Certificate
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.permits.models import Permit
-from portal.search import normalise, number_prefixes, prefix
+from portal.search import normalise, number_prefixes, prefix, text_search_ids
 
 PER_KIND = 10
 MIN_LENGTH = 2
@@ -38,8 +41,8 @@ class SearchForm(PortalForm):
     q = StringField(
         _l("Search"),
         description=_l(
-            "The start of a permit number, address, confirmation number, certificate "
-            "number, name or email address."
+            "A permit number or part of one, an address or a street, the start of a "
+            "confirmation or certificate number, a name or an email address."
         ),
         filters=[lambda value: " ".join(value.split()) if isinstance(value, str) else value],
         validators=[
@@ -94,6 +97,13 @@ def _merged(*found_lists: list) -> Found:
     return Found(items[:PER_KIND], more or len(items) > PER_KIND)
 
 
+def _text_found(model, kind: str, text: str, *, in_numbers: bool = True) -> list:
+    ids = text_search_ids(kind, text, PER_KIND + 1, in_numbers=in_numbers)
+    if ids is None:
+        return []
+    return _first(select(model).where(model.id.in_(ids)), [model.id])
+
+
 def find(text: str) -> SearchResults:
     key = normalise(text)
     email = text.strip().lower()
@@ -123,10 +133,14 @@ def find(text: str) -> SearchResults:
     )
     by_email = _first(select(User).where(prefix(User.email, email)), [User.email])
     return SearchResults(
-        permits=_merged(by_number, by_address),
+        permits=_merged(
+            by_number,
+            by_address,
+            _text_found(Permit, "permits", text, in_numbers=not by_number),
+        ),
         applications=_merged(applications),
         certificates=_merged(certificates),
-        people=_merged(by_name, by_email),
+        people=_merged(by_name, by_email, _text_found(User, "people", text)),
     )
 
 

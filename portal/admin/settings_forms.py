@@ -260,7 +260,7 @@ class AgencyForm(PortalForm):
     name = StringField(
         _l("Name"), validators=[InputRequired(_l("Enter the agency's name")), Length(max=200)]
     )
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=40)])
     email = EmailField(
         _l("Email"),
         validators=[

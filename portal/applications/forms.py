@@ -2,7 +2,7 @@
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
+from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
     EmailField,
@@ -24,7 +24,12 @@ from wtforms.validators import (
 )
 
 from portal.applications import services
-from portal.applications.models import CertificateType, ContactRole, DocumentType
+from portal.applications.models import (
+    ApplicationStatus,
+    CertificateType,
+    ContactRole,
+    DocumentType,
+)
 from portal.forms import MultiCheckboxField, PortalForm, WholeNumberField
 
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
@@ -37,40 +42,51 @@ OCCUPANCY_GROUPS = [
     SelectChoice("A-5", _l("A-5 Assembly: outdoor stadiums")),
     SelectChoice("B", _l("B Business: offices, clinics")),
     SelectChoice("E", _l("E Educational: schools, day care")),
-    SelectChoice("F-1", _l("F-1 Factory: moderate hazard")),
-    SelectChoice("F-2", _l("F-2 Factory: low hazard")),
-    SelectChoice("H-1", _l("H-1 Hazardous: detonation hazard")),
-    SelectChoice("H-2", _l("H-2 Hazardous: deflagration hazard")),
-    SelectChoice("H-3", _l("H-3 Hazardous: combustion hazard")),
-    SelectChoice("H-4", _l("H-4 Hazardous: health hazard")),
-    SelectChoice("H-5", _l("H-5 Hazardous: semiconductor fabrication")),
+    SelectChoice(
+        "F-1", _l("F-1 Factory, moderate hazard: making furniture, clothing, cars or food")
+    ),
+    SelectChoice(
+        "F-2", _l("F-2 Factory, low hazard: making glass, metal or brick products, bottling drinks")
+    ),
+    SelectChoice("H-1", _l("H-1 Hazardous: explosives and materials that can detonate")),
+    SelectChoice("H-2", _l("H-2 Hazardous: flammable gases, dusts or liquids that burn fast")),
+    SelectChoice("H-3", _l("H-3 Hazardous: materials that burn readily or feed a fire")),
+    SelectChoice("H-4", _l("H-4 Hazardous: toxic or corrosive materials")),
+    SelectChoice("H-5", _l("H-5 Hazardous: semiconductor and similar research or fabrication")),
     SelectChoice("I-1", _l("I-1 Institutional: assisted living")),
     SelectChoice("I-2", _l("I-2 Institutional: hospitals, nursing homes")),
-    SelectChoice("I-3", _l("I-3 Institutional: detention")),
+    SelectChoice("I-3", _l("I-3 Institutional: jails, prisons and detention centers")),
     SelectChoice("I-4", _l("I-4 Institutional: adult and child day care")),
     SelectChoice("M", _l("M Mercantile: shops")),
     SelectChoice("R-1", _l("R-1 Residential: hotels")),
     SelectChoice("R-2", _l("R-2 Residential: apartments, dormitories")),
     SelectChoice("R-3", _l("R-3 Residential: one and two family")),
     SelectChoice("R-4", _l("R-4 Residential: care and assisted living, small")),
-    SelectChoice("S-1", _l("S-1 Storage: moderate hazard")),
-    SelectChoice("S-2", _l("S-2 Storage: low hazard")),
-    SelectChoice("U", _l("U Utility and miscellaneous")),
+    SelectChoice(
+        "S-1",
+        _l("S-1 Storage, moderate hazard: warehouses of furniture, paper, tires, repair garages"),
+    ),
+    SelectChoice(
+        "S-2",
+        _l("S-2 Storage, low hazard: parking garages, storage of metal, glass or food in cans"),
+    ),
+    SelectChoice("U", _l("U Utility and miscellaneous: sheds, private garages, fences, towers")),
 ]
-CONSTRUCTION_TYPES = [
-    "IA",
-    "IB",
-    "IIA",
-    "IIB",
-    "IIIA",
-    "IIIB",
-    "IV-A",
-    "IV-B",
-    "IV-C",
-    "IV-HT",
-    "VA",
-    "VB",
-]
+# The construction types of the building code, each with what it means in plain words.
+CONSTRUCTION_TYPES = {
+    "IA": _l("IA: noncombustible, the most fire-resistant (protected concrete or steel)"),
+    "IB": _l("IB: noncombustible, fire-resistant (protected concrete or steel)"),
+    "IIA": _l("IIA: noncombustible, partly protected (steel or concrete)"),
+    "IIB": _l("IIB: noncombustible, unprotected (bare steel)"),
+    "IIIA": _l("IIIA: masonry outside walls, wood inside, protected"),
+    "IIIB": _l("IIIB: masonry outside walls, wood inside, unprotected"),
+    "IV-A": _l("IV-A: mass timber, fully protected"),
+    "IV-B": _l("IV-B: mass timber, partly protected"),
+    "IV-C": _l("IV-C: mass timber, exposed"),
+    "IV-HT": _l("IV-HT: heavy timber"),
+    "VA": _l("VA: wood frame, protected (fire-rated)"),
+    "VB": _l("VB: wood frame, unprotected"),
+}
 
 
 class Needed:
@@ -249,7 +265,7 @@ class BuildingForm(SectionForm):
     construction_type = SelectField(
         _l("Construction type"),
         choices=[SelectChoice("", _l("Select a construction type"))]
-        + [SelectChoice(t, t) for t in CONSTRUCTION_TYPES],
+        + [SelectChoice(code, label) for code, label in CONSTRUCTION_TYPES.items()],
         validators=[Needed(), Optional()],
     )
     sprinklered = RadioField(
@@ -338,6 +354,18 @@ LICENSED_ROLES = {
 }
 
 
+CONTACT_FIELDS = (
+    "role",
+    "name",
+    "company",
+    "email",
+    "phone",
+    "address",
+    "trade",
+    "license_number",
+)
+
+
 class ContactForm(PortalForm):
     role = SelectField(
         _l("Role"),
@@ -379,6 +407,10 @@ class ContactForm(PortalForm):
         if self.role.data == ContactRole.TRADE_CONTRACTOR.value and not (field.data or "").strip():
             raise ValidationError(_l("Enter the contractor's trade"))
 
+    def is_blank(self) -> bool:
+        """Nothing typed or chosen: "Save and continue" then moves on without a contact."""
+        return not any((self[name].data or "").strip() for name in CONTACT_FIELDS)
+
     def answers(self) -> dict:
         return {
             "role": ContactRole(self.role.data),
@@ -397,8 +429,9 @@ class DocumentForm(PortalForm):
         + [SelectChoice(d.value, d.label) for d in DocumentType],
         validators=[InputRequired(_l("Select the document type"))],
     )
-    file = FileField(
-        _l("File"),
+    # Several files of one type at once, e.g. the pages of a plan set scanned one by one.
+    file = MultipleFileField(
+        _l("Files"),
         validators=[InputRequired(_l("Select a file to upload"))],
     )
     # Checked below with a message that says why, not WTForms' generic "Not a valid choice".
@@ -409,6 +442,12 @@ class DocumentForm(PortalForm):
     def validate_replaces(self, field) -> None:
         if field.data and field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(_l("The document to replace is no longer on the application."))
+        if field.data and len(self.file.data or []) > 1:
+            raise ValidationError(_l("Choose one file to replace a document, not several."))
+
+    def is_blank(self) -> bool:
+        """No type and no file chosen: "Save and continue" then moves on without an upload."""
+        return not (self.document_type.data or self.file.data or self.replaces.data)
 
     @classmethod
     def for_application(cls, application, **kwargs) -> "DocumentForm":
@@ -458,11 +497,73 @@ class VersionedActionForm(PortalForm):
     version = HiddenField(validators=[InputRequired()])
 
 
-class ReasonActionForm(VersionedActionForm):
+# The reviewer's decisions: the status each moves to, and whether it closes the application
+# (those two ask for a confirmation before they are recorded).
+DECISIONS = {
+    "accept": (ApplicationStatus.ACCEPTED, _l("Accept the application"), False),
+    "request-information": (
+        ApplicationStatus.INFORMATION_REQUESTED,
+        _l("Request more information from the applicant"),
+        False,
+    ),
+    "reject": (ApplicationStatus.REJECTED, _l("Reject the application"), True),
+    "not-applicable": (
+        ApplicationStatus.NOT_APPLICABLE,
+        _l("Not applicable: this project needs no certificate"),
+        True,
+    ),
+}
+
+
+class DecisionForm(VersionedActionForm):
+    """The review page's one decision form: the decision, then the message or reason."""
+
+    decision = RadioField(
+        _l("Your decision"), validators=[InputRequired(_l("Select your decision"))]
+    )
+    # Checked below: needed for every decision but accepting (Needed drops "(optional)").
     message = TextAreaField(
         _l("Message to the applicant"),
-        validators=[InputRequired(_l("Enter a message for the applicant")), Length(max=4000)],
+        validators=[Needed(), Length(max=4000)],
+        description=_l(
+            "What the department needs, or the reason for a rejection or not applicable. The "
+            "applicant reads it in the email and on the application. Not needed to accept."
+        ),
     )
+    # "yes" once the reviewer has seen the confirmation of a decision that closes the application.
+    confirm = HiddenField()
+
+    @classmethod
+    def for_application(cls, application, **kwargs) -> "DecisionForm":
+        """Every decision is a valid answer: one the application's state no longer allows
+        (another reviewer decided first) is refused by the service, which says why."""
+        form = cls(**kwargs)
+        form.decision.choices = [
+            SelectChoice(key, label) for key, (_status, label, _closes) in DECISIONS.items()
+        ]
+        if kwargs.get("formdata", True) is None:
+            form.version.data = str(application.version)
+        return form
+
+    def offer_only(self, can) -> None:
+        """Show only the decisions open to the application in its state (`can(status)`)."""
+        self.decision.choices = [
+            SelectChoice(key, label)
+            for key, (status, label, _closes) in DECISIONS.items()
+            if can(status)
+        ]
+
+    @property
+    def closes(self) -> bool:
+        return DECISIONS.get(self.decision.data or "", (None, None, False))[2]
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirm.data == "yes"
+
+    def validate_message(self, field):
+        if self.decision.data != "accept" and not (field.data or "").strip():
+            raise ValidationError(_l("Enter a message for the applicant"))
 
 
 class SubmitForm(PortalForm):

@@ -16,7 +16,7 @@ be made online and approved before any construction work begins.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flask_babel import LazyString
+from flask_babel import LazyString, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 
 from portal import languages
@@ -123,10 +123,13 @@ def requirement(
             "more need a certificate.",
             n=units,
         ),
-        _l(
-            "The work builds or substantially alters %(n)s dwelling or sleeping units, fewer "
+        # Only this one can be a single unit: the other says 4 or more.
+        lazy_ngettext(
+            "The work builds or substantially alters %(num)s dwelling or sleeping unit, fewer "
             "than 4.",
-            n=units,
+            "The work builds or substantially alters %(num)s dwelling or sleeping units, fewer "
+            "than 4.",
+            units,
         ),
     )
     decide(

@@ -12,7 +12,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import LazyString
+from flask_babel import LazyString, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,8 +26,8 @@ from portal.applications.forms import (
     AttestationsForm,
     BuildingForm,
     ContactForm,
+    DecisionForm,
     DocumentForm,
-    ReasonActionForm,
     RequirementCheckForm,
     SubmitForm,
     VersionedActionForm,
@@ -42,6 +42,7 @@ from portal.applications.models import (
 )
 from portal.applications.queue import ApplicationQueueForm, application_queue
 from portal.applications.requirement import SOURCE, requirement
+from portal.documents import images, oversize
 from portal.documents.store import send_stored
 from portal.errors import DomainError, StaleRecord
 from portal.extensions import db
@@ -170,29 +171,74 @@ def building(permit):
     )
 
 
-@bp.route("/permits/<int:permit_id>/application/contacts", methods=["GET", "POST"])
-@editor_access
-def contacts(permit):
-    application = _open_application(permit)
-    if not application.is_editable:
-        return _refuse_not_editable(permit)
-    form = ContactForm()
-    if form.validate_on_submit():
-        try:
-            services.add_contact(application, form.answers(), current_user)
-        except DomainError as error:
-            flash(error.message, "error")
-            return redirect(url_for("applications.overview", permit_id=permit.id))
-        else:
-            flash(_("Contact added."), "success")
-            return redirect(url_for("applications.contacts", permit_id=permit.id))
+# Where each button of the "add another" pages goes once what is on the form is saved.
+AFTER_SAVING = {
+    "contacts": {"continue": "applications.documents", "later": "applications.overview"},
+    "documents": {"continue": "applications.attestations", "later": "applications.overview"},
+}
+
+
+def _leaving_to(section: str) -> str | None:
+    """The page a "Save and continue" / "come back later" button leads to; None to stay."""
+    return AFTER_SAVING[section].get(request.form.get("save", ""))
+
+
+def _contacts_page(permit, application, form):
     return render_template(
         "applications/contacts.html",
         permit=permit,
         application=application,
         form=form,
         missing=services.missing_contacts(application.contacts),
+        me=services.own_contact(application, current_user),
     )
+
+
+@bp.route("/permits/<int:permit_id>/application/contacts", methods=["GET", "POST"])
+@editor_access
+def contacts(permit):
+    """GOV.UK "add another": every button saves a filled form; an empty one just moves on."""
+    application = _open_application(permit)
+    if not application.is_editable:
+        return _refuse_not_editable(permit)
+    form = ContactForm()
+    leaving_to = _leaving_to("contacts")
+    if request.method == "POST":
+        valid = form.validate()
+        if leaving_to and form.is_blank() and not form.csrf_token.errors:
+            return redirect(url_for(leaving_to, permit_id=permit.id))
+        if valid:
+            try:
+                services.add_contact(application, form.answers(), current_user)
+            except DomainError as error:
+                flash(error.message, "error")
+                return redirect(url_for("applications.overview", permit_id=permit.id))
+            flash(_("Contact added: %(name)s.", name=form.answers()["name"]), "success")
+            target = leaving_to or "applications.contacts"
+            return redirect(url_for(target, permit_id=permit.id))
+    return _contacts_page(permit, application, form)
+
+
+@bp.post("/permits/<int:permit_id>/application/contacts/add-me")
+@editor_access
+def add_me(permit):
+    application = _open_application(permit)
+    if not application.is_editable:
+        return _refuse_not_editable(permit)
+    form = ActionForm()
+    me = services.own_contact(application, current_user)
+    if not form.validate_on_submit():
+        flash(_("Your session ended. Please try again."), "error")
+    elif me is None:
+        flash(_("You are already a contact on this application."), "info")
+    else:
+        try:
+            services.add_contact(application, me, current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+            return redirect(url_for("applications.overview", permit_id=permit.id))
+        flash(_("Contact added: %(name)s.", name=me["name"]), "success")
+    return redirect(url_for("applications.contacts", permit_id=permit.id))
 
 
 def _contact_or_404(application, contact_id: int) -> ApplicationContact:
@@ -259,6 +305,7 @@ def _documents_page(permit, application, form, status: int = 200):
             application=application,
             form=form,
             max_mb=current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024),
+            document_types=images.DOCUMENT_ACCEPT,
         ),
         status,
     )
@@ -267,33 +314,46 @@ def _documents_page(permit, application, form, status: int = 200):
 @bp.route("/permits/<int:permit_id>/application/documents", methods=["GET", "POST"])
 @editor_access
 def documents(permit):
+    """GOV.UK "add another", as contacts: every button uploads the chosen files first."""
     application = _open_application(permit)
     if not application.is_editable:
         return _refuse_not_editable(permit)
-    if request.method == "POST" and (request.content_length or 0) > current_app.config.get(
-        "MAX_CONTENT_LENGTH", float("inf")
-    ):
-        # Reading a body over the limit would raise 413 before the form could say why.
-        form = DocumentForm.for_application(application, formdata=None)
-        limit_mb = current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
-        form.file.errors = [_("The selected file must be smaller than %(mb)s MB.", mb=limit_mb)]
+    if request.method == "POST" and oversize.too_large(request):
+        form = DocumentForm.for_application(application, formdata=oversize.fields_only(request))
+        form.file.errors = [oversize.message()]
         return _documents_page(permit, application, form, 413)
     form = DocumentForm.for_application(application)
-    if form.validate_on_submit():
-        replaces = next((d for d in application.documents if str(d.id) == form.replaces.data), None)
-        try:
-            services.add_document(
-                application,
-                form.file.data,
-                DocumentType(form.document_type.data),
-                current_user,
-                replaces=replaces,
+    leaving_to = _leaving_to("documents")
+    if request.method == "POST":
+        valid = form.validate()
+        if leaving_to and form.is_blank() and not form.csrf_token.errors:
+            return redirect(url_for(leaving_to, permit_id=permit.id))
+        if valid:
+            replaces = next(
+                (d for d in application.documents if str(d.id) == form.replaces.data), None
             )
-        except DomainError as error:
-            form.file.errors.append(error.message)
-        else:
-            flash(_("Document uploaded."), "success")
-            return redirect(url_for("applications.documents", permit_id=permit.id))
+            done = 0
+            for upload in form.file.data:
+                try:
+                    services.add_document(
+                        application,
+                        upload,
+                        DocumentType(form.document_type.data),
+                        current_user,
+                        replaces=replaces,
+                    )
+                except DomainError as error:
+                    form.file.errors.append(oversize.naming(upload, error.message))
+                else:
+                    done += 1
+            if done:
+                flash(
+                    ngettext("%(num)s document uploaded.", "%(num)s documents uploaded.", done),
+                    "success",
+                )
+            if not form.file.errors:
+                target = leaving_to or "applications.documents"
+                return redirect(url_for(target, permit_id=permit.id))
     return _documents_page(permit, application, form)
 
 
@@ -430,20 +490,15 @@ def confirmation(permit):
 
 # ---- staff review -------------------------------------------------------------------------
 
-REVIEW_ACTIONS: dict[str, tuple[type[VersionedActionForm], Callable[..., object], LazyString]] = {
-    "start-review": (VersionedActionForm, staff_review.start_review, _l("Review started.")),
-    "accept": (VersionedActionForm, staff_review.accept, _l("Application accepted.")),
+# The service that records each decision, and what the reviewer is told once it is done.
+DECISION_SERVICES: dict[str, tuple[Callable[..., object], LazyString]] = {
+    "accept": (staff_review.accept, _l("Application accepted.")),
     "request-information": (
-        ReasonActionForm,
         staff_review.request_information,
         _l("Information requested from the applicant."),
     ),
-    "reject": (ReasonActionForm, staff_review.reject, _l("Application rejected.")),
-    "not-applicable": (
-        ReasonActionForm,
-        staff_review.mark_not_applicable,
-        _l("Application marked not applicable."),
-    ),
+    "reject": (staff_review.reject, _l("Application rejected.")),
+    "not-applicable": (staff_review.mark_not_applicable, _l("Application marked not applicable.")),
 }
 
 
@@ -463,26 +518,23 @@ def _application_for_review(application_id: int) -> CofOApplication:
     return application
 
 
-def _review_forms(application, failed: str | None = None, failed_form=None) -> dict:
-    forms = {}
-    for action, (form_cls, _service, _done) in REVIEW_ACTIONS.items():
-        if action == failed:
-            forms[action] = failed_form
-            continue
-        form = form_cls(formdata=None, prefix=action)
-        form.version.data = str(application.version)
-        forms[action] = form
-    return forms
+def _can(application):
+    return lambda status: services.APPLICATION_TRANSITIONS.can(application.status, status)
 
 
-def _review_page(application, forms, failed_form=None):
+def _review_page(application, form=None):
+    """The review page; `form` is a decision form posted with errors, or sent back to change."""
+    start_form = VersionedActionForm(formdata=None, prefix="start")
+    start_form.version.data = str(application.version)
+    form = form or DecisionForm.for_application(application, formdata=None)
+    form.offer_only(_can(application))
     return render_template(
         "applications/review.html",
         application=application,
         permit=application.permit,
-        forms=forms,
-        form=failed_form,
-        can=lambda status: services.APPLICATION_TRANSITIONS.can(application.status, status),
+        form=form,
+        start_form=start_form,
+        can=_can(application),
         statuses=ApplicationStatus,
         verdict=services.requirement_for(application),
         changes=staff_review.document_changes(application),
@@ -499,23 +551,10 @@ def queue():
 @bp.get("/staff/applications/<int:application_id>")
 @staff
 def review(application_id: int):
-    application = _application_for_review(application_id)
-    return _review_page(application, _review_forms(application))
+    return _review_page(_application_for_review(application_id))
 
 
-@bp.post("/staff/applications/<int:application_id>/<action>")
-@staff
-def review_action(application_id: int, action: str):
-    if action not in REVIEW_ACTIONS:
-        abort(404)
-    form_cls, service, done = REVIEW_ACTIONS[action]
-    application = _application_for_review(application_id)
-    form = form_cls(prefix=action)
-    if not form.validate_on_submit():
-        return _review_page(application, _review_forms(application, action, form), form)
-    args: tuple[object, ...] = (application, current_user, form.version.data)
-    if isinstance(form, ReasonActionForm):
-        args += (form.message.data,)
+def _recorded(application_id: int, service, args: tuple, done) -> object:
     try:
         service(*args)
     except DomainError as error:
@@ -523,3 +562,39 @@ def review_action(application_id: int, action: str):
     else:
         flash(str(done), "success")
     return redirect(url_for("applications.review", application_id=application_id))
+
+
+@bp.post("/staff/applications/<int:application_id>/start-review")
+@staff
+def start_review(application_id: int):
+    application = _application_for_review(application_id)
+    form = VersionedActionForm(prefix="start")
+    if not form.validate_on_submit():
+        # A button with nothing typed: nothing is lost by going back to the page.
+        flash(_("Your session ended. Please try again."), "error")
+        return redirect(url_for("applications.review", application_id=application_id))
+    args = (application, current_user, form.version.data)
+    return _recorded(application_id, staff_review.start_review, args, _l("Review started."))
+
+
+@bp.post("/staff/applications/<int:application_id>/decision")
+@staff
+def decide(application_id: int):
+    """One form for every decision; rejecting and not applicable are confirmed first."""
+    application = _application_for_review(application_id)
+    form = DecisionForm.for_application(application)
+    if not form.validate_on_submit() or request.form.get("change"):
+        return _review_page(application, form)
+    if form.closes and not form.confirmed:
+        return render_template(
+            "applications/confirm_decision.html",
+            application=application,
+            permit=application.permit,
+            form=form,
+            verdict=services.requirement_for(application),
+        )
+    service, done = DECISION_SERVICES[form.decision.data]
+    args: tuple[object, ...] = (application, current_user, form.version.data)
+    if form.decision.data != "accept":
+        args += (form.message.data,)
+    return _recorded(application_id, service, args, done)

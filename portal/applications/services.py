@@ -27,6 +27,7 @@ from portal.applications.models import (
     ContactRole,
 )
 from portal.applications.requirement import Result, requirement
+from portal.documents import images
 from portal.documents.store import save_upload, upload_name
 from portal.errors import DomainError
 from portal.extensions import db
@@ -324,6 +325,26 @@ def add_contact(application, answers: Mapping, user) -> ApplicationContact:
     return contact
 
 
+def own_contact(application, user) -> dict | None:
+    """The signed-in owner's or agent's own details as a contact, for "Add me as a contact";
+    None once a contact in that role has their email address."""
+    party_roles = {p.role for p in application.permit.parties if p.user_id == user.id}
+    role = ContactRole.OWNER if PartyRole.OWNER in party_roles else ContactRole.APPLICANT
+    email = user.email.casefold()
+    if any(c.role == role and (c.email or "").casefold() == email for c in application.contacts):
+        return None
+    return {
+        "role": role,
+        "name": user.name,
+        "company": "",
+        "email": user.email,
+        "phone": user.phone or "",
+        "address": "",
+        "trade": "",
+        "license_number": "",
+    }
+
+
 @stale_guard(STALE_MESSAGE)
 def update_contact(application, contact, answers: Mapping, user) -> None:
     _require_editable(application)
@@ -373,6 +394,7 @@ def add_document(
     _require_editable(application)
     if replaces is not None and replaces not in application.documents:
         raise DomainError(_l("The document to replace is no longer on the application."))
+    file_storage = images.accepted_form(file_storage)
     stored = save_upload(file_storage)
     document = ApplicationDocument(
         document_type=document_type,

@@ -65,7 +65,8 @@ class _CertificateFields(PortalForm):
     )
     construction_type = SelectField(
         _l("Construction type"),
-        choices=[SelectChoice("", _l("Select"))] + [SelectChoice(t, t) for t in CONSTRUCTION_TYPES],
+        choices=[SelectChoice("", _l("Select"))]
+        + [SelectChoice(code, label) for code, label in CONSTRUCTION_TYPES.items()],
         validators=[Optional()],
     )
     granted_date = PortalDateField(

@@ -13,11 +13,19 @@ from datetime import date, timedelta
 from portal import calendar
 from portal.settings import services as settings
 
+# How far ahead a preferred date may be: the date pickers stop there too.
+BOOKING_HORIZON = timedelta(days=182)
+
 
 def earliest_inspection_day(today: date | None = None) -> date:
     """The first day a new request may name: the lead time in business days after today."""
     today = today or calendar.local_today()
     return calendar.add_business_days(today, settings.current().inspection_lead_business_days)
+
+
+def latest_inspection_day(today: date | None = None) -> date:
+    """The last day a request may name: the department plans visits this far ahead."""
+    return (today or calendar.local_today()) + BOOKING_HORIZON
 
 
 def cutoff_day(scheduled: date) -> date:

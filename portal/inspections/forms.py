@@ -1,5 +1,8 @@
 """Forms for requesting, cancelling and rescheduling inspections, and the staff's forms."""
 
+from datetime import date
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -19,8 +22,8 @@ from portal.inspections.errors import InvalidRequest
 from portal.inspections.models import InspectionResult, Window
 from portal.inspections.requests import DATE_FIELDS, DUTIES, check_preferred_dates
 from portal.inspections.results import DeficiencyAnswer
+from portal.languages import control_date
 
-DATE_HINT = _l("For example 2026-09-15. Weekdays only, not public holidays.")
 WINDOW_CHOICES = [SelectChoice(w.value, w.label) for w in Window]
 DUTY_LABELS = {
     "confirm_present": _l("The owner, permit holder or their representative will be on site"),
@@ -36,7 +39,6 @@ class _PreferredDates(PortalForm):
     preferred_date_1 = PortalDateField(
         _l("First preferred date"),
         validators=[InputRequired(_l("Enter your first preferred date"))],
-        description=DATE_HINT,
     )
     preferred_date_2 = PortalDateField(_l("Second preferred date"), validators=[Optional()])
     preferred_date_3 = PortalDateField(_l("Third preferred date"), validators=[Optional()])
@@ -57,6 +59,19 @@ class _PreferredDates(PortalForm):
                 self[error.field].errors = [*self[error.field].errors, error.message]
                 valid = False
         return valid
+
+    def limit_dates(self, earliest: date, latest: date) -> None:
+        """The date pickers offer only the days the rules allow from (weekends and holidays
+        are still refused on the server), and the hint's example is written as the picker
+        shows a day."""
+        for name in DATE_FIELDS:
+            self[name].render_kw = {"min": earliest.isoformat(), "max": latest.isoformat()}
+        self.preferred_date_1.description = _(
+            "For example %(example)s, the earliest. Weekdays only, not public holidays, "
+            "up to %(latest)s.",
+            example=control_date(earliest),
+            latest=control_date(latest),
+        )
 
     def date_answers(self) -> dict:
         return {
@@ -100,9 +115,10 @@ class RequestForm(_PreferredDates):
         valid = super().validate(extra_validators)
         for duty in DUTIES:
             if not self[duty].data:
+                # Named, so the error summary lists which ones are missing.
                 self[duty].errors = [
                     *self[duty].errors,
-                    _l("Confirm this to request the inspection"),
+                    _l("Confirm: %(duty)s", duty=DUTY_LABELS[duty]),
                 ]
                 valid = False
         return valid

@@ -89,6 +89,7 @@ def check_preferred_dates(dates: Mapping[str, date | None]) -> list[date]:
     """Business days only, at least the lead time ahead, no repeats; the first date is required."""
     today = calendar.local_today()
     earliest = deadlines.earliest_inspection_day(today)
+    latest = deadlines.latest_inspection_day(today)
     given = [(name, day) for name in DATE_FIELDS if (day := dates.get(name)) is not None]
     if not given or given[0][0] != DATE_FIELDS[0]:
         raise InvalidRequest(_l("Enter your first preferred date"), field=DATE_FIELDS[0])
@@ -125,6 +126,15 @@ def check_preferred_dates(dates: Mapping[str, date | None]) -> list[date]:
                     day=shown,
                     n=settings.current().inspection_lead_business_days,
                     earliest=weekday_date(earliest),
+                ),
+                field=name,
+            )
+        if day > latest:
+            raise InvalidRequest(
+                _(
+                    "%(day)s is too far ahead: choose a date up to %(latest)s.",
+                    day=shown,
+                    latest=weekday_date(latest),
                 ),
                 field=name,
             )

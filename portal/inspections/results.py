@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from portal import calendar, events
 from portal.applications import services as applications
 from portal.applications.models import ApplicationStatus
-from portal.documents.store import save_upload, upload_name
+from portal.documents import images, oversize
+from portal.documents.store import RejectedUpload, save_upload, upload_name
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.inspections.catalogue import complete_if_all_passed
@@ -98,12 +99,24 @@ def check_visit_day_reached(inspection_request: InspectionRequest) -> None:
         )
 
 
+class RefusedPhoto(RejectedUpload):
+    """A photo refused on its own (size, type): the message names the file; shown by the
+    photos field."""
+
+    field = "photos"
+
+
 def _store_photos(photos: list) -> list[tuple]:
-    """Each upload checked as an image and stored, with the file's own name (no path)."""
+    """Each upload checked as an image on its own (a HEIC photo as the JPEG it becomes) and
+    stored, with the file's own name (no path)."""
     stored_photos = []
     for upload in photos:
-        stored = save_upload(upload, allowed=PHOTO_TYPES)
-        stored_photos.append((stored, upload_name(upload, "photo")))
+        try:
+            photo = images.accepted_form(upload)
+            stored = save_upload(photo, allowed=PHOTO_TYPES)
+        except RejectedUpload as error:
+            raise RefusedPhoto(oversize.naming(upload, error.message)) from error
+        stored_photos.append((stored, upload_name(photo, "photo")))
     return stored_photos
 
 

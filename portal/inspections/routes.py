@@ -5,6 +5,7 @@ from datetime import date
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -17,6 +18,7 @@ from flask_login import current_user
 from portal import calendar
 from portal.access import admin, current_actor, staff
 from portal.csv_export import attachment
+from portal.documents import images, oversize
 from portal.documents.store import send_stored
 from portal.errors import DomainError
 from portal.extensions import db
@@ -87,6 +89,7 @@ def checklist(permit: Permit):
 def _request_page(permit, form, refusal=None, status=200):
     cutoffs = deadlines.upcoming_cutoffs()
     earliest = deadlines.earliest_inspection_day()
+    form.limit_dates(earliest, deadlines.latest_inspection_day())
     chosen = [
         (weekday_date(day), weekday_date(deadlines.cutoff_day(day)))
         for day in (form[name].data for name in requests.DATE_FIELDS)
@@ -238,12 +241,14 @@ def reschedule(permit: Permit, request_id: int):
             return redirect(
                 url_for("inspections.detail", permit_id=permit.id, request_id=request_id)
             )
+    earliest = deadlines.earliest_inspection_day()
+    form.limit_dates(earliest, deadlines.latest_inspection_day())
     return render_template(
         "inspections/reschedule.html",
         permit=permit,
         inspection=inspection_request,
         form=form,
-        earliest=deadlines.earliest_inspection_day(),
+        earliest=earliest,
     )
 
 
@@ -328,9 +333,15 @@ def schedule(request_id: int):
 @staff
 def result(request_id: int):
     inspection_request = _staff_request_or_404(request_id)
+    choices = [(r.value, r.label) for r in inspection_request.inspection_type.results]
+    if request.method == "POST" and oversize.too_large(request):
+        # The typed result, deficiencies and remarks come back; only the photos are refused.
+        form = ResultForm(formdata=oversize.fields_only(request))
+        form.result.choices = choices
+        form.photos.errors = [oversize.message()]
+        return _result_page(inspection_request, form), 413
     form = ResultForm()
-    choices = inspection_request.inspection_type.results
-    form.result.choices = [(r.value, r.label) for r in choices]
+    form.result.choices = choices
     if request.method == "GET":
         form.version.data = str(inspection_request.version)
     if form.validate_on_submit():
@@ -383,6 +394,8 @@ def _result_page(inspection_request, form, withdraw_form=None):
         result_form=form,
         withdraw_form=withdraw_form,
         rows=range(1, DEFICIENCY_ROWS + 1),
+        photo_types=images.PHOTO_ACCEPT,
+        max_mb=current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024),
         recorded=recorded,
         too_early=bool(visit_day and calendar.local_today() < visit_day and not recorded),
     )

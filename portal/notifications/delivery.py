@@ -224,6 +224,24 @@ def _claim(message_id: int) -> OutboxMessage | None:
     return db.session.get(OutboxMessage, message_id) if claimed == 1 else None
 
 
+def _deliver(mailer: _Mailer, message: OutboxMessage) -> bool:
+    """Send one claimed message and record the outcome (no commit). Returns whether it was
+    sent; ServerUnavailable propagates, with the failure recorded, so a batch stops."""
+    message.claimed_at = None
+    try:
+        mailer.send(build_email(message))
+    except ServerUnavailable as error:
+        _record_failure(message, error)
+        raise
+    except Exception as error:  # noqa: BLE001 - one bad message must not block the rest
+        _record_failure(message, error)
+        return False
+    message.status = OutboxStatus.SENT
+    message.sent_at = utcnow()
+    message.last_error = ""
+    return True
+
+
 def send_due(limit: int = 100) -> tuple[int, int]:
     """Send messages that are due; return (sent, failed). Each message commits on its own,
     and a message another run has claimed is left to it."""
@@ -237,23 +255,36 @@ def send_due(limit: int = 100) -> tuple[int, int]:
             message = _claim(message_id)
             if message is None:
                 continue
-            message.claimed_at = None
             try:
-                mailer.send(build_email(message))
-            except ServerUnavailable as error:
-                _record_failure(message, error)
+                delivered = _deliver(mailer, message)
+            except ServerUnavailable:
                 db.session.commit()
                 failed += 1
                 break
-            except Exception as error:  # noqa: BLE001 - one bad message must not block the rest
-                _record_failure(message, error)
-                failed += 1
-            else:
-                message.status = OutboxStatus.SENT
-                message.sent_at = utcnow()
-                message.last_error = ""
-                sent += 1
+            sent, failed = sent + delivered, failed + (not delivered)
             db.session.commit()
     finally:
         mailer.close()
     return sent, failed
+
+
+def send_message(message_id: str) -> bool:
+    """Send the message with this Message-ID if it is due (the job queued after the commit
+    that wrote it). Returns whether it was sent now; a message already sent, claimed by
+    another sender or waiting for its next attempt is left alone, so running this twice
+    sends once. A failure is recorded on the message, whose backoff the outbox keeps."""
+    row_id = db.session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.message_id == message_id)
+    )
+    message = _claim(row_id) if row_id is not None else None
+    if message is None:
+        return False
+    mailer = _Mailer(current_app.config)
+    try:
+        delivered = _deliver(mailer, message)
+    except ServerUnavailable:
+        delivered = False
+    finally:
+        db.session.commit()
+        mailer.close()
+    return delivered

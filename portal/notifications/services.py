@@ -1,11 +1,12 @@
-"""Queue email in the caller's transaction; nothing is sent until `flask outbox send`."""
+"""Queue email in the caller's transaction; once it commits, a job sends it (the
+`outbox.deliver` task, portal/tasks.py), and the outbox sweep sends what that missed."""
 
 import uuid
 from email.utils import parseaddr
 
 from flask import current_app, render_template, url_for
 
-from portal import languages
+from portal import jobs, languages
 from portal.extensions import db
 from portal.notifications.models import OutboxMessage
 
@@ -59,4 +60,6 @@ def queue_email(
         attachments=attachments or [],
     )
     db.session.add(message)
+    # By Message-ID, which exists before the row has an id.
+    jobs.after_commit("outbox.deliver", message.message_id)
     return message

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from portal import audit, events
+from portal import audit, events, jobs
 from portal.errors import StaleRecord
 from portal.extensions import db
 from portal.models import utcnow
@@ -160,6 +160,8 @@ def complete_payment(payment: Payment, *, actor=None, **values) -> bool:
     ]
     release_fees(payment.id)
     payment = reload_payment(payment.id)
+    # Rendered by a job after this commit (receipt_delivery.py), never in this request.
+    jobs.after_commit("receipts.issue", payment.id)
     if not_outstanding:
         flag(
             payment.id,

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, EmailField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from portal.forms import PortalDateField, PortalForm
@@ -30,7 +30,7 @@ class ClaimForm(PortalForm):
 
 
 class _PartyFields(PortalForm):
-    email = StringField(
+    email = EmailField(
         _l("Email address"),
         validators=[
             DataRequired(_l("Enter an email address")),

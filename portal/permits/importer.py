@@ -26,7 +26,7 @@ from sqlalchemy import BindParameter, bindparam, insert, select, update
 from portal.extensions import db
 from portal.models import utcnow
 from portal.permits.models import Permit, PermitStatus, Trade
-from portal.search_keys import address_key
+from portal.search_keys import address_key, permit_search_text
 from portal.timeline import TimelineEntry
 
 # Called with {permit id: scope trades} for every imported batch, in the import's transaction.
@@ -491,8 +491,15 @@ def _write_batch(batch: list[dict], report: ImportReport, actor) -> None:
             new_rows.append(values)
         else:
             values = {f"v_{key}": value for key, value in row.items() if key != "access_code"}
-            # A Core UPDATE skips the model's validator that keeps the search key.
+            # A Core UPDATE skips the model's validator that keeps the search keys.
             values["v_address_key"] = address_key(row["original_address1"])
+            values["v_search_text"] = permit_search_text(
+                row["original_address1"],
+                row.get("original_address2"),
+                row.get("original_city"),
+                row.get("original_state"),
+                row.get("original_zip"),
+            )
             values["b_id"] = permit_id
             if row.get("access_code"):
                 values["v_access_code"] = row["access_code"]

@@ -7,7 +7,15 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.models import Base, TimestampMixin, VersionedMixin, enum_column
-from portal.search_keys import KEY_LENGTH, address_key, from_parameter, search_key_type
+from portal.search_keys import (
+    KEY_LENGTH,
+    SEARCH_TEXT_LENGTH,
+    address_key,
+    from_parameter,
+    permit_search_default,
+    permit_search_text,
+    search_key_type,
+)
 from portal.workflow import LabelledStatus
 
 
@@ -87,6 +95,11 @@ class Permit(TimestampMixin, VersionedMixin, Base):
     total_sq_ft: Mapped[int | None]
     housing_units: Mapped[int | None]
     est_project_cost_cents: Mapped[int | None] = mapped_column(BigInteger)
+    # The printed address as the staff search's words (portal/search_index.py), kept like
+    # address_key: a Core UPDATE of the address must set it too (the importer does).
+    search_text: Mapped[str] = mapped_column(
+        String(SEARCH_TEXT_LENGTH), default=permit_search_default, server_default=""
+    )
     contractor_company_name: Mapped[str] = mapped_column(String(200), default="")
     contractor_lic_num: Mapped[str] = mapped_column(String(60), default="")
     # BLDS ContractorStateLic and ContractorTrade, when the import file gives them.
@@ -99,9 +112,24 @@ class Permit(TimestampMixin, VersionedMixin, Base):
         back_populates="permit", cascade="all, delete-orphan", order_by="PermitParty.id"
     )
 
-    @validates("original_address1")
-    def _keep_address_key(self, _key: str, value: str) -> str:
-        self.address_key = address_key(value)
+    @validates(
+        "original_address1", "original_address2", "original_city", "original_state", "original_zip"
+    )
+    def _keep_search_keys(self, key: str, value: str) -> str:
+        parts = {
+            name: getattr(self, name)
+            for name in (
+                "original_address1",
+                "original_address2",
+                "original_city",
+                "original_state",
+                "original_zip",
+            )
+        }
+        parts[key] = value
+        if key == "original_address1":
+            self.address_key = address_key(value)
+        self.search_text = permit_search_text(*parts.values())
         return value
 
     @property

@@ -286,3 +286,128 @@ def test_import_service_path_fills_keys(app):
     report = services.import_permits(source, filename="p.csv")
     assert report.ok
     assert db.session.scalar(select(Permit.address_key)) == "400 s dearborn st"
+
+
+# ---- what people type (issue 16 item 6): the databases' trigram text search ----------------
+
+
+@pytest.fixture
+def demo_like_records():
+    """The demo's two addresses, a decoy on each street, and two people."""
+    milwaukee = make_permit(permit_num="BP-2026-100001", original_address1="1456 N Milwaukee Ave")
+    halsted = make_permit(
+        permit_num="BP-2026-100002",
+        original_address1="2210 S Halsted St",
+        original_address2="Unit B",
+        original_zip="60608",
+    )
+    make_permit(permit_num="BP-2026-100003", original_address1="1456 W Fullerton Ave")
+    make_permit(
+        permit_num="BP-2026-100004",
+        original_address1="2210 S Halsted St",
+        original_address2="Unit A",
+        original_zip="60608",
+    )
+    make_permit(permit_num="BP-2026-100005", original_address1="1457 N Milwaukee Ave")
+    jane = make_user(name="Jane Smith", email="jane.smith@example.com")
+    make_user(name="John Doe", email="john.doe@example.com")
+    return {"milwaukee": milwaukee, "halsted": halsted, "jane": jane}
+
+
+def _permits_found(client, q: str) -> list[str]:
+    html = _search(client, q).get_data(as_text=True)
+    return re.findall(r">(BP-2026-\d+)</a>", _section(html, "Permits"))
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["1456 Milwaukee", "1456 North Milwaukee", "1456 N Milwaukee Avenue", "1456 n. milwaukee av"],
+)
+def test_an_address_is_found_however_direction_and_suffix_are_spelt(
+    staff_client, demo_like_records, q
+):
+    assert _permits_found(staff_client, q) == ["BP-2026-100001"]
+
+
+def test_a_street_alone_finds_every_permit_on_it(staff_client, demo_like_records):
+    assert sorted(_permits_found(staff_client, "Halsted")) == ["BP-2026-100002", "BP-2026-100004"]
+    assert sorted(_permits_found(staff_client, "halsted street")) == [
+        "BP-2026-100002",
+        "BP-2026-100004",
+    ]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "2210 S Halsted St, Unit B",
+        "2210 S Halsted St, Unit B, Chicago, IL 60608",  # the whole printed address
+        "2210 South Halsted Street Apt B",
+        "2210 S Halsted St #B",
+    ],
+)
+def test_the_address_as_the_portal_prints_it_finds_that_unit(staff_client, demo_like_records, q):
+    permit = demo_like_records["halsted"]
+    assert permit.address.startswith("2210 S Halsted St, Unit B")
+    assert _permits_found(staff_client, q) == ["BP-2026-100002"]
+
+
+def test_a_permit_number_without_its_prefix_finds_the_permit(staff_client, demo_like_records):
+    response = _search(staff_client, "100002")
+    assert response.status_code == 200  # a piece of a number lists, it does not jump
+    assert _permits_found(staff_client, "100002") == ["BP-2026-100002"]
+    assert _permits_found(staff_client, "026-10000") == [f"BP-2026-10000{n}" for n in range(1, 6)]
+
+
+def test_exact_and_prefix_matches_come_before_the_text_search(staff_client, demo_like_records):
+    make_permit(permit_num="BP-2026-210001", original_address1="9 W Elm St")
+    # "2100" starts 2100 W Madison's address and BP-2026-210001's number after its
+    # prefix; the address key's prefix comes first, then the number found inside.
+    make_permit(permit_num="BP-2026-300000", original_address1="2100 W Madison St")
+    assert _permits_found(staff_client, "2100") == ["BP-2026-300000", "BP-2026-210001"]
+    assert _permits_found(staff_client, "BP-2026-10000")[:2] == ["BP-2026-100001", "BP-2026-100002"]
+
+
+def test_a_surname_and_an_email_in_capitals_find_the_person(staff_client, demo_like_records):
+    jane = demo_like_records["jane"]
+    for q in ("smith", "SMITH", "Jane.Smith@Example.COM", "Smith@Example"):
+        people = _section(_search(staff_client, q).get_data(as_text=True), "People")
+        assert f'href="/staff/people/{jane.id}"' in people, q
+        assert "John Doe" not in people, q
+
+
+def test_a_payer_email_typed_with_capitals_finds_the_payer(staff_client, demo_like_records):
+    """The payer of an online payment is recorded by the email of their account."""
+    jane = demo_like_records["jane"]
+    people = _section(
+        _search(staff_client, "JANE.SMITH@EXAMPLE.COM").get_data(as_text=True), "People"
+    )
+    assert f'href="/staff/people/{jane.id}"' in people
+
+
+def test_misses_find_nothing(staff_client, demo_like_records):
+    for q in ("1456 S Milwaukee", "9999 Milwaukee", "Halstead", "zzz"):
+        assert "Nothing matches" in _search(staff_client, q).get_data(as_text=True), q
+
+
+def test_the_text_search_follows_every_write(staff_client, demo_like_records):
+    """The search structures follow updates, the importer's Core UPDATE and deletes."""
+    permit = demo_like_records["milwaukee"]
+    permit.original_address1 = "77 W Wacker Dr"
+    db.session.commit()
+    assert _permits_found(staff_client, "Wacker") == ["BP-2026-100001"]
+    assert _permits_found(staff_client, "1456 Milwaukee") == []
+    source = io.BytesIO(
+        csv_bytes([permit_row(PermitNum="BP-2026-100001", OriginalAddress1="5 E Chestnut St")])
+    )
+    importer.write(source, ImportReport())
+    db.session.commit()
+    assert _permits_found(staff_client, "Chestnut") == ["BP-2026-100001"]
+    assert _permits_found(staff_client, "Wacker") == []
+    jane = demo_like_records["jane"]
+    jane.name = "Jane Okafor"
+    db.session.commit()
+    assert "Jane Okafor" in _search(staff_client, "okafor").get_data(as_text=True)
+    db.session.delete(db.session.get(Permit, demo_like_records["halsted"].id))
+    db.session.commit()
+    assert _permits_found(staff_client, "Halsted") == ["BP-2026-100004"]

@@ -135,7 +135,9 @@ def test_request_over_the_content_limit_gets_a_clear_page(app, owner_client, doc
         app.config["MAX_UPLOAD_BYTES"], app.config["MAX_CONTENT_LENGTH"] = saved
     assert response.status_code == 413
     check_page(response.data)
-    assert b"The selected file must be smaller than 1 MB." in response.data
+    assert b"The files you chose add up to more than 1 MB" in response.data
+    # The fields posted beside the files are kept (issue 16: never lose what was typed).
+    assert b'<option selected value="other">' in response.data
     assert documents() == []
 
 

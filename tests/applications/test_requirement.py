@@ -83,7 +83,7 @@ def test_seed_units_counts_what_the_work_builds_or_alters():
     or sleeping units": a one-unit remodel in a 20-unit building does not need a C of O."""
     result = requirement(1, 0, False, ["R-2"])
     assert result.required is False
-    assert "substantially alters 1 dwelling or sleeping units" in result.reasons[0].text
+    assert "substantially alters 1 dwelling or sleeping unit, fewer" in result.reasons[0].text
     assert "reconfiguration" in result.reasons[0].rule
 
 
@@ -117,3 +117,13 @@ def test_seed_group_h_names_the_fire_prevention_bureau():
 def test_seed_other_projects_may_request_one():
     """Seed: "Other projects, single-family homes included, may request a C of O"."""
     assert requirement(1, 0, False, ["R-3"]).verdict == "Not required, but you may request one"
+
+
+@pytest.mark.parametrize(
+    ("units", "words"), [(1, "1 dwelling or sleeping unit,"), (2, "2 dwelling or sleeping units,")]
+)
+def test_one_unit_is_singular(app, units, words):
+    """Issue 16: "1 dwelling or sleeping units" read wrong."""
+    with app.test_request_context():
+        result = requirement(units, 0, False, [])
+        assert words in str(result.reasons[0].text)

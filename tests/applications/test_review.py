@@ -23,11 +23,17 @@ def review_url(application):
     return f"/staff/applications/{application.id}"
 
 
-def act(client, application, action, version, message=None):
-    data = {f"{action}-csrf_token": client.csrf_token(), f"{action}-version": str(version)}
+def act(client, application, action, version, message=None, confirm=True):
+    """Start the review, or record a decision through the one decision form (confirmed)."""
+    if action == "start-review":
+        data = {"start-csrf_token": client.csrf_token(), "start-version": str(version)}
+        return client.post(f"{review_url(application)}/start-review", data=data)
+    data = {"decision": action, "version": str(version)}
     if message is not None:
-        data[f"{action}-message"] = message
-    return client.post(f"{review_url(application)}/{action}", data=data)
+        data["message"] = message
+    if confirm:
+        data["confirm"] = "yes"
+    return client.post(f"{review_url(application)}/decision", data=data)
 
 
 def reload(application) -> CofOApplication:
@@ -74,13 +80,14 @@ def test_review_page_shows_every_answer_and_document(staff_client, submitted):
         assert text_ in html
     document = submitted.documents[0]
     assert f"/permits/{submitted.permit_id}/application/documents/{document.id}" in html
-    assert hidden_value(html, "accept-version") == str(submitted.version)
+    assert hidden_value(html, "version") == str(submitted.version)
     for label in (
         "Start review",
         "Accept the application",
-        "Send the request",
+        "Request more information from the applicant",
         "Reject the application",
-        "Mark not applicable",
+        "Not applicable: this project needs no certificate",
+        "Record the decision",
     ):
         assert label in html
 
@@ -202,8 +209,63 @@ def test_an_illegal_action_is_a_message_not_an_error_page(staff_client, owner):
     assert b"not possible for this record in its current state" in page.data
 
 
-def test_unknown_action_is_a_404(staff_client, submitted):
-    assert act(staff_client, submitted, "approve-everything", submitted.version).status_code == 404
+def test_an_unknown_decision_is_refused_on_the_page(staff_client, submitted):
+    response = act(staff_client, submitted, "approve-everything", submitted.version, "x")
+    assert response.status_code == 200
+    check_page(response.data)
+    assert b"Error: Review application" in response.data
+    assert reload(submitted).status == S.SUBMITTED
+
+
+def test_the_review_page_has_one_decision_form(staff_client, submitted):
+    page = staff_client.get(review_url(submitted))
+    check_page(page.data)
+    html = page.data.decode()
+    assert html.count('name="message"') == 1
+    assert html.count('name="decision"') == 4
+    assert html.count("Message to the applicant") == 1
+
+
+@pytest.mark.parametrize(
+    ("decision", "status", "button"),
+    [
+        ("reject", S.REJECTED, b"Yes, reject the application"),
+        ("not-applicable", S.NOT_APPLICABLE, b"Yes, mark it not applicable"),
+    ],
+)
+def test_closing_decisions_are_confirmed_first(staff_client, submitted, decision, status, button):
+    reason = "The work is on <another> building."
+    first = act(staff_client, submitted, decision, submitted.version, reason, confirm=False)
+    assert first.status_code == 200
+    check_page(first.data)
+    assert button in first.data
+    assert b"The work is on &lt;another&gt; building." in first.data
+    assert reload(submitted).status == S.SUBMITTED
+    assert db.session.scalar(select(OutboxMessage)) is None
+    # "No, change the decision" goes back to the form with the decision and reason kept.
+    back = staff_client.post(
+        f"{review_url(submitted)}/decision",
+        data={
+            "decision": decision,
+            "message": reason,
+            "version": str(submitted.version),
+            "confirm": "yes",
+            "change": "1",
+        },
+    )
+    check_page(back.data)
+    assert f'value="{decision}" checked'.encode() in back.data
+    assert b"The work is on &lt;another&gt; building.</textarea>" in back.data
+    assert reload(submitted).status == S.SUBMITTED
+    act(staff_client, submitted, decision, submitted.version, reason)
+    assert reload(submitted).status == status
+
+
+def test_a_missing_reason_keeps_the_chosen_decision(staff_client, submitted):
+    response = act(staff_client, submitted, "request-information", submitted.version, "  ")
+    check_page(response.data)
+    assert b'value="request-information" checked' in response.data
+    assert b'href="#message"' in response.data
 
 
 # ---- stale forms and concurrent reviewers ----------------------------------------------------
@@ -227,8 +289,8 @@ def test_two_reviewers_acting_at_once(app, staff_client, submitted):
     sign_in_as(other, second_reviewer)
 
     # Both open the review page and see version N.
-    seen_first = hidden_value(staff_client.get(review_url(submitted)).data, "reject-version")
-    seen_second = hidden_value(other.get(review_url(submitted)).data, "accept-version")
+    seen_first = hidden_value(staff_client.get(review_url(submitted)).data, "version")
+    seen_second = hidden_value(other.get(review_url(submitted)).data, "version")
     assert seen_first == seen_second
 
     # The second reviewer accepts first; then the first reviewer's rejection arrives with N.

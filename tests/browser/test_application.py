@@ -47,14 +47,11 @@ def _fill_building(page: Page) -> None:
     choose(page, "Full", group="Which certificate are you requesting?")
 
 
-def _add_contact(page: Page, role: str, name: str, license_number: str = "") -> None:
+def _type_contact(page: Page, role: str, name: str, license_number: str = "") -> None:
     page.get_by_label("Role").select_option(label=role)
     page.get_by_label("Full name").fill(name)
     if license_number:
         page.get_by_label("License number").fill(license_number)
-    page.get_by_role("button", name="Add contact").click()
-    expect(page.get_by_role("status").first).to_have_text("Contact added.")
-    check_axe(page)
 
 
 def test_owner_fills_the_application_over_two_visits_and_submits_it(page: Page, tmp_path):
@@ -89,20 +86,27 @@ def test_owner_fills_the_application_over_two_visits_and_submits_it(page: Page, 
     check_axe(page)
 
     _open_task(page, "Contacts")
-    _add_contact(page, "Owner", "Olivia Owner")
-    _add_contact(page, "Architect or engineer of record", "Ines Architect", "AR-001234")
-    expect(page.get_by_role("table", name="Contacts added")).to_contain_text("Ines Architect")
-    page.get_by_role("link", name="Continue to documents").click()
+    _type_contact(page, "Owner", "Olivia Owner")
+    page.get_by_role("button", name="Save and add another contact").click()
+    expect(page.get_by_role("status").first).to_have_text("Contact added: Olivia Owner.")
+    expect(page.get_by_role("table", name="Contacts added")).to_contain_text("Olivia Owner")
+    check_axe(page)
+    # Typed, then the primary button: the contact is saved on the way (issue 16 item 1).
+    _type_contact(page, "Architect or engineer of record", "Ines Architect", "AR-001234")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Documents")
+    expect(page.get_by_role("status").first).to_have_text("Contact added: Ines Architect.")
     check_axe(page)
 
     page.get_by_label("Document type").select_option(label="Stamped plans")
     # USWDS lays the file input over its drop zone and names it after the zone's text.
-    page.get_by_label("Drag file here or choose from folder").set_input_files(write_pdf(tmp_path))
-    page.get_by_role("button", name="Upload").click()
-    expect(page.get_by_role("status").first).to_have_text("Document uploaded.")
+    page.get_by_label("Drag files here or choose from folder").set_input_files(write_pdf(tmp_path))
+    page.get_by_role("button", name="Upload and add more").click()
+    expect(page.get_by_role("status").first).to_have_text("1 document uploaded.")
     expect(page.get_by_role("link", name="stamped-plans.pdf")).to_be_visible()
     check_axe(page)
-    page.get_by_role("link", name="Continue to attestations").click()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Attestations")
     check_axe(page)
 
     for statement in (
@@ -160,11 +164,9 @@ def test_staff_request_information_the_owner_resubmits_and_staff_accept(page: Pa
     queue = staff_page.get_by_role("table", name="Applications")
     queue.get_by_role("link", name=application.confirmation_number).click()
     check_axe(staff_page)
-    request_form = staff_page.locator("form").filter(
-        has=staff_page.get_by_role("heading", name="Request more information")
-    )
-    request_form.get_by_label("Message to the applicant").fill(message)
-    request_form.get_by_role("button", name="Send the request").click()
+    choose(staff_page, "Request more information from the applicant", group="Your decision")
+    staff_page.get_by_label("Message to the applicant").fill(message)
+    staff_page.get_by_role("button", name="Record the decision").click()
     expect(staff_page.get_by_role("status").first).to_have_text(
         "Information requested from the applicant."
     )
@@ -198,7 +200,8 @@ def test_staff_request_information_the_owner_resubmits_and_staff_accept(page: Pa
     expect(staff_page.get_by_text(message)).to_be_visible()
     expect(staff_page.get_by_text(REPLY)).to_be_visible()
     check_axe(staff_page)
-    staff_page.get_by_role("button", name="Accept the application").click()
+    choose(staff_page, "Accept the application", group="Your decision")
+    staff_page.get_by_role("button", name="Record the decision").click()
     expect(staff_page.get_by_role("status").first).to_have_text("Application accepted.")
     check_axe(staff_page)
 

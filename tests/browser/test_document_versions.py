@@ -37,14 +37,14 @@ def test_owner_replaces_the_plans_and_the_reviewer_sees_both_versions(
     sign_in(page, owner)
     visit(page, f"/permits/{permit.id}/application/documents")
     page.get_by_label("Document type").select_option(label="Stamped plans")
-    page.get_by_label("Drag file here or choose from folder").set_input_files(
+    page.get_by_label("Drag files here or choose from folder").set_input_files(
         write_pdf(tmp_path, "stamped-plans-v2.pdf")
     )
     page.get_by_label("Is this a new version of a document already uploaded?").select_option(
         label="Yes, it replaces stamped-plans.pdf (Stamped plans)"
     )
-    page.get_by_role("button", name="Upload").click()
-    expect(page.get_by_role("status").first).to_have_text("Document uploaded.")
+    page.get_by_role("button", name="Upload and add more").click()
+    expect(page.get_by_role("status").first).to_have_text("1 document uploaded.")
     # The owner sees the current set only.
     documents = page.get_by_role("table", name="Documents uploaded")
     expect(documents.get_by_role("link", name="stamped-plans-v2.pdf")).to_be_visible()

@@ -26,6 +26,7 @@ from tests.support.mail import link_in_email, newest_email_to
 pytestmark = pytest.mark.browser
 
 FILE_INPUT = "Drag file here or choose from folder"  # the name USWDS gives a file input
+FILES_INPUT = "Drag files here or choose from folder"  # ... and a file input taking several
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com."
 SHORT_PASSWORD = "Enter a password of at least 12 characters."
 NO_MATCH = "The passwords do not match. Enter them again."
@@ -115,10 +116,6 @@ def _security_code(page: Page) -> str:
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     return "/account/sign-in/code"
-
-
-def _review_action(heading: str) -> str:
-    return f"form:has(h3:text-is('{heading}'))"
 
 
 BAD_CSV = (
@@ -237,17 +234,18 @@ CASES = {
     ),
     "contact": FormErrorCase(
         open=_owner("/permits/{permit}/application/contacts", draft=True),
-        submit="Add contact",
+        # The primary button: a half-filled contact is not lost (issue 16 item 1).
+        submit="Save and continue",
         selected={"Role": "Architect or engineer of record"},
         typed={"Full name": "Ines Architect", "Email address": "ines@"},
         errors=["Enter the license number", "Enter an email address like name@example.com"],
     ),
     "document": FormErrorCase(
         open=_owner("/permits/{permit}/application/documents", draft=True),
-        submit="Upload",
+        submit="Save and continue",
         selected={"Document type": "Stamped plans"},
-        files={FILE_INPUT: ("plans.pdf", HTML_AS_PDF)},
-        errors=["The selected file must be a PDF, PNG or JPEG."],
+        files={FILES_INPUT: ("plans.pdf", HTML_AS_PDF)},
+        errors=["plans.pdf: The selected file must be a PDF, PNG or JPEG."],
     ),
     "attestations": FormErrorCase(
         open=_owner("/permits/{permit}/application/attestations", draft=True),
@@ -264,14 +262,15 @@ CASES = {
     **{
         f"review-{action}": FormErrorCase(
             open=_review,
-            form=_review_action(heading),
-            submit=button,
+            form="form:has(button:text-is('Record the decision'))",
+            submit="Record the decision",
+            ticked=[label],
             errors=[REASON_NEEDED],
         )
-        for action, heading, button in [
-            ("request-information", "Request more information", "Send the request"),
-            ("reject", "Reject", "Reject the application"),
-            ("not-applicable", "Not applicable", "Mark not applicable"),
+        for action, label in [
+            ("request-information", "Request more information from the applicant"),
+            ("reject", "Reject the application"),
+            ("not-applicable", "Not applicable: this project needs no certificate"),
         ]
     },
     "staff-account": FormErrorCase(

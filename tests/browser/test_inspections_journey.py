@@ -301,9 +301,12 @@ def test_a_weekend_date_and_unconfirmed_duties_come_back_with_the_answers_kept(p
 
     summary = expect_error_summary(page)
     unconfirmed = [label for key, label in DUTY_LABELS.items() if key != "confirm_present"]
+    # The summary names each missing confirmation, not one sentence repeated (issue 16).
+    for label in unconfirmed:
+        expect(summary.get_by_role("link", name=f"Confirm: {label}")).to_be_visible()
     expect(
-        summary.get_by_role("link", name="Confirm this to request the inspection")
-    ).to_have_count(len(unconfirmed))
+        summary.get_by_role("link", name=f"Confirm: {DUTY_LABELS['confirm_present']}")
+    ).to_have_count(0)
     expect(summary).to_contain_text(f"{_shown(saturday, weekday=True)} is a weekend day")
     expect(page.get_by_label("Inspection", exact=True).locator("option:checked")).to_have_text(
         CHOICES[REFRIGERATION]

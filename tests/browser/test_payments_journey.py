@@ -53,6 +53,22 @@ def _to_test_checkout(page: Page, permit) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Test payment")
     expect(page.get_by_role("heading", name="Test mode: no card is charged")).to_be_visible()
     check_axe(page)
+    _opposite_actions_apart(page)
+
+
+def _opposite_actions_apart(page: Page) -> None:
+    """Pay, Decline and Cancel never touch, side by side or stacked (issue 16)."""
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        boxes = [
+            page.get_by_role("button", name=name).bounding_box()
+            for name in (re.compile("^Pay "), "Decline", "Cancel")
+        ]
+        for one, other in zip(boxes, boxes[1:], strict=False):
+            across = other["x"] - (one["x"] + one["width"])
+            down = other["y"] - (one["y"] + one["height"])
+            assert max(across, down) >= 16, (width, one, other)
 
 
 def _request_inspection(page: Page) -> None:

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portal.auth.models import Role
-from tests.browser.helpers import check_axe, open_menu_item, sign_in
+from tests.browser.helpers import check_axe, choose, open_menu_item, sign_in
 from tests.factories import make_permit, make_user
 from tests.factories.applications import build_application
 from tests.factories.permits import owner_with_permit
@@ -45,7 +45,8 @@ def test_staff_work_a_queue_from_the_dashboard_and_find_the_record(page: Page):
 
     rows.first.get_by_role("link", name=application.confirmation_number).click()
     check_axe(page)
-    page.get_by_role("button", name="Accept the application").click()
+    choose(page, "Accept the application", group="Your decision")
+    page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_role("status").first).to_have_text("Application accepted.")
 
     open_menu_item(page, "Work queues", "Staff home")

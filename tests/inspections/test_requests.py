@@ -1,11 +1,15 @@
 """Requesting an inspection: the rules, the refusals with their way forward, bad input."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from portal.applications.models import ApplicationStatus
 from portal.extensions import db
+from portal.inspections import deadlines
 from portal.inspections.errors import InvalidRequest
+from portal.inspections.forms import DUTY_LABELS
 from portal.inspections.models import InspectionRequest, InspectionStatus
 from portal.payments import services as payments
 from portal.payments.models import FeeKind
@@ -95,11 +99,40 @@ def test_a_repeated_date_and_a_later_bad_choice_are_refused(contractor_client, p
     assert count_requests() == 0
 
 
-def test_every_duty_must_be_confirmed(contractor_client, permit):
+def test_every_duty_must_be_confirmed_and_the_summary_names_each(contractor_client, permit):
     required = required_by_code(permit, "ELEC-RGH")
-    response = contractor_client.post(url(permit), data=form_data(required, confirm_access=None))
+    response = contractor_client.post(
+        url(permit), data=form_data(required, confirm_access=None, confirm_plans=None)
+    )
     check_page(response.data)
-    assert b"Confirm this to request the inspection" in response.data
+    html = response.data.decode()
+    for duty in ("confirm_access", "confirm_plans"):
+        assert f'<a href="#{duty}">Confirm: {DUTY_LABELS[duty]}</a>'.replace("'", "&#39;") in html
+    assert "Confirm this to request the inspection" not in html
+    assert count_requests() == 0
+
+
+def test_the_date_pickers_offer_only_the_days_the_rules_allow(contractor_client, permit):
+    """Earliest: the lead time after today (the fixed Monday, 18 May 2026); latest: 182 days."""
+    page = contractor_client.get(url(permit))
+    check_page(page.data)
+    earliest = deadlines.earliest_inspection_day()
+    latest = TODAY + timedelta(days=182)
+    for n in (1, 2, 3):
+        assert (
+            f'id="preferred_date_{n}" max="{latest.isoformat()}" min="{earliest.isoformat()}"'
+            in page.data.decode()
+        )
+    # The hint writes the example as the picker shows a day in English (mm/dd/yyyy).
+    assert earliest.strftime("For example %m/%d/%Y, the earliest.").encode() in page.data
+    too_far = contractor_client.post(
+        url(permit),
+        data=form_data(
+            required_by_code(permit, "ELEC-RGH"),
+            preferred_date_2=(latest + timedelta(days=3)).isoformat(),
+        ),
+    )
+    assert b"is too far ahead" in too_far.data
     assert count_requests() == 0
 
 
@@ -112,7 +145,7 @@ def test_a_bad_date_is_reported_with_the_other_errors(contractor_client, permit)
     )
     check_page(response.data)
     assert b"Saturday 23 May 2026 is a weekend day" in response.data
-    assert b"Confirm this to request the inspection" in response.data
+    assert b"Confirm: " in response.data
     assert b'href="#preferred_date_2"' in response.data
     assert b'href="#confirm_access"' in response.data
     assert count_requests() == 0

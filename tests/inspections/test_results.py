@@ -4,7 +4,9 @@ Complete."""
 import io
 from datetime import date
 
+import pillow_heif
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from portal.applications.models import ApplicationStatus, CofOApplication
@@ -399,6 +401,96 @@ def test_rescheduling_after_the_cutoff_is_refused(owner_client, permit, contract
             {"preferred_date_1": date(2026, 5, 27), "window": "morning"},
             reload(visit).version,
         )
+
+
+# ---- photos from a phone (issue 16) ----------------------------------------------------------
+
+
+def _phone_photo(n: int, size: int = 4_200_000) -> bytes:
+    """A JPEG as big as an ordinary phone photo: the store checks the first bytes only."""
+    head = b"\xff\xd8\xff\xe1" + f"photo {n}".encode()
+    return head + b"\0" * (size - len(head))
+
+
+def _failed_with_photos(visit, photos: list[tuple[bytes, str]]) -> dict:
+    return {
+        "result": "failed",
+        "version": str(reload(visit).version),
+        "remarks": "Panel cover missing on the second floor",
+        "deficiency_1_description": "Panel cover missing",
+        "photos": [(io.BytesIO(data), name) for data, name in photos],
+    }
+
+
+def test_six_ordinary_phone_photos_are_accepted(staff_client, permit, contractor, inspector):
+    visit = scheduled(permit, contractor, inspector)
+    photos = [(_phone_photo(n), f"IMG_00{n}.jpg") for n in range(1, 7)]
+    response = staff_client.post(
+        result_url(visit),
+        data=_failed_with_photos(visit, photos),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert sorted(p.filename for p in reload(visit).photos) == [name for _d, name in photos]
+    assert reload(visit).status == InspectionStatus.FAILED
+
+
+def test_a_heic_photo_is_stored_as_a_jpeg(staff_client, permit, contractor, inspector):
+    visit = scheduled(permit, contractor, inspector)
+    heic = io.BytesIO()
+    pillow_heif.from_pillow(Image.new("RGB", (80, 60), (20, 90, 160))).save(heic, quality=60)
+    response = staff_client.post(
+        result_url(visit),
+        data=_failed_with_photos(visit, [(heic.getvalue(), "IMG_0001.HEIC")]),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    (photo,) = reload(visit).photos
+    assert photo.filename == "IMG_0001.jpg"
+    assert photo.stored_file.content_type == "image/jpeg"
+    page = staff_client.get(result_url(scheduled(permit, contractor, inspector, "PLB-RGH")))
+    assert b'capture="environment"' in page.data
+    assert b'accept=".png,.jpg,.jpeg,.heic' in page.data
+
+
+def test_a_photo_over_the_file_limit_is_named_and_the_remarks_kept(
+    app, staff_client, permit, contractor, inspector, monkeypatch
+):
+    visit = scheduled(permit, contractor, inspector)
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 1024 * 1024)
+    photos = [(_phone_photo(1, 100_000), "small.jpg"), (_phone_photo(2, 2_000_000), "IMG_0002.jpg")]
+    response = staff_client.post(
+        result_url(visit),
+        data=_failed_with_photos(visit, photos),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    check_page(response.data)
+    assert b"IMG_0002.jpg: The selected file must be smaller than 1 MB." in response.data
+    assert b"Panel cover missing on the second floor</textarea>" in response.data
+    assert b'value="failed" checked' in response.data
+    assert reload(visit).status == InspectionStatus.SCHEDULED
+
+
+def test_a_request_over_the_limit_comes_back_with_the_typed_result(
+    app, staff_client, permit, contractor, inspector, monkeypatch
+):
+    visit = scheduled(permit, contractor, inspector)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
+    photos = [(_phone_photo(n, 600_000), f"IMG_{n}.jpg") for n in range(1, 4)]
+    response = staff_client.post(
+        result_url(visit),
+        data=_failed_with_photos(visit, photos),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    check_page(response.data)
+    assert b"The files you chose add up to more than 1 MB" in response.data
+    assert b"Panel cover missing on the second floor</textarea>" in response.data
+    assert b"Panel cover missing</textarea>" in response.data
+    assert b'value="failed" checked' in response.data
+    assert reload(visit).status == InspectionStatus.SCHEDULED
+    assert reload(visit).photos == []
 
 
 def test_a_photo_the_store_cannot_take_records_nothing_and_keeps_the_form(

@@ -16,6 +16,7 @@ from tests.factories.inspections import preferred_days
 from tests.factories.settings import unused_day
 from tests.factories.world import World
 from tests.support.files import PDF
+from tests.support.jobs import FAILED_JOB_ID
 from tests.support.permit_csv import csv_bytes, permit_row
 from tests.support.routes import TOKENS, UnfillableRoute
 
@@ -55,6 +56,7 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
     "admin.deactivate_user": lambda w, c: {},
     "admin.reactivate_user": lambda w, c: {},
     "admin.reset_second_factor": lambda w, c: {},
+    "admin.retry_job": lambda w, c: {"job_id": FAILED_JOB_ID},
     # The sign-in steps act on the sign-in this browser started with world.staff's password.
     "auth.second_factor_step": lambda w, c: _at_second_step(w, c, next_totp_code(w.staff)),
     "auth.recovery_code": lambda w, c: _at_second_step(w, c, w.staff_recovery_codes[0]),
@@ -65,6 +67,7 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
         "email": "nova.staff@example.com",
         "role": "staff",
     },
+    "applications.add_me": lambda w, c: {},
     "applications.attestations": lambda w, c: {
         "attest_owner_involved": "y",
         "attest_professionals": "y",
@@ -97,10 +100,14 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
     "applications.edit_contact": lambda w, c: {"role": "owner", "name": "Olivia O. Owner"},
     "applications.remove_contact": lambda w, c: {},
     "applications.remove_document": lambda w, c: {},
-    # The review forms carry a prefix, so their CSRF field is "<action>-csrf_token".
-    "applications.review_action": lambda w, c: {
-        "accept-csrf_token": c.csrf_token(),
-        "accept-version": str(w.application.version),
+    "applications.decide": lambda w, c: {
+        "decision": "accept",
+        "version": str(w.application.version),
+    },
+    # The start form carries a prefix, so its CSRF field is "start-csrf_token".
+    "applications.start_review": lambda w, c: {
+        "start-csrf_token": c.csrf_token(),
+        "start-version": str(w.application.version),
     },
     "applications.start": lambda w, c: {},
     "applications.submit": lambda w, c: {},

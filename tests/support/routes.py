@@ -51,7 +51,6 @@ PARAMETERS: dict[str, Callable[[World], object]] = {
     "document_id": lambda w: w.document.id,
     "invitation_id": lambda w: w.invitation.id,
     "party_id": lambda w: w.contractor_party.id,
-    "action": lambda w: "accept",
     "request_id": lambda w: w.inspection_request.id,
     "photo_id": lambda w: w.photo.id,
     "type_id": lambda w: w.inspection_type.id,

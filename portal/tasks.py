@@ -1,0 +1,96 @@
+"""The background tasks, across features, and when the worker's scheduler runs them.
+
+Each task is idempotent: running it twice changes nothing the second time, because the
+database records what is done (an outbox row claimed then marked sent, a receipt's file
+set once by a conditional UPDATE, a reminder's claim row). So a job retried after a
+worker died mid-way, or queued twice by a sweep, is safe.
+
+The database is the source of truth, not the queue: `outbox.send_due` (every minute)
+sends every due message whatever became of its own `outbox.deliver` job, and
+`receipts.sweep` (every five minutes) queues `receipts.issue` again for each payment still
+waiting for its receipt. Work whose job was lost with Redis is done by the next sweep.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal import calendar, jobs
+from portal.certificates.reminders import send_expiry_reminders, send_pickup_reminders
+from portal.extensions import db
+from portal.inspections.reminders import send_inspection_reminders
+from portal.models import utcnow
+from portal.notifications.delivery import send_due, send_message
+from portal.payments.cli import reconcile
+from portal.payments.models import Payment
+from portal.payments.receipt_delivery import DUE, issue_receipt
+from portal.payments.stripe_client import test_mode
+
+SWEEP_LIMIT = 500
+# How far back the daily reconcile asks Stripe: a missed day is still covered the next.
+RECONCILE_DAYS = 3
+
+
+@jobs.task("outbox.deliver", label=_l("Send an email"), timeout=120)
+def deliver_email(message_id: str) -> None:
+    send_message(message_id)
+
+
+# Runs every minute anyway: a failed run is simply the next minute's to do.
+@jobs.task("outbox.send_due", label=_l("Send due emails"), retry_intervals=(), timeout=600)
+def send_due_emails() -> None:
+    send_due(SWEEP_LIMIT)
+
+
+@jobs.task("receipts.issue", label=_l("Make a receipt"), timeout=120)
+def issue_one_receipt(payment_id: int) -> None:
+    # ReceiptNotReady propagates: the queue retries it with backoff.
+    issue_receipt(payment_id)
+
+
+@jobs.task("receipts.sweep", label=_l("Queue receipts still to make"), retry_intervals=())
+def sweep_receipts() -> int:
+    """Queue `receipts.issue` for each payment with a receipt number and no receipt file;
+    one already queued, running or failed for good is left as it is. Returns how many
+    were queued."""
+    due = db.session.scalars(select(Payment.id).where(*DUE).order_by(Payment.id).limit(SWEEP_LIMIT))
+    return sum(jobs.enqueue("receipts.issue", payment_id) for payment_id in due.all())
+
+
+@jobs.task("reminders.send", label=_l("Send tomorrow's reminders"))
+def send_reminders() -> None:
+    """Pickups and inspections tomorrow, temporary certificates 30 and 7 days before they
+    expire: each claimed once, so a second run the same day sends nothing."""
+    today = calendar.local_today()
+    send_pickup_reminders(today)
+    send_inspection_reminders(today)
+    send_expiry_reminders(today)
+
+
+@jobs.task("payments.reconcile", label=_l("Reconcile online payments with Stripe"))
+def reconcile_payments() -> None:
+    """Fulfil any paid Checkout Session of the last few days whose webhook was lost."""
+    if test_mode():
+        return
+    reconcile(utcnow() - timedelta(days=RECONCILE_DAYS))
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """A task the worker's scheduler queues every `interval` seconds or on a `cron` line
+    (in UTC)."""
+
+    task: str
+    interval: int | None = None
+    cron: str | None = None
+
+
+SCHEDULE = (
+    Scheduled("outbox.send_due", interval=60),
+    Scheduled("receipts.sweep", interval=300),
+    # 13:00 UTC is the morning in the Americas: reminders for tomorrow arrive today.
+    Scheduled("reminders.send", cron="0 13 * * *"),
+    Scheduled("payments.reconcile", cron="30 7 * * *"),
+)

@@ -1,0 +1,103 @@
+"""`flask worker`: runs the background jobs from Redis, and the scheduler that queues the
+periodic ones (portal/tasks.py SCHEDULE), in one process.
+
+The worker is RQ's SimpleWorker: each job runs in this process, inside the app, so it
+shares the app's database pool instead of forking a copy of it per job. A worker killed
+mid-job leaves the job in RQ's started registry; when its heartbeat lapses, RQ retries
+it (or lists it as failed) and the sweeps redo whatever the database still shows pending.
+"""
+
+import logging
+import threading
+import time
+
+import click
+from flask import current_app
+from redis.exceptions import RedisError
+from rq import SimpleWorker
+from rq.cron import CronScheduler
+
+from portal.jobs import queueing, registry
+from portal.jobs.registry import perform
+from portal.tasks import SCHEDULE
+
+log = logging.getLogger(__name__)
+
+# After Redis went away, wait this long before trying again.
+RECONNECT_SECONDS = 5
+
+
+def cron_scheduler(connection) -> CronScheduler:
+    """RQ's scheduler with the portal's periodic tasks, each with its task's retries."""
+    cron = CronScheduler(connection=connection, name=f"portal-cron-{id(connection)}")
+    for item in SCHEDULE:
+        task = registry.get(item.task)
+        retry = queueing.rq_retry(task)
+        cron.register(
+            perform,
+            current_app.config["JOBS_QUEUE"],
+            args=(item.task,),
+            kwargs={"retry": retry} if retry else None,
+            interval=item.interval,
+            cron=item.cron,
+            job_timeout=task.timeout,
+            failure_ttl=queueing.FAILURE_TTL_SECONDS,
+            name=item.task,
+        )
+    return cron
+
+
+def run_scheduler(cron: CronScheduler, stop: threading.Event) -> None:
+    """CronScheduler.start's loop, on a thread (start() installs signal handlers, which only
+    the main thread may), surviving a Redis restart."""
+    while not stop.is_set():
+        try:
+            cron.register_birth()
+            while not stop.is_set():
+                if cron.enqueue_jobs():
+                    cron.save()
+                cron.heartbeat()
+                stop.wait(max(cron.calculate_sleep_interval(), 1))
+        except RedisError:
+            log.exception("the scheduler lost Redis; trying again")
+            stop.wait(RECONNECT_SECONDS)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run what is queued, then stop (no scheduler).")
+@click.option(
+    "--no-scheduler",
+    is_flag=True,
+    help="Do not queue the periodic tasks (when another worker's scheduler does).",
+)
+def worker_command(burst: bool, no_scheduler: bool) -> None:
+    """Run background jobs from Redis (REDIS_URL) until stopped, and queue the periodic ones:
+    the outbox every minute, the receipt sweep every five minutes, reminders and the Stripe
+    reconcile daily."""
+    if not current_app.config["REDIS_URL"]:
+        raise click.ClickException(
+            "REDIS_URL is not set: without Redis, jobs run inside the web process."
+        )
+    queue = queueing.rq_queue()
+    stop = threading.Event()
+    if not burst and not no_scheduler:
+        threading.Thread(
+            target=run_scheduler,
+            args=(cron_scheduler(queue.connection), stop),
+            name="portal-scheduler",
+            daemon=True,
+        ).start()
+    try:
+        while True:
+            try:
+                SimpleWorker([queue], connection=queue.connection).work(
+                    burst=burst, with_scheduler=True, logging_level="INFO"
+                )
+                return
+            except RedisError:
+                if burst:
+                    raise
+                log.exception("the worker lost Redis; trying again")
+                time.sleep(RECONNECT_SECONDS)
+    finally:
+        stop.set()
