@@ -4,7 +4,7 @@ Starts a private PostgreSQL cluster (pg_ctl in a temporary folder, so it can be 
 moto's S3 server behind a small TCP gate (closing the gate is "S3 down" without losing the
 bucket, which lives in moto's memory), Redis (Debian's redis-server: rate limits and the
 shared cache), an SMTP sink, two gunicorn web processes used round-robin by the client,
-and the worker (`flask outbox send` in a loop: main has no job queue yet). It drives a
+and the worker (`flask worker`: RQ on the same Redis, with its schedule). It drives a
 bounded load of real journeys over HTTP, like a browser: register, open the verification
 link from the sink, sign in, claim a permit, start the application, upload a document and
 download it back. Meanwhile it kills a web process and restarts it, kills the worker
@@ -331,8 +331,9 @@ with create_app().app_context():
         wait_for_port(self.redis_port)
 
     def start_worker(self) -> None:
-        loop = f'while true; do "{BIN}/flask" --app portal:create_app outbox send; sleep 1; done'
-        self._spawn("worker", ["bash", "-c", loop], env=self.env)
+        """`flask worker` (issue 15 item 3): RQ's worker and its schedule (the outbox every
+        minute), on the same Redis."""
+        self._spawn("worker", [BIN / "flask", "--app", "portal:create_app", "worker"], env=self.env)
 
     def kill(self, name: str) -> None:
         os.killpg(self.processes[name].pid, signal.SIGKILL)
@@ -364,12 +365,7 @@ with create_app().app_context():
         self.start_web(0)
 
     def _worker_fault(self) -> None:
-        # Wait for a run to be sending, then kill it (and its loop) there.
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and "outbox send" not in _children(
-            self.processes["worker"].pid
-        ):
-            time.sleep(0.05)
+        # Under this load the worker is running a delivery job most of the time.
         self.kill("worker")
         time.sleep(2)
         self.start_worker()
@@ -414,7 +410,7 @@ with create_app().app_context():
 
     # ---- checks ----------------------------------------------------------------------
     def check(self) -> dict:
-        # Let the worker deliver what is left (a claim a killed run left is taken again
+        # Let the worker deliver what is left (a claim a killed job left is taken again
         # only after 15 minutes: reported, not waited for).
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and self._psql(
@@ -583,12 +579,6 @@ def _plain(message) -> str:
         if part.get_content_type() == "text/plain":
             return part.get_payload(decode=True).decode()
     return ""
-
-
-def _children(pid: int) -> str:
-    return subprocess.run(
-        ["ps", "-o", "args=", "--ppid", str(pid)], capture_output=True, text=True, check=False
-    ).stdout
 
 
 def _aws() -> dict:
