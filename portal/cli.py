@@ -54,11 +54,13 @@ def send_outbox_command(limit: int) -> None:
 
 def init_app(app: Flask) -> None:
     from portal.demo import seed_demo_command
+    from portal.documents.cli import documents_cli
     from portal.inspections.cli import inspections_cli
     from portal.payments.cli import payments_cli
     from portal.permits.cli import permits_cli
     from portal.worker import worker_command
 
+    app.cli.add_command(documents_cli)
     app.cli.add_command(inspections_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(payments_cli)

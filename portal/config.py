@@ -5,8 +5,10 @@ under instance/, test-mode payments. Production refuses to start on any of those
 """
 
 import os
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105 - refused in production
 # Flask-Limiter's storage in this process: each process counts on its own.
@@ -15,6 +17,9 @@ MEMORY = "memory://"
 
 # A typo such as "prod" must not quietly run with development fallbacks.
 ENVIRONMENTS = ("development", "test", "production")
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 class UnsafeConfiguration(RuntimeError):
@@ -36,6 +41,23 @@ def _int(name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise UnsafeConfiguration(f"{name} must be a whole number, not {value!r}") from None
+
+
+@dataclass(frozen=True)
+class BucketLocation:
+    bucket: str
+    prefix: str
+
+
+def parse_url(url: str) -> BucketLocation:
+    """DOCUMENT_STORE_URL read: `s3://bucket` or `s3://bucket/some/prefix`; ValueError
+    names what is wrong."""
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ValueError(f"DOCUMENT_STORE_URL must look like s3://bucket/prefix, not {url!r}")
+    if parts.query or parts.fragment:
+        raise ValueError("DOCUMENT_STORE_URL takes no query or fragment")
+    return BucketLocation(parts.netloc, parts.path.strip("/"))
 
 
 def _database_url(instance_path: Path) -> str:
@@ -81,6 +103,12 @@ def load(instance_path: Path) -> dict:
         "DOCUMENT_STORE_PATH": os.environ.get(
             "DOCUMENT_STORE_PATH", str(instance_path / "documents")
         ),
+        # s3://bucket/prefix keeps documents in an S3-compatible bucket instead of the folder.
+        "DOCUMENT_STORE_URL": os.environ.get("DOCUMENT_STORE_URL", ""),
+        # Another S3-compatible service than AWS (MinIO, Ceph, R2...); empty: AWS itself.
+        "DOCUMENT_STORE_ENDPOINT_URL": os.environ.get("DOCUMENT_STORE_ENDPOINT_URL")
+        or os.environ.get("AWS_ENDPOINT_URL_S3")
+        or os.environ.get("AWS_ENDPOINT_URL", ""),
         "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
         # Each file is checked on its own against MAX_UPLOAD_BYTES; a request carries several
         # (ten phone photos of a failed inspection, a plan set's pages) and its fields.
@@ -161,6 +189,11 @@ def refuse_unsafe(config: dict) -> None:
             "STRIPE_WEBHOOK_SECRET must be set whenever STRIPE_SECRET_KEY is: it is the "
             "signing secret of the Stripe webhook endpoint"
         )
+    if config.get("DOCUMENT_STORE_URL"):
+        try:
+            parse_url(config["DOCUMENT_STORE_URL"])
+        except ValueError as error:
+            problems.append(str(error))
     if env == "production":
         problems.extend(_production_problems(config))
     if problems:
@@ -179,6 +212,12 @@ def _production_problems(config: dict) -> list[str]:
         problems.append(
             "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set: "
             "test-mode payments are never allowed in production"
+        )
+    endpoint = urlsplit(config.get("DOCUMENT_STORE_ENDPOINT_URL") or "")
+    if endpoint.scheme == "http" and endpoint.hostname not in LOOPBACK:
+        problems.append(
+            "the document store's endpoint must use https: over http the documents and the "
+            "request signatures cross the network readable"
         )
     if config.get("JOBS_LOCAL") == "manual" and not config.get("REDIS_URL"):
         problems.append(

@@ -11,6 +11,7 @@ from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import OperationalError
 
 from portal import db_locks
+from portal.documents.store import StoreUnavailable
 from portal.extensions import db, limiter
 
 
@@ -90,6 +91,14 @@ def database_busy(error):
     )
 
 
+def store_unavailable(error):
+    """A download (or a file made on the way, such as a receipt) met a document store that
+    cannot be reached: a service fault to retry, not a bug. Forms catch it before this, as
+    the DomainError it is, and keep what was typed."""
+    db.session.rollback()
+    return error_page(503, _("The file is not available just now"), error.message)
+
+
 def server_error(error):
     """The page names a reference that is also in the log beside the error, so the
     department can find what happened from what the person reads out. It does not promise
@@ -117,6 +126,7 @@ HANDLERS = {
     413: too_large,
     RateLimitExceeded: rate_limited,
     OperationalError: database_busy,
+    StoreUnavailable: store_unavailable,
     500: server_error,
 }
 

@@ -18,6 +18,7 @@ staff_client; inspections/, payments/ and settings/ turn fixed_today on for ever
 import os
 
 import pytest
+from moto import mock_aws
 from sqlalchemy import MetaData, text
 
 from portal import calendar, create_app
@@ -31,6 +32,18 @@ from tests.factories.inspections import TODAY, derive
 from tests.support import catalogs
 from tests.support.client import PortalClient
 from tests.support.databases import on_postgresql, test_database_url
+from tests.support.stored import (
+    BUCKET,
+    closed_port_url,
+    make_bucket,
+    s3_server_url,
+    set_test_credentials,
+    store_settings,
+)
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -39,10 +52,14 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "postgres_only" in item.keywords:
                 item.add_marker(skip)
+    # In CI a missing S3 server fails the s3_server tests (their fixture says why).
+    if not s3_server_url() and not _in_ci():
+        skip = pytest.mark.skip(reason="needs an S3 server: set TEST_S3_ENDPOINT_URL")
+        for item in items:
+            if "s3_server" in item.keywords:
+                item.add_marker(skip)
     if not os.environ.get("REDIS_URL"):
-        required = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"} and (
-            "redis" in (config.option.markexpr or "")
-        )
+        required = _in_ci() and "redis" in (config.option.markexpr or "")
         if required:
             raise pytest.UsageError("CI=true and -m redis: REDIS_URL must name a redis-server")
         skip = pytest.mark.skip(reason="needs a redis-server: set REDIS_URL")
@@ -61,6 +78,8 @@ def app(tmp_path_factory):
             "SECRET_KEY": "test-secret-key-" + "x" * 32,
             "SQLALCHEMY_DATABASE_URI": url,
             "DOCUMENT_STORE_PATH": str(folder / "documents"),
+            # TEST_DOCUMENT_STORE_URL runs the suite on a bucket (.ci/run: moto's server).
+            "DOCUMENT_STORE_URL": _test_store_url(),
             "MAIL_FILE_DIR": str(folder / "mail"),
             "MAIL_SERVER": "",
             "SERVER_NAME": None,
@@ -84,6 +103,50 @@ def app(tmp_path_factory):
         existing.drop_all(bind=db.engine)
         db.create_all()
     return app
+
+
+def _test_store_url() -> str:
+    """TEST_DOCUMENT_STORE_URL with a prefix of its own per xdist worker (one bucket), the
+    bucket created on the endpoint AWS_ENDPOINT_URL names."""
+    url = os.environ.get("TEST_DOCUMENT_STORE_URL", "")
+    if not url:
+        return ""
+    bucket = url.removeprefix("s3://").split("/", 1)[0]
+    make_bucket(bucket, os.environ.get("AWS_ENDPOINT_URL"))
+    return f"{url.rstrip('/')}/{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+
+@pytest.fixture
+def s3_store(app, monkeypatch):
+    """The document store on a private bucket of moto's in-process S3 mock; yields a
+    boto3 client of the mock."""
+    set_test_credentials(monkeypatch)
+    with mock_aws():
+        client = make_bucket(BUCKET)
+        with store_settings(app, f"s3://{BUCKET}/documents"):
+            yield client
+
+
+@pytest.fixture
+def s3_server(app, monkeypatch):
+    """The document store on a bucket of the real S3 server at TEST_S3_ENDPOINT_URL (in
+    CI: moto_server, started by .ci/run); yields a boto3 client of it."""
+    url = s3_server_url()
+    if not url:
+        pytest.fail("CI=true and no S3 server: set TEST_S3_ENDPOINT_URL (.ci/run starts one)")
+    set_test_credentials(monkeypatch)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    client = make_bucket(f"{BUCKET}-{worker}", url)
+    with store_settings(app, f"s3://{BUCKET}-{worker}/documents", url):
+        yield client
+
+
+@pytest.fixture
+def store_down(app, monkeypatch):
+    """The document store on a bucket whose server refuses every connection."""
+    set_test_credentials(monkeypatch)
+    with store_settings(app, f"s3://{BUCKET}/documents", closed_port_url()):
+        yield
 
 
 def _wipe(app) -> None:

@@ -26,6 +26,7 @@ LAYERS = (
 SHARED_MODULE_FEATURES = {
     "access": {"auth"},  # the User type of current_actor(), for the type checker only
     "calendar": {"settings"},  # the holidays admins configure
+    "error_pages": {"documents"},  # the page for a document store that cannot be reached
     "events": {"notifications"},  # queues the emails of an event
     "search": {"auth", "permits"},  # search conditions on people and permits
 }

@@ -1,18 +1,20 @@
-"""The document store: files on disk named by their SHA-256, outside static/.
+"""The document store: files named by their SHA-256, in a folder outside static/ or in a
+private S3-compatible bucket (documents/backends.py), behind the same functions.
 
-Uploads are checked by size and by content (magic bytes), never by file name.
+Uploads are checked by size and by content (magic bytes), never by file name, here and
+only here, before anything is written. A store that cannot be reached raises
+StoreUnavailable, a DomainError: the person's page says nothing was saved and keeps the
+form, and the transaction rolls back like any refusal.
 """
 
 import hashlib
-import os
-import tempfile
 import unicodedata
-from pathlib import Path
 
 from flask import current_app, send_file
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from portal.documents.backends import Backend, StoreUnreachable, from_settings, key_for
 from portal.documents.models import StoredFile
 from portal.errors import DomainError
 from portal.extensions import db
@@ -24,6 +26,11 @@ SIGNATURES = {
     "image/jpeg": (b"\xff\xd8\xff",),
 }
 EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+
+
+DOWNLOAD_UNAVAILABLE = _l(
+    "The file cannot be fetched from the document store just now. Try again in a few minutes."
+)
 
 
 class RejectedUpload(DomainError):
@@ -38,28 +45,42 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def _root() -> Path:
-    root = Path(current_app.config["DOCUMENT_STORE_PATH"])
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+class StoreUnavailable(DomainError):
+    default_message = _l(
+        "The document store cannot be reached just now, so nothing was saved. "
+        "Try again in a few minutes."
+    )
 
 
-def path_for(sha256: str) -> Path:
-    return _root() / sha256[:2] / sha256
+def backend() -> Backend:
+    """The app's backend, made once per app and settings (a boto3 client is thread-safe
+    and keeps its connections), after gunicorn's fork since it is made on first use."""
+    config = current_app.config
+    settings = (
+        config["DOCUMENT_STORE_URL"],
+        config["DOCUMENT_STORE_PATH"],
+        config["DOCUMENT_STORE_ENDPOINT_URL"],
+    )
+    made = current_app.extensions.get("document_store")
+    if made is None or made[0] != settings:
+        made = (settings, from_settings(*settings))
+        current_app.extensions["document_store"] = made
+    return made[1]
 
 
 def save_bytes(data: bytes, content_type: str) -> StoredFile:
-    """Store bytes once per content; return the (possibly existing) StoredFile row."""
+    """Store bytes once per content; return the (possibly existing) StoredFile row. The
+    bytes are written before the row: a rollback leaves at most an unreferenced file,
+    never a row without its file."""
     digest = hashlib.sha256(data).hexdigest()
     existing = db.session.scalar(select(StoredFile).where(StoredFile.sha256 == digest))
-    target = path_for(digest)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so a reader never sees half a file.
-        fd, tmp = tempfile.mkstemp(dir=target.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
+    store = backend()
+    try:
+        if not store.exists(key_for(digest)):
+            store.put(key_for(digest), data, content_type)
+    except StoreUnreachable as error:
+        current_app.logger.warning("document store unreachable on write: %s", error)
+        raise StoreUnavailable() from error
     if existing is not None:
         return existing
     stored = StoredFile(sha256=digest, size=len(data), content_type=content_type)
@@ -100,19 +121,37 @@ def upload_name(file_storage, default: str) -> str:
 
 
 def read_bytes(stored: StoredFile) -> bytes:
-    return path_for(stored.sha256).read_bytes()
+    try:
+        return backend().read(key_for(stored.sha256))
+    except StoreUnreachable as error:
+        raise StoreUnavailable() from error
+
+
+def stored_keys() -> list[str]:
+    """Every file the store holds, by key (`ab/abcdef...`)."""
+    return list(backend().list_keys())
 
 
 def send_stored(stored: StoredFile, filename: str):
-    """Serve a stored file as a download; the browser must not sniff or render it inline."""
+    """Stream a stored file as a download through the portal, after the view's access
+    check; the browser must not sniff or render it inline. No presigned URL: a link to the
+    bucket would work for whoever holds it until it expires, after the person signed out
+    or lost access, and would need the bucket reachable from the Internet."""
+    try:
+        body = backend().open(key_for(stored.sha256))
+    except StoreUnreachable as error:
+        current_app.logger.warning("document store unreachable on read: %s", error)
+        raise StoreUnavailable(DOWNLOAD_UNAVAILABLE) from error
     response = send_file(
-        path_for(stored.sha256),
+        body,
         mimetype=stored.content_type,
         as_attachment=True,
         # Names stored before control characters were dropped on upload are cleaned here.
         download_name=clean_name(filename, "download"),
         max_age=0,
+        conditional=False,
     )
+    response.content_length = stored.size
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

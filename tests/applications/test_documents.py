@@ -12,6 +12,7 @@ from tests.factories import add_party, make_permit, make_user, sign_in_as
 from tests.factories.applications import complete_application
 from tests.support.files import JPEG, PDF, PNG, upload
 from tests.support.pages import check_page
+from tests.support.stored import closed_port_url, store_settings
 
 
 @pytest.fixture
@@ -220,3 +221,61 @@ def test_a_name_stored_before_with_a_control_character_downloads_without_it(owne
     db.session.commit()
     download = owner_client.get(f"{docs_url}/{document.id}")
     assert download.headers["Content-Disposition"] == "attachment; filename=plans.pdf"
+
+
+def test_an_upload_the_store_cannot_take_keeps_the_form_and_saves_nothing(
+    owner_client, docs_url, store_down
+):
+    response = owner_client.post(
+        docs_url,
+        data={"document_type": "other", "file": upload(PDF, "plans.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    check_page(response.data)
+    assert b"The document store cannot be reached just now, so nothing was saved." in (
+        response.data
+    )
+    assert b'<option selected value="other">' in response.data
+    assert documents() == []
+    assert db.session.scalar(select(func.count()).select_from(StoredFile)) == 0
+
+
+def test_on_a_bucket_an_upload_is_an_object_named_by_its_hash_streamed_back(
+    owner_client, docs_url, s3_store
+):
+    response = owner_client.post(
+        docs_url,
+        data={"document_type": "stamped_plans", "file": upload(PDF, "plans.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    [document] = documents()
+    sha256 = document.stored_file.sha256
+    held = s3_store.get_object(Bucket="portal-test", Key=f"documents/{sha256[:2]}/{sha256}")
+    assert held["Body"].read() == PDF
+    assert held["ContentType"] == "application/pdf"
+
+    download = owner_client.get(f"{docs_url}/{document.id}")
+    assert download.status_code == 200
+    assert download.is_streamed
+    assert download.data == PDF
+    assert download.headers["Content-Length"] == str(len(PDF))
+    assert download.mimetype == "application/pdf"
+    assert download.headers["Content-Disposition"] == "attachment; filename=plans.pdf"
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Cache-Control"] == "private, no-store"
+
+
+def test_a_download_while_the_store_is_down_is_a_clear_503(app, owner_client, docs_url, s3_store):
+    owner_client.post(
+        docs_url,
+        data={"document_type": "other", "file": upload(PDF, "plans.pdf")},
+        content_type="multipart/form-data",
+    )
+    [document] = documents()
+    with store_settings(app, "s3://portal-test/documents", closed_port_url()):
+        response = owner_client.get(f"{docs_url}/{document.id}")
+    assert response.status_code == 503
+    check_page(response.data)
+    assert b"The file cannot be fetched from the document store just now." in response.data

@@ -265,3 +265,20 @@ def test_the_staff_list_shows_applications_waiting(application, staff_client):
 
 def test_applicants_cannot_reach_the_issue_page(application, owner_client):
     assert owner_client.get(f"/staff/applications/{application.id}/certificate").status_code == 404
+
+
+def test_a_certificate_the_store_cannot_take_is_not_issued_and_keeps_the_form(
+    application, staff_client, store_down
+):
+    response = staff_client.post(
+        f"/staff/applications/{application.id}/certificate",
+        data=factories.form_data(application),
+    )
+    assert response.status_code == 200
+    check_page(response.data)
+    assert b"The document store cannot be reached just now" in response.data
+    assert b"Floors 1 to 4" in response.data
+    assert db.session.scalar(select(func.count(Certificate.id))) == 0
+    assert db.session.scalar(select(func.count(CertificateVersion.id))) == 0
+    # The number was not taken either: the next certificate gets the first one.
+    assert not db.session.scalar(select(func.max(CertificateCounter.last_number)))

@@ -267,3 +267,26 @@ def test_extending_from_the_certificate_page_answers_the_open_request(
     assert response.status_code == 302
     db.session.refresh(request)
     assert request.status == RequestStatus.ACCEPTED
+
+
+def test_a_request_whose_documents_the_store_cannot_take_keeps_the_form(
+    owner_client, application, store_down
+):
+    response = owner_client.post(
+        f"/permits/{application.permit_id}/occupancy-requests/new",
+        data={
+            "kind": "temporary",
+            "portion": "Floors 1-3",
+            "wanted_from": calendar.local_today().isoformat(),
+            "reason": "Tenants move in",
+            "documents": (io.BytesIO(PDF), "floor-plan.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    check_page(response.data)
+    text = response.get_data(as_text=True)
+    assert "The document store cannot be reached just now" in text
+    assert "Floors 1-3" in text
+    assert "Tenants move in" in text
+    assert reading.requests_for_permit(application.permit_id) == []

@@ -14,12 +14,12 @@ from werkzeug.datastructures import FileStorage
 
 from portal.auth.models import Role
 from portal.certificates import pdf
-from portal.documents.store import path_for
 from portal.settings import seal
 from tests.factories import certificates as factories
 from tests.factories import make_user
 from tests.support.files import real_png
 from tests.support.pdfs import alt_texts, image_count, link_uris, table_headers
+from tests.support.stored import stored_path
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 
@@ -42,7 +42,7 @@ def test_the_pdf_holds_every_required_field(application, staff):
         outstanding_matters="Paint the lobby",
     )
     version = certificate.current_version
-    text = _text(path_for(version.sha256))
+    text = _text(stored_path(version.sha256))
     permit = application.permit
     config = current_app.config
     expected = [
@@ -75,7 +75,7 @@ def test_the_pdf_holds_every_required_field(application, staff):
 
 def test_the_pdf_is_one_tagged_page(certificate):
     info = subprocess.run(
-        ["pdfinfo", str(path_for(certificate.current_version.sha256))],
+        ["pdfinfo", str(stored_path(certificate.current_version.sha256))],
         capture_output=True,
         check=True,
     ).stdout.decode()
@@ -162,7 +162,7 @@ def test_the_fetcher_serves_only_the_data_url_it_was_given(app):
 def test_the_certificate_looks_official(certificate):
     """The seal, the official's signature line, the posting notice, and a QR code whose alt
     text says what it is, with the verification address as a link."""
-    data = path_for(certificate.current_version.sha256).read_bytes()
+    data = stored_path(certificate.current_version.sha256).read_bytes()
     text = " ".join(
         subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
         .stdout.decode()
@@ -192,7 +192,7 @@ def test_an_uploaded_seal_prints_on_the_next_certificate(application, staff):
     admin = make_user(name="Ada Admin", email="admin@example.com", role=Role.ADMIN)
     seal.replace(FileStorage(io.BytesIO(real_png()), "seal.png"), admin, "0")
     certificate = factories.issue(application, staff)
-    data = path_for(certificate.current_version.sha256).read_bytes()
+    data = stored_path(certificate.current_version.sha256).read_bytes()
     assert image_count(data) == 1
     assert alt_texts(data)[0].startswith("Seal of the ")
 
@@ -200,7 +200,7 @@ def test_an_uploaded_seal_prints_on_the_next_certificate(application, staff):
 def test_every_header_link_resolves_through_the_id_tree(certificate):
     """Each data cell's /Headers names a TH found through the StructTreeRoot's /IDTree, and
     the certificate's headers head their rows."""
-    data = path_for(certificate.current_version.sha256).read_bytes()
+    data = stored_path(certificate.current_version.sha256).read_bytes()
     links = table_headers(data)
     assert len(links) >= 9
     assert {scope for _id, scope in links} == {"/Row"}

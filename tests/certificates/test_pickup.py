@@ -15,7 +15,6 @@ from portal.certificates.models import (
     PickupSlot,
     PickupStatus,
 )
-from portal.documents.store import path_for
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.inspections.models import (
@@ -32,6 +31,7 @@ from portal.settings.models import CONTACT_DEFAULTS, ContactDetails
 from tests.factories import certificates as factories
 from tests.factories import make_user, sign_in_as
 from tests.support.pages import check_page
+from tests.support.stored import stored_text
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_the_owner_books_a_pickup_and_gets_an_invitation(
     ).first()
     assert message.to_address == owner.email
     assert message.attachments[0]["filename"] == "pickup.ics"
-    ics = path_for(message.attachments[0]["sha256"]).read_text()
+    ics = stored_text(message.attachments[0]["sha256"])
     assert "METHOD:REQUEST" in ics
     assert f"UID:pickup-appointment-{appointment.id}@" in ics
     page = owner_client.get(f"/permits/{certificate.permit_id}/certificate")
@@ -165,7 +165,7 @@ def test_reschedule_and_cancel_until_the_slot_starts(certificate, owner, owner_c
     cancel = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.subject.startswith("Pickup cancelled"))
     ).first()
-    assert "METHOD:CANCEL" in path_for(cancel.attachments[0]["sha256"]).read_text()
+    assert "METHOD:CANCEL" in stored_text(cancel.attachments[0]["sha256"])
     # The seat is free again and a new booking is possible.
     _book(certificate, owner, slots, day)
 
@@ -358,7 +358,7 @@ def test_the_pickup_page_and_emails_give_the_counters_address(
         select(OutboxMessage).where(OutboxMessage.subject.startswith("Pickup booked"))
     )
     assert f"The counter is at {address}." in message.body_text
-    ics = path_for(message.attachments[0]["sha256"]).read_text()
+    ics = stored_text(message.attachments[0]["sha256"])
     assert "121 N LaSalle St" in ics.replace("\n ", "")
     page = owner_client.get(f"/permits/{certificate.permit_id}/certificate")
     assert f"The counter is at {address}." in page.get_data(as_text=True)

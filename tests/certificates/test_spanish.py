@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from portal.certificates import pickup
-from portal.documents.store import path_for
 from portal.extensions import db
 from portal.notifications.models import OutboxMessage
 from tests.factories import certificates as factories
 from tests.support import catalogs
+from tests.support.stored import stored_path, stored_text
 
 
 def spanish(msgid: str) -> str:
@@ -35,7 +35,7 @@ def _text(path: Path) -> str:
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 def test_an_english_speaking_clerk_issues_a_spanish_owner_a_spanish_certificate(application, staff):
     certificate = factories.issue(application, staff)
-    text = _text(path_for(certificate.current_version.sha256))
+    text = _text(stored_path(certificate.current_version.sha256))
     assert spanish("Certificate of Occupancy") in text
     assert "(Final Certificate of Occupancy)" in text  # the legal name, with its kind
     assert spanish("Permit number") in text
@@ -56,7 +56,7 @@ def test_the_pickup_email_and_calendar_file_are_in_the_owners_language(certifica
         spanish("Pickup booked: certificate %(number)s, %(when)s")[:8]
     )
     assert "Pickup" not in message.subject
-    calendar = path_for(message.attachments[0]["sha256"]).read_text()
+    calendar = stored_text(message.attachments[0]["sha256"])
     summary = spanish("Pick up Certificate of Occupancy %(number)s") % {
         "number": certificate.number
     }

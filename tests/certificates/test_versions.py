@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.audit import AuditEvent
 from portal.certificates import errors, pickup, versions
 from portal.certificates.models import CertificateVersion, PickupStatus, VersionStatus
-from portal.documents.store import path_for, read_bytes
+from portal.documents.store import read_bytes
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.notifications.models import OutboxMessage
@@ -18,6 +18,7 @@ from portal.timeline import TimelineEntry
 from tests.factories import add_party, make_permit, make_user, sign_in_as
 from tests.factories import certificates as factories
 from tests.support.pages import check_page
+from tests.support.stored import stored_text
 
 
 def _regenerate(certificate, staff, reason="Occupancy load corrected", **overrides):
@@ -208,7 +209,7 @@ def test_revoking_cancels_the_booked_pickup_and_tells_the_owner_why(
     assert "because the certificate was revoked" in body
     # The calendar event the booking sent is withdrawn.
     assert [a["content_type"] for a in email.attachments] == ["text/calendar"]
-    assert "METHOD:CANCEL" in path_for(email.attachments[0]["sha256"]).read_text()
+    assert "METHOD:CANCEL" in stored_text(email.attachments[0]["sha256"])
     # No "book another time" email: there is nothing to collect.
     assert not db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.subject.startswith("Pickup cancelled"))

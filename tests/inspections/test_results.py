@@ -33,6 +33,7 @@ from tests.factories.inspections import (
 from tests.support.files import PDF, PNG
 from tests.support.mail import outbox
 from tests.support.pages import check_page
+from tests.support.stored import store_settings
 
 PASSED = InspectionResult.PASSED
 
@@ -490,3 +491,27 @@ def test_a_request_over_the_limit_comes_back_with_the_typed_result(
     assert b'value="failed" checked' in response.data
     assert reload(visit).status == InspectionStatus.SCHEDULED
     assert reload(visit).photos == []
+
+
+def test_a_photo_the_store_cannot_take_records_nothing_and_keeps_the_form(
+    app, staff_client, permit, contractor, inspector, store_down
+):
+    with store_settings(app, ""):  # booked (its invitation stored) while the store was up
+        visit = scheduled(permit, contractor, inspector)
+    response = staff_client.post(
+        result_url(visit),
+        data={
+            "result": "failed",
+            "version": str(reload(visit).version),
+            "remarks": "Panel cover missing",
+            "deficiency_1_description": "Panel cover missing",
+            "photos": [(io.BytesIO(PNG), "panel.png")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    check_page(response.data)
+    assert b"The document store cannot be reached just now" in response.data
+    assert b"Panel cover missing" in response.data
+    assert reload(visit).status == InspectionStatus.SCHEDULED
+    assert (reload(visit).deficiencies, reload(visit).photos) == ([], [])

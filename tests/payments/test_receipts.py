@@ -129,3 +129,19 @@ def test_the_receipt_names_the_department_and_the_payer(client, started, owner):
     scopes = {scope for _id, scope in table_headers(data)}
     # The fee and amount columns' headers, and the total's row header.
     assert scopes == {"/Column", "/Row"}
+
+
+def test_a_receipt_the_store_cannot_take_stays_due_and_is_issued_later(
+    app, client, owner_client, started, permit, store_down
+):
+    post_event(client, event("checkout.session.completed", stripe_session(started)))
+    response = owner_client.get(f"/permits/{permit.id}/payments/{started.id}/receipt.pdf")
+    assert response.status_code == 503
+    check_page(response.data)
+    assert b"Your receipt is being prepared" in response.data
+    assert send(app).startswith("receipts issued 0, not ready 1\n")
+    assert (reload_payment(started.id).receipt_file, receipts_sent()) == (None, [])
+
+    app.config["DOCUMENT_STORE_URL"] = ""  # the store is back
+    assert send(app).startswith("receipts issued 1, not ready 0\n")
+    assert len(receipts_sent()) == 1

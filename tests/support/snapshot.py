@@ -1,11 +1,9 @@
 """What "nothing changed" means: every row of every table and the document store's files,
 before and after a request, and the difference between the two."""
 
-from pathlib import Path
-
-from flask import current_app
 from sqlalchemy import select
 
+from portal.documents.store import stored_keys
 from portal.extensions import db
 
 
@@ -19,12 +17,7 @@ def snapshot() -> dict:
         ]
         for table in db.metadata.sorted_tables
     }
-    store = Path(current_app.config["DOCUMENT_STORE_PATH"])
-    tables["<document store>"] = (
-        sorted(str(path.relative_to(store)) for path in store.rglob("*") if path.is_file())
-        if store.exists()
-        else []
-    )
+    tables["<document store>"] = stored_keys()
     return tables
 
 
