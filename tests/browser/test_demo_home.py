@@ -1,7 +1,7 @@
 """The owner's home with the demo data (`flask seed-demo`), in a desktop-sized window.
 
-With PORTAL_SCREENSHOT=path the test also saves the page there: that is how the
-README's screenshot is made (`PORTAL_SCREENSHOT=docs/screenshot.png pytest -k demo_home`).
+With PORTAL_SCREENSHOT=path the test also saves the page there (for example
+`PORTAL_SCREENSHOT=/tmp/home.png pytest -k demo_home`).
 """
 
 import os
