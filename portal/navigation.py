@@ -100,6 +100,7 @@ STAFF_MENUS = (
                     "settings.fees",
                     "settings.permit_types_page",
                     "settings.agency",
+                    "settings.seal_page",
                 ),
                 True,
             ),
