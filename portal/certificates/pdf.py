@@ -1,54 +1,26 @@
 """The certificate PDF: plain data in, tagged (PDF/UA) bytes out.
 
 WeasyPrint never sees a model or the database, only the dict `certificate_data` builds,
-and its URL fetcher refuses everything but the app's own static files, so nothing typed
-into a record can make the renderer read a local file or call another server.
+and its URL fetcher (portal/pdf_fetching.py) refuses everything but the app's own static
+files and the seal it is given.
 """
 
-from base64 import b64decode
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import segno
 from flask import current_app, render_template
 from flask_babel import gettext as _
 from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from portal import languages, pdf_structure
 from portal.notifications.services import email_link
+from portal.pdf_fetching import StaticOnlyFetcher
 from portal.settings import contact, seal
 from portal.template_helpers import long_date
 
 PDF_VARIANT = "pdf/ua-1"
 TEMPLATE = "certificates/pdf.html"
-
-
-class RefusedURL(ValueError):
-    """The certificate asked for something outside the app's static files."""
-
-
-class StaticOnlyFetcher(URLFetcher):
-    """Serves file: URLs inside the static folder, and the exact data: URLs it is given
-    (the uploaded seal, which lives in the document store); refuses every other URL."""
-
-    def __init__(self, static_folder: str, supplied: tuple[str, ...] = ()) -> None:
-        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
-        self.root = Path(static_folder).resolve()
-        self.supplied = frozenset(supplied)
-
-    def fetch(self, url, headers=None):
-        if url in self.supplied:
-            kind, _sep, encoded = url.removeprefix("data:").partition(";base64,")
-            return URLFetcherResponse(url, b64decode(encoded), {"Content-Type": kind})
-        parts = urlsplit(url)
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            raise RefusedURL(f"refused {url!r}: only the portal's static files")
-        path = Path(unquote(parts.path)).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
-            raise RefusedURL(f"refused {url!r}: only the portal's static files")
-        return URLFetcherResponse(path.as_uri(), path.read_bytes())
 
 
 @dataclass(frozen=True)

@@ -1,43 +1,20 @@
 """Receipts: a PDF from an HTML template, rendered by WeasyPrint from plain data only."""
 
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
 from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from portal import languages, pdf_structure
 from portal.auth.services import find_by_email
-from portal.errors import DomainError
 from portal.notifications.services import email_link
+from portal.pdf_fetching import StaticOnlyFetcher
 from portal.settings import contact
-
-
-class RefusedResource(DomainError):
-    default_message = "A receipt may only use the portal's own static files."
 
 
 def _static_root() -> Path:
     # The app always has its static folder (portal/static); create_app does not turn it off.
     return Path(str(current_app.static_folder)).resolve()
-
-
-class StaticOnlyFetcher(URLFetcher):
-    """Let WeasyPrint read the app's static files and nothing else (no network, no file:///etc)."""
-
-    def __init__(self, root: Path) -> None:
-        super().__init__(allowed_protocols=("file",))
-        self.root = root
-
-    def fetch(self, url, headers=None):
-        parts = urlsplit(url)
-        if parts.scheme != "file":
-            raise RefusedResource(f"refused {parts.scheme or 'relative'} URL")
-        target = Path(unquote(parts.path)).resolve()
-        if self.root not in target.parents:
-            raise RefusedResource("refused a file outside static/")
-        return super().fetch(url, headers)
 
 
 def receipt_number(payment_id: int, paid_at) -> str:

@@ -14,6 +14,7 @@ from werkzeug.datastructures import FileStorage
 
 from portal.auth.models import Role
 from portal.certificates import pdf
+from portal.pdf_fetching import RefusedURL, StaticOnlyFetcher
 from portal.settings import seal
 from tests.factories import certificates as factories
 from tests.factories import make_user
@@ -109,7 +110,7 @@ def test_the_renderer_gets_plain_strings_only(certificate):
 
 
 def test_the_fetcher_refuses_everything_but_static_files(app, tmp_path):
-    fetcher = pdf.StaticOnlyFetcher(app.static_folder)
+    fetcher = StaticOnlyFetcher(app.static_folder)
     css = Path(app.static_folder) / "css" / "portal.css"
     response = fetcher.fetch(css.resolve().as_uri())
     assert b"portal" in response.read()
@@ -123,20 +124,20 @@ def test_the_fetcher_refuses_everything_but_static_files(app, tmp_path):
         "file:///etc/passwd",
         "data:text/plain,hello",
     ):
-        with pytest.raises(pdf.RefusedURL):
+        with pytest.raises(RefusedURL):
             fetcher.fetch(url)
 
 
 def test_a_field_cannot_make_the_renderer_fetch_anything(app, certificate, monkeypatch):
     """Typed text is escaped, and even a template's own reference to another host is refused."""
     seen = []
-    original = pdf.StaticOnlyFetcher.fetch
+    original = StaticOnlyFetcher.fetch
 
     def spy(self, url, headers=None):
         seen.append(url)
         return original(self, url, headers)
 
-    monkeypatch.setattr(pdf.StaticOnlyFetcher, "fetch", spy)
+    monkeypatch.setattr(StaticOnlyFetcher, "fetch", spy)
     version = certificate.current_version
     data = pdf.certificate_data(
         version, code=version.code, number=certificate.number, kind=certificate.kind
@@ -152,10 +153,10 @@ def test_a_field_cannot_make_the_renderer_fetch_anything(app, certificate, monke
 
 def test_the_fetcher_serves_only_the_data_url_it_was_given(app):
     given = "data:image/png;base64," + base64.b64encode(b"\x89PNG seal").decode()
-    fetcher = pdf.StaticOnlyFetcher(app.static_folder, (given,))
+    fetcher = StaticOnlyFetcher(app.static_folder, (given,))
     response = fetcher.fetch(given)
     assert (response.read(), response.content_type) == (b"\x89PNG seal", "image/png")
-    with pytest.raises(pdf.RefusedURL):
+    with pytest.raises(RefusedURL):
         fetcher.fetch("data:image/png;base64," + base64.b64encode(b"\x89PNG other").decode())
 
 

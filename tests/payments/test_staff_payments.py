@@ -10,6 +10,7 @@ from portal.models import utcnow
 from portal.payments import checkout, receipts, services
 from portal.payments.cli import reconcile_command
 from portal.payments.models import Fee, FeeKind, FeeStatus, Payment, PaymentMethod, PaymentStatus
+from portal.pdf_fetching import RefusedURL, StaticOnlyFetcher
 from tests.factories import add_party, make_permit, make_user
 from tests.factories.payments import reload_payment
 from tests.support.mail import outbox, receipts_sent, send
@@ -199,8 +200,8 @@ def test_reconcile_in_test_mode_says_so(app):
 
 def test_the_receipt_renderer_reads_only_static_files(app):
     root = receipts._static_root()
-    fetcher = receipts.StaticOnlyFetcher(root)
+    fetcher = StaticOnlyFetcher(root)
     for url in ("https://example.com/x.png", "file:///etc/passwd", f"{root.as_uri()}/../x"):
-        with pytest.raises(receipts.RefusedResource):
+        with pytest.raises(RefusedURL):
             fetcher.fetch(url)
     fetcher.fetch(f"{root.as_uri()}/css/portal.css")
