@@ -10,6 +10,7 @@ item whose endpoint or section names it; a page under a permit that no item name
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 
@@ -157,6 +158,15 @@ class Navigation:
     menus: tuple[ShownMenu, ...]  # staff: the grouped menus
     links: tuple[Link, ...]  # everyone else: one row of links
     account: Link | None  # signed in: "Your account"
+
+    @cached_property
+    def key(self) -> tuple:
+        """What the rendered menu depends on (besides the language): the layout renders
+        the menu once per key (portal/fragments.py)."""
+        every = [link for menu in self.menus for link in menu.links] + list(self.links)
+        if self.account:
+            every.append(self.account)
+        return tuple((link.item.endpoint, link.current) for link in every) + (len(self.menus),)
 
     def current(self) -> list[Link]:
         every = [link for menu in self.menus for link in menu.links] + list(self.links)

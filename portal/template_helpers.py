@@ -11,6 +11,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from portal import languages
+from portal.fragments import FragmentCache
 from portal.money import format_cents
 from portal.navigation import Navigation, navigation
 from portal.status_tags import status_tag
@@ -91,6 +92,7 @@ def _ngettext(context: Context, singular: str, plural: str, num: int, /, **varia
 def init_app(app: Flask) -> None:
     # What jinja2.ext.i18n's install_gettext_callables(newstyle=True) installs, without
     # its wrappers (see _gettext).
+    app.jinja_env.add_extension(FragmentCache)
     app.jinja_env.newstyle_gettext = True  # type: ignore[attr-defined]
     app.jinja_env.globals.update(gettext=_gettext, ngettext=_ngettext, _=_gettext)
 
