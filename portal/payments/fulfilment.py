@@ -203,8 +203,16 @@ def apply_session(session: dict, event_type: str | None = None) -> Payment | Non
     ``event_type`` is the webhook event's type, or None when the return page retrieved
     the session. Fulfils only a session that is complete and paid, for the amount and
     currency the portal asked for; another amount is flagged for staff instead.
-    Returns the payment, or None when the session is not one of the portal's.
+    Returns the payment as it now is, or None when the session is not one of the portal's.
     """
+    payment_id = _apply_session(session, event_type)
+    return load_payment(payment_id) if payment_id is not None else None
+
+
+def _apply_session(session: dict, event_type: str | None) -> int | None:
+    """apply_session without reading the payment back: the id of the payment it applied to.
+    The webhook answers Stripe with no more than that (two statements and a round trip fewer
+    on a first delivery, issue 17)."""
     payment_id = stripe_events.payment_id(session)
     payment = db.session.get(Payment, payment_id) if payment_id else None
     if payment is None or payment.checkout_session_id != session.get("id"):
@@ -219,7 +227,7 @@ def apply_session(session: dict, event_type: str | None = None) -> Payment | Non
     elif paid:
         _fulfil(payment, session)
     db.session.commit()
-    return load_payment(payment.id)
+    return payment_id
 
 
 def _fulfil(payment: Payment, session: dict) -> None:
@@ -387,16 +395,16 @@ def handle_webhook(payload: bytes, signature: str | None) -> WebhookResult:
     try:
         db.session.flush()
         if event_type in SESSION_EVENTS:
-            payment = apply_session(obj, event_type)
+            applied = _apply_session(obj, event_type) is not None
         else:
-            payment = apply_refunded_charge(obj)
-        if payment is None:
+            applied = apply_refunded_charge(obj) is not None
+        if not applied:
             # Not one of the portal's sessions: keep the event id so a redelivery is cheap.
             db.session.commit()
     except IntegrityError:
         db.session.rollback()
         return WebhookResult(200, "duplicate")
-    return WebhookResult(200, "processed" if payment is not None else "not ours")
+    return WebhookResult(200, "processed" if applied else "not ours")
 
 
 def _logged_id(event) -> str:
