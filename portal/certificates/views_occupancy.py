@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from portal.access import current_actor, staff
 from portal.certificates import occupancy, queue, reading, versions
+from portal.certificates.downloads import send_version
 from portal.certificates.errors import InvalidCertificate
 from portal.certificates.forms import (
     ExtendForm,
@@ -116,7 +117,9 @@ def download_certificate(permit: Permit, certificate_id: int):
     current = certificate.current_version
     if current is None or certificate.is_revoked:
         abort(404)
-    return send_stored(current.stored_file, current.filename)
+    return send_version(
+        current, current.filename, url_for("certificates.certificate", permit_id=permit.id)
+    )
 
 
 # ---- staff ------------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ from portal import calendar
 from portal.access import current_actor, staff
 from portal.applications.models import APPLICATION_TRANSITIONS, ApplicationStatus
 from portal.applications.review import mark_not_applicable
-from portal.certificates import issuing, pdf, phases, reading, versions
+from portal.certificates import issuing, panel, pdf, phases, reading, versions
 from portal.certificates.answers import ANSWER_FIELDS, cofo_granted_with_outstanding_matters
+from portal.certificates.downloads import send_version
 from portal.certificates.errors import InvalidCertificate
 from portal.certificates.forms import (
     CorrectionForm,
@@ -29,7 +30,7 @@ from portal.certificates.models import (
     VersionStatus,
 )
 from portal.certificates.queue import IssuedForm, ReadyForm, issued_certificates, ready_to_issue
-from portal.documents.store import StoreUnavailable, send_stored
+from portal.documents.store import StoreUnavailable
 from portal.errors import DomainError
 from portal.forms import show_refusal
 from portal.template_helpers import long_date
@@ -168,7 +169,14 @@ def issue(application_id: int):
         # Back to the same page: the kind or the request it was issuing for.
         values: dict[str, Any] = {**request.args.to_dict(), "application_id": application_id}
         return redirect(url_for("certificates.issue", **values))
-    flash(_("Certificate %(number)s issued and emailed.", number=certificate.number), "success")
+    flash(
+        _(
+            "Certificate %(number)s issued. Its PDF is being prepared; it is emailed to the "
+            "recipients as soon as it is ready.",
+            number=certificate.number,
+        ),
+        "success",
+    )
     return redirect(url_for("certificates.staff_certificate", certificate_id=certificate.id))
 
 
@@ -256,7 +264,9 @@ def _certificate_page(
 
 @staff
 def staff_certificate(certificate_id: int):
-    return _certificate_page(_certificate_or_404(certificate_id))
+    certificate = _certificate_or_404(certificate_id)
+    panel.requeue_missing_pdfs([certificate])
+    return _certificate_page(certificate)
 
 
 @staff
@@ -364,4 +374,6 @@ def staff_download(certificate_id: int, version_id: int):
     name = version.filename
     if version.status != VersionStatus.CURRENT:
         name = name.removesuffix(".pdf") + f"-{version.status.value.upper()}.pdf"
-    return send_stored(version.stored_file, name)
+    return send_version(
+        version, name, url_for("certificates.staff_certificate", certificate_id=certificate_id)
+    )
