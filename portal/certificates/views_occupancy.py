@@ -18,7 +18,7 @@ from portal.certificates.forms import (
     VersionForm,
 )
 from portal.certificates.models import KIND_OF_REQUEST, RequestKind
-from portal.documents.store import StoreUnavailable, send_stored
+from portal.documents.store import send_stored
 from portal.errors import DomainError
 from portal.forms import show_refusal
 from portal.permits.access import permit_party
@@ -229,7 +229,7 @@ def extend_for_request(occupancy_request_id: int):
             form.reason.data,
             request=occupancy_request,
         )
-    except (InvalidCertificate, StoreUnavailable) as error:
+    except InvalidCertificate as error:
         show_refusal(form, error)
         return _request_page(_request_or_404(occupancy_request_id), extend_form=form, form=form)
     except DomainError as error:

@@ -30,7 +30,6 @@ from portal.certificates.models import (
     VersionStatus,
 )
 from portal.certificates.queue import IssuedForm, ReadyForm, issued_certificates, ready_to_issue
-from portal.documents.store import StoreUnavailable
 from portal.errors import DomainError
 from portal.forms import show_refusal
 from portal.template_helpers import long_date
@@ -160,8 +159,7 @@ def issue(application_id: int):
             request=_request_or_none(application),
             recipients=form.recipients.data,
         )
-    # A new PDF the store cannot take: the form comes back with what was typed.
-    except (InvalidCertificate, StoreUnavailable) as error:
+    except InvalidCertificate as error:
         show_refusal(form, error)
         return _issue_page(application, form, kind=kind)
     except DomainError as error:
@@ -279,8 +277,7 @@ def regenerate(certificate_id: int):
         version = versions.regenerate(
             certificate, current_actor(), form.answers(), form.reason.data
         )
-    # A new PDF the store cannot take: the form comes back with what was typed.
-    except (InvalidCertificate, StoreUnavailable) as error:
+    except InvalidCertificate as error:
         show_refusal(form, error)
         return _certificate_page(_certificate_or_404(certificate_id), correction=form, form=form)
     except DomainError as error:
@@ -347,8 +344,7 @@ def extend(certificate_id: int):
             form.reason.data,
             request=reading.open_extension_request(certificate.id),
         )
-    # A new PDF the store cannot take: the form comes back with what was typed.
-    except (InvalidCertificate, StoreUnavailable) as error:
+    except InvalidCertificate as error:
         show_refusal(form, error)
         return _certificate_page(_certificate_or_404(certificate_id), extend_form=form, form=form)
     except DomainError as error:
