@@ -16,7 +16,7 @@ import logging
 from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import null, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit, jobs, languages
@@ -114,7 +114,8 @@ def render_version_pdf(version_id: int) -> CertificateVersion | None:
         taken = rows_changed(
             update(CertificateVersion)
             .where(CertificateVersion.id == version_id, *PENDING)
-            .values(stored_file_id=stored.id, sha256=stored.sha256, pending_emails=None)
+            # SQL NULL, not the JSON value null: nothing left to send.
+            .values(stored_file_id=stored.id, sha256=stored.sha256, pending_emails=null())
             .execution_options(synchronize_session=False)
         )
     except IntegrityError:

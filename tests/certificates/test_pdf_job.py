@@ -60,6 +60,11 @@ def test_the_certificate_is_issued_at_once_and_its_pdf_and_emails_follow_from_th
     assert data.startswith(b"%PDF-")
     assert hashlib.sha256(data).hexdigest() == version.sha256
     assert version.pending_emails is None
+    # Nothing left to send, as SQL says it too.
+    assert (
+        db.session.scalar(select(func.count()).where(CertificateVersion.pending_emails.is_(None)))
+        == 1
+    )
     mail = _mail_about(certificate.number)
     assert sorted(m.to_address for m in mail) == sorted(
         [owner.email, agent.email, "owner.contact@example.com", "ari@example.com"]
