@@ -1,7 +1,8 @@
 """Registers each feature's command-line commands on the app, and the two that work across
 features: `flask reminders send` (tomorrow's appointments) and `flask outbox send` (due
-receipts, then the email outbox). The worker (`flask worker`, portal/worker.py) runs the
-same work on its own schedule; these stay for running it by hand."""
+receipts and certificate PDFs, then the email outbox). The worker (`flask worker`,
+portal/worker.py) runs the same work on its own schedule; these stay for running it by
+hand."""
 
 import click
 from flask import Flask, current_app
@@ -9,6 +10,7 @@ from flask.cli import AppGroup
 
 from portal import calendar
 from portal.certificates.reminders import send_expiry_reminders, send_pickup_reminders
+from portal.certificates.rendering import render_due
 from portal.inspections.reminders import send_inspection_reminders
 from portal.notifications.delivery import send_due
 from portal.payments.receipt_delivery import issue_due_receipts
@@ -40,14 +42,18 @@ outbox_cli = AppGroup("outbox", help="The email outbox.")
 @outbox_cli.command("send")
 @click.option("--limit", default=100, show_default=True, help="Most messages to send in one run.")
 def send_outbox_command(limit: int) -> None:
-    """Issue due receipts, then deliver due messages; a failed message is retried later,
-    with backoff, and a receipt that could not be rendered at the next run."""
-    # Receipts are rendered here rather than in the payment's request; their emails join
-    # the outbox, so this run sends them. Receipt emails build links: a request context.
+    """Issue due receipts and make missing certificate PDFs, then deliver due messages; a
+    failed message is retried later, with backoff, and a receipt or PDF that could not be
+    rendered at the next run."""
+    # Receipts and certificate PDFs are rendered here rather than in a request; their
+    # emails join the outbox, so this run sends them. Emails build links: a request context.
     with current_app.test_request_context(base_url=current_app.config["PORTAL_BASE_URL"]):
         issued, not_ready = issue_due_receipts(limit)
+        made, failed_pdfs = render_due(limit)
     if issued or not_ready:
         click.echo(f"receipts issued {issued}, not ready {not_ready}")
+    if made or failed_pdfs:
+        click.echo(f"certificate PDFs made {made}, failed {failed_pdfs}")
     sent, failed = send_due(limit)
     click.echo(f"sent {sent}, failed {failed}")
 

@@ -19,7 +19,7 @@ from portal.applications.models import CertificateType, ContactRole, DocumentTyp
 from portal.auth import second_factor
 from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
-from portal.certificates import counter_hours
+from portal.certificates import counter_hours, rendering
 from portal.extensions import db
 from portal.inspections import catalogue, deadlines, requests, results, scheduling
 from portal.inspections.models import InspectionRequest, InspectionResult, Window
@@ -310,6 +310,8 @@ def seed() -> list[str]:
         by_number["BP-2026-100002"], "VENT-RGH", InspectionResult.NO_ACCESS, contractor, staff
     )
     counter_hours.seed_counter(admin)
+    # The certificates' PDFs now, rather than from a worker the demo may not have running.
+    rendering.render_due(limit=100)
 
     return demo_lines()
 

@@ -2,13 +2,16 @@
 
 Each task is idempotent: running it twice changes nothing the second time, because the
 database records what is done (an outbox row claimed then marked sent, a receipt's file
-set once by a conditional UPDATE, a reminder's claim row). So a job retried after a
+set once by a conditional UPDATE, a certificate version's PDF likewise, a reminder's
+claim row). So a job retried after a
 worker died mid-way, or queued twice by a sweep, is safe.
 
 The database is the source of truth, not the queue: `outbox.send_due` (every minute)
-sends every due message whatever became of its own `outbox.deliver` job, and
-`receipts.sweep` (every five minutes) queues `receipts.issue` again for each payment still
-waiting for its receipt. Work whose job was lost with Redis is done by the next sweep.
+sends every due message whatever became of its own `outbox.deliver` job, `receipts.sweep`
+(every five minutes) queues `receipts.issue` again for each payment still waiting for its
+receipt, and `certificates.sweep` (every five minutes) `certificates.render_pdf` for each
+certificate version still without its PDF. Work whose job was lost with Redis is done by
+the next sweep.
 """
 
 from dataclasses import dataclass
@@ -18,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import calendar, jobs
+from portal.certificates import rendering
 from portal.certificates.reminders import send_expiry_reminders, send_pickup_reminders
 from portal.extensions import db
 from portal.inspections.reminders import send_inspection_reminders
@@ -59,6 +63,25 @@ def sweep_receipts() -> int:
     return sum(jobs.enqueue("receipts.issue", payment_id) for payment_id in due.all())
 
 
+@jobs.task(rendering.TASK, label=_l("Make a certificate's PDF"), timeout=120)
+def render_certificate_pdf(version_id: int) -> None:
+    # A render or store failure propagates: the queue retries it with backoff.
+    rendering.render_version_pdf(version_id)
+
+
+@jobs.task(
+    "certificates.sweep", label=_l("Queue certificate PDFs still to make"), retry_intervals=()
+)
+def sweep_certificate_pdfs() -> int:
+    """Queue `certificates.render_pdf` for each certificate version without its PDF; one
+    already queued, running or failed for good is left as it is. Returns how many were
+    queued."""
+    return sum(
+        jobs.enqueue(rendering.TASK, version_id)
+        for version_id in rendering.pending_ids(SWEEP_LIMIT)
+    )
+
+
 @jobs.task("reminders.send", label=_l("Send tomorrow's reminders"))
 def send_reminders() -> None:
     """Pickups and inspections tomorrow, temporary certificates 30 and 7 days before they
@@ -90,6 +113,7 @@ class Scheduled:
 SCHEDULE = (
     Scheduled("outbox.send_due", interval=60),
     Scheduled("receipts.sweep", interval=300),
+    Scheduled("certificates.sweep", interval=300),
     # 13:00 UTC is the morning in the Americas: reminders for tomorrow arrive today.
     Scheduled("reminders.send", cron="0 13 * * *"),
     Scheduled("payments.reconcile", cron="30 7 * * *"),

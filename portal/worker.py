@@ -72,8 +72,8 @@ def run_scheduler(cron: CronScheduler, stop: threading.Event) -> None:
 )
 def worker_command(burst: bool, no_scheduler: bool) -> None:
     """Run background jobs from Redis (REDIS_URL) until stopped, and queue the periodic ones:
-    the outbox every minute, the receipt sweep every five minutes, reminders and the Stripe
-    reconcile daily."""
+    the outbox every minute, the receipt and certificate PDF sweeps every five minutes,
+    reminders and the Stripe reconcile daily."""
     if not current_app.config["REDIS_URL"]:
         raise click.ClickException(
             "REDIS_URL is not set: without Redis, jobs run inside the web process."

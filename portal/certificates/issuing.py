@@ -1,6 +1,7 @@
 """Issuing a Certificate of Occupancy: the guards that must hold first, and the issue
-itself, one transaction that happens entirely or not at all (number, PDF, application,
-permit, emails, timeline and audit log).
+itself, one transaction that happens entirely or not at all (number, version, application,
+permit, timeline and audit log); the PDF and the emails that carry it follow from the
+render job queued by that commit (certificates/rendering.py).
 
 A partial or temporary certificate may be issued while other inspections are still open, once
 the C of O inspections (building and fire) have passed; it leaves the application and the
@@ -31,20 +32,19 @@ from portal.certificates.models import (
     KIND_OF_TYPE,
     Certificate,
     CertificateKind,
-    CertificateVersion,
     OccupancyRequest,
 )
 from portal.certificates.numbering import format_number, take_number
 from portal.certificates.occupancy import accept_request
 from portal.certificates.phases import supersede_for_final
 from portal.certificates.reading import final_certificate_for_application, record_contacts
-from portal.certificates.versions import chosen_recipients, pdf_attachment, write_version
+from portal.certificates.rendering import ISSUED, emails_once_ready
+from portal.certificates.versions import chosen_recipients, write_version
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.inspections import catalogue
 from portal.inspections.models import InspectionStage
 from portal.money import format_cents
-from portal.notifications.services import email_link, queue_email
 from portal.payments import services as payments
 from portal.permits import services as permits
 from portal.workflow import check_version, stale_guard
@@ -156,12 +156,13 @@ def issue(
     request: OccupancyRequest | None = None,
     recipients: list[str] | None = None,
 ) -> Certificate:
-    """Issue a certificate, all in one transaction: the year's next number, the PDF and its
-    hash, the emails with the PDF to the chosen recipients (everyone on the record unless
-    staff chose), the timeline and the audit log; for the final certificate also the
+    """Issue a certificate, all in one transaction: the year's next number, its first
+    version, the timeline and the audit log; for the final certificate also the
     application to "C of O Issued", the permit to "Finaled" and the end of the permit's
-    partial and temporary certificates; for an occupancy request, its acceptance. Refused
-    while a guard fails."""
+    partial and temporary certificates; for an occupancy request, its acceptance. The PDF
+    is rendered after the commit, and the emails with it go to the chosen recipients
+    (everyone on the record unless staff chose) once it exists. Refused while a guard
+    fails."""
     kind = kind_of(answers)
     fields = _checked_for_issue(application, version, answers, kind)
     to = chosen_recipients(record_contacts(application), recipients)
@@ -171,7 +172,7 @@ def issue(
         1,
         fields,
         actor,
-        language=application.permit.owner_language,
+        emails=emails_once_ready(ISSUED, to),
         **_printed_record(application),
     )
     if kind == CertificateKind.FINAL:
@@ -190,7 +191,6 @@ def issue(
         },
         number=certificate.number,
         kind=kind.value,
-        sha256=first.sha256,
         recipients=", ".join(to),
         confirmations=", ".join(CONFIRMATIONS),
     )
@@ -198,7 +198,6 @@ def issue(
         supersede_for_final(certificate, actor)
     if request is not None:
         accept_request(request, certificate, actor)
-    _email_issued(application, certificate, first, to)
     db.session.commit()
     return certificate
 
@@ -248,32 +247,6 @@ def _new_certificate(application: CofOApplication, actor, kind: CertificateKind)
     )
     db.session.add(certificate)
     return certificate
-
-
-def _email_issued(
-    application: CofOApplication,
-    certificate: Certificate,
-    first: CertificateVersion,
-    recipients: list[str],
-) -> None:
-    permit = application.permit
-    link = email_link("certificates.certificate", permit_id=permit.id)
-    for email in recipients:
-        queue_email(
-            email,
-            _l(
-                "%(kind)s Certificate of Occupancy %(number)s issued for permit %(permit)s",
-                kind=certificate.kind.label,
-                number=certificate.number,
-                permit=permit.permit_num,
-            ),
-            "certificates_issued",
-            attachments=pdf_attachment(first),
-            certificate=certificate,
-            version=first,
-            permit=permit,
-            link=link,
-        )
 
 
 @stale_guard(STALE_MESSAGE)

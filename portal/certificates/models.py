@@ -129,6 +129,13 @@ class CertificateVersion(TimestampMixin, Base):
             sqlite_where=text("status = 'current'"),
             postgresql_where=text("status = 'current'"),
         ),
+        # Versions whose PDF is still to render (certificates/rendering.py), for the sweep.
+        Index(
+            "ix_certificate_versions_pdf_pending",
+            "id",
+            sqlite_where=text("stored_file_id IS NULL"),
+            postgresql_where=text("stored_file_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -157,8 +164,13 @@ class CertificateVersion(TimestampMixin, Base):
     official_name: Mapped[str] = mapped_column(String(200))
     official_title: Mapped[str] = mapped_column(String(200))
     correction_reason: Mapped[str] = mapped_column(Text, default="")
-    stored_file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
-    sha256: Mapped[str] = mapped_column(String(64))
+    # The PDF and its hash, set once by the render job after the version's commit: until
+    # then the version is issued (it verifies) and its PDF is being prepared.
+    stored_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    # The emails that carry this version's PDF, queued by the render job once the PDF
+    # exists: {"template": "certificates_issued", "to": [...]}; None once queued (or none).
+    pending_emails: Mapped[dict | None] = mapped_column(JSON)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     ended_at: Mapped[datetime | None]
 
@@ -173,6 +185,10 @@ class CertificateVersion(TimestampMixin, Base):
     @property
     def filename(self) -> str:
         return f"{self.certificate.number}-v{self.version_number}.pdf"
+
+    @property
+    def pdf_ready(self) -> bool:
+        return self.stored_file_id is not None
 
 
 class PickupSlot(TimestampMixin, Base):

@@ -4,6 +4,7 @@ them."""
 from dataclasses import dataclass, field
 from datetime import date
 
+from portal.certificates import rendering
 from portal.certificates.models import (
     Certificate,
     CertificateKind,
@@ -40,10 +41,21 @@ def permit_panel(permit: Permit) -> PermitPanel:
     certificates = list(certificates_for_permit(permit.id))
     if not certificates:
         return PermitPanel(None, None, None, optional=optional)
+    requeue_missing_pdfs(certificates)
     newest = certificates[0]
     return PermitPanel(
         newest, newest.current_version, open_appointment(newest.id), certificates, optional
     )
+
+
+def requeue_missing_pdfs(certificates) -> None:
+    """A page that says a PDF is being prepared queues its job again (deduplicated): the
+    embedded queue has no scheduled sweep, so a job lost with a restarted process is redone
+    when someone looks, and the page's refresh link then finds the PDF."""
+    for certificate in certificates:
+        current = certificate.current_version
+        if current is not None and not current.pdf_ready:
+            rendering.requeue(current)
 
 
 @dataclass(frozen=True)

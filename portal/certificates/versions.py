@@ -12,9 +12,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal import calendar, events, languages
+from portal import calendar, events
 from portal.applications.models import CofOApplication
-from portal.certificates import pdf
+from portal.certificates import rendering
 from portal.certificates.answers import ANSWER_FIELDS, check_answers
 from portal.certificates.errors import CONFIRM_REVOKE_MESSAGE, STALE_MESSAGE, InvalidCertificate
 from portal.certificates.models import (
@@ -36,7 +36,6 @@ from portal.certificates.pickup import (
 )
 from portal.certificates.reading import record_contacts
 from portal.db_locks import begin_write
-from portal.documents.store import save_bytes
 from portal.errors import IllegalTransition
 from portal.extensions import db
 from portal.models import utcnow
@@ -50,50 +49,26 @@ PRINTED_RECORD = ("permit_num", "address", "owner_name", "owner_address")
 
 
 def write_version(
-    certificate: Certificate, number: int, fields: dict, actor, *, language: str, **extra
-):
-    """Render and store the version's PDF, in the owner's `language` whoever issues or
-    corrects it, then write the version with its hash."""
-    # Attached to the certificate only once its PDF is stored: storing flushes, and the
-    # version cannot be written before it has its file.
+    certificate: Certificate, number: int, fields: dict, actor, *, emails: dict, **extra
+) -> CertificateVersion:
+    """Write the version without its PDF, and queue the job that renders it after the
+    commit (certificates/rendering.py); `emails` are the emails that carry the PDF, queued
+    once it exists (rendering.emails_once_ready)."""
     version = CertificateVersion(
         version_number=number,
         status=VersionStatus.CURRENT,
         created_by_id=actor.id,
         official_name=current_app.config["PORTAL_BUILDING_OFFICIAL"],
         official_title=current_app.config["PORTAL_BUILDING_OFFICIAL_TITLE"],
+        pending_emails=emails,
         **fields,
         **extra,
     )
-    # pdf.py keeps the legal statement in English too.
-    with languages.rendering_in(language):
-        rendered = pdf.render(
-            pdf.certificate_data(
-                version,
-                code=f"{certificate.number}-V{number}",
-                number=certificate.number,
-                kind=certificate.kind,
-            )
-        )
-    stored = save_bytes(rendered.data, "application/pdf")
-    version.stored_file_id = stored.id
-    version.stored_file = stored
-    version.sha256 = stored.sha256
     version.certificate = certificate
     db.session.add(version)
     db.session.flush()
+    rendering.queue_render(version)
     return version
-
-
-def pdf_attachment(version: CertificateVersion) -> list[dict]:
-    """The version's PDF as an email attachment."""
-    return [
-        {
-            "filename": version.filename,
-            "content_type": "application/pdf",
-            "sha256": version.sha256,
-        }
-    ]
 
 
 def chosen_recipients(everyone: list[str], chosen: list[str] | None) -> list[str]:
@@ -170,7 +145,7 @@ def regenerate(
             ),
             "certificate_type",
         )
-    new = _supersede(certificate, previous, fields, actor, reason)
+    new = _supersede(certificate, previous, fields, actor, reason, rendering.CORRECTED)
     events.happened(
         "certificate.regenerated",
         certificate,
@@ -183,10 +158,8 @@ def regenerate(
         },
         version=new.version_number,
         superseded=previous.version_number,
-        sha256=new.sha256,
         reason=reason,
     )
-    _email_correction(certificate, previous, new, reason)
     db.session.commit()
     return new
 
@@ -197,8 +170,10 @@ def _supersede(
     fields: dict,
     actor,
     reason: str,
+    template: str,
 ) -> CertificateVersion:
-    """End the current version and write the next one, printing what the previous did."""
+    """End the current version and write the next one, printing what the previous did;
+    everyone on the record gets the new PDF by email (the `template`) once it exists."""
     VERSION_TRANSITIONS.move(previous, VersionStatus.SUPERSEDED)
     previous.ended_at = utcnow()
     # The database allows one current version per certificate, checked row by row: the old
@@ -210,37 +185,10 @@ def _supersede(
         certificate.last_version,
         fields,
         actor,
-        language=certificate.permit.owner_language,
+        emails=rendering.emails_once_ready(template, record_contacts(_application(certificate))),
         **{name: getattr(previous, name) for name in PRINTED_RECORD},
         correction_reason=reason,
     )
-
-
-def _email_correction(
-    certificate: Certificate,
-    previous: CertificateVersion,
-    new: CertificateVersion,
-    reason: str,
-    template: str = "certificates_regenerated",
-) -> None:
-    permit = certificate.permit
-    for email in record_contacts(_application(certificate)):
-        queue_email(
-            email,
-            _l(
-                "Corrected Certificate of Occupancy %(number)s (version %(version)s)",
-                number=certificate.number,
-                version=new.version_number,
-            ),
-            template,
-            attachments=pdf_attachment(new),
-            certificate=certificate,
-            version=new,
-            previous=previous,
-            permit=permit,
-            reason=reason,
-            link=email_link("certificates.certificate", permit_id=permit.id),
-        )
 
 
 # ---- extending a temporary certificate ------------------------------------------------------
@@ -280,7 +228,7 @@ def extend(
             "expires_on",
         )
     fields = {**version_answers(previous), "expires_on": expires_on}
-    new = _supersede(certificate, previous, fields, actor, reason)
+    new = _supersede(certificate, previous, fields, actor, reason, rendering.EXTENDED)
     events.happened(
         "certificate.extended",
         certificate,
@@ -294,7 +242,6 @@ def extend(
     )
     if request is not None:
         accept_request(request, certificate, actor)
-    _email_correction(certificate, previous, new, reason, "certificates_extended")
     db.session.commit()
     return new
 
@@ -303,10 +250,18 @@ def extend(
 
 
 def resend(certificate: Certificate, actor, recipients: list[str] | None) -> list[str]:
-    """Email the current version again to the contacts staff choose; audited."""
+    """Email the current version again to the contacts staff choose; audited. Refused while
+    its PDF is being prepared: the emails that go with it are queued once it is ready."""
     current = certificate.current_version
     if certificate.is_revoked or current is None:
         raise IllegalTransition(_l("Only a certificate in force can be sent again."))
+    if not current.pdf_ready:
+        raise IllegalTransition(
+            _l(
+                "The PDF of this version is still being prepared, and it is emailed as soon "
+                "as it is ready. Send it again after that if someone needs another copy."
+            )
+        )
     to = chosen_recipients(record_contacts(_application(certificate)), recipients)
     permit = certificate.permit
     link = email_link("certificates.certificate", permit_id=permit.id)
@@ -329,7 +284,7 @@ def resend(certificate: Certificate, actor, recipients: list[str] | None) -> lis
                 permit=permit.permit_num,
             ),
             "certificates_issued",
-            attachments=pdf_attachment(current),
+            attachments=rendering.pdf_attachment(current),
             certificate=certificate,
             version=current,
             permit=permit,

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from portal.access import current_actor, staff
 from portal.certificates import occupancy, queue, reading, versions
+from portal.certificates.downloads import send_version
 from portal.certificates.errors import InvalidCertificate
 from portal.certificates.forms import (
     ExtendForm,
@@ -17,7 +18,7 @@ from portal.certificates.forms import (
     VersionForm,
 )
 from portal.certificates.models import KIND_OF_REQUEST, RequestKind
-from portal.documents.store import StoreUnavailable, send_stored
+from portal.documents.store import send_stored
 from portal.errors import DomainError
 from portal.forms import show_refusal
 from portal.permits.access import permit_party
@@ -116,7 +117,9 @@ def download_certificate(permit: Permit, certificate_id: int):
     current = certificate.current_version
     if current is None or certificate.is_revoked:
         abort(404)
-    return send_stored(current.stored_file, current.filename)
+    return send_version(
+        current, current.filename, url_for("certificates.certificate", permit_id=permit.id)
+    )
 
 
 # ---- staff ------------------------------------------------------------------------------------
@@ -226,7 +229,7 @@ def extend_for_request(occupancy_request_id: int):
             form.reason.data,
             request=occupancy_request,
         )
-    except (InvalidCertificate, StoreUnavailable) as error:
+    except InvalidCertificate as error:
         show_refusal(form, error)
         return _request_page(_request_or_404(occupancy_request_id), extend_form=form, form=form)
     except DomainError as error:

@@ -4,11 +4,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.access import current_actor
-from portal.certificates import openings, pdf, phases, pickup, reading
+from portal.certificates import openings, panel, pdf, phases, pickup, reading
+from portal.certificates.downloads import send_version
 from portal.certificates.errors import InvalidCertificate
 from portal.certificates.forms import BookForm, RescheduleForm, VersionForm
 from portal.certificates.models import PickupStatus
-from portal.documents.store import send_stored
 from portal.errors import DomainError
 from portal.forms import show_refusal
 from portal.inspections import ics
@@ -22,10 +22,12 @@ EDITORS = (PartyRole.OWNER, PartyRole.AGENT)
 def certificate(permit: Permit):
     found = reading.certificate_for_permit(permit)
     appointment = reading.open_appointment(found.id) if found else None
+    certificates = reading.certificates_for_permit(permit.id)
+    panel.requeue_missing_pdfs(certificates)
     return render_template(
         "certificates/certificate.html",
         permit=permit,
-        certificates=reading.certificates_for_permit(permit.id),
+        certificates=certificates,
         requests=reading.requests_for_permit(permit.id),
         is_expired=phases.is_expired,
         certificate=found,
@@ -52,7 +54,9 @@ def download(permit: Permit):
     current = found.current_version if found and not found.is_revoked else None
     if current is None:
         abort(404)
-    return send_stored(current.stored_file, current.filename)
+    return send_version(
+        current, current.filename, url_for("certificates.certificate", permit_id=permit.id)
+    )
 
 
 def _book_page(permit, form, choices, *, appointment=None, problem=None):

@@ -10,8 +10,9 @@ from portal import calendar
 from portal.access import current_actor, staff
 from portal.applications.models import APPLICATION_TRANSITIONS, ApplicationStatus
 from portal.applications.review import mark_not_applicable
-from portal.certificates import issuing, pdf, phases, reading, versions
+from portal.certificates import issuing, panel, pdf, phases, reading, versions
 from portal.certificates.answers import ANSWER_FIELDS, cofo_granted_with_outstanding_matters
+from portal.certificates.downloads import send_version
 from portal.certificates.errors import InvalidCertificate
 from portal.certificates.forms import (
     CorrectionForm,
@@ -29,7 +30,6 @@ from portal.certificates.models import (
     VersionStatus,
 )
 from portal.certificates.queue import IssuedForm, ReadyForm, issued_certificates, ready_to_issue
-from portal.documents.store import StoreUnavailable, send_stored
 from portal.errors import DomainError
 from portal.forms import show_refusal
 from portal.template_helpers import long_date
@@ -159,8 +159,7 @@ def issue(application_id: int):
             request=_request_or_none(application),
             recipients=form.recipients.data,
         )
-    # A new PDF the store cannot take: the form comes back with what was typed.
-    except (InvalidCertificate, StoreUnavailable) as error:
+    except InvalidCertificate as error:
         show_refusal(form, error)
         return _issue_page(application, form, kind=kind)
     except DomainError as error:
@@ -168,7 +167,14 @@ def issue(application_id: int):
         # Back to the same page: the kind or the request it was issuing for.
         values: dict[str, Any] = {**request.args.to_dict(), "application_id": application_id}
         return redirect(url_for("certificates.issue", **values))
-    flash(_("Certificate %(number)s issued and emailed.", number=certificate.number), "success")
+    flash(
+        _(
+            "Certificate %(number)s issued. Its PDF is being prepared; it is emailed to the "
+            "recipients as soon as it is ready.",
+            number=certificate.number,
+        ),
+        "success",
+    )
     return redirect(url_for("certificates.staff_certificate", certificate_id=certificate.id))
 
 
@@ -256,7 +262,9 @@ def _certificate_page(
 
 @staff
 def staff_certificate(certificate_id: int):
-    return _certificate_page(_certificate_or_404(certificate_id))
+    certificate = _certificate_or_404(certificate_id)
+    panel.requeue_missing_pdfs([certificate])
+    return _certificate_page(certificate)
 
 
 @staff
@@ -269,8 +277,7 @@ def regenerate(certificate_id: int):
         version = versions.regenerate(
             certificate, current_actor(), form.answers(), form.reason.data
         )
-    # A new PDF the store cannot take: the form comes back with what was typed.
-    except (InvalidCertificate, StoreUnavailable) as error:
+    except InvalidCertificate as error:
         show_refusal(form, error)
         return _certificate_page(_certificate_or_404(certificate_id), correction=form, form=form)
     except DomainError as error:
@@ -337,8 +344,7 @@ def extend(certificate_id: int):
             form.reason.data,
             request=reading.open_extension_request(certificate.id),
         )
-    # A new PDF the store cannot take: the form comes back with what was typed.
-    except (InvalidCertificate, StoreUnavailable) as error:
+    except InvalidCertificate as error:
         show_refusal(form, error)
         return _certificate_page(_certificate_or_404(certificate_id), extend_form=form, form=form)
     except DomainError as error:
@@ -364,4 +370,6 @@ def staff_download(certificate_id: int, version_id: int):
     name = version.filename
     if version.status != VersionStatus.CURRENT:
         name = name.removesuffix(".pdf") + f"-{version.status.value.upper()}.pdf"
-    return send_stored(version.stored_file, name)
+    return send_version(
+        version, name, url_for("certificates.staff_certificate", certificate_id=certificate_id)
+    )

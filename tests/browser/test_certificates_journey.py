@@ -1,4 +1,5 @@
-"""The certificate in a real browser: staff issue it; the owner downloads it; its
+"""The certificate in a real browser: staff issue it; the owner's permit page says its PDF
+is being prepared until the job has made it, then the owner downloads it; its
 verification URL says valid; staff correct it and the old URL says superseded; the owner
 books a pickup and staff hand it over at the counter; staff revoke one, confirming it, and
 the owner learns their pickup was cancelled. axe checks every page."""
@@ -19,6 +20,7 @@ from tests.browser.helpers import check_axe, choose, expect_error_summary, sign_
 from tests.factories import certificates as factories
 from tests.factories import make_user
 from tests.factories.certificates import every_weekday, ready_application
+from tests.support.jobs import run_jobs
 from tests.support.mail import newest_email_to
 
 pytestmark = pytest.mark.browser
@@ -57,16 +59,31 @@ def test_issue_download_verify_correct_and_pick_up(page: Page, new_context):
     ):
         choose(staff_page, statement)
     staff_page.get_by_role("button", name="Issue the certificate").click()
-    expect(_status(staff_page)).to_contain_text("issued and emailed")
+    expect(_status(staff_page)).to_contain_text("Its PDF is being prepared")
+    # Issued, its PDF still to make: the version says so, with no download yet.
+    expect(staff_page.get_by_text("Being prepared", exact=True)).to_be_visible()
     check_axe(staff_page)
+    certificate = _current_certificate()
+    assert not certificate.current_version.pdf_ready
+
+    # The owner's permit page says the certificate is issued and its PDF being prepared,
+    # with a link to refresh and no download until the job has made it.
+    sign_in(page, owner)
+    page.get_by_role("link", name=permit.permit_num).click()
+    lead = page.locator(".portal-outcome")
+    expect(lead).to_contain_text("Certificate of Occupancy issued")
+    expect(lead).to_contain_text("Its PDF is being prepared")
+    expect(lead.get_by_role("link", name="Download the certificate (PDF)")).to_have_count(0)
+    check_axe(page)
+    run_jobs()
+    lead.get_by_role("link", name="Refresh this page").click()
+    expect(lead.get_by_role("link", name="Download the certificate (PDF)")).to_be_visible()
+    expect(lead).not_to_contain_text("being prepared")
     certificate = _current_certificate()
     first = certificate.current_version
     assert certificate.number in newest_email_to(owner.email).subject
 
-    # The owner downloads it from the permit page; the bytes are the recorded ones.
-    sign_in(page, owner)
-    page.get_by_role("link", name=permit.permit_num).click()
-    check_axe(page)
+    # The owner downloads it from the certificate page; the bytes are the recorded ones.
     page.get_by_role(
         "link", name="Download the certificates, book a pickup or request occupancy"
     ).click()
@@ -90,6 +107,7 @@ def test_issue_download_verify_correct_and_pick_up(page: Page, new_context):
     staff_page.get_by_label("What was corrected").fill("Occupancy load recounted")
     staff_page.get_by_role("button", name="Regenerate the certificate").click()
     expect(_status(staff_page)).to_contain_text("Version 2 issued")
+    run_jobs()
     expect(staff_page.get_by_text("Superseded", exact=True)).to_be_visible()
     check_axe(staff_page)
     visit(page, first_path)

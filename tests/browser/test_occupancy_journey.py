@@ -21,6 +21,7 @@ from tests.browser.helpers import check_axe, choose, expect_error_summary, sign_
 from tests.factories import make_user
 from tests.factories.certificates import ready_application
 from tests.support.files import PDF
+from tests.support.jobs import run_jobs
 
 pytestmark = pytest.mark.browser
 
@@ -102,8 +103,9 @@ def test_request_review_issue_verify_expire_extend_and_final_supersedes(
         if not staff_page.get_by_label(statement, exact=True).is_checked():
             choose(staff_page, statement)
     staff_page.get_by_role("button", name="Issue the certificate").click()
-    expect(_status(staff_page)).to_contain_text("issued and emailed")
+    expect(_status(staff_page)).to_contain_text("Its PDF is being prepared")
     check_axe(staff_page)
+    run_jobs()
     temporary = _certificate(CertificateKind.TEMPORARY)
     assert temporary.current_version.expires_on == expires
 
@@ -151,7 +153,7 @@ def test_request_review_issue_verify_expire_extend_and_final_supersedes(
     for statement in CONFIRMATIONS:
         choose(staff_page, statement)
     staff_page.get_by_role("button", name="Issue the certificate").click()
-    expect(_status(staff_page)).to_contain_text("issued and emailed")
+    expect(_status(staff_page)).to_contain_text("Its PDF is being prepared")
     check_axe(staff_page)
     final = _certificate(CertificateKind.FINAL)
     visit(page, f"/verify/{temporary.number}")

@@ -8,17 +8,19 @@ from sqlalchemy import func, select
 
 from portal.applications.models import ApplicationStatus
 from portal.audit import AuditEvent
-from portal.certificates import answers, errors, issuing, pdf
+from portal.certificates import answers, errors, issuing
 from portal.certificates.models import Certificate, CertificateCounter, CertificateVersion
 from portal.documents.store import read_bytes
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.jobs import local as local_jobs
 from portal.notifications.models import OutboxMessage
 from portal.payments import services as payments
 from portal.payments.models import FeeKind
 from portal.permits.models import PermitStatus
 from portal.timeline import TimelineEntry
 from tests.factories import certificates as factories
+from tests.support.jobs import queued_jobs, run_jobs
 from tests.support.pages import check_page
 
 
@@ -72,10 +74,10 @@ def test_numbers_run_on_within_the_year_without_gaps(staff):
 
 
 def test_a_failed_issue_leaves_no_gap_and_nothing_half_done(application, staff, monkeypatch):
-    def broken(data):
-        raise DomainError("renderer unavailable")
+    def broken(permit, actor):
+        raise DomainError("permit system unavailable")
 
-    monkeypatch.setattr(pdf, "render", broken)
+    monkeypatch.setattr(issuing.permits, "finalize", broken)
     with pytest.raises(DomainError):
         factories.issue(application, staff)
     monkeypatch.undo()
@@ -83,6 +85,8 @@ def test_a_failed_issue_leaves_no_gap_and_nothing_half_done(application, staff, 
     assert db.session.scalar(select(func.count(Certificate.id))) == 0
     assert db.session.scalar(select(CertificateCounter.last_number)) in (None, 0)
     assert application.status == ApplicationStatus.ACCEPTED
+    # Nothing to render for an issue that rolled back.
+    assert queued_jobs() == []
     assert factories.issue(application, staff).sequence == 1
 
 
@@ -267,18 +271,21 @@ def test_applicants_cannot_reach_the_issue_page(application, owner_client):
     assert owner_client.get(f"/staff/applications/{application.id}/certificate").status_code == 404
 
 
-def test_a_certificate_the_store_cannot_take_is_not_issued_and_keeps_the_form(
+def test_a_store_that_cannot_take_the_pdf_leaves_it_being_prepared_and_retried(
     application, staff_client, store_down
 ):
+    # The issue itself writes nothing to the store: it goes through, and the render job
+    # that meets the store away is retried with backoff.
     response = staff_client.post(
         f"/staff/applications/{application.id}/certificate",
         data=factories.form_data(application),
     )
-    assert response.status_code == 200
-    check_page(response.data)
-    assert b"The document store cannot be reached just now" in response.data
-    assert b"Floors 1 to 4" in response.data
-    assert db.session.scalar(select(func.count(Certificate.id))) == 0
-    assert db.session.scalar(select(func.count(CertificateVersion.id))) == 0
-    # The number was not taken either: the next certificate gets the first one.
-    assert not db.session.scalar(select(func.max(CertificateCounter.last_number)))
+    assert response.status_code == 302
+    version = db.session.scalars(select(CertificateVersion)).one()
+    assert not version.pdf_ready
+    run_jobs()
+    [waiting] = [job for job in local_jobs.QUEUE.jobs() if job.name == "certificates.render_pdf"]
+    assert waiting.status == local_jobs.QUEUED
+    assert "cannot be reached" in waiting.error
+    db.session.expire_all()
+    assert not db.session.scalars(select(CertificateVersion)).one().pdf_ready

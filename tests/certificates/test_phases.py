@@ -152,6 +152,8 @@ def test_staff_extend_a_temporary_certificate_with_a_new_version(
     with pytest.raises(InvalidCertificate, match="new expiry date after"):
         versions.extend(certificate, staff, old.expires_on, "Same date")
     new = versions.extend(certificate, staff, new_date, "Railings delayed by weather")
+    assert not any("extended" in m.body_text for m in outbox())
+    factories.make_pdfs()
     assert new.version_number == 2
     assert new.expires_on == new_date
     assert new.outstanding_matters == "Roof deck railings"

@@ -22,9 +22,12 @@ from tests.support.stored import stored_text
 
 
 def _regenerate(certificate, staff, reason="Occupancy load corrected", **overrides):
-    return versions.regenerate(
+    """A correction, with its PDF made as the render job makes it."""
+    version = versions.regenerate(
         certificate, staff, factories.answers(occupancy_load=48, **overrides), reason
     )
+    factories.make_pdfs()
+    return version
 
 
 def test_a_correction_is_a_new_version_and_the_old_one_is_kept_superseded(certificate, staff):

@@ -15,7 +15,7 @@ from portal.applications.models import (
     ContactRole,
 )
 from portal.auth.models import Role
-from portal.certificates import issuing
+from portal.certificates import issuing, rendering
 from portal.certificates.models import (
     TYPE_OF_KIND,
     Certificate,
@@ -136,10 +136,25 @@ def form_data(application, **overrides) -> dict:
     return {key: value for key, value in data.items() if value is not None}
 
 
-def issue(application, staff, *, recipients=None, **overrides):
-    return issuing.issue(
+def issue(application, staff, *, recipients=None, pdf=True, **overrides):
+    """Issue through the service; with `pdf`, then make its PDF (and queue its emails) as
+    the render job does, so the certificate is as staff and the owner see it seconds later.
+    Without, it is left "being prepared"."""
+    certificate = issuing.issue(
         application, staff, application.version, answers(**overrides), recipients=recipients
     )
+    if pdf:
+        make_pdfs()
+    return certificate
+
+
+def make_pdfs() -> int:
+    """Make every certificate PDF still missing, as `certificates.render_pdf` does (the
+    other queued jobs stay queued); returns how many were made."""
+    made, failed = rendering.render_due(1000)
+    assert not failed
+    db.session.expire_all()
+    return made
 
 
 def issued_certificate(
