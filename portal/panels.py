@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 # A permit page panel's builder gets the permit and returns what its template shows, or None
-# to show nothing. A home fact's builder gets the page's parties and returns a value per
-# permit id, computed for all of them at once so the page's query count stays fixed.
+# to show nothing. A home fact's builder gets the page's permits (permits.home.HomePermit:
+# the permit's id and status, the reader's role) and returns a value per permit id, computed
+# for all of them at once so the page's query count stays fixed; a permit it has nothing to
+# say of may be left out. The home shows many rows: values are text ready to show.
 PanelBuilder = Callable[[Any], object | None]
 FactBuilder = Callable[[Sequence[Any]], Mapping[int, object]]
 # A summary fact's builder gets the permit and the reader's role on it (None for staff, who
@@ -185,12 +187,12 @@ def public_panels(permit: Any) -> list[Panel]:
     return _built(_public_panels, permit)
 
 
-def home_facts(parties: Sequence[Any]) -> dict[int, dict[str, object]]:
-    """Every registered fact for each permit of `parties`: {permit id: {key: value}}."""
-    facts: dict[int, dict[str, object]] = {party.permit_id: {} for party in parties}
-    if not parties:
+def home_facts(permits: Sequence[Any]) -> dict[int, dict[str, object]]:
+    """Every registered fact for each of `permits`: {permit id: {key: value}}."""
+    facts: dict[int, dict[str, object]] = {permit.permit_id: {} for permit in permits}
+    if not permits:
         return facts
     for key, build in _home_facts.items():
-        for permit_id, value in build(parties).items():
+        for permit_id, value in build(permits).items():
             facts[permit_id][key] = value
     return facts

@@ -13,7 +13,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, lazyload
 
 from portal import audit, events, panels
 from portal.auth.models import User
@@ -312,39 +311,7 @@ def add_party_by_staff(
     return party
 
 
-# What the applicant sees: the features built on permits fill in their parts (portal/panels.py)
-
-
-@dataclass(frozen=True)
-class HomeRow:
-    party: PermitParty
-    permit: Permit
-    facts: dict[str, object]
-
-    @property
-    def works_on_application(self) -> bool:
-        return self.party.role in (PartyRole.OWNER, PartyRole.AGENT)
-
-
-def applicant_home(user: User, page: int):
-    """The user's permits, newest first, with what each feature says of them; the query count
-    is fixed."""
-    pagination = db.paginate(
-        select(PermitParty)
-        .join(PermitParty.permit)
-        .where(PermitParty.user_id == user.id)
-        .options(contains_eager(PermitParty.permit), lazyload(PermitParty.user))
-        .order_by(PermitParty.id.desc()),
-        page=page,
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
-    facts = panels.home_facts(pagination.items)
-    rows = [
-        HomeRow(party=party, permit=party.permit, facts=facts[party.permit_id])
-        for party in pagination.items
-    ]
-    return pagination, rows
+# The permit page: the features built on permits fill in their parts (portal/panels.py)
 
 
 @dataclass(frozen=True)
