@@ -173,9 +173,11 @@ def _summary_step(
     )
 
 
-@panels.summary_fact("application", order=10)
-def application_summary(permit: Permit, role: PartyRole | None) -> panels.SummaryFact:
-    application = latest_applications([permit.id]).get(permit.id)
+@panels.summary_fact("application", order=10, panel="application")
+def application_summary(
+    permit: Permit, role: PartyRole | None, panel: ApplicationPanel
+) -> panels.SummaryFact:
+    application = panel.application
     works = role in (PartyRole.OWNER, PartyRole.AGENT)
     data = SummaryApplication(application, works)
     requested = application is not None and application.status == S.INFORMATION_REQUESTED

@@ -53,9 +53,11 @@ def _next_step(
     return None
 
 
-@panels.summary_fact("inspections", order=20)
-def inspections_summary(permit: Permit, role: PartyRole | None) -> panels.SummaryFact | None:
-    line, panel = checklist.summary(permit)
+@panels.summary_fact("inspections", order=20, panel="inspections")
+def inspections_summary(
+    permit: Permit, role: PartyRole | None, panel: checklist.PermitPanel
+) -> panels.SummaryFact | None:
+    line = checklist.summary(panel)
     if not line.required:
         return None
     return panels.SummaryFact(

@@ -39,9 +39,8 @@ def fees_panel(permit: Permit) -> FeeSummary:
     return fee_summary(permit.id)
 
 
-@panels.summary_fact("fees", order=30)
-def fees_summary(permit: Permit, role: PartyRole | None) -> panels.SummaryFact:
-    fees = fee_summary(permit.id)
+@panels.summary_fact("fees", order=30, panel="fees")
+def fees_summary(permit: Permit, role: PartyRole | None, fees: FeeSummary) -> panels.SummaryFact:
     step = None
     if fees.outstanding_count and role is not None:
         step = panels.NextStep(

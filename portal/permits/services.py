@@ -335,6 +335,8 @@ def permit_page(permit: Permit, user: User) -> PermitPage:
     parties = parties_of(permit)
     mine = next((p for p in parties if p.user_id == user.id), None)
     can_manage = user.is_staff or (mine is not None and mine.role == PartyRole.OWNER)
+    shown = panels.permit_panels(permit)
+    role = None if user.is_staff or mine is None else mine.role
     entries = db.session.scalars(
         select(TimelineEntry)
         .where(TimelineEntry.permit_id == permit.id)
@@ -348,8 +350,8 @@ def permit_page(permit: Permit, user: User) -> PermitPage:
         invitations=open_invitations(permit) if can_manage else [],
         timeline=entries[:PERMIT_PAGE_TIMELINE_LIMIT],
         more_timeline=len(entries) > PERMIT_PAGE_TIMELINE_LIMIT,
-        panels=panels.permit_panels(permit),
-        summary=panels.permit_summary(permit, None if user.is_staff or mine is None else mine.role),
+        panels=shown,
+        summary=panels.permit_summary(permit, role, shown),
     )
 
 
