@@ -1,9 +1,12 @@
 """Form base classes shared by every feature."""
 
+from collections.abc import Iterable
+
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, IntegerField, SelectMultipleField, widgets
+from wtforms import DateField, IntegerField, SelectChoice, SelectMultipleField, widgets
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
@@ -20,6 +23,29 @@ def _without_nul(formdata):
     for key, value in formdata.items(multi=True):
         cleaned.add(key, value.replace("\x00", "") if isinstance(value, str) else value)
     return cleaned
+
+
+class TranslatedChoices:
+    """A select field's fixed choices, their labels translated once per language.
+
+    Declared with lazy labels; calling it gives the choices with text labels in the
+    reader's language, made the first time each language asks (the catalogs never change
+    while the process runs). A lazy label is translated again each time a page renders it
+    (about 9 µs, issue 17); a filter form renders a dozen of them on every queue page."""
+
+    def __init__(self, choices: Iterable[SelectChoice]) -> None:
+        self.choices = list(choices)
+        self._by_language: dict[str, list[SelectChoice]] = {}
+
+    def __call__(self) -> list[SelectChoice]:
+        language = str(get_locale())
+        translated = self._by_language.get(language)
+        if translated is None:
+            translated = self._by_language[language] = [
+                SelectChoice(choice.value, str(choice.label), choice.render_kw, choice.optgroup)
+                for choice in self.choices
+            ]
+        return translated
 
 
 class PortalForm(FlaskForm):

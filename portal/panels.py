@@ -17,13 +17,16 @@ from dataclasses import dataclass
 from typing import Any
 
 # A permit page panel's builder gets the permit and returns what its template shows, or None
-# to show nothing. A home fact's builder gets the page's parties and returns a value per
-# permit id, computed for all of them at once so the page's query count stays fixed.
+# to show nothing. A home fact's builder gets the page's permits (permits.home.HomePermit:
+# the permit's id and status, the reader's role) and returns a value per permit id, computed
+# for all of them at once so the page's query count stays fixed; a permit it has nothing to
+# say of may be left out. The home shows many rows: values are text ready to show.
 PanelBuilder = Callable[[Any], object | None]
 FactBuilder = Callable[[Sequence[Any]], Mapping[int, object]]
-# A summary fact's builder gets the permit and the reader's role on it (None for staff, who
-# act from the staff record) and returns its fact, or None when it has nothing to say.
-SummaryBuilder = Callable[[Any, Any], "SummaryFact | None"]
+# A summary fact's builder gets the permit, the reader's role on it (None for staff, who
+# act from the staff record) and the data of its feature's permit panel (see summary_fact),
+# and returns its fact, or None when it has nothing to say.
+SummaryBuilder = Callable[[Any, Any, Any], "SummaryFact | None"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,8 @@ class SummaryFact:
 class _RegisteredFact:
     order: int
     build: SummaryBuilder
+    # The key of the permit panel whose data the builder reads, or "".
+    panel: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,11 +133,17 @@ def permit_panel(
     return register
 
 
-def summary_fact(key: str, *, order: int) -> Callable[[SummaryBuilder], SummaryBuilder]:
-    """Register a fact of the permit page's summary; facts show in `order`, smallest first."""
+def summary_fact(
+    key: str, *, order: int, panel: str = ""
+) -> Callable[[SummaryBuilder], SummaryBuilder]:
+    """Register a fact of the permit page's summary; facts show in `order`, smallest first.
+
+    With `panel`, the key of a permit panel, the builder gets that panel's data as its third
+    argument (else None): the summary says what the panel shows, so the page reads it once
+    (issue 17: the summary read it all again, 8 more statements)."""
 
     def register(build: SummaryBuilder) -> SummaryBuilder:
-        _summary_facts[key] = _RegisteredFact(order, build)
+        _summary_facts[key] = _RegisteredFact(order, build, panel)
         return build
 
     return register
@@ -171,11 +182,20 @@ def permit_panels(permit: Any) -> list[Panel]:
     return _built(_permit_panels, permit)
 
 
-def permit_summary(permit: Any, role: Any) -> Summary:
-    """Every registered summary fact of the permit, as the reader in `role` reads it."""
+def permit_summary(permit: Any, role: Any, shown: Sequence[Panel] = ()) -> Summary:
+    """Every registered summary fact of the permit, as the reader in `role` reads it.
+
+    `shown`: the page's panels, already built; a fact whose panel is not among them builds
+    it."""
+    built = {panel.key: panel.data for panel in shown}
     facts = []
     for registered in sorted(_summary_facts.values(), key=lambda item: item.order):
-        fact = registered.build(permit, role)
+        data = None
+        if registered.panel in built:
+            data = built[registered.panel]
+        elif registered.panel:
+            data = _permit_panels[registered.panel].build(permit)
+        fact = registered.build(permit, role, data)
         if fact is not None:
             facts.append(fact)
     return Summary(facts)
@@ -185,12 +205,12 @@ def public_panels(permit: Any) -> list[Panel]:
     return _built(_public_panels, permit)
 
 
-def home_facts(parties: Sequence[Any]) -> dict[int, dict[str, object]]:
-    """Every registered fact for each permit of `parties`: {permit id: {key: value}}."""
-    facts: dict[int, dict[str, object]] = {party.permit_id: {} for party in parties}
-    if not parties:
+def home_facts(permits: Sequence[Any]) -> dict[int, dict[str, object]]:
+    """Every registered fact for each of `permits`: {permit id: {key: value}}."""
+    facts: dict[int, dict[str, object]] = {permit.permit_id: {} for permit in permits}
+    if not permits:
         return facts
     for key, build in _home_facts.items():
-        for permit_id, value in build(parties).items():
+        for permit_id, value in build(permits).items():
             facts[permit_id][key] = value
     return facts

@@ -1,9 +1,11 @@
 """Filters and globals the templates use: local times, money, labels."""
 
 from datetime import date, datetime
+from functools import lru_cache
 
+from babel import dates
 from flask import Flask, g, request, url_for
-from flask_babel import format_date, format_datetime, get_translations
+from flask_babel import format_datetime, get_locale, get_translations, to_user_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2 import pass_context
@@ -15,14 +17,24 @@ from portal.fragments import FragmentCache
 from portal.money import format_cents
 from portal.navigation import Navigation, navigation
 from portal.status_tags import status_tag
+from portal.workflow import LabelledStatus
 
 
 def long_date(value: date | datetime | None) -> str:
     """A day as pages, emails and certificates show it: "21 November 2026", in Spanish
-    "21 de noviembre de 2026"."""
+    "21 de noviembre de 2026". A time is shown as its day in the department's time zone."""
     if value is None:
         return ""
-    return format_date(value, languages.date_pattern())
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return _formatted_day(value, languages.date_pattern(), str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _formatted_day(day: date, pattern: str, locale: str) -> str:
+    # Babel takes 25-50 µs a day and a queue page shows dozens, mostly the same few days
+    # (issue 17): each is formatted once per process, pattern and language.
+    return dates.format_date(day, pattern, locale=locale)
 
 
 def site_navigation() -> Navigation:
@@ -110,6 +122,12 @@ def init_app(app: Flask) -> None:
     @app.template_filter("weekday_date")
     def weekday_date_filter(value: date) -> str:
         return languages.weekday_date(value)
+
+    @app.template_filter("label")
+    def label_filter(status: LabelledStatus) -> str:
+        """``status|label``: the status's label as text, translated once per process and
+        language; ``status.label`` is translated again each time it is shown (issue 17)."""
+        return type(status).labels()[status]
 
     @app.template_filter("money")
     def money_filter(cents: int | None) -> str:

@@ -135,6 +135,37 @@ def test_dates_and_money_are_written_the_readers_way(app):
         assert long_date(day) == "21 November 2026"
 
 
+def test_labels_and_choices_translated_once_follow_the_readers_language(app):
+    """Labels, choices and days are cached per language (issue 17): the cache must never
+    give one reader's language to another."""
+    from datetime import UTC, datetime
+
+    from flask import render_template_string
+    from wtforms import SelectChoice
+
+    from portal.forms import TranslatedChoices
+    from portal.permits.models import PermitStatus
+
+    choices = TranslatedChoices([SelectChoice("x", PermitStatus.EXPIRED.label)])
+    # 03:00 UTC on the 22nd is still the 21st in Chicago.
+    late = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
+    template = "{{ status|label }} {{ day|date }}"
+    with app.test_request_context():
+        for _ in range(2):
+            assert choices()[0].label == "Expired"
+            assert PermitStatus.labels()[PermitStatus.EXPIRED] == "Expired"
+            assert render_template_string(template, status=PermitStatus.EXPIRED, day=late) == (
+                "Expired 21 November 2026"
+            )
+            with languages.rendering_in("es"):
+                assert choices()[0].label == spanish("Expired")
+                assert PermitStatus.labels()[PermitStatus.EXPIRED] == spanish("Expired")
+                assert (
+                    render_template_string(template, status=PermitStatus.EXPIRED, day=late)
+                    == f"{spanish('Expired')} 21 de noviembre de 2026"
+                )
+
+
 def test_the_timeline_shows_words_and_days_in_the_readers_language(app):
     from datetime import time
 

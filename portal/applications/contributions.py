@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import lazyload
 
 from portal import panels
 from portal.applications.models import ApplicationStatus, CofOApplication
 from portal.extensions import db
-from portal.permits.models import PartyRole, Permit, PermitParty, PermitStatus
+from portal.permits.home import HomePermit
+from portal.permits.models import PartyRole, Permit, PermitStatus
 from portal.template_helpers import contact_link
 
 S = ApplicationStatus
@@ -40,22 +41,42 @@ def latest_applications(permit_ids: Sequence[int]) -> dict[int, CofOApplication]
     return {application.permit_id: application for application in applications}
 
 
-def _permit_ended(permit: Permit, application: CofOApplication | None) -> bool:
+# Built once (the same statement on every page): the newest application of each permit.
+_LATEST_STATUSES = select(CofOApplication.permit_id, CofOApplication.status).where(
+    CofOApplication.id.in_(
+        select(func.max(CofOApplication.id))
+        .where(CofOApplication.permit_id.in_(bindparam("permit_ids", expanding=True)))
+        .group_by(CofOApplication.permit_id)
+    )
+)
+
+
+def latest_statuses(permit_ids: Sequence[int]) -> dict[int, ApplicationStatus]:
+    """Each permit's newest application's status, in one column-only query."""
+    if not permit_ids:
+        return {}
+    rows = db.session.execute(_LATEST_STATUSES, {"permit_ids": list(permit_ids)})
+    return {row.permit_id: row.status for row in rows}
+
+
+def _permit_ended(permit_status: PermitStatus, status: ApplicationStatus | None) -> bool:
     """No application under way on an expired or revoked permit: only the department can help."""
-    live = application is not None and application.status not in _ENDED
-    return not live and permit.status_current in (PermitStatus.EXPIRED, PermitStatus.REVOKED)
+    live = status is not None and status not in _ENDED
+    return not live and permit_status in (PermitStatus.EXPIRED, PermitStatus.REVOKED)
 
 
-def next_action(permit: Permit, role: PartyRole, application: CofOApplication | None) -> str:
-    """The one thing this party should do next, from the permit's newest application."""
+def next_action(
+    permit_status: PermitStatus, role: PartyRole, status: ApplicationStatus | None
+) -> str:
+    """The one thing this party should do next, from the status of the permit and of its
+    newest application."""
     applies = role in (PartyRole.OWNER, PartyRole.AGENT)
-    status = application.status if application is not None else None
     if status is None or status in _ENDED:
-        if _permit_ended(permit, application):
+        if _permit_ended(permit_status, status):
             return contact_link(
                 _(
                     "The permit is %(status)s: contact the department",
-                    status=permit.status_current.label,
+                    status=permit_status.label,
                 )
             )
         if not applies:
@@ -84,14 +105,17 @@ def next_action(permit: Permit, role: PartyRole, application: CofOApplication | 
     return _("Certificate of Occupancy issued")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HomeApplication:
-    """The home's application column and next step for one permit."""
+    """The home's application column and next step for one permit, as text to show."""
 
-    application: CofOApplication | None
+    # The newest application's status, or "Not started".
+    status_label: str
     next_action: str
-    # The next action is to contact the department: it carries its own link to the help page.
-    contact_department: bool = False
+    # The application's page, when the next step is the reader's to take there (the owner
+    # or an agent; not a contractor, nor anyone when the next step is to contact the
+    # department, whose message carries its own link).
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,16 +124,26 @@ class ApplicationPanel:
 
 
 @panels.home_fact("application")
-def home_applications(parties: Sequence[PermitParty]) -> dict[int, HomeApplication]:
-    applications = latest_applications([party.permit_id for party in parties])
-    return {
-        party.permit_id: HomeApplication(
-            application=applications.get(party.permit_id),
-            next_action=next_action(party.permit, party.role, applications.get(party.permit_id)),
-            contact_department=_permit_ended(party.permit, applications.get(party.permit_id)),
+def home_applications(permits: Sequence[HomePermit]) -> dict[int, HomeApplication]:
+    statuses = latest_statuses([permit.permit_id for permit in permits])
+    labels, not_started = ApplicationStatus.labels(), _("Not started")
+    # Permits in the same state share their next step's words: translated once a page.
+    actions: dict[tuple, str] = {}
+    facts = {}
+    for permit in permits:
+        status = statuses.get(permit.permit_id)
+        state = (permit.status, permit.role, status)
+        if state not in actions:
+            actions[state] = next_action(*state)
+        acts = permit.role in (PartyRole.OWNER, PartyRole.AGENT) and not _permit_ended(
+            permit.status, status
         )
-        for party in parties
-    }
+        facts[permit.permit_id] = HomeApplication(
+            status_label=not_started if status is None else labels[status],
+            next_action=actions[state],
+            url=url_for("applications.overview", permit_id=permit.permit_id) if acts else "",
+        )
+    return facts
 
 
 @dataclass(frozen=True)
@@ -126,19 +160,24 @@ def _summary_step(
 ) -> panels.NextStep:
     """The application's next step; a link only when the reader can act on it (start,
     continue or start again), else what they are waiting for."""
+    status = application.status if application is not None else None
     open_to_act = application is None or application.status in _ENDED or application.is_editable
     actionable = (
         role in (PartyRole.OWNER, PartyRole.AGENT)
         and open_to_act
-        and not _permit_ended(permit, application)
+        and not _permit_ended(permit.status_current, status)
     )
     url = url_for("applications.overview", permit_id=permit.id) if actionable else ""
-    return panels.NextStep(next_action(permit, role, application), url, panels.RANK_APPLICATION)
+    return panels.NextStep(
+        next_action(permit.status_current, role, status), url, panels.RANK_APPLICATION
+    )
 
 
-@panels.summary_fact("application", order=10)
-def application_summary(permit: Permit, role: PartyRole | None) -> panels.SummaryFact:
-    application = latest_applications([permit.id]).get(permit.id)
+@panels.summary_fact("application", order=10, panel="application")
+def application_summary(
+    permit: Permit, role: PartyRole | None, panel: ApplicationPanel
+) -> panels.SummaryFact:
+    application = panel.application
     works = role in (PartyRole.OWNER, PartyRole.AGENT)
     data = SummaryApplication(application, works)
     requested = application is not None and application.status == S.INFORMATION_REQUESTED

@@ -13,7 +13,7 @@ from wtforms.validators import Optional
 
 from portal.applications.models import ApplicationStatus, CofOApplication
 from portal.auth.models import User
-from portal.forms import PortalDateField
+from portal.forms import PortalDateField, TranslatedChoices
 from portal.keyset import KeysetPage, SortOrder
 from portal.permits.models import Permit
 from portal.queues import QueueForm, any_of, page_of, within_days, within_years
@@ -37,21 +37,23 @@ SORTS = {
 }
 
 
+STATUS_CHOICES = TranslatedChoices(
+    [SelectChoice(WAITING, _l("Waiting for review"))]
+    + [SelectChoice(state.value, state.label) for state in FILTER_STATES]
+    + [SelectChoice(ANY, _l("Any status"))]
+)
+SORT_CHOICES = TranslatedChoices(SelectChoice(key, label) for key, label in SORTS.items())
+
+
 class ApplicationQueueForm(QueueForm):
-    status = SelectField(
-        _l("Show"),
-        choices=[SelectChoice(WAITING, _l("Waiting for review"))]
-        + [SelectChoice(state.value, state.label) for state in FILTER_STATES]
-        + [SelectChoice(ANY, _l("Any status"))],
-        validators=[Optional()],
-    )
+    status = SelectField(_l("Show"), choices=STATUS_CHOICES.choices, validators=[Optional()])
     date_from = PortalDateField(_l("Submitted from"), validators=[Optional(), within_years])
     date_to = PortalDateField(_l("Submitted to"), validators=[Optional(), within_years])
-    sort = SelectField(
-        _l("Sort by"),
-        choices=[SelectChoice(key, label) for key, label in SORTS.items()],
-        validators=[Optional()],
-    )
+    sort = SelectField(_l("Sort by"), choices=SORT_CHOICES.choices, validators=[Optional()])
+
+    def load_choices(self) -> None:
+        self.status.choices = STATUS_CHOICES()
+        self.sort.choices = SORT_CHOICES()
 
 
 def _order(sort: str, submitted) -> SortOrder:

@@ -28,10 +28,12 @@ def certificate_panel(permit: Permit) -> panel.PermitPanel:
     return panel.permit_panel(permit)
 
 
-@panels.summary_fact("certificate", order=40)
-def certificate_summary(permit: Permit, role: PartyRole | None) -> panels.SummaryFact | None:
+@panels.summary_fact("certificate", order=40, panel="certificate")
+def certificate_summary(
+    permit: Permit, role: PartyRole | None, shown: panel.PermitPanel
+) -> panels.SummaryFact | None:
     editor = role in (PartyRole.OWNER, PartyRole.AGENT)
-    issued = panel.summary_certificate(panel.permit_panel(permit), editor)
+    issued = panel.summary_certificate(shown, editor)
     if issued is None:
         return None
     return panels.SummaryFact(

@@ -223,20 +223,16 @@ class InspectionSummary:
     next_visit: ChecklistItem | None
 
 
-def summary(permit: Permit) -> tuple[InspectionSummary, PermitPanel]:
-    """The summary's line, with the panel it is read from (for the next step)."""
-    panel = permit_panel(permit)
+def summary(panel: PermitPanel) -> InspectionSummary:
+    """The summary's line, read from the permit's panel."""
     items = panel.checklist.items
     visits = [
         (item.latest.visit_date, index, item)
         for index, item in enumerate(items)
         if item.latest is not None and item.latest.status == IS.SCHEDULED
     ]
-    return (
-        InspectionSummary(
-            passed=sum(1 for item in items if item.required.passed_at is not None),
-            required=len(items),
-            next_visit=min(visits)[2] if visits else None,
-        ),
-        panel,
+    return InspectionSummary(
+        passed=sum(1 for item in items if item.required.passed_at is not None),
+        required=len(items),
+        next_visit=min(visits)[2] if visits else None,
     )

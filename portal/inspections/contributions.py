@@ -14,7 +14,8 @@ from portal import panels
 from portal.inspections import catalogue, checklist
 from portal.payments import services as payments
 from portal.permits import importer
-from portal.permits.models import PartyRole, Permit, PermitParty
+from portal.permits.home import HomePermit
+from portal.permits.models import PartyRole, Permit
 from portal.settings import services as settings
 
 
@@ -52,9 +53,11 @@ def _next_step(
     return None
 
 
-@panels.summary_fact("inspections", order=20)
-def inspections_summary(permit: Permit, role: PartyRole | None) -> panels.SummaryFact | None:
-    line, panel = checklist.summary(permit)
+@panels.summary_fact("inspections", order=20, panel="inspections")
+def inspections_summary(
+    permit: Permit, role: PartyRole | None, panel: checklist.PermitPanel
+) -> panels.SummaryFact | None:
+    line = checklist.summary(panel)
     if not line.required:
         return None
     return panels.SummaryFact(
@@ -71,12 +74,13 @@ def public_inspections(permit: Permit) -> list[checklist.PublicInspection]:
 
 
 @panels.home_fact("inspections_blocked")
-def home_inspections_blocked(parties: Sequence[PermitParty]) -> dict[int, bool]:
-    """The permits whose new inspection requests wait for an unpaid reinspection fee."""
+def home_inspections_blocked(permits: Sequence[HomePermit]) -> dict[int, str]:
+    """The permits whose new inspection requests wait for an unpaid reinspection fee, each
+    with the address of its fees page."""
     if not settings.current().block_requests_when_fees_unpaid:
         return {}
-    blocked = payments.with_unpaid_reinspection_fees([party.permit_id for party in parties])
-    return dict.fromkeys(blocked, True)
+    blocked = payments.with_unpaid_reinspection_fees([permit.permit_id for permit in permits])
+    return {permit_id: url_for("payments.fees", permit_id=permit_id) for permit_id in blocked}
 
 
 # Each imported permit needs the inspections its scope calls for.

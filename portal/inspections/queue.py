@@ -4,6 +4,7 @@ Requests walk (status, preferred_date_1, id), visits (status, scheduled_date, id
 "newest request" (status, requested_at, id): the same index range on every page.
 """
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
@@ -11,7 +12,7 @@ from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from portal.auth.models import User
-from portal.forms import PortalDateField
+from portal.forms import PortalDateField, TranslatedChoices
 from portal.inspections import catalogue
 from portal.inspections.models import InspectionRequest, InspectionStatus, InspectionType
 from portal.keyset import KeysetPage, SortOrder
@@ -20,23 +21,27 @@ from portal.queues import QueueForm, any_of, page_of, within_years
 from portal.search import permit_matches, person_matches
 
 IS = InspectionStatus
-STATUS_CHOICES = [
-    SelectChoice(IS.REQUESTED.value, _l("To schedule (requested)")),
-    SelectChoice(IS.SCHEDULED.value, _l("To record results (scheduled)")),
-] + [
-    SelectChoice(status.value, status.label)
-    for status in InspectionStatus
-    if status not in (IS.REQUESTED, IS.SCHEDULED)
-]
+STATUS_CHOICES = TranslatedChoices(
+    [
+        SelectChoice(IS.REQUESTED.value, _l("To schedule (requested)")),
+        SelectChoice(IS.SCHEDULED.value, _l("To record results (scheduled)")),
+    ]
+    + [
+        SelectChoice(status.value, status.label)
+        for status in InspectionStatus
+        if status not in (IS.REQUESTED, IS.SCHEDULED)
+    ]
+)
 SORTS = {
     "date": _l("Preferred or scheduled date"),
     "permit": _l("Permit number"),
     "newest": _l("Newest request first"),
 }
+SORT_CHOICES = TranslatedChoices(SelectChoice(key, label) for key, label in SORTS.items())
 
 
 class InspectionQueueForm(QueueForm):
-    status = SelectField(_l("Show"), choices=STATUS_CHOICES, validators=[Optional()])
+    status = SelectField(_l("Show"), choices=STATUS_CHOICES.choices, validators=[Optional()])
     bureau = SelectField(_l("Bureau"), validators=[Optional()])
     # Text, not a list of every staff account: a department has hundreds of them.
     inspector = StringField(
@@ -53,14 +58,12 @@ class InspectionQueueForm(QueueForm):
         validators=[Optional(), within_years],
     )
     date_to = PortalDateField(_l("To"), validators=[Optional(), within_years])
-    sort = SelectField(
-        _l("Sort by"),
-        choices=[SelectChoice(key, label) for key, label in SORTS.items()],
-        validators=[Optional()],
-    )
+    sort = SelectField(_l("Sort by"), choices=SORT_CHOICES.choices, validators=[Optional()])
 
     def load_choices(self) -> None:
-        self.bureau.choices = [SelectChoice("", _l("All bureaus"))] + [
+        self.status.choices = STATUS_CHOICES()
+        self.sort.choices = SORT_CHOICES()
+        self.bureau.choices = [SelectChoice("", _("All bureaus"))] + [
             SelectChoice(name, name) for name in catalogue.bureaus()
         ]
 

@@ -2,6 +2,7 @@
 owes, on the applicant home, in the permit page's summary (with Pay) and as its own section."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -10,12 +11,27 @@ from flask_babel import lazy_gettext as _l
 from portal import panels
 from portal.money import format_cents
 from portal.payments.services import FeeSummary, fee_summary, outstanding_by_permit
-from portal.permits.models import PartyRole, Permit, PermitParty
+from portal.permits.home import HomePermit
+from portal.permits.models import PartyRole, Permit
 
 
-@panels.home_fact("fees_owed_cents")
-def home_fees_owed(parties: Sequence[PermitParty]) -> dict[int, int]:
-    return outstanding_by_permit([party.permit_id for party in parties])
+@dataclass(frozen=True, slots=True)
+class HomeFees:
+    """What a permit owes, as the home shows it: the amount, linked to the fees page."""
+
+    amount: str
+    url: str
+
+
+@panels.home_fact("fees_owed")
+def home_fees_owed(permits: Sequence[HomePermit]) -> dict[int, HomeFees]:
+    """Only the permits that owe something."""
+    owed = outstanding_by_permit([permit.permit_id for permit in permits])
+    return {
+        permit_id: HomeFees(format_cents(cents), url_for("payments.fees", permit_id=permit_id))
+        for permit_id, cents in owed.items()
+        if cents
+    }
 
 
 @panels.permit_panel("fees", order=25, template="payments/_permit_panel.html", title=_l("Fees"))
@@ -23,9 +39,8 @@ def fees_panel(permit: Permit) -> FeeSummary:
     return fee_summary(permit.id)
 
 
-@panels.summary_fact("fees", order=30)
-def fees_summary(permit: Permit, role: PartyRole | None) -> panels.SummaryFact:
-    fees = fee_summary(permit.id)
+@panels.summary_fact("fees", order=30, panel="fees")
+def fees_summary(permit: Permit, role: PartyRole | None, fees: FeeSummary) -> panels.SummaryFact:
     step = None
     if fees.outstanding_count and role is not None:
         step = panels.NextStep(

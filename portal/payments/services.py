@@ -11,7 +11,7 @@ from datetime import date
 import stripe
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -228,15 +228,31 @@ def fee_for_staff(fee_id: int) -> Fee | None:
     return db.session.get(Fee, fee_id, options=[joinedload(Fee.permit)])
 
 
+# The applicant home asks these of every page of permits: built once (ix_fees_permit_status).
+_OUTSTANDING_BY_PERMIT = (
+    select(Fee.permit_id, func.sum(Fee.amount_cents))
+    .where(
+        Fee.permit_id.in_(bindparam("permit_ids", expanding=True)),
+        Fee.status == FeeStatus.OUTSTANDING,
+    )
+    .group_by(Fee.permit_id)
+)
+_WITH_UNPAID_REINSPECTION_FEES = (
+    select(Fee.permit_id)
+    .where(
+        Fee.permit_id.in_(bindparam("permit_ids", expanding=True)),
+        Fee.kind == FeeKind.REINSPECTION,
+        Fee.status == FeeStatus.OUTSTANDING,
+    )
+    .distinct()
+)
+
+
 def outstanding_by_permit(permit_ids: list[int]) -> dict[int, int]:
     """Cents outstanding per permit, in one query whatever the number of permits."""
     if not permit_ids:
         return {}
-    rows = db.session.execute(
-        select(Fee.permit_id, func.sum(Fee.amount_cents))
-        .where(Fee.permit_id.in_(permit_ids), Fee.status == FeeStatus.OUTSTANDING)
-        .group_by(Fee.permit_id)
-    ).all()
+    rows = db.session.execute(_OUTSTANDING_BY_PERMIT, {"permit_ids": permit_ids}).all()
     return {permit_id: int(total or 0) for permit_id, total in rows}
 
 
@@ -244,17 +260,7 @@ def with_unpaid_reinspection_fees(permit_ids: list[int]) -> set[int]:
     """The permits, of those given, owing a reinspection fee (one query)."""
     if not permit_ids:
         return set()
-    return set(
-        db.session.scalars(
-            select(Fee.permit_id)
-            .where(
-                Fee.permit_id.in_(permit_ids),
-                Fee.kind == FeeKind.REINSPECTION,
-                Fee.status == FeeStatus.OUTSTANDING,
-            )
-            .distinct()
-        )
-    )
+    return set(db.session.scalars(_WITH_UNPAID_REINSPECTION_FEES, {"permit_ids": permit_ids}))
 
 
 def unpaid_reinspection_fees(permit_id: int) -> int:

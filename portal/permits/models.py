@@ -54,6 +54,13 @@ class PartyRole(LabelledStatus):
     CONTRACTOR = "contractor", _l("Contractor")
 
 
+def printed_address(address1: str, address2: str, city: str, state: str, zip_code: str) -> str:
+    """The address as the portal prints it, from the permit's address columns (lists read
+    the columns without loading the permit)."""
+    street = ", ".join(p for p in (address1, address2) if p)
+    return f"{street}, {city}, {state} {zip_code}"
+
+
 class Permit(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "permits"
     __table_args__ = (
@@ -134,8 +141,13 @@ class Permit(TimestampMixin, VersionedMixin, Base):
 
     @property
     def address(self) -> str:
-        street = ", ".join(p for p in (self.original_address1, self.original_address2) if p)
-        return f"{street}, {self.original_city}, {self.original_state} {self.original_zip}"
+        return printed_address(
+            self.original_address1,
+            self.original_address2,
+            self.original_city,
+            self.original_state,
+            self.original_zip,
+        )
 
     @property
     def owner_party(self) -> "PermitParty | None":

@@ -30,6 +30,7 @@ from portal.permits.forms import (
     PermitExportForm,
     StatusSearchForm,
 )
+from portal.permits.home import applicant_home
 from portal.permits.models import PartyRole, Permit, PermitStatus, Trade
 from portal.queues import page_number
 
@@ -60,12 +61,8 @@ def _claiming_account() -> str:
 def home():
     if current_user.is_staff:
         return redirect(url_for("admin.staff_home"))
-    pagination, rows = services.applicant_home(current_actor(), page_number())
-    return render_template(
-        "permits/home.html",
-        pagination=pagination,
-        rows=rows,
-    )
+    page = applicant_home(current_actor(), page_number())
+    return render_template("permits/home.html", pagination=page, rows=page.rows)
 
 
 @bp.route("/permits/claim", methods=["GET", "POST"])

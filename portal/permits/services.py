@@ -13,7 +13,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, lazyload
 
 from portal import audit, events, panels
 from portal.auth.models import User
@@ -312,39 +311,7 @@ def add_party_by_staff(
     return party
 
 
-# What the applicant sees: the features built on permits fill in their parts (portal/panels.py)
-
-
-@dataclass(frozen=True)
-class HomeRow:
-    party: PermitParty
-    permit: Permit
-    facts: dict[str, object]
-
-    @property
-    def works_on_application(self) -> bool:
-        return self.party.role in (PartyRole.OWNER, PartyRole.AGENT)
-
-
-def applicant_home(user: User, page: int):
-    """The user's permits, newest first, with what each feature says of them; the query count
-    is fixed."""
-    pagination = db.paginate(
-        select(PermitParty)
-        .join(PermitParty.permit)
-        .where(PermitParty.user_id == user.id)
-        .options(contains_eager(PermitParty.permit), lazyload(PermitParty.user))
-        .order_by(PermitParty.id.desc()),
-        page=page,
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
-    facts = panels.home_facts(pagination.items)
-    rows = [
-        HomeRow(party=party, permit=party.permit, facts=facts[party.permit_id])
-        for party in pagination.items
-    ]
-    return pagination, rows
+# The permit page: the features built on permits fill in their parts (portal/panels.py)
 
 
 @dataclass(frozen=True)
@@ -368,6 +335,8 @@ def permit_page(permit: Permit, user: User) -> PermitPage:
     parties = parties_of(permit)
     mine = next((p for p in parties if p.user_id == user.id), None)
     can_manage = user.is_staff or (mine is not None and mine.role == PartyRole.OWNER)
+    shown = panels.permit_panels(permit)
+    role = None if user.is_staff or mine is None else mine.role
     entries = db.session.scalars(
         select(TimelineEntry)
         .where(TimelineEntry.permit_id == permit.id)
@@ -381,8 +350,8 @@ def permit_page(permit: Permit, user: User) -> PermitPage:
         invitations=open_invitations(permit) if can_manage else [],
         timeline=entries[:PERMIT_PAGE_TIMELINE_LIMIT],
         more_timeline=len(entries) > PERMIT_PAGE_TIMELINE_LIMIT,
-        panels=panels.permit_panels(permit),
-        summary=panels.permit_summary(permit, None if user.is_staff or mine is None else mine.role),
+        panels=shown,
+        summary=panels.permit_summary(permit, role, shown),
     )
 
 

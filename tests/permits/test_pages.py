@@ -91,7 +91,7 @@ def test_next_step_follows_the_newest_application(client, status, role, expected
 def test_an_expired_permit_without_an_application_says_to_contact_the_department(app):
     permit = make_permit(status_current=PermitStatus.EXPIRED)
     with app.test_request_context():
-        text = next_action(permit, PartyRole.OWNER, None)
+        text = next_action(permit.status_current, PartyRole.OWNER, None)
     assert text == (
         'The permit is Expired: contact the department <a href="/help#contact">'
         "How to contact the department</a>"
@@ -136,6 +136,24 @@ def test_home_is_paginated(client, app):
     beyond = client.get("/permits/?page=9")
     check_page(beyond.data)
     assert b"There are no permits on this page" in beyond.data
+
+
+def test_home_counts_permits_only_when_they_span_pages(client, app):
+    me = make_user()
+    for _ in range(app.config["PAGE_SIZE"]):
+        add_party(make_permit(), me)
+    sign_in_as(client, me)
+
+    with counted_queries() as one_page:
+        response = client.get("/permits/")
+    assert response.status_code == 200
+    assert b"usa-pagination" not in response.data
+    assert not [s for s in one_page if "count(" in s.lower()]
+    add_party(make_permit(), me)
+    with counted_queries() as two_pages:
+        response = client.get("/permits/")
+    assert b"Page 1 of 2" in response.data
+    assert len([s for s in two_pages if "count(" in s.lower()]) == 1
 
 
 def owned_permit(**fields) -> tuple[Permit, object]:
