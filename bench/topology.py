@@ -514,16 +514,22 @@ with create_app().app_context():
     def _pg_fault(self) -> None:
         self.pg.restart()
 
-    def _backup(self) -> Path:
+    def _backup(self) -> Path | None:
+        """bin/backup; a failure is reported (with its output) and the restore skipped."""
         target = self.tmp / "backups"
         started = time.monotonic()
-        subprocess.run(
-            [ROOT / "bin" / "backup", target], env=self.env, cwd=ROOT, check=True,
-            capture_output=True,
+        result = subprocess.run(
+            [ROOT / "bin" / "backup", target], env=self.env, cwd=ROOT, check=False,
+            capture_output=True, text=True,
         )  # fmt: skip
         self.backup_seconds = time.monotonic() - started
-        print(f"[{self.log.now():6.1f}s] backup taken in {self.backup_seconds:.1f} s", flush=True)
-        return next(target.iterdir())
+        self.backup_output = result.stdout + result.stderr
+        print(
+            f"[{self.log.now():6.1f}s] backup exit {result.returncode} in "
+            f"{self.backup_seconds:.1f} s\n{self.backup_output}",
+            flush=True,
+        )
+        return next(target.iterdir()) if result.returncode == 0 else None
 
     # ---- the journeys ----------------------------------------------------------------
     def journeys(self) -> None:
@@ -668,6 +674,8 @@ with create_app().app_context():
         return bad
 
     def restore(self) -> tuple[str, dict]:
+        if self.backup is None:
+            return "not run: the backup failed", {}
         self.pg.create("drill_restore")
         env = {
             **self.env,
