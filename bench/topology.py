@@ -787,7 +787,7 @@ def _kind(what: str) -> str:
     what = re.sub(r"http://127\.0\.0\.1:\d+", "", what)
     what = re.sub(r"journey \d+", "journey <n>", re.sub(r"\?\S*", "", what))
     what = re.sub(r"/verify/[\w-]+", "/verify/<number>", what)
-    return re.sub(r"/\d+", "/<id>", re.sub(r"verify/\S+", "verify/<token>", what))
+    return re.sub(r"/\d+", "/<id>", re.sub(r"account/verify/\S+", "account/verify/<token>", what))
 
 
 if __name__ == "__main__":
