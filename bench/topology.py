@@ -5,13 +5,20 @@ moto's S3 server behind a small TCP gate (closing the gate is "S3 down" without 
 bucket, which lives in moto's memory), Redis (Debian's redis-server: rate limits and the
 shared cache), an SMTP sink, two gunicorn web processes used round-robin by the client,
 and the worker (`flask worker`: RQ on the same Redis, with its schedule). It drives a
-bounded load of real journeys over HTTP, like a browser: register, open the verification
-link from the sink, sign in, claim a permit, start the application, upload a document and
-download it back. Meanwhile it kills a web process and restarts it, kills the worker
-mid-run and restarts it, closes S3 for 10 s, restarts Redis, restarts PostgreSQL once and
-takes a backup (bin/backup). Then it checks the data (every accepted upload in the bucket
-with its SHA-256, every email delivered once, no 500 outside a fault's window) and restores
-the mid-load backup into a fresh database and bucket (bin/restore) and checks it.
+bounded load of real journeys over HTTP, like a browser (bench/drill_journey.py): the owner
+registers, opens the verification link from the sink, claims a permit, fills and submits the
+C of O application with an upload; staff (password and TOTP second factor) accept it; the
+owner requests the inspections; staff schedule them and record them passed (and the fire
+bureau's visit); the owner pays the C of O inspection's fee through the test checkout, and
+Stripe's signed webhook arrives twice more; staff issue the certificate; the owner downloads
+it and the public verify page finds it. Meanwhile it kills a web process and restarts it,
+kills the worker mid-run and restarts it, closes S3 for 10 s, restarts Redis, restarts
+PostgreSQL once and takes a backup (bin/backup). Then it checks the data (every accepted
+upload in the bucket with its SHA-256; every paid fee paid once, with one receipt whose PDF
+is in the bucket; every email delivered once; RQ's failed and started registries; every
+certificate's PDF in the bucket and its verify page; no 500 outside a fault's window) and
+restores the mid-load backup into a fresh database and bucket (bin/restore) and checks the
+certificates, documents and payments there.
 
     .venv/bin/python bench/topology.py --users 20      # as root (PostgreSQL runs as postgres)
 """
@@ -19,6 +26,7 @@ the mid-load backup into a fresh database and bucket (bin/restore) and checks it
 import argparse
 import contextlib
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -33,17 +41,21 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timedelta
 from email import message_from_bytes
-from itertools import count
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import boto3
-import requests
+from drill_journey import COFO_FEE_CENTS, PASSWORD, WEBHOOK_SECRET, Browser, Journey, JourneyFailed
+from redis import Redis
+from rq import Queue
+from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-PASSWORD = "drill-password-2026-long"  # noqa: S105 - the drill's own accounts
+CHICAGO = ZoneInfo("America/Chicago")
 CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "drill",
     "AWS_SECRET_ACCESS_KEY": "drill",
@@ -197,6 +209,10 @@ class Log:
         self.failures: list[tuple[float, str]] = []
         self.counts: Counter = Counter()
 
+    def count(self, what: str) -> None:
+        with self.lock:
+            self.counts[what] += 1
+
     def now(self) -> float:
         return time.monotonic() - self.start
 
@@ -220,6 +236,10 @@ class Drill:
         self.log = Log()
         self.processes: dict[str, subprocess.Popen] = {}
         self.uploads: list[str] = []
+        self.payments: list[str] = []
+        # Certificate number -> SHA-256 of the PDF the owner downloaded.
+        self.certificates: dict[str, str] = {}
+        self.reached: Counter = Counter()
         self.journeys_done = 0
 
     # ---- the topology ----------------------------------------------------------------
@@ -251,6 +271,8 @@ class Drill:
             "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "WEB_CONCURRENCY": "1",
             "PORTAL_PROCESSES": "2",
+            # Test mode (no Stripe key): the test checkout, and Stripe's events signed with this.
+            "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "FLASK": str(BIN / "flask"),
         }
         s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{self.s3_port}", **_aws())
@@ -260,6 +282,10 @@ class Drill:
         self._flask("db", "upgrade")
         self._flask("inspections", "seed-types")
         self.permits = self._seed_permits(self.args.users)
+        self.staff = self._seed_staff(self.args.users)
+        self.holidays = {
+            date.fromisoformat(d) for d in self._psql("SELECT day FROM holidays").split()
+        }
         for n in range(2):
             self.start_web(n)
         self.start_worker()
@@ -290,6 +316,8 @@ class Drill:
         script = f"""
 from portal import create_app
 from portal.extensions import db
+from portal.inspections import catalogue
+from portal.inspections.models import InspectionType
 from portal.permits.models import Permit, PermitStatus
 with create_app().app_context():
     for i in range({n}):
@@ -298,12 +326,110 @@ with create_app().app_context():
             status_current=PermitStatus.ISSUED, original_address1=f"{{100 + i}} N State St",
             original_city="Chicago", original_state="IL", original_zip="60602",
             permit_type="New Construction", work_class="New", proposed_use="Residential",
-            housing_units=6, total_sq_ft=7200, scope=["new_construction", "electrical"],
+            housing_units=6, total_sq_ft=7200, scope=["electrical"],
             access_code=f"DRILL{{i:04d}}"))
+    db.session.commit()
+    # The inspections each permit must pass, as the importer derives them.
+    catalogue.derive_required({{p.id: p.scope for p in db.session.scalars(db.select(Permit))}})
+    # The department's fee for the building C of O inspection (an admin sets it on the
+    # inspection type's page): requesting the inspection assesses it.
+    cofo = db.session.scalar(db.select(InspectionType).where(InspectionType.code == "COFO-DOB"))
+    cofo.fee_cents = {COFO_FEE_CENTS}
     db.session.commit()
 """
         subprocess.run([sys.executable, "-c", script], env=self.env, cwd=ROOT, check=True)
         return [(f"BP-2026-{900000 + i}", f"DRILL{i:04d}") for i in range(n)]
+
+    def _seed_staff(self, n: int) -> list[dict]:
+        """One staff account per journey, each with an authenticator app enrolled (a TOTP
+        code is accepted once, so concurrent sign-ins need their own accounts)."""
+        script = f"""
+import json, pyotp
+from portal import create_app
+from portal.auth import second_factor
+from portal.auth.models import Role, User
+from portal.auth.passwords import hash_password
+from portal.extensions import db
+from portal.models import utcnow
+with create_app().app_context():
+    password, accounts = hash_password({PASSWORD!r}), []
+    for i in range({n}):
+        secret = pyotp.random_base32()
+        user = User(email=f"drill-staff{{i}}@example.com", name=f"Drill Inspector {{i:02d}}",
+                    role=Role.STAFF, password_hash=password, email_verified_at=utcnow(),
+                    totp_secret_encrypted=second_factor.encrypt_secret(secret),
+                    totp_enabled_at=utcnow())
+        db.session.add(user)
+        db.session.flush()
+        accounts.append({{"id": user.id, "email": user.email, "secret": secret}})
+    db.session.commit()
+    print(json.dumps(accounts))
+"""
+        out = subprocess.run(
+            [sys.executable, "-c", script], env=self.env, cwd=ROOT, check=True,
+            capture_output=True, text=True,
+        ).stdout  # fmt: skip
+        return json.loads(out.strip().splitlines()[-1])
+
+    # ---- what the journeys read from the database (ids a person would read off a page) --
+    def today(self) -> date:
+        return datetime.now(CHICAGO).date()
+
+    def visit_day(self, n: int) -> date:
+        """A business day past the lead time, a different one for every two journeys, so
+        no inspector's day fills."""
+        day, skip = self.today() + timedelta(days=14), n // 2
+        while True:
+            if day.weekday() < 5 and day not in self.holidays:
+                if skip == 0:
+                    return day
+                skip -= 1
+            day += timedelta(days=1)
+
+    def visit_day_comes(self, request_ids: list[str]) -> None:
+        """The days between booking a visit and making it pass: the drill compresses them
+        by moving the booked visits to today (a result is recorded on or after the day)."""
+        ids = ", ".join(request_ids)
+        self._psql(
+            f"UPDATE inspection_requests SET scheduled_date = '{self.today()}' WHERE id IN ({ids})"
+        )
+
+    def application_of(self, permit_id: str) -> str:
+        return self._psql(f"SELECT id FROM cofo_applications WHERE permit_id = {int(permit_id)}")
+
+    def required_of(self, permit_id: str, name: str) -> str:
+        return self._psql(
+            "SELECT r.id FROM required_inspections r JOIN inspection_types t "
+            f"ON t.id = r.inspection_type_id WHERE r.permit_id = {int(permit_id)} "
+            f"AND t.name = '{name}'"
+        )
+
+    def certificate_of(self, application_id: str) -> str:
+        return self._psql(
+            f"SELECT number FROM certificates WHERE application_id = {int(application_id)}"
+        )
+
+    def checkout_session(self, payment_id: str) -> dict:
+        """The Checkout Session of a payment, as Stripe sends it in its event."""
+        row = self._psql(
+            "SELECT checkout_session_id, amount_cents, permit_id, customer_email, "
+            f"coalesce(payment_intent_id, '') FROM payments WHERE id = {int(payment_id)}"
+        ).split("|")
+        session_id, amount, permit_id, email, intent = row
+        return {
+            "id": session_id,
+            "object": "checkout.session",
+            "mode": "payment",
+            "status": "complete",
+            "payment_status": "paid",
+            "amount_total": int(amount),
+            "amount_subtotal": int(amount),
+            "currency": "usd",
+            "client_reference_id": f"payment-{payment_id}",
+            "customer_email": email,
+            "metadata": {"payment_id": payment_id, "permit_id": permit_id},
+            "payment_intent": intent or f"pi_test_portal_{payment_id}",
+        }
 
     def _psql(self, sql: str, database: str = "drill") -> str:
         return subprocess.run(
@@ -349,13 +475,18 @@ with create_app().app_context():
             ("Redis restarted", self._redis_fault),
             ("PostgreSQL restarted", self._pg_fault),
         ]
-        for name, step in steps:
+        for name, step in [] if self.args.no_faults else steps:
             time.sleep(self.args.fault_gap)
             begin = self.log.now()
             step()
             self.log.windows.append((name, begin, self.log.now()))
             print(f"[{begin:6.1f}s] fault: {name} ({self.log.now() - begin:.1f} s)", flush=True)
         time.sleep(self.args.fault_gap)
+        # Mid-load, once half the journeys are over, so the backup holds certificates and
+        # payments as well as work in progress.
+        deadline = time.monotonic() + 900
+        while sum(self.reached.values()) < self.args.users // 2 and time.monotonic() < deadline:
+            time.sleep(1)
         self.backup_at = self.log.now()
         self.backup = self._backup()
 
@@ -383,15 +514,22 @@ with create_app().app_context():
     def _pg_fault(self) -> None:
         self.pg.restart()
 
-    def _backup(self) -> Path:
+    def _backup(self) -> Path | None:
+        """bin/backup; a failure is reported (with its output) and the restore skipped."""
         target = self.tmp / "backups"
         started = time.monotonic()
-        subprocess.run(
-            [ROOT / "bin" / "backup", target], env=self.env, cwd=ROOT, check=True,
-            capture_output=True,
+        result = subprocess.run(
+            [ROOT / "bin" / "backup", target], env=self.env, cwd=ROOT, check=False,
+            capture_output=True, text=True,
         )  # fmt: skip
-        print(f"[{self.log.now():6.1f}s] backup taken in {time.monotonic() - started:.1f} s")
-        return next(target.iterdir())
+        self.backup_seconds = time.monotonic() - started
+        self.backup_output = result.stdout + result.stderr
+        print(
+            f"[{self.log.now():6.1f}s] backup exit {result.returncode} in "
+            f"{self.backup_seconds:.1f} s\n{self.backup_output}",
+            flush=True,
+        )
+        return next(target.iterdir()) if result.returncode == 0 else None
 
     # ---- the journeys ----------------------------------------------------------------
     def journeys(self) -> None:
@@ -400,30 +538,39 @@ with create_app().app_context():
         self.journeys_done = sum(results)
 
     def _journey(self, n: int) -> bool:
-        client = Client(self, n)
+        journey = Journey(self, n, *self.permits[n], staff=self.staff[n])
         try:
-            client.run(*self.permits[n])
-        except JourneyFailed as error:
-            self.log.failure(f"journey {n} gave up: {error}")
+            journey.run()
+        except (JourneyFailed, KeyError, AttributeError, ValueError) as error:
+            self.log.failure(f"journey {n} gave up at {journey.reached}: {error!r}")
             return False
+        finally:
+            with self.log.lock:
+                self.reached[journey.reached] += 1
         return True
 
     # ---- checks ----------------------------------------------------------------------
     def check(self) -> dict:
-        # Let the worker deliver what is left (a claim a killed job left is taken again
-        # only after 15 minutes: reported, not waited for).
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self._psql(
-            "SELECT count(*) FROM outbox_messages WHERE status = 'pending' AND claimed_at IS NULL"
-        ) not in ("0",):
+        """Long because it is the list of checks itself, each a line of the report."""
+        # Let the worker finish what is queued: receipts and emails (a message a killed job
+        # had claimed is taken again only after 15 minutes: reported, not waited for).
+        deadline = time.monotonic() + 90
+        while (
+            time.monotonic() < deadline
+            and self._psql(
+                "SELECT (SELECT count(*) FROM outbox_messages WHERE status = 'pending' "
+                "AND claimed_at IS NULL) + (SELECT count(*) FROM payments WHERE "
+                "receipt_number IS NOT NULL AND receipt_file_id IS NULL)"
+            )
+            != "0"
+        ):
             time.sleep(1)
         report: dict = {}
-        bad = 0
-        for sha256 in self.uploads:
-            body = self.s3.get_object(Bucket="drill", Key=f"documents/{sha256[:2]}/{sha256}")
-            bad += hashlib.sha256(body["Body"].read()).hexdigest() != sha256
         report["accepted uploads"] = len(self.uploads)
-        report["uploads missing or changed in the bucket"] = bad
+        report["uploads missing or changed in the bucket"] = sum(
+            not self._in_bucket("drill", sha256) for sha256 in self.uploads
+        )
+        report |= self._check_payments("drill")
         ids = Counter(message_from_bytes(raw).get("Message-ID", "") for raw in self.sink.messages)
         report["emails received by the sink"] = sum(ids.values())
         report["emails received twice or more"] = sum(1 for c in ids.values() if c > 1)
@@ -437,9 +584,98 @@ with create_app().app_context():
         )
         sent = self._psql("SELECT message_id FROM outbox_messages WHERE status = 'sent'").split()
         report["sent but never received"] = sum(1 for m in sent if ids[m] == 0)
+        report |= self._check_jobs()
+        report |= self._check_certificates("drill")
+        report["certificates downloaded by their owners"] = len(self.certificates)
+        report["certificates whose verify page does not say valid"] = self._verify_pages()
         return report
 
-    def restore(self) -> str:
+    def _in_bucket(self, bucket: str, sha256: str) -> bool:
+        try:
+            body = self.s3.get_object(Bucket=bucket, Key=f"documents/{sha256[:2]}/{sha256}")
+        except self.s3.exceptions.NoSuchKey:
+            return False
+        return hashlib.sha256(body["Body"].read()).hexdigest() == sha256
+
+    def _check_payments(self, database: str) -> dict:
+        """Every succeeded payment's fees paid once, one receipt each, its PDF in the bucket."""
+        bucket = "drill" if database == "drill" else "drill-restore"
+        q = lambda sql: self._psql(sql, database)  # noqa: E731 - one database for each query
+        receipts = q(
+            "SELECT f.sha256 FROM payments p JOIN stored_files f ON f.id = p.receipt_file_id "
+            "WHERE p.status = 'succeeded'"
+        ).split()
+        return {
+            "payments succeeded": q("SELECT count(*) FROM payments WHERE status = 'succeeded'"),
+            "fees paid": q("SELECT count(*) FROM fees WHERE status = 'paid'"),
+            "fees paid by more than one succeeded payment": q(
+                "SELECT count(*) FROM (SELECT pf.fee_id FROM payment_fees pf JOIN payments p "
+                "ON p.id = pf.payment_id WHERE p.status = 'succeeded' GROUP BY pf.fee_id "
+                "HAVING count(*) > 1) twice"
+            ),
+            "paid fees without a succeeded payment": q(
+                "SELECT count(*) FROM fees f WHERE f.status = 'paid' AND NOT EXISTS (SELECT 1 "
+                "FROM payment_fees pf JOIN payments p ON p.id = pf.payment_id "
+                "WHERE pf.fee_id = f.id AND p.status = 'succeeded')"
+            ),
+            "succeeded payments without a receipt number or PDF": q(
+                "SELECT count(*) FROM payments WHERE status = 'succeeded' AND "
+                "(receipt_number IS NULL OR receipt_file_id IS NULL)"
+            ),
+            "receipt PDFs missing or changed in the bucket": sum(
+                not self._in_bucket(bucket, sha256) for sha256 in receipts
+            ),
+            "webhook events recorded": q("SELECT count(*) FROM processed_stripe_events"),
+        }
+
+    def _check_certificates(self, database: str) -> dict:
+        bucket = "drill" if database == "drill" else "drill-restore"
+        rows = self._psql(
+            "SELECT c.number || '|' || v.sha256 || '|' || f.sha256 FROM certificates c "
+            "JOIN certificate_versions v ON v.certificate_id = c.id "
+            "JOIN stored_files f ON f.id = v.stored_file_id",
+            database,
+        ).split()
+        bad = 0
+        for row in rows:
+            number, recorded, stored = row.split("|")
+            bad += recorded != stored or not self._in_bucket(bucket, stored)
+            if database == "drill" and number in self.certificates:
+                bad += self.certificates[number] != recorded
+        return {
+            "certificates issued": len(rows),
+            "certificate PDFs missing, changed or not the one downloaded": bad,
+        }
+
+    def _check_jobs(self) -> dict:
+        """RQ's own registries: a job failed for good, or one a killed worker left started."""
+        redis = Redis(port=self.redis_port)
+        queue = Queue("portal", connection=redis)
+        StartedJobRegistry(queue=queue).cleanup()  # a dead worker's jobs move to failed
+        failed = FailedJobRegistry(queue=queue).get_job_ids()
+        explained = []
+        for job_id in failed:
+            job = queue.fetch_job(job_id)
+            reason = job.latest_result().exc_string if job and job.latest_result() else ""
+            explained.append(f"{job_id}: {(reason or 'no result').strip().splitlines()[-1][:120]}")
+        return {
+            "RQ jobs queued / started / failed now": (
+                f"{len(queue)} / {len(StartedJobRegistry(queue=queue))} / {len(failed)}"
+            ),
+            "RQ failed jobs": "; ".join(explained) or "none",
+        }
+
+    def _verify_pages(self) -> int:
+        browser = Browser(self)
+        bad = 0
+        for number in self._psql("SELECT number FROM certificates").split():
+            page = browser.request("GET", f"/verify/{number}-V1", expect=(200,)).text
+            bad += "Valid certificate" not in page
+        return bad
+
+    def restore(self) -> tuple[str, dict]:
+        if self.backup is None:
+            return "not run: the backup failed", {}
         self.pg.create("drill_restore")
         env = {
             **self.env,
@@ -453,7 +689,21 @@ with create_app().app_context():
             text=True, check=False,
         )  # fmt: skip
         took = time.monotonic() - started
-        return f"exit {result.returncode} in {took:.1f} s\n{result.stdout}{result.stderr}"
+        summary = f"exit {result.returncode} in {took:.1f} s\n{result.stdout}{result.stderr}"
+        if result.returncode != 0:
+            return summary, {}
+        restored = self._check_certificates("drill_restore")
+        restored |= self._check_payments("drill_restore")
+        documents = self._psql(
+            "SELECT f.sha256 FROM application_documents d JOIN stored_files f "
+            "ON f.id = d.stored_file_id",
+            "drill_restore",
+        ).split()
+        restored["documents restored"] = len(documents)
+        restored["documents missing or changed in the restored bucket"] = sum(
+            not self._in_bucket("drill-restore", sha256) for sha256 in documents
+        )
+        return summary, restored
 
     def down(self) -> None:
         for name in list(self.processes):
@@ -462,123 +712,6 @@ with create_app().app_context():
         self.sink.shutdown()
         self.gate.close()
         self.pg.stop()
-
-
-class JourneyFailed(Exception):
-    pass
-
-
-class Client:
-    """One person's browser, alternating between the two web processes (round robin)."""
-
-    turn = count()
-
-    def __init__(self, drill: Drill, n: int) -> None:
-        self.drill, self.n = drill, n
-        self.session = requests.Session()
-        self.email = f"drill{n}-{secrets.token_hex(3)}@example.com"
-
-    def request(self, method: str, path: str, expect=(200, 302), **kwargs):
-        for _attempt in range(30):
-            port = self.drill.web_ports[next(self.turn) % 2]
-            url = path if path.startswith("http") else f"http://127.0.0.1:{port}{path}"
-            try:
-                response = self.session.request(
-                    method, url, timeout=60, allow_redirects=False, **kwargs
-                )
-            except requests.ConnectionError:
-                self.drill.log.failure(f"{method} {path}: connection refused, retried")
-                time.sleep(0.5)
-                continue
-            if response.status_code in expect:
-                return response
-            self.drill.log.failure(f"{method} {path}: {response.status_code}, retried")
-            time.sleep(1)
-        raise JourneyFailed(f"{method} {path} never answered")
-
-    def csrf(self, path: str) -> str:
-        page = self.request("GET", path).text
-        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-
-    def run(self, permit_num: str, code: str) -> None:
-        token = self.csrf("/account/register")
-        self.request(
-            "POST",
-            "/account/register",
-            data={
-                "csrf_token": token,
-                "name": f"Drill Person {self.n}",
-                "email": self.email,
-                "phone": "312-555-0100",
-                "password": PASSWORD,
-                "confirm": PASSWORD,
-            },
-            expect=(302,),
-        )
-        self.request("GET", self._verification_link())
-        token = self.csrf("/permits/claim")
-        claimed = self.request(
-            "POST",
-            "/permits/claim",
-            data={"csrf_token": token, "permit_number": permit_num, "access_code": code},
-            expect=(302,),
-        )
-        permit_id = re.search(r"/permits/(\d+)", claimed.headers["Location"]).group(1)  # type: ignore[union-attr]
-        token = self.csrf(f"/permits/{permit_id}/application")
-        self.request("POST", f"/permits/{permit_id}/application/start", data={"csrf_token": token})
-        self._upload(permit_id)
-
-    def _verification_link(self) -> str:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            for raw in list(self.drill.sink.messages):
-                message = message_from_bytes(raw)
-                if message["To"] and self.email in message["To"]:
-                    text = _plain(message)
-                    found = re.search(r"http://\S+/account/verify/\S+", text)
-                    if found:
-                        return found.group(0)
-            time.sleep(0.5)
-        raise JourneyFailed("no verification email within 120 s")
-
-    def _upload(self, permit_id: str) -> None:
-        path = f"/permits/{permit_id}/application/documents"
-        data = b"%PDF-1.7\n" + secrets.token_bytes(2048) + b"\n%%EOF\n"
-        for _attempt in range(20):
-            token = self.csrf(path)
-            answer = self.request(
-                "POST",
-                path,
-                data={"csrf_token": token, "document_type": "stamped_plans"},
-                files={"file": ("plans.pdf", data, "application/pdf")},
-            )
-            if answer.status_code == 302:
-                break
-            if "document store cannot be reached" in answer.text:
-                self.drill.log.failure("upload: store unreachable message, form kept; retried")
-                time.sleep(2)
-                continue
-            raise JourneyFailed("upload refused")
-        else:
-            raise JourneyFailed("upload never accepted")
-        sha256 = hashlib.sha256(data).hexdigest()
-        self.drill.uploads.append(sha256)
-        listing = self.request("GET", path).text
-        document = re.search(rf"{path}/(\d+)", listing).group(1)  # type: ignore[union-attr]
-        for _attempt in range(20):
-            download = self.request("GET", f"{path}/{document}", expect=(200, 503))
-            if download.status_code == 200:
-                break
-            time.sleep(2)
-        if hashlib.sha256(download.content).hexdigest() != sha256:
-            raise JourneyFailed("downloaded document differs")
-
-
-def _plain(message) -> str:
-    for part in message.walk():
-        if part.get_content_type() == "text/plain":
-            return part.get_payload(decode=True).decode()
-    return ""
 
 
 def _aws() -> dict:
@@ -595,6 +728,8 @@ def main() -> None:
                         "register limit per address per process)")  # fmt: skip
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--fault-gap", type=float, default=8, help="seconds between faults")
+    parser.add_argument("--no-faults", action="store_true", help="the journeys alone (to try "
+                        "the script); the backup is still taken")  # fmt: skip
     args = parser.parse_args()
     drill = Drill(args)
     started = time.monotonic()
@@ -603,29 +738,56 @@ def main() -> None:
     try:
         faults = threading.Thread(target=drill.faults)
         faults.start()
+        load_started = time.monotonic()
         drill.journeys()
+        load_took = time.monotonic() - load_started
         faults.join()
         report = drill.check()
-        restore = drill.restore()
+        restore, restored = drill.restore()
     finally:
         drill.down()
-    failures = drill.log.failures
-    unexplained = [
-        (at, what) for at, what in failures if " 500" in what and not drill.log.explained(at)
-    ]
-    print(f"\njourneys tried {args.users}, completed {drill.journeys_done}")
-    print(f"failed requests {len(failures)}, by kind:")
+    print_report(drill, args, load_took, report, restore, restored)
+
+
+def print_report(drill: Drill, args, load_took: float, report, restore, restored) -> None:
+    """The drill's table (Markdown), then the restore's own output."""
+    failures = [(at, what) for at, what in drill.log.failures if "gave up" not in what]
+    gave_up = [what for _, what in drill.log.failures if "gave up" in what]
+    fivehundreds = [(at, what) for at, what in failures if re.search(r": 500\b", what)]
+    unexplained = [(at, what) for at, what in fivehundreds if not drill.log.explained(at)]
+    rows = [
+        ("journeys tried / completed",
+         f"{args.users} / {drill.journeys_done} (the load took {load_took:.0f} s)"),
+        ("where journeys stopped", ", ".join(f"{k}: {v}" for k, v in drill.reached.items())),
+        ("failed requests (each answered cleanly, then retried)", len(failures)),
+        ("500s / unexplained (outside every fault's window)",
+         f"{len(fivehundreds)} / {len(unexplained)}"),
+        ("webhook deliveries", ", ".join(f"{k}: {v}" for k, v in drill.log.counts.items())),
+        *report.items(),
+        ("backup taken mid-load (bin/backup)",
+         f"{drill.backup_seconds:.1f} s, taken at {drill.backup_at:.0f} s"),
+        ("restore into a new database and bucket (bin/restore)", restore.splitlines()[0]),
+        *((f"restored: {name}", value) for name, value in restored.items()),
+    ]  # fmt: skip
+    print("\n| | |\n| --- | --- |")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+    print("\nfailed requests by kind:")
     for what, times in Counter(_kind(what) for _, what in failures).most_common():
         print(f"  {times:4d}  {what}")
-    print(f"unexplained 500s (outside every fault's window): {len(unexplained)}")
-    for name, value in report.items():
-        print(f"{name}: {value}")
-    print(f"\nrestore of the backup taken at {drill.backup_at:.0f} s: {restore}")
+    for at, what in unexplained:
+        print(f"  unexplained 500 at {at:.1f} s: {what}")
+    for what in gave_up:
+        print(f"  {what}")
+    print(f"\nfaults: {drill.log.windows}")
+    print(f"\nrestore output:\n{restore}")
 
 
 def _kind(what: str) -> str:
     what = re.sub(r"http://127\.0\.0\.1:\d+", "", what)
-    return re.sub(r"/\d+", "/<id>", re.sub(r"verify/\S+", "verify/<token>", what))
+    what = re.sub(r"journey \d+", "journey <n>", re.sub(r"\?\S*", "", what))
+    what = re.sub(r"/verify/[\w-]+", "/verify/<number>", what)
+    return re.sub(r"/\d+", "/<id>", re.sub(r"account/verify/\S+", "account/verify/<token>", what))
 
 
 if __name__ == "__main__":

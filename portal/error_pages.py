@@ -1,23 +1,43 @@
 """The pages people see when something goes wrong: each says what happened and what to do,
 in the portal's layout, never a stack trace."""
 
+import contextlib
 import secrets
 import time
+from dataclasses import dataclass
 
-from flask import current_app, render_template
+import psycopg
+from flask import current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from portal import db_locks
 from portal.documents.store import StoreUnavailable
-from portal.extensions import db, limiter
+from portal.extensions import db, limiter, login_manager
+
+# Seconds a client is asked to wait (Retry-After): a lock queue drains in seconds; a database
+# restart or fail-over takes longer.
+RETRY_BUSY_SECONDS = 5
+RETRY_UNREACHABLE_SECONDS = 30
+# PostgreSQL's "server going away" states: shut down by an administrator or by a crash, or
+# starting up and not yet accepting connections.
+SERVER_GOING_AWAY = {"57P01", "57P02", "57P03"}
+# The portal's password fields (tests/test_database_outage.py finds every PasswordField):
+# a page never carries a password back to the browser.
+NOT_SENT_BACK = frozenset({"password", "confirm", "current_password"})
 
 
-def error_page(code: int, title: str, message: str, reference: str | None = None):
+def error_page(code: int, title: str, message: str, reference: str | None = None, retry=None):
     page = render_template(
-        "errors/error.html", code=code, title=title, message=message, reference=reference
+        "errors/error.html",
+        code=code,
+        title=title,
+        message=message,
+        reference=reference,
+        retry=retry,
     )
     return page, code
 
@@ -74,21 +94,99 @@ def rate_limited(error):
     )
 
 
+def is_database_unreachable(error: BaseException) -> bool:
+    """True when the database could not be reached, not when it refused the work: a pool
+    with no free connection in time, a connection refused or dropped (PostgreSQL restarting
+    or failing over), a server shutting down. SQLAlchemy marks a dropped pooled connection
+    as invalidated; a new connection that fails carries psycopg's error without an SQLSTATE
+    (or a connection-class one). A deadlock, a constraint or a syntax error is not this."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if not isinstance(error, OperationalError | InterfaceError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error.orig, psycopg.OperationalError | psycopg.InterfaceError):
+        return False
+    sqlstate = error.orig.sqlstate
+    return sqlstate is None or sqlstate.startswith("08") or sqlstate in SERVER_GOING_AWAY
+
+
 def database_busy(error):
-    """SQLite's busy timeout ran out for a writer: nothing was saved, so say try again. Any
-    other database error is a real fault and goes on to the 500 page."""
-    if not db_locks.is_lock_timeout(error):
-        raise error
-    current_app.logger.warning("a writer waited out the SQLite busy timeout: %s", error.orig)
-    db.session.rollback()
-    return error_page(
-        503,
-        _("The service is busy"),
+    """The database could not do the work just now, and nothing was saved: SQLite's busy
+    timeout ran out for a writer, or the database could not be reached. Both are answered
+    503 with Retry-After, a page that says to try again. Any other database error is a real
+    fault and goes on to the 500 page."""
+    if db_locks.is_lock_timeout(error):
+        current_app.logger.warning("a writer waited out the SQLite busy timeout: %s", error.orig)
+        db.session.rollback()
+        return _try_again(
+            _("The service is busy"),
+            _(
+                "Nothing was changed: too many changes were being saved at once. "
+                "Wait a moment and try again."
+            ),
+            RETRY_BUSY_SECONDS,
+        )
+    if is_database_unreachable(error):
+        return database_unreachable(error)
+    raise error
+
+
+def database_unreachable(error):
+    """The page for a database that cannot be reached. Nothing here may touch the database:
+    the user loader may be what failed, so the page is drawn for a visitor (a signed-in
+    user's loaded row would be expired by the rollback and read again by the layout)."""
+    current_app.logger.warning("the database could not be reached: %s", error)
+    # The connection is gone already: a rollback that fails too has nothing left to undo.
+    with contextlib.suppress(SQLAlchemyError):
+        db.session.rollback()
+    g._login_user = login_manager.anonymous_user()
+    return _try_again(
+        _("The service is not available just now"),
         _(
-            "Nothing was changed: too many changes were being saved at once. "
-            "Wait a moment and try again."
+            "The portal could not reach its records, so nothing was saved. "
+            "Wait a minute and try again."
         ),
+        RETRY_UNREACHABLE_SECONDS,
     )
+
+
+def _try_again(title: str, message: str, seconds: int):
+    page, code = error_page(503, title, message, retry=_retry())
+    g.retry_after = str(seconds)
+    return page, code, {"Retry-After": g.retry_after, "Cache-Control": "no-store"}
+
+
+@dataclass(frozen=True)
+class Retry:
+    """How the page's Try again button repeats the request: a link for a GET; for a form,
+    the same fields sent again (so nothing typed is lost, whatever the browser keeps on
+    Back: Chromium keeps nothing of a no-store page's autocomplete=off fields). Passwords
+    and files are not carried; `dropped` says so, and the form asks for them again."""
+
+    url: str
+    method: str
+    fields: list[tuple[str, str]]
+    multipart: bool
+    dropped: bool
+
+
+def _retry() -> Retry:
+    url = request.full_path if request.query_string else request.path
+    if request.method != "POST":
+        return Retry(url, "get", [], multipart=False, dropped=False)
+    fields = [
+        (name, value) for name, value in request.form.items(multi=True) if name not in NOT_SENT_BACK
+    ]
+    dropped = bool(request.files) or any(name in NOT_SENT_BACK for name in request.form)
+    return Retry(url, "post", fields, request.mimetype == "multipart/form-data", dropped)
+
+
+def _keep_retry_after(response):
+    if "retry_after" in g:
+        response.headers["Retry-After"] = g.retry_after
+    return response
 
 
 def store_unavailable(error):
@@ -103,8 +201,12 @@ def server_error(error):
     """The page names a reference that is also in the log beside the error, so the
     department can find what happened from what the person reads out. It does not promise
     nothing was lost: the fault may have come after part of the work was saved."""
-    reference = secrets.token_hex(4).upper()
     original = getattr(error, "original_exception", None) or error
+    # An unreachable database met outside a view (an after-request step) is still a fault
+    # to retry, not a bug.
+    if is_database_unreachable(original):
+        return database_unreachable(original)
+    reference = secrets.token_hex(4).upper()
     current_app.logger.error(
         "error reference %s", reference, exc_info=(type(original), original, original.__traceback__)
     )
@@ -126,6 +228,8 @@ HANDLERS = {
     413: too_large,
     RateLimitExceeded: rate_limited,
     OperationalError: database_busy,
+    InterfaceError: database_busy,
+    PoolTimeout: database_busy,
     StoreUnavailable: store_unavailable,
     500: server_error,
 }
@@ -134,3 +238,7 @@ HANDLERS = {
 def init_app(app) -> None:
     for error, handler in HANDLERS.items():
         app.register_error_handler(error, handler)
+    # First in the list, so it runs after every other after-request step: Flask-Limiter puts
+    # its window's reset (an hour on the sign-in form) in Retry-After on every response of a
+    # limited page, which would tell a client to stay away that long from a 503.
+    app.after_request_funcs.setdefault(None, []).insert(0, _keep_retry_after)

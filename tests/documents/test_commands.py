@@ -146,6 +146,29 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def test_a_file_uploaded_while_a_backup_copies_is_not_called_missing(
+    app, folder_store, tmp_path, monkeypatch
+):
+    # The production drill's mid-load backup failed this way: a file and its row written
+    # between the check's listing of the store and its reading of the rows.
+    listing = FolderBackend.list_keys
+    listings = []
+
+    def listing_then_an_upload(self):
+        yield from listing(self)
+        listings.append(self)
+        if len(listings) == 2:  # the check's listing; the copy's was the first
+            save_bytes(PDF + b"uploaded meanwhile", "application/pdf")
+            db.session.commit()
+
+    monkeypatch.setattr(FolderBackend, "list_keys", listing_then_an_upload)
+    result = app.test_cli_runner().invoke(
+        args=["documents", "copy", "--to", str(tmp_path / "backup")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "rows whose file is not in the source 0" in result.output
+
+
 def test_copy_backs_the_store_up_and_verify_finds_a_changed_or_missing_file(
     app, folder_store, tmp_path
 ):

@@ -70,3 +70,19 @@ def input_value(html: str, name: str) -> str | None:
         return None
     value = re.search(r'\bvalue="([^"]*)"', match.group(0))
     return value.group(1) if value else ""
+
+
+def form_fields(html: bytes | str, action: str) -> dict[str, str]:
+    """The named inputs of the page's form that posts to `action`, name to value (a
+    repeated name keeps its last value); fails when there is no such form."""
+    if isinstance(html, bytes):
+        html = html.decode()
+    form = re.search(rf'<form[^>]*\baction="{re.escape(action)}"[^>]*>(.*?)</form>', html, re.S)
+    assert form, f"no form posting to {action}"
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", form.group(1)):
+        name = re.search(r'\bname="([^"]*)"', tag)
+        value = re.search(r'\bvalue="([^"]*)"', tag)
+        if name:
+            fields[name.group(1)] = value.group(1) if value else ""
+    return fields
