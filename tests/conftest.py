@@ -31,7 +31,7 @@ from tests.factories import add_party, make_permit, make_user, sign_in_as
 from tests.factories.inspections import TODAY, derive
 from tests.support import catalogs
 from tests.support.client import PortalClient
-from tests.support.databases import on_postgresql, test_database_url
+from tests.support.databases import on_postgresql, skip_durability, test_database_url
 from tests.support.stored import (
     BUCKET,
     closed_port_url,
@@ -99,6 +99,7 @@ def app(tmp_path_factory):
     )
     app.test_client_class = PortalClient
     with app.app_context():
+        skip_durability(db.engine)
         # Drop what the database holds, not what the models say: a PostgreSQL test
         # database outlives the run, and a table since renamed would block drop_all.
         existing = MetaData()
