@@ -46,6 +46,16 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """`-n N` (make test, .ci/run) hands the tests out by work stealing instead of xdist's
+    default load scheduling: a worker left idle takes half of the other's queue, so the
+    minute-long browser journeys queued last do not end the run on one core while the
+    other waits (issue 17). An explicit --dist wins; this runs before xdist's own hook."""
+    if getattr(config.option, "numprocesses", None) and config.option.dist == "no":
+        config.option.dist = "worksteal"
+
+
 def pytest_collection_modifyitems(config, items):
     if not on_postgresql():
         skip = pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL")
