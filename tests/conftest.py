@@ -31,7 +31,7 @@ from tests.factories import add_party, make_permit, make_user, sign_in_as
 from tests.factories.inspections import TODAY, derive
 from tests.support import catalogs
 from tests.support.client import PortalClient
-from tests.support.databases import on_postgresql, test_database_url
+from tests.support.databases import on_postgresql, skip_durability, test_database_url
 from tests.support.stored import (
     BUCKET,
     closed_port_url,
@@ -44,6 +44,16 @@ from tests.support.stored import (
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """`-n N` (make test, .ci/run) hands the tests out by work stealing instead of xdist's
+    default load scheduling: a worker left idle takes half of the other's queue, so the
+    minute-long browser journeys queued last do not end the run on one core while the
+    other waits (issue 17). An explicit --dist wins; this runs before xdist's own hook."""
+    if getattr(config.option, "numprocesses", None) and config.option.dist == "no":
+        config.option.dist = "worksteal"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -99,6 +109,7 @@ def app(tmp_path_factory):
     )
     app.test_client_class = PortalClient
     with app.app_context():
+        skip_durability(db.engine)
         # Drop what the database holds, not what the models say: a PostgreSQL test
         # database outlives the run, and a table since renamed would block drop_all.
         existing = MetaData()

@@ -3,9 +3,10 @@
 import re
 
 import pytest
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters, profiles
 from sqlalchemy import select
 
+from portal import create_app
 from portal.audit import AuditEvent
 from portal.auth import passwords
 from portal.auth.models import Role
@@ -119,6 +120,23 @@ def test_a_hash_with_old_parameters_is_upgraded_on_sign_in(client):
     assert user.password_hash != weak
     assert not passwords.needs_rehash(user.password_hash)
     assert passwords.verify_password(user.password_hash, PASSWORD)
+
+
+@pytest.mark.usefixtures("restored_limiter")
+def test_outside_the_test_suite_passwords_get_argon2s_recommended_parameters():
+    """The suite's apps (TESTING) hash with argon2's smallest parameters to run quickly;
+    any other app hashes with the library's recommended ones, and rehashes a test hash."""
+    suites_hash = passwords.hash_password(PASSWORD)
+    assert extract_parameters(suites_hash).memory_cost == 8
+    production = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert not production.testing
+    with production.app_context():
+        hashed = passwords.hash_password(PASSWORD)
+        assert passwords.verify_password(hashed, PASSWORD)
+        assert passwords.verify_password(suites_hash, PASSWORD)
+        assert passwords.needs_rehash(suites_hash)
+        assert not passwords.needs_rehash(hashed)
+    assert extract_parameters(hashed) == profiles.RFC_9106_LOW_MEMORY
 
 
 def test_signing_out_ends_the_session(client):

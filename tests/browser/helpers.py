@@ -2,6 +2,7 @@
 check, signing in and out, checking an error summary, ticking a choice. (The outbox readers
 they use are in tests/support/mail.py.)"""
 
+import hashlib
 import re
 
 from axe_playwright_python.sync_playwright import Axe
@@ -23,9 +24,26 @@ AXE_SCRIPT = Axe().axe_script
 # What Playwright says when a navigation replaces the document an evaluation runs in.
 _NAVIGATED = ("Execution context was destroyed", "documentElement", "navigat")
 
+# The documents this process (one pytest-xdist worker) has already seen pass each check.
+# The same document (its CSRF tokens aside) at the same viewport gives the same answers,
+# and tests revisit many (the sign-in page, a permit page in the same state), so each
+# distinct document is checked once per run instead of once per visit: axe's first run on
+# a page costs 0.1-0.3 s of browser CPU (issue 17). A failure is never remembered.
+_PASSED: set[tuple[str, str]] = set()
+_CSRF_VALUE = re.compile(r'(<input[^>]*\bname="csrf_token"[^>]*\bvalue=")[^"]*')
 
-def _run_axe(page: Page) -> list[dict]:
-    """axe's violations for the page once it has finished loading.
+
+def _document(page: Page, *, with_viewport: bool) -> str:
+    """A digest of the page's document as it stands (and of the viewport's size, for axe,
+    whose answers depend on the layout)."""
+    html = _CSRF_VALUE.sub(r"\1", page.evaluate("document.documentElement.outerHTML"))
+    viewport = page.viewport_size if with_viewport else None
+    return hashlib.sha256(f"{viewport}\n{html}".encode()).hexdigest()
+
+
+def _run_axe(page: Page) -> tuple[str, list[dict]]:
+    """The document's digest, and axe's violations for the page once it has finished loading
+    (none when the same document passed before).
 
     A click that submits a form or follows a link may still be navigating when the test asks
     for the check (seen on a loaded machine: axe read a document that was already gone). So
@@ -41,18 +59,22 @@ def _run_axe(page: Page) -> list[dict]:
     return _axe_violations(page)
 
 
-def _axe_violations(page: Page) -> list[dict]:
+def _axe_violations(page: Page) -> tuple[str, list[dict]]:
     page.wait_for_load_state("load")
+    document = _document(page, with_viewport=True)
+    if ("axe", document) in _PASSED:
+        return document, []
     if not page.evaluate("typeof window.axe?.run === 'function'"):
         page.evaluate(AXE_SCRIPT)
-    return page.evaluate("axe.run({resultTypes: ['violations']}).then(r => r.violations)")
+    return document, page.evaluate("axe.run({resultTypes: ['violations']}).then(r => r.violations)")
 
 
 def check_axe(page: Page) -> None:
     """Fail on any serious or critical axe-core violation, naming the rule and the elements."""
-    violations = _run_axe(page)
+    document, violations = _run_axe(page)
     blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
     if not blocking:
+        _PASSED.add(("axe", document))
         return
     lines = [f"axe found {len(blocking)} serious or critical violation(s) on {page.url}:"]
     for violation in blocking:
@@ -68,7 +90,11 @@ REFLOW_WIDTHS = (320, 640)
 
 def check_reflow(page: Page) -> None:
     """Fail if the page scrolls sideways at any of REFLOW_WIDTHS, then give the page its
-    viewport back (one resize and one measurement per width)."""
+    viewport back (one resize and one measurement per width); a document that passed
+    before in this run is not measured again."""
+    document = _document(page, with_viewport=False)
+    if ("reflow", document) in _PASSED:
+        return
     viewport = page.viewport_size
     too_wide = {}
     try:
@@ -81,6 +107,7 @@ def check_reflow(page: Page) -> None:
         if viewport is not None:
             page.set_viewport_size(viewport)
     assert not too_wide, f"{page.url} scrolls sideways: {too_wide} (width: scroll width)"
+    _PASSED.add(("reflow", document))
 
 
 def visit(page: Page, path: str, status: int = 200) -> Response:

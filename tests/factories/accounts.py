@@ -19,7 +19,8 @@ PASSWORD = "a long test passphrase"
 
 @cache
 def _password_hash() -> str:
-    # Hashing with argon2 takes ~0.1 s; one hash serves every test account.
+    # One hash serves every test account (with the suite's smallest argon2 parameters a
+    # hash is quick, but a test account needs no hash of its own).
     return hash_password(PASSWORD)
 
 
