@@ -89,15 +89,22 @@ def worker_command(burst: bool, no_scheduler: bool) -> None:
         ).start()
     try:
         while True:
+            worker = SimpleWorker([queue], connection=queue.connection)
             try:
-                SimpleWorker([queue], connection=queue.connection).work(
-                    burst=burst, with_scheduler=True, logging_level="INFO"
-                )
-                return
+                worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
             except RedisError:
                 if burst:
                     raise
                 log.exception("the worker lost Redis; trying again")
-                time.sleep(RECONNECT_SECONDS)
+            else:
+                # RQ's work() also returns, instead of raising, when it loses Redis while it
+                # waits ("Redis connection timeout, quitting...") or meets any other error:
+                # only a burst or a stop asked for by a signal ends the command, else the
+                # worker would be gone and no job would run until someone restarted it (the
+                # production drill found this).
+                if burst or worker._stop_requested:
+                    return
+                log.warning("the worker stopped without being asked to; starting it again")
+            time.sleep(RECONNECT_SECONDS)
     finally:
         stop.set()

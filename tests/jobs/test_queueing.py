@@ -163,3 +163,23 @@ def test_without_redis_a_thread_of_the_process_runs_the_job_after_the_commit(app
     assert queue.drain(timeout=30)
     assert CALLS == [(9,)]
     assert queue.jobs() == []
+
+
+def test_the_worker_command_starts_again_when_rq_quits_on_its_own(app, on_fake_redis, monkeypatch):
+    """RQ's work() returns, without raising, when Redis times out while it waits: the command
+    must run it again, and stop only when a signal asked it to."""
+    from portal import worker as worker_module
+
+    runs = []
+
+    def work(self, **kwargs):
+        runs.append(kwargs)
+        if len(runs) == 3:
+            self._stop_requested = True  # as RQ's SIGTERM handler does
+
+    monkeypatch.setattr(worker_module.SimpleWorker, "work", work)
+    monkeypatch.setattr(worker_module, "RECONNECT_SECONDS", 0)
+    monkeypatch.setattr(queueing, "rq_queue", lambda: on_fake_redis)
+    result = app.test_cli_runner().invoke(args=["worker", "--no-scheduler"])
+    assert result.exit_code == 0, result.output
+    assert len(runs) == 3
