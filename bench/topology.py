@@ -432,11 +432,19 @@ with create_app().app_context():
         }
 
     def _psql(self, sql: str, database: str = "drill") -> str:
-        return subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-p", str(self.pg.port), "-U", "postgres", "-d",
-             database, "-qAtc", sql],
-            check=True, capture_output=True, text=True,
-        ).stdout.strip()  # fmt: skip
+        # The drill's own look-ups run while it restarts PostgreSQL too: wait it out, as the
+        # journeys' requests do, rather than end the whole drill on a refused connection.
+        for _attempt in range(30):
+            done = subprocess.run(
+                ["psql", "-h", "127.0.0.1", "-p", str(self.pg.port), "-U", "postgres", "-d",
+                 database, "-qAtc", sql],
+                capture_output=True, text=True,
+            )  # fmt: skip
+            if done.returncode == 0:
+                return done.stdout.strip()
+            time.sleep(1)
+        done.check_returncode()
+        return ""
 
     def start_web(self, n: int) -> None:
         port = self.web_ports[n]
