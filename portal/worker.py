@@ -102,7 +102,7 @@ def worker_command(burst: bool, no_scheduler: bool) -> None:
                 # only a burst or a stop asked for by a signal ends the command, else the
                 # worker would be gone and no job would run until someone restarted it (the
                 # production drill found this).
-                if burst or worker._stop_requested:
+                if burst or worker._shutdown_requested_date is not None:
                     return
                 log.warning("the worker stopped without being asked to; starting it again")
             time.sleep(RECONNECT_SECONDS)

@@ -175,7 +175,7 @@ def test_the_worker_command_starts_again_when_rq_quits_on_its_own(app, on_fake_r
     def work(self, **kwargs):
         runs.append(kwargs)
         if len(runs) == 3:
-            self._stop_requested = True  # as RQ's SIGTERM handler does
+            self._shutdown_requested_date = utcnow()  # as RQ's SIGTERM handler does
 
     monkeypatch.setattr(worker_module.SimpleWorker, "work", work)
     monkeypatch.setattr(worker_module, "RECONNECT_SECONDS", 0)
