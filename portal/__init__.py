@@ -71,11 +71,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     from portal import (
         cli,
+        html_attributes,
         tasks,  # noqa: F401 - every background task registered before a job is queued
         template_helpers,
     )
 
     template_helpers.init_app(app)
+    html_attributes.init_app(app)
     cli.init_app(app)
     error_pages.init_app(app)
     return app
