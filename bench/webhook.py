@@ -3,13 +3,14 @@
 Creates its own schema in the database it is given (it refuses a database whose name
 does not contain "bench"), makes --payments pending payments, then posts each payment's
 completed event --deliveries times (the same event id: Stripe's redeliveries) from
---concurrency client threads to the portal served by werkzeug on 127.0.0.1. Prints
+--concurrency client threads to the portal served on 127.0.0.1 by werkzeug (one process,
+threaded) or, with --workers N, by gunicorn with N worker processes as in production. Prints
 events/s and latency percentiles for first deliveries (fulfilment: payment and fees) and
 for duplicates, then issues the receipts as `flask outbox send` does (PDF and email,
 timed apart), and checks that every payment was fulfilled and emailed exactly once.
 
 .venv/bin/python bench/webhook.py --database-url sqlite:///$PWD/instance/bench/webhook-bench.sqlite3
-.venv/bin/python bench/webhook.py \
+.venv/bin/python bench/webhook.py --workers 2 --concurrency 8 \
     --database-url postgresql+psycopg://portal:portal@127.0.0.1:5432/portal_bench_webhook
 """
 
@@ -25,6 +26,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,6 +36,9 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import load  # noqa: E402 - bench/load.py: its gunicorn runner
 
 from portal import create_app  # noqa: E402
 from portal.auth.models import User  # noqa: E402
@@ -56,23 +61,53 @@ from portal.permits.models import PartyRole, Permit, PermitParty  # noqa: E402
 SECRET = "whsec_bench_webhook"  # noqa: S105 - a throwaway secret for a local benchmark
 
 
-def _app(database_url: str, store: str):
+def _settings(database_url: str, store: str) -> dict[str, str]:
+    """The portal's settings for this run, as environment variables (gunicorn's workers
+    read them so) and as the in-process app's configuration."""
+    return {
+        "DATABASE_URL": database_url,
+        "STRIPE_WEBHOOK_SECRET": SECRET,
+        "STRIPE_SECRET_KEY": "",
+        "DOCUMENT_STORE_PATH": store,
+        "MAIL_FILE_DIR": store,
+        "RATELIMIT_ENABLED": "false",
+        # The receipts are issued after the deliveries and timed apart (below), as a
+        # worker does; the in-process job thread would render them during the run and
+        # write into the store after it is removed.
+        "JOBS_LOCAL": "manual",
+        "SECRET_KEY": "bench-" + "x" * 40,
+        "PORTAL_ENV": "development",
+    }
+
+
+def _app(settings: dict[str, str]):
     os.environ.setdefault("RATELIMIT_ENABLED", "false")
+    config = {key: value for key, value in settings.items() if key != "DATABASE_URL"}
     return create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "STRIPE_WEBHOOK_SECRET": SECRET,
-            "STRIPE_SECRET_KEY": "",
-            "DOCUMENT_STORE_PATH": store,
-            "MAIL_FILE_DIR": store,
+            **config,
+            "SQLALCHEMY_DATABASE_URI": settings["DATABASE_URL"],
             "RATELIMIT_ENABLED": False,
-            # The receipts are issued after the deliveries and timed apart (below), as a
-            # worker does; the in-process job thread would render them during the run and
-            # write into the store after it is removed.
-            "JOBS_LOCAL": "manual",
-            "SECRET_KEY": "bench-" + "x" * 40,
         }
     )
+
+
+@contextmanager
+def _served(app, settings: dict[str, str], workers: int):
+    """The port of the portal: werkzeug in this process, or gunicorn's worker processes."""
+    if workers:
+        options = argparse.Namespace(workers=workers, worker_class="sync", threads=1)
+        with load.gunicorn("wsgi:app", {**os.environ, **settings}, options, "/healthz") as port:
+            yield port
+        return
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
 
 
 def _seed(app, payments: int) -> list[dict]:
@@ -244,6 +279,9 @@ def main() -> int:
     parser.add_argument("--deliveries", type=int, default=3, help="copies of each event")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--workers", type=int, default=0, help="gunicorn sync workers (0: werkzeug, threaded)"
+    )
     args = parser.parse_args()
     url = make_url(args.database_url)
     name = Path(url.database or "").name
@@ -253,17 +291,13 @@ def main() -> int:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
     with tempfile.TemporaryDirectory(prefix="portal-bench-webhook-") as store:
-        app = _app(args.database_url, store)
+        settings = _settings(args.database_url, store)
+        app = _app(settings)
         sessions = _seed(app, args.payments)
         deliveries = _deliveries(sessions, args.deliveries, args.seed)
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            results, wall = _run(server.server_port, deliveries, args.concurrency)
-        finally:
-            server.shutdown()
-            thread.join(timeout=5)
+        load_before = load.load_average()
+        with _served(app, settings, args.workers) as port:
+            results, wall = _run(port, deliveries, args.concurrency)
 
         with app.test_request_context(base_url=app.config["PORTAL_BASE_URL"]):
             started = time.perf_counter()
@@ -287,7 +321,13 @@ def main() -> int:
     print(f"## Webhook: checkout.session.completed on {backend}\n")
     print(
         f"{args.payments} payments x {args.deliveries} deliveries = {len(results)} requests, "
-        f"{args.concurrency} client threads, werkzeug threaded server on 127.0.0.1\n"
+        f"{args.concurrency} client threads, "
+        + (
+            f"gunicorn with {args.workers} sync workers"
+            if args.workers
+            else "werkzeug threaded server"
+        )
+        + f" on 127.0.0.1; load average {load_before} before, {load.load_average()} after\n"
     )
     print("| requests | count | events/s | p50 ms | p95 ms | p99 ms | max ms |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
