@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=languages.select)
+    languages.init_app(babel)
     limiter.init_app(app)
     login_manager.init_app(app)
     shared_cache.init_app(app)

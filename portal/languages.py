@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from babel.numbers import format_decimal
-from flask import g, has_request_context, request, session
-from flask_babel import force_locale, format_date, format_time, get_locale
+from babel.support import NullTranslations
+from flask import g, has_app_context, has_request_context, request, session
+from flask_babel import Babel, Domain, force_locale, format_date, format_time, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -133,13 +134,46 @@ def for_address(address: str | None) -> str:
     return of_account(address) or DEFAULT
 
 
+_TRANSLATIONS_KEY = "_portal_translations"
+
+
+class TranslationsOncePerContext(Domain):
+    """Flask-Babel's message domain, looking the translations up once per request.
+
+    Flask-Babel finds the request's locale and its catalog again on every call, through
+    ten context-local look-ups (about 5 µs); a lazy label or a template string costs
+    that each time it is shown, and a queue page shows a hundred (issue 17). The
+    catalog is kept in `g` instead, until `rendering_in` changes the language."""
+
+    def get_translations(self) -> NullTranslations:
+        if not has_app_context():
+            return super().get_translations()
+        translations = g.get(_TRANSLATIONS_KEY)
+        if translations is None:
+            translations = g._portal_translations = super().get_translations()
+        return translations
+
+
+_DOMAIN = TranslationsOncePerContext()
+
+
+def init_app(babel: Babel) -> None:
+    """Make Flask-Babel's `gettext`, lazy strings included, use the domain above."""
+    babel.domain_instance = _DOMAIN  # Flask-Babel's cached property, set once
+
+
+def translations() -> NullTranslations:
+    """The catalog of the language in force (the templates' `_()` reads it directly)."""
+    return _DOMAIN.get_translations()
+
+
 @contextmanager
 def rendering_in(code: str) -> Iterator[None]:
     """Render in `code` whatever the current request's language (Flask-Babel's
-    force_locale, plus the per-request translations the templates keep in `g`)."""
-    g.pop("_portal_translations", None)
+    force_locale, and the translations kept for the request forgotten around it)."""
+    g.pop(_TRANSLATIONS_KEY, None)
     try:
         with force_locale(supported(code) or DEFAULT):
             yield
     finally:
-        g.pop("_portal_translations", None)
+        g.pop(_TRANSLATIONS_KEY, None)

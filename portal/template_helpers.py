@@ -4,8 +4,8 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from babel import dates
-from flask import Flask, g, request, url_for
-from flask_babel import format_datetime, get_locale, get_translations, to_user_timezone
+from flask import Flask, request, url_for
+from flask_babel import format_datetime, get_locale, to_user_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2 import pass_context
@@ -67,16 +67,6 @@ def this_page() -> str:
     return "".join(char for char in path if ord(char) >= 32 and char != "\x7f")
 
 
-def _translations():
-    # Flask-Babel looks the translations up again on every call (~5 µs); a page makes
-    # a hundred or more calls, so look them up once per request (languages.rendering_in
-    # forgets them when an email or a file is rendered in another language).
-    translations = g.get("_portal_translations")
-    if translations is None:
-        translations = g._portal_translations = get_translations()
-    return translations
-
-
 @pass_context
 def _gettext(context: Context, string: str, /, **variables) -> str:
     """``_()`` and ``{% trans %}`` in templates: jinja's "newstyle" gettext, called directly.
@@ -86,7 +76,7 @@ def _gettext(context: Context, string: str, /, **variables) -> str:
     hundred strings (issue 17). The result is the same: translations are trusted markup,
     and the text is a format string, so "%%" is a percent sign even without variables.
     """
-    text = _translations().ugettext(string)
+    text = languages.translations().ugettext(string)
     if context.eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704 - the portal's own reviewed catalog, as jinja's i18n
     return text % variables if variables or "%" in text else text
@@ -94,7 +84,7 @@ def _gettext(context: Context, string: str, /, **variables) -> str:
 
 @pass_context
 def _ngettext(context: Context, singular: str, plural: str, num: int, /, **variables) -> str:
-    text = _translations().ungettext(singular, plural, num)
+    text = languages.translations().ungettext(singular, plural, num)
     if context.eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704 - as in _gettext
     variables.setdefault("num", num)

@@ -166,6 +166,24 @@ def test_labels_and_choices_translated_once_follow_the_readers_language(app):
                 )
 
 
+def test_lazy_strings_and_gettext_follow_rendering_in_though_the_catalog_is_kept(app):
+    """The catalog is looked up once per request (issue 17): a lazy label, gettext and a
+    template's _() still change language inside `rendering_in` and change back after."""
+    from flask import render_template_string
+    from flask_babel import gettext
+    from flask_babel import lazy_gettext as _l
+
+    label = _l("Expired")
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        for _ in range(2):
+            assert str(label) == gettext("Expired") == spanish("Expired")
+            with languages.rendering_in("en"):
+                assert str(label) == gettext("Expired") == "Expired"
+                assert render_template_string('{{ _("Expired") }}') == "Expired"
+            assert render_template_string('{{ _("Expired") }}') == spanish("Expired")
+            assert str(label) == spanish("Expired")
+
+
 def test_the_timeline_shows_words_and_days_in_the_readers_language(app):
     from datetime import time
 
