@@ -32,6 +32,7 @@ EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jp
 # What a download reads from the store before it answers: a store that fails this early
 # still gets the 503 page; only a fault after the first bytes can cut a download short.
 FIRST_CHUNK_BYTES = 64 * 1024
+COPY_CHUNK_BYTES = 1024 * 1024
 
 DOWNLOAD_UNAVAILABLE = _l(
     "The file cannot be fetched from the document store just now. Try again in a few minutes."
@@ -130,6 +131,25 @@ def read_bytes(stored: StoredFile) -> bytes:
         return backend().read(key_for(stored.sha256))
     except StoreUnreachable as error:
         raise StoreUnavailable() from error
+
+
+def copy_stored(stored: StoredFile, target: IO[bytes]) -> None:
+    """Copy a stored file's bytes into `target` as they stream from the store (a large
+    file is never held whole), checking them against the file's SHA-256."""
+    digest = hashlib.sha256()
+    try:
+        body = backend().open(key_for(stored.sha256))
+        try:
+            while chunk := body.read(COPY_CHUNK_BYTES):
+                digest.update(chunk)
+                target.write(chunk)
+        finally:
+            body.close()
+    except StoreUnreachable as error:
+        current_app.logger.warning("document store unreachable on read: %s", error)
+        raise StoreUnavailable(DOWNLOAD_UNAVAILABLE) from error
+    if digest.hexdigest() != stored.sha256:
+        raise RuntimeError(f"stored file {stored.sha256} does not match its SHA-256")
 
 
 def stored_keys() -> list[str]:
