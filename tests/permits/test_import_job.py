@@ -23,6 +23,7 @@ from tests.support.audit import audit_entries
 from tests.support.jobs import fail_for_good, queued_jobs, run_jobs
 from tests.support.pages import check_page
 from tests.support.permit_csv import csv_bytes, permit_row
+from tests.support.stored import BUCKET
 
 
 class Killed(BaseException):
@@ -248,6 +249,17 @@ def test_a_failing_run_is_retried_then_failed_for_good(app, admin_client, monkey
     # Retried from the Background jobs page, with the store back: imported.
     monkeypatch.undo()
     assert queueing.retry(_job(), None)
+    run_jobs()
+    assert _the_import().status == ImportStatus.DONE
+    assert _permit_count() == 1
+
+
+def test_the_file_goes_to_the_bucket_and_the_job_reads_it_from_there(admin_client, s3_store):
+    data = csv_bytes([permit_row(PermitNum="BP-S3-1")])
+    _upload(admin_client, data)
+    digest = hashlib.sha256(data).hexdigest()
+    stored = s3_store.get_object(Bucket=BUCKET, Key=f"documents/{digest[:2]}/{digest}")
+    assert stored["Body"].read() == data
     run_jobs()
     assert _the_import().status == ImportStatus.DONE
     assert _permit_count() == 1
