@@ -25,13 +25,19 @@ from portal.inspections import catalogue, deadlines, requests, results, scheduli
 from portal.inspections.models import InspectionRequest, InspectionResult, Window
 from portal.languages import LANGUAGES
 from portal.models import utcnow
+from portal.permits import imports
 from portal.permits import services as permits
-from portal.permits.models import PartyRole, Permit
+from portal.permits.models import PartyRole, Permit, PermitImport
 from portal.settings import permit_types
 from portal.settings import services as settings
 from portal.settings.models import InspectingAgency
 
 DEMO_PERMITS = Path(__file__).parent / "demo_data" / "permits.csv"
+# Import permits lists these: one imported (it updates three permits), one rejected.
+DEMO_IMPORTS = (
+    DEMO_PERMITS.with_name("permits-weekly-update.csv"),
+    DEMO_PERMITS.with_name("permits-with-errors.csv"),
+)
 # The contractor reads the portal in Spanish: his pages, emails and calendar files show the
 # Spanish catalog at work next to the owner's English ones.
 ACCOUNTS = (
@@ -276,6 +282,7 @@ def seed() -> list[str]:
         report = permits.import_permits(source, actor=admin, filename=DEMO_PERMITS.name)
     if not report.ok:
         raise SeedRefused(f"the demo permit file has errors: {report.errors}")
+    _imports(admin)
 
     by_number = {
         permit.permit_num: permit
@@ -316,6 +323,17 @@ def seed() -> list[str]:
     return demo_lines()
 
 
+def _imports(admin: User) -> None:
+    """Two files uploaded on Import permits, each run through its job at once (rather
+    than by a worker the demo may not have running): one imported, one rejected."""
+    if db.session.scalar(select(PermitImport.id).limit(1)) is not None:
+        return
+    for path in DEMO_IMPORTS:
+        with path.open("rb") as source:
+            record = imports.start(source, filename=path.name, actor=admin)
+        imports.run(record.id)
+
+
 def demo_lines() -> list[str]:
     """What a newcomer needs to try the demo: the accounts, the password, permits to claim."""
     permits_to_claim = db.session.scalars(
@@ -334,6 +352,8 @@ def demo_lines() -> list[str]:
         "scheduled inspection); /help shows the contact details admins edit under Settings.",
         "BP-2026-100010 was resubmitted with its plans replaced: its staff review page lists",
         "what changed since the last submission, both versions downloadable.",
+        "Import permits (admin) lists a file imported by its background job and one it",
+        "rejected, with its errors by row and column.",
         *demo_occupancy.lines(),
         "Staff and admin accounts also ask for a code from an authenticator app. Add the",
         f"time-based setup key {DEMO_TOTP_SECRET} to one, or print the current code with:",

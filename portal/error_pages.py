@@ -22,6 +22,8 @@ from portal.extensions import db, limiter, login_manager
 # restart or fail-over takes longer.
 RETRY_BUSY_SECONDS = 5
 RETRY_UNREACHABLE_SECONDS = 30
+# A document store outage in the drill (S3 stopped) lasted 10 s.
+RETRY_STORE_SECONDS = 15
 # PostgreSQL's "server going away" states: shut down by an administrator or by a crash, or
 # starting up and not yet accepting connections.
 SERVER_GOING_AWAY = {"57P01", "57P02", "57P03"}
@@ -192,9 +194,10 @@ def _keep_retry_after(response):
 def store_unavailable(error):
     """A download (or a file made on the way, such as a receipt) met a document store that
     cannot be reached: a service fault to retry, not a bug. Forms catch it before this, as
-    the DomainError it is, and keep what was typed."""
+    the DomainError it is, and keep what was typed. A store outage (a restart, a network
+    fault) is over in seconds to minutes: the page says to try again, with Retry-After."""
     db.session.rollback()
-    return error_page(503, _("The file is not available just now"), error.message)
+    return _try_again(_("The file is not available just now"), error.message, RETRY_STORE_SECONDS)
 
 
 def server_error(error):

@@ -83,7 +83,7 @@ STAFF_MENUS = (
         (
             Item("admin.search", _l("Permits and people"), ("admin.permit_record", "admin.person")),
             Item("permits.exports", _l("Exports")),
-            Item("permits.import_permits", _l("Import permits"), admin_only=True),
+            Item("permits.import_permits", _l("Import permits"), ("permits.import_status",), True),
             Item("admin.audit_log", _l("Audit log"), admin_only=True),
         ),
     ),

@@ -60,6 +60,14 @@ TONES: dict[str, dict[str, str]] = {
         "refunded": ENDED,
     },
     "VersionStatus": {"current": DONE, "superseded": ENDED, "revoked": REFUSED},
+    # A permit import: a failed one waits for the admin (upload again, or retry the job).
+    "ImportStatus": {
+        "queued": PROGRESS,
+        "running": PROGRESS,
+        "done": DONE,
+        "rejected": REFUSED,
+        "failed": ACTION,
+    },
     "PickupStatus": {
         "booked": PROGRESS,
         "picked_up": DONE,

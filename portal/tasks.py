@@ -10,8 +10,9 @@ The database is the source of truth, not the queue: `outbox.send_due` (every min
 sends every due message whatever became of its own `outbox.deliver` job, `receipts.sweep`
 (every five minutes) queues `receipts.issue` again for each payment still waiting for its
 receipt, and `certificates.sweep` (every five minutes) `certificates.render_pdf` for each
-certificate version still without its PDF. Work whose job was lost with Redis is done by
-the next sweep.
+certificate version still without its PDF, and `permits.import_sweep` (every five
+minutes) `permits.import_file` for each permit import left queued or running too long.
+Work whose job was lost with Redis is done by the next sweep.
 """
 
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from portal.payments.cli import reconcile
 from portal.payments.models import Payment
 from portal.payments.receipt_delivery import DUE, issue_receipt
 from portal.payments.stripe_client import test_mode
+from portal.permits import imports
 
 SWEEP_LIMIT = 500
 # How far back the daily reconcile asks Stripe: a missed day is still covered the next.
@@ -82,6 +84,22 @@ def sweep_certificate_pdfs() -> int:
     )
 
 
+@jobs.task(imports.TASK, label=_l("Import a permit file"), timeout=imports.RUN_SECONDS)
+def import_permit_file(import_id: int) -> None:
+    # A failure is recorded on the import, then propagates: the queue retries it.
+    imports.run(import_id)
+
+
+@jobs.task(
+    "permits.import_sweep", label=_l("Queue permit imports left waiting"), retry_intervals=()
+)
+def sweep_permit_imports() -> int:
+    """Queue `permits.import_file` for each import queued for a while without a run, or
+    running longer than a run may take (its worker killed); one already queued, running
+    or failed for good is left as it is. Returns how many were queued."""
+    return sum(jobs.enqueue(imports.TASK, import_id) for import_id in imports.due_ids(SWEEP_LIMIT))
+
+
 @jobs.task("reminders.send", label=_l("Send tomorrow's reminders"))
 def send_reminders() -> None:
     """Pickups and inspections tomorrow, temporary certificates 30 and 7 days before they
@@ -114,6 +132,7 @@ SCHEDULE = (
     Scheduled("outbox.send_due", interval=60),
     Scheduled("receipts.sweep", interval=300),
     Scheduled("certificates.sweep", interval=300),
+    Scheduled("permits.import_sweep", interval=300),
     # 13:00 UTC is the morning in the Americas: reminders for tomorrow arrive today.
     Scheduled("reminders.send", cron="0 13 * * *"),
     Scheduled("payments.reconcile", cron="30 7 * * *"),

@@ -11,7 +11,7 @@ from portal.auth.passwords import verify_password
 from portal.certificates import verification
 from portal.certificates.models import Certificate, CertificateKind
 from portal.extensions import db
-from portal.permits.models import Permit, PermitParty
+from portal.permits.models import ImportStatus, Permit, PermitImport, PermitParty
 
 
 def _counts():
@@ -35,6 +35,14 @@ def test_seed_demo_twice_gives_the_same_demo(app):
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output
     assert _counts() == counts
+    # Import permits: a file imported by its job (three permits updated) and one rejected.
+    assert [
+        (i.filename, i.status, i.updated_permits, i.error_count)
+        for i in db.session.scalars(select(PermitImport).order_by(PermitImport.id))
+    ] == [
+        ("permits-weekly-update.csv", ImportStatus.DONE, 3, 0),
+        ("permits-with-errors.csv", ImportStatus.REJECTED, 0, 2),
+    ]
 
     statuses = set(db.session.scalars(select(CofOApplication.status)))
     assert statuses == {

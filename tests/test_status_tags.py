@@ -6,7 +6,7 @@ from portal.applications.models import ApplicationStatus
 from portal.certificates.models import PickupStatus, RequestStatus, VersionStatus
 from portal.inspections.models import InspectionResult, InspectionStatus
 from portal.payments.models import FeeStatus, PaymentStatus
-from portal.permits.models import PermitStatus
+from portal.permits.models import ImportStatus, PermitStatus
 from portal.status_tags import ACTION, DONE, ENDED, PROGRESS, REFUSED, TONES, status_tag, tone
 from tests.factories import sign_in_as
 from tests.factories.world import build_world
@@ -21,6 +21,7 @@ SHOWN = (
     VersionStatus,
     PickupStatus,
     RequestStatus,
+    ImportStatus,
 )
 
 

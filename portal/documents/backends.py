@@ -32,6 +32,12 @@ class StoreUnreachable(Exception):
     5xx, a timeout, denied credentials): nothing was written."""
 
 
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
 class Backend(Protocol):
     def exists(self, key: str) -> bool: ...
 
@@ -41,7 +47,7 @@ class Backend(Protocol):
 
     def read(self, key: str) -> bytes: ...
 
-    def open(self, key: str) -> IO[bytes]: ...
+    def open(self, key: str) -> Readable: ...
 
     def list_keys(self) -> Iterator[str]: ...
 
@@ -107,6 +113,24 @@ def s3_client(endpoint_url: str | None):
     return boto3.client("s3", endpoint_url=endpoint_url or None, config=config)
 
 
+class S3Body:
+    """An object's body as it streams from the bucket: a fault while reading it (the
+    connection dropped, a read timeout, fewer bytes than announced) is StoreUnreachable,
+    like a fault before it, not botocore's own exception."""
+
+    def __init__(self, body) -> None:
+        self.body = body
+
+    def read(self, size: int = -1, /) -> bytes:
+        try:
+            return self.body.read(None if size < 0 else size)
+        except FAULTS as error:
+            raise StoreUnreachable(f"{type(error).__name__}: {error}") from error
+
+    def close(self) -> None:
+        self.body.close()
+
+
 class S3Backend:
     """Objects in one bucket, under one prefix."""
 
@@ -118,8 +142,12 @@ class S3Backend:
         return f"{self.location.prefix}/{key}" if self.location.prefix else key
 
     def _missing(self, error) -> bool:
-        code = getattr(error, "response", {}).get("Error", {}).get("Code")
-        return code in ("404", "NoSuchKey", "NotFound")
+        # Only an answer from the server can say "no such key"; botocore's read timeout
+        # carries `response = None` (it descends from requests' exceptions), which once
+        # turned a timed-out download into an AttributeError and a 500.
+        if not isinstance(error, ClientError):
+            return False
+        return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
 
     def _head(self, key: str) -> dict | None:
         try:
@@ -149,21 +177,19 @@ class S3Backend:
         except FAULTS as error:
             raise StoreUnreachable(f"{type(error).__name__}: {error}") from error
 
-    def open(self, key: str) -> IO[bytes]:
+    def open(self, key: str) -> S3Body:
         try:
             answer = self.client.get_object(Bucket=self.location.bucket, Key=self._key(key))
         except FAULTS as error:
             if self._missing(error):
                 raise FileNotFoundError(key) from error
             raise StoreUnreachable(f"{type(error).__name__}: {error}") from error
-        return answer["Body"]
+        return S3Body(answer["Body"])
 
     def read(self, key: str) -> bytes:
         body = self.open(key)
         try:
             return body.read()
-        except FAULTS as error:
-            raise StoreUnreachable(f"{type(error).__name__}: {error}") from error
         finally:
             body.close()
 

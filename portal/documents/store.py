@@ -9,12 +9,13 @@ form, and the transaction rolls back like any refusal.
 
 import hashlib
 import unicodedata
+from typing import IO, cast
 
 from flask import current_app, send_file
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal.documents.backends import Backend, StoreUnreachable, from_settings, key_for
+from portal.documents.backends import Backend, Readable, StoreUnreachable, from_settings, key_for
 from portal.documents.models import StoredFile
 from portal.errors import DomainError
 from portal.extensions import db
@@ -27,6 +28,11 @@ SIGNATURES = {
 }
 EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 
+
+# What a download reads from the store before it answers: a store that fails this early
+# still gets the 503 page; only a fault after the first bytes can cut a download short.
+FIRST_CHUNK_BYTES = 64 * 1024
+COPY_CHUNK_BYTES = 1024 * 1024
 
 DOWNLOAD_UNAVAILABLE = _l(
     "The file cannot be fetched from the document store just now. Try again in a few minutes."
@@ -127,9 +133,61 @@ def read_bytes(stored: StoredFile) -> bytes:
         raise StoreUnavailable() from error
 
 
+def copy_stored(stored: StoredFile, target: IO[bytes]) -> None:
+    """Copy a stored file's bytes into `target` as they stream from the store (a large
+    file is never held whole), checking them against the file's SHA-256."""
+    digest = hashlib.sha256()
+    try:
+        body = backend().open(key_for(stored.sha256))
+        try:
+            while chunk := body.read(COPY_CHUNK_BYTES):
+                digest.update(chunk)
+                target.write(chunk)
+        finally:
+            body.close()
+    except StoreUnreachable as error:
+        current_app.logger.warning("document store unreachable on read: %s", error)
+        raise StoreUnavailable(DOWNLOAD_UNAVAILABLE) from error
+    if digest.hexdigest() != stored.sha256:
+        raise RuntimeError(f"stored file {stored.sha256} does not match its SHA-256")
+
+
 def stored_keys() -> list[str]:
     """Every file the store holds, by key (`ab/abcdef...`)."""
     return list(backend().list_keys())
+
+
+class Prefetched:
+    """A stored file's body for send_file, its first chunk already read.
+
+    The first chunk is read before the response starts, so a store that fails then
+    answers the 503 page. A fault after that comes when the status line and headers
+    have gone: it is logged and raised, so the server drops the connection, and the
+    browser, counting against Content-Length, reports the download as failed, to be
+    tried again; nothing can turn it into an error page any more."""
+
+    def __init__(self, first: bytes, body: Readable, sha256: str) -> None:
+        self.first, self.body, self.sha256 = first, body, sha256
+        self.sent = 0
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self.first:
+            chunk, self.first = self.first, b""
+        else:
+            try:
+                chunk = self.body.read(size)
+            except StoreUnreachable:
+                current_app.logger.warning(
+                    "document store failed after %s bytes of %s: the download is cut short",
+                    self.sent,
+                    self.sha256,
+                )
+                raise
+        self.sent += len(chunk)
+        return chunk
+
+    def close(self) -> None:
+        self.body.close()
 
 
 def send_stored(stored: StoredFile, filename: str):
@@ -137,13 +195,18 @@ def send_stored(stored: StoredFile, filename: str):
     check; the browser must not sniff or render it inline. No presigned URL: a link to the
     bucket would work for whoever holds it until it expires, after the person signed out
     or lost access, and would need the bucket reachable from the Internet."""
+    body: Readable | None = None
     try:
         body = backend().open(key_for(stored.sha256))
+        first = body.read(FIRST_CHUNK_BYTES)
     except StoreUnreachable as error:
+        if body is not None:
+            body.close()
         current_app.logger.warning("document store unreachable on read: %s", error)
         raise StoreUnavailable(DOWNLOAD_UNAVAILABLE) from error
     response = send_file(
-        body,
+        # send_file only calls read() and close() (werkzeug's or gunicorn's file wrapper).
+        cast(IO[bytes], Prefetched(first, body, stored.sha256)),
         mimetype=stored.content_type,
         as_attachment=True,
         # Names stored before control characters were dropped on upload are cleaned here.

@@ -433,6 +433,26 @@ def _validated_rows(source: IO[bytes], errors: _Collector) -> Iterator[tuple[int
             yield row_number, clean
 
 
+def check_header(source: IO[bytes]) -> RowError | None:
+    """The quick checks an upload gets before it is stored (a CSV text file whose header
+    names the required columns), or what is wrong; the rows are the import job's to check.
+    Leaves the stream at its start."""
+    text = None
+    try:
+        _check_bytes(source)
+        text = _text_stream(source)
+        _read_header(csv.reader(text, strict=True))
+    except _FileRefused as refused:
+        return refused.error
+    except (csv.Error, UnicodeDecodeError) as error:
+        return RowError(1, "", str(_l("The row cannot be read as CSV (%(detail)s).", detail=error)))
+    finally:
+        if text is not None:
+            text.detach()
+        source.seek(0)
+    return None
+
+
 def validate(source: IO[bytes], *, max_reported_errors: int | None = None) -> ImportReport:
     """First pass: every error in the file, and how many rows it has."""
     report = ImportReport()

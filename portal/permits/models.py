@@ -16,7 +16,7 @@ from portal.search_keys import (
     permit_search_text,
     search_key_type,
 )
-from portal.workflow import LabelledStatus
+from portal.workflow import LabelledStatus, TransitionTable
 
 
 class Trade(LabelledStatus):
@@ -232,3 +232,75 @@ def trade_label(value: str) -> str:
         return str(Trade(value).label)
     except ValueError:
         return value
+
+
+class ImportStatus(LabelledStatus):
+    QUEUED = "queued", _l("Waiting")
+    RUNNING = "running", _l("Importing")
+    DONE = "done", _l("Imported")
+    REJECTED = "rejected", _l("Not imported: errors in the file")
+    FAILED = "failed", _l("Not imported: it could not be finished")
+
+
+# queued -> running -> done | rejected | failed. A run that fails goes back to queued for
+# its retry (or to failed after its last one); a retry from the Background jobs page takes
+# a failed import again; a run may take over from one that was killed mid-way
+# (running -> running), and then only the newest run's outcome can be committed.
+IMPORT_TRANSITIONS = TransitionTable(
+    {
+        ImportStatus.QUEUED: {ImportStatus.RUNNING},
+        ImportStatus.RUNNING: {
+            ImportStatus.RUNNING,
+            ImportStatus.QUEUED,
+            ImportStatus.DONE,
+            ImportStatus.REJECTED,
+            ImportStatus.FAILED,
+        },
+        ImportStatus.FAILED: {ImportStatus.RUNNING},
+    }
+)
+# The outcomes: an import in one of these is over, and the job does nothing.
+IMPORT_OVER = (ImportStatus.DONE, ImportStatus.REJECTED)
+
+
+class PermitImport(TimestampMixin, Base):
+    """An admin's permit file, stored in the document store, and what its import did: the
+    `permits.import_file` job validates the whole file and writes it, all or nothing.
+
+    `attempt` numbers the runs: a run claims the import by raising it, and only the run
+    whose number is still the import's may record the outcome (with the permits it wrote,
+    in one commit), so a run killed mid-way, or overtaken, writes nothing."""
+
+    __tablename__ = "permit_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[ImportStatus] = mapped_column(
+        enum_column(ImportStatus), default=ImportStatus.QUEUED, index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    stored_file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    attempt: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    rows: Mapped[int] = mapped_column(default=0)
+    created_permits: Mapped[int] = mapped_column(default=0)
+    updated_permits: Mapped[int] = mapped_column(default=0)
+    error_count: Mapped[int] = mapped_column(default=0)
+    # The first errors, [row, column, message] each (the page lists at most this many).
+    errors: Mapped[list] = mapped_column(JSON, default=list)
+    # Why the last run could not finish, as a key of imports.FAILURES ("" when it did).
+    failure: Mapped[str] = mapped_column(String(40), default="")
+
+    stored_file = relationship("StoredFile")
+    uploaded_by = relationship("User", foreign_keys=[uploaded_by_id])
+
+    @property
+    def is_over(self) -> bool:
+        return self.status in IMPORT_OVER
+
+    @property
+    def errors_not_listed(self) -> int:
+        return self.error_count - len(self.errors)

@@ -10,7 +10,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.access import admin, current_actor, public, signed_in, staff
@@ -20,7 +19,7 @@ from portal.documents.store import upload_name
 from portal.errors import DomainError
 from portal.extensions import db, limiter
 from portal.forms import STALE_FORM_MESSAGE, ActionForm
-from portal.permits import export, invitations, public_status, services
+from portal.permits import export, imports, invitations, public_status, services
 from portal.permits.access import permit_party
 from portal.permits.forms import (
     AddPartyForm,
@@ -31,7 +30,7 @@ from portal.permits.forms import (
     StatusSearchForm,
 )
 from portal.permits.home import applicant_home
-from portal.permits.models import PartyRole, Permit, PermitStatus, Trade
+from portal.permits.models import PartyRole, Permit, PermitImport, PermitStatus, Trade
 from portal.queues import page_number
 
 # No url_prefix: the staff's permit pages live under /staff/ with the rest of the staff side.
@@ -43,8 +42,6 @@ CLAIMS_PER_ADDRESS = "20 per hour"
 # Anonymous status lookups, per address and shared by the search and the permit pages:
 # enough for a person checking a few permits, too few to copy the permit register.
 STATUS_LOOKUPS = "30 per minute"
-# The admin page lists this many errors; `flask permits import` prints them all.
-WEB_IMPORT_ERRORS_SHOWN = 1000
 
 
 def _claim_failed(response) -> bool:
@@ -270,37 +267,29 @@ def accept_invitation(token: str):
 @admin
 def import_permits():
     form = ImportForm()
-    report = None
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            report = services.import_permits(
-                upload.stream,
-                actor=current_actor(),
-                filename=upload_name(upload, ""),
-                max_reported_errors=WEB_IMPORT_ERRORS_SHOWN,
+            record = imports.start(
+                upload.stream, filename=upload_name(upload, ""), actor=current_actor()
             )
         except DomainError as error:
             form.file.errors.append(error.message)
         else:
-            if not report.ok:
-                # In the error summary too, so the page's title, focus and the link to the
-                # file field say that the upload failed, as on any other form.
-                form.file.errors.append(
-                    ngettext(
-                        "The file has %(num)s error: nothing was imported. "
-                        "The errors are listed below.",
-                        "The file has %(num)s errors: nothing was imported. "
-                        "The errors are listed below.",
-                        report.error_count,
-                    )
-                )
+            return redirect(url_for("permits.import_status", import_id=record.id))
     return render_template(
         "permits/import.html",
         form=form,
-        report=report,
+        recent=imports.recent(),
         trades=[trade.value for trade in Trade],
     )
+
+
+@bp.get("/permits/imports/<int:import_id>")
+@admin
+def import_status(import_id: int):
+    record = db.get_or_404(PermitImport, import_id)
+    return render_template("permits/import_status.html", record=record, failures=imports.FAILURES)
 
 
 # ---- staff: open-data exports -----------------------------------------------------------------

@@ -118,9 +118,10 @@ def _security_code(page: Page) -> str:
     return "/account/sign-in/code"
 
 
+# Refused at the upload (its rows are the import job's to check): no Scope column.
 BAD_CSV = (
-    b"PermitNum,StatusCurrent,OriginalAddress1,OriginalCity,OriginalState,OriginalZip,Scope\n"
-    b"BP-2026-900001,Issued,1 N State St,Chicago,Illinois,60602,electrical\n"
+    b"PermitNum,StatusCurrent,OriginalAddress1,OriginalCity,OriginalState,OriginalZip\n"
+    b"BP-2026-900001,Issued,1 N State St,Chicago,IL,60602\n"
 )
 HTML_AS_PDF = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 
@@ -205,7 +206,7 @@ CASES = {
         open=_admin("/permits/import"),
         submit="Import permits",
         files={FILE_INPUT: ("permits.csv", BAD_CSV)},
-        errors=["The file has 1 error: nothing was imported. The errors are listed below."],
+        errors=["The file is missing required columns: Scope."],
     ),
     "requirement-check": FormErrorCase(
         open=_public("/do-i-need-a-certificate"),

@@ -4,6 +4,7 @@ in-process mock, and a real S3 server over HTTP when TEST_S3_ENDPOINT_URL names 
 import hashlib
 
 import pytest
+from botocore.exceptions import ReadTimeoutError
 from moto import mock_aws
 
 from portal.config import parse_url
@@ -92,6 +93,27 @@ def test_a_server_that_does_not_answer_is_unreachable_not_missing(monkeypatch):
         store.put(KEY, PDF, "application/pdf")
     with pytest.raises(StoreUnreachable):
         store.open(KEY)
+
+
+def test_a_read_timeout_is_unreachable_not_a_crash(monkeypatch):
+    # botocore's ReadTimeoutError has `response = None`: reading an error code from it
+    # raised AttributeError, a 500 where the store's 503 page belonged.
+    set_test_credentials(monkeypatch)
+    with mock_aws():
+        make_bucket("docs")
+        client = s3_client(None)
+        store = S3Backend(parse_url("s3://docs"), client)
+        store.put(KEY, PDF, "application/pdf")
+
+        def time_out(**kwargs):
+            raise ReadTimeoutError(endpoint_url="http://127.0.0.1:9")
+
+        for method in ("head_object", "get_object"):
+            monkeypatch.setattr(client, method, time_out)
+        with pytest.raises(StoreUnreachable):
+            store.exists(KEY)
+        with pytest.raises(StoreUnreachable):
+            store.open(KEY)
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,12 @@
 """Permits as the BLDS import would leave them, and the people who are parties on them."""
 
 from portal.auth.models import User
+from portal.documents.store import save_bytes
 from portal.extensions import db
-from portal.permits.models import PartyRole, Permit, PermitParty, PermitStatus
+from portal.permits.models import PartyRole, Permit, PermitImport, PermitParty, PermitStatus
 from tests.factories.accounts import make_user
 from tests.factories.numbers import next_number
+from tests.support.permit_csv import csv_bytes, permit_row
 
 
 def make_permit(**fields) -> Permit:
@@ -46,3 +48,19 @@ def owner_with_permit(**permit_fields) -> tuple[User, Permit]:
     permit = make_permit(**permit_fields)
     add_party(permit, owner)
     return owner, permit
+
+
+def permit_import(actor: User, data: bytes | None = None, filename: str = "permits.csv"):
+    """A permit file as the upload leaves it (stored, its import queued), without its job:
+    a test runs `imports.run` or its own queued job. Added and flushed, not committed."""
+    stored = save_bytes(data if data is not None else csv_bytes([permit_row()]), "text/csv")
+    record = PermitImport(
+        filename=filename,
+        stored_file_id=stored.id,
+        sha256=stored.sha256,
+        size=stored.size,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record

@@ -57,14 +57,14 @@ from portal.payments.models import (
     Payment,
     PaymentStatus,
 )
-from portal.permits.models import Invitation, PartyRole, Permit, PermitParty
+from portal.permits.models import Invitation, PartyRole, Permit, PermitImport, PermitParty
 from portal.settings.models import Holiday
 from tests.factories.accounts import enrol_second_factor, make_user
 from tests.factories.applications import complete_application
 from tests.factories.certificates import booked_pickup, free_day, issued_certificate
 from tests.factories.inspections import on_day, preferred_days, required_by_code
 from tests.factories.payments import make_payment
-from tests.factories.permits import add_party, make_permit
+from tests.factories.permits import add_party, make_permit, permit_import
 from tests.factories.settings import unused_day
 from tests.support.files import PNG
 
@@ -128,6 +128,8 @@ class World:
     optional_request: OccupancyRequest | None = None
     # world.staff has an authenticator app (and these recovery codes); world.admin has not.
     staff_recovery_codes: list[str] | None = None
+    # A permit file the admin uploaded, its import queued (its job not run).
+    permit_import: PermitImport | None = None
 
     def user(self, actor: str) -> User | None:
         return None if actor == "anonymous" else getattr(self, actor)
@@ -279,6 +281,8 @@ def build_world(status: ApplicationStatus = ApplicationStatus.SUBMITTED) -> Worl
         select(Fee).where(Fee.inspection_request_id == inspection_request.id)
     ).all()
 
+    uploaded = permit_import(admin)
+
     world = World(
         owner=owner,
         agent=agent,
@@ -287,6 +291,7 @@ def build_world(status: ApplicationStatus = ApplicationStatus.SUBMITTED) -> Worl
         staff=staff,
         admin=admin,
         newcomer=newcomer,
+        permit_import=uploaded,
         permit=permit,
         application=application,
         contact=contact,

@@ -1,4 +1,5 @@
-"""`flask permits import` and the admin upload page report the same all-or-nothing import."""
+"""`flask permits import` and the admin upload page: the same all-or-nothing import (the
+page's import runs as a job: tests/permits/test_import_job.py)."""
 
 import io
 
@@ -6,7 +7,7 @@ from sqlalchemy import select
 
 from portal.auth.models import Role
 from portal.extensions import db
-from portal.permits.models import Permit
+from portal.permits.models import Permit, PermitImport
 from tests.factories import make_user, sign_in_as
 from tests.support.pages import check_page
 from tests.support.permit_csv import csv_bytes, permit_row
@@ -66,40 +67,13 @@ def upload(client, data: bytes, filename="permits.csv"):
     )
 
 
-def test_admin_page_explains_the_policy_and_imports_a_file(client):
-    sign_in_as(client, make_user(role=Role.ADMIN))
-    page = client.get("/permits/import")
-    assert page.status_code == 200
-    check_page(page.data)
-    assert b"All or nothing" in page.data
-
-    response = upload(client, csv_bytes([permit_row(PermitNum="BP-WEB-1")]))
-    assert response.status_code == 200
-    check_page(response.data)
-    assert b"The file was imported" in response.data
-    assert b"1 new permits, 0 permits updated" in response.data
-    assert permit_nums() == {"BP-WEB-1"}
-
-
-def test_admin_page_lists_every_error_and_imports_nothing(client):
-    sign_in_as(client, make_user(role=Role.ADMIN))
-    response = upload(
-        client, csv_bytes([permit_row(PermitNum="BP-WEB-OK"), permit_row(OriginalZip="ABCDE")])
-    )
-    assert response.status_code == 200
-    check_page(response.data)
-    assert b"Nothing was imported" in response.data
-    assert b"OriginalZip" in response.data
-    assert b"is not a 5- or 9-digit ZIP code" in response.data
-    assert permit_nums() == set()
-
-
 def test_admin_page_refuses_a_binary_file(client):
     sign_in_as(client, make_user(role=Role.ADMIN))
     response = upload(client, b"%PDF-1.7\x00\x00\x01", filename="permits.csv")
     check_page(response.data)
     assert b"not a CSV text file" in response.data
     assert permit_nums() == set()
+    assert db.session.scalar(select(PermitImport.id)) is None
 
 
 def test_admin_page_without_a_file_shows_the_error(client):
