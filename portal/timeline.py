@@ -121,7 +121,7 @@ class EntryFacts:
     @property
     def actor_label(self: _EntryColumns) -> str:
         if self.by_department or self.actor_name is None:
-            return str(_l("The department"))
+            return _("The department")
         return self.actor_name
 
 

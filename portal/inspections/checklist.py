@@ -101,6 +101,16 @@ class ChecklistItem:
         """The applicant books this one with the agency, not through the portal."""
         return booked_by_agency(self.required)
 
+    @property
+    def settled(self) -> bool:
+        """Passed, with nothing to request and no visit open: a stage of only these folds
+        away on the permit page."""
+        return (
+            self.required.passed_at is not None
+            and not self.can_request
+            and not (self.latest and self.latest.is_open)
+        )
+
 
 @dataclass
 class Checklist:

@@ -51,12 +51,22 @@ def permit_for_user(user, permit_id: int, roles=(), staff_allowed: bool = True) 
     """
     if user.is_staff:
         return db.session.get(Permit, permit_id) if staff_allowed else None
-    party = select(PermitParty.id).where(
-        PermitParty.permit_id == permit_id, PermitParty.user_id == user.id
-    )
+    values = {"permit_id": permit_id, "user_id": user.id}
     if roles:
-        party = party.where(PermitParty.role.in_(roles))
-    return db.session.scalar(select(Permit).where(Permit.id == permit_id, party.exists()))
+        return db.session.scalar(_PARTY_PERMIT_IN_ROLES, {**values, "roles": list(roles)})
+    return db.session.scalar(_PARTY_PERMIT, values)
+
+
+# Every permit page asks this (the access decorator): built once (issue 17).
+_PARTY = select(PermitParty.id).where(
+    PermitParty.permit_id == bindparam("permit_id"),
+    PermitParty.user_id == bindparam("user_id"),
+)
+_PARTY_PERMIT = select(Permit).where(Permit.id == bindparam("permit_id"), _PARTY.exists())
+_PARTY_PERMIT_IN_ROLES = select(Permit).where(
+    Permit.id == bindparam("permit_id"),
+    _PARTY.where(PermitParty.role.in_(bindparam("roles", expanding=True))).exists(),
+)
 
 
 # Import
