@@ -1,18 +1,18 @@
 """Filters and globals the templates use: local times, money, labels."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from babel import dates
 from flask import Flask, request, url_for
-from flask_babel import format_datetime, get_locale, to_user_timezone
+from flask_babel import get_locale, to_user_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from portal import languages
+from portal import calendar, languages
 from portal.fragments import FragmentCache
 from portal.money import format_cents
 from portal.navigation import Navigation, navigation
@@ -28,6 +28,11 @@ def long_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = to_user_timezone(value).date()
     return _formatted_day(value, languages.date_pattern(), str(get_locale()))
+
+
+@lru_cache(maxsize=16)
+def _parsed(pattern: str) -> dates.DateTimePattern:
+    return dates.parse_pattern(pattern)
 
 
 @lru_cache(maxsize=4096)
@@ -100,10 +105,15 @@ def init_app(app: Flask) -> None:
 
     @app.template_filter("datetime")
     def datetime_filter(value: datetime | None) -> str:
+        """A time in the department's zone (a naive one is UTC), as Flask-Babel's
+        format_datetime shows it, without its per-call look-ups and pattern parsing: 30 µs
+        a call, and the staff record shows sixty (issue 17)."""
         if value is None:
             return ""
-        # Flask-Babel shows aware times in BABEL_DEFAULT_TIMEZONE, the department's zone.
-        return format_datetime(value, languages.date_pattern(with_time=True))
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        local = value.astimezone(calendar.department_zone())
+        return _parsed(languages.date_pattern(with_time=True)).apply(local, get_locale())
 
     @app.template_filter("date")
     def date_filter(value: date | datetime | None) -> str:

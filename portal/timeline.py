@@ -7,7 +7,7 @@ day and a pickup's hours are stored as ISO values and written the reader's way.
 """
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Protocol
 
 from flask import has_request_context
 from flask_babel import LazyString
@@ -96,7 +96,36 @@ EVENT_TEXT = {
 }
 
 
-class TimelineEntry(Base):
+class _EntryColumns(Protocol):
+    @property
+    def event(self) -> str: ...
+    @property
+    def params(self) -> dict: ...
+    @property
+    def by_department(self) -> bool: ...
+    @property
+    def actor_name(self) -> str | None: ...
+
+
+class EntryFacts:
+    """An entry's words and who it shows as acting: shared by the model and by the
+    column-only rows the permit page and the staff record read (permits.services)."""
+
+    @property
+    def text(self: _EntryColumns) -> str:
+        template = EVENT_TEXT.get(self.event)
+        if template is None:
+            return self.event
+        return str(template).format(**_shown(self.params or {}))
+
+    @property
+    def actor_label(self: _EntryColumns) -> str:
+        if self.by_department or self.actor_name is None:
+            return _("The department")
+        return self.actor_name
+
+
+class TimelineEntry(EntryFacts, Base):
     __tablename__ = "timeline_entries"
     __table_args__ = (Index("ix_timeline_entries_permit_created", "permit_id", "created_at"),)
 
@@ -112,17 +141,8 @@ class TimelineEntry(Base):
     actor = relationship("User", lazy="joined")
 
     @property
-    def text(self) -> str:
-        template = EVENT_TEXT.get(self.event)
-        if template is None:
-            return self.event
-        return str(template).format(**_shown(self.params or {}))
-
-    @property
-    def actor_label(self) -> str:
-        if self.by_department:
-            return str(_l("The department"))
-        return self.actor.name if self.actor else str(_l("The department"))
+    def actor_name(self) -> str | None:
+        return self.actor.name if self.actor else None
 
 
 def add(permit, event: str, *, actor=None, **params) -> TimelineEntry:

@@ -2,9 +2,10 @@
 session and as a signed-in person's account preference; Accept-Language on a first visit;
 emails in the recipient's language; dates and money written the reader's way."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+from flask_babel import format_datetime
 
 from portal import languages
 from portal.auth.models import User
@@ -133,6 +134,28 @@ def test_dates_and_money_are_written_the_readers_way(app):
             )
             assert format_cents(-1999) == "-$19.99"
         assert long_date(day) == "21 November 2026"
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        # Naive (as SQLite returns them): UTC. The hour before Chicago's clocks go forward.
+        datetime(2026, 3, 8, 7, 59, tzinfo=UTC).replace(tzinfo=None),
+        datetime(2026, 3, 8, 8, 1, tzinfo=UTC),
+        datetime(2026, 11, 1, 6, 30, tzinfo=UTC),  # the hour Chicago's clocks repeat
+        datetime(2026, 11, 1, 7, 30, tzinfo=UTC).replace(tzinfo=None),
+        datetime(2026, 12, 31, 23, 59, tzinfo=UTC),  # 5:59 PM in Chicago: still that day
+    ],
+)
+def test_times_are_written_as_flask_babel_writes_them(app, moment):
+    """The |datetime filter formats without Flask-Babel's per-call look-ups (issue 17): it must
+    write what format_datetime writes, in the department's zone, in each language."""
+    show = app.jinja_env.filters["datetime"]
+    with app.test_request_context():
+        for code in ("en", "es"):
+            with languages.rendering_in(code):
+                pattern = languages.date_pattern(with_time=True)
+                assert show(moment) == format_datetime(moment, pattern)
 
 
 def test_labels_and_choices_translated_once_follow_the_readers_language(app):

@@ -5,15 +5,15 @@ the home, and its status (never its answers) on the public status page."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import lazyload
 
 from portal import panels
-from portal.applications.models import ApplicationStatus, CofOApplication
+from portal.applications.models import EDITABLE_STATES, ApplicationStatus, CofOApplication
 from portal.extensions import db
 from portal.permits.home import HomePermit
 from portal.permits.models import PartyRole, Permit, PermitStatus
@@ -24,21 +24,37 @@ _WAITING = {S.SUBMITTED, S.UNDER_REVIEW, S.RESUBMITTED}
 _ENDED = {S.REJECTED, S.NOT_APPLICABLE, S.WITHDRAWN}
 
 
-def latest_applications(permit_ids: Sequence[int]) -> dict[int, CofOApplication]:
-    """Each permit's newest application, in one query whatever the number of permits."""
-    if not permit_ids:
-        return {}
-    newest = (
-        select(func.max(CofOApplication.id))
-        .where(CofOApplication.permit_id.in_(permit_ids))
-        .group_by(CofOApplication.permit_id)
+@dataclass(frozen=True)
+class ApplicationLine:
+    """A permit's newest application as the permit page and the public status page show it
+    (its columns, not the entity with every answer: issue 17)."""
+
+    status: ApplicationStatus
+    confirmation_number: str | None
+    submitted_at: datetime | None
+    staff_message: str
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATES
+
+
+_NEWEST_APPLICATION = (
+    select(
+        CofOApplication.status,
+        CofOApplication.confirmation_number,
+        CofOApplication.submitted_at,
+        CofOApplication.staff_message,
     )
-    applications = db.session.scalars(
-        select(CofOApplication)
-        .where(CofOApplication.id.in_(newest))
-        .options(lazyload(CofOApplication.permit))
-    ).all()
-    return {application.permit_id: application for application in applications}
+    .where(CofOApplication.permit_id == bindparam("permit_id"))
+    .order_by(CofOApplication.id.desc())
+    .limit(1)
+)
+
+
+def newest_application(permit_id: int) -> ApplicationLine | None:
+    row = db.session.execute(_NEWEST_APPLICATION, {"permit_id": permit_id}).first()
+    return None if row is None else ApplicationLine(*row)
 
 
 # Built once (the same statement on every page): the newest application of each permit.
@@ -120,7 +136,7 @@ class HomeApplication:
 
 @dataclass(frozen=True)
 class ApplicationPanel:
-    application: CofOApplication | None
+    application: ApplicationLine | None
 
 
 @panels.home_fact("application")
@@ -150,13 +166,13 @@ def home_applications(permits: Sequence[HomePermit]) -> dict[int, HomeApplicatio
 class SummaryApplication:
     """The summary's application line, and the department's request when there is one."""
 
-    application: CofOApplication | None
+    application: ApplicationLine | None
     # The owner or an agent, who may answer the department (not a contractor, not staff).
     works_on_application: bool
 
 
 def _summary_step(
-    permit: Permit, role: PartyRole, application: CofOApplication | None
+    permit: Permit, role: PartyRole, application: ApplicationLine | None
 ) -> panels.NextStep:
     """The application's next step; a link only when the reader can act on it (start,
     continue or start again), else what they are waiting for."""
@@ -197,7 +213,7 @@ def application_summary(
     title=_l("C of O application"),
 )
 def application_panel(permit: Permit) -> ApplicationPanel:
-    return ApplicationPanel(latest_applications([permit.id]).get(permit.id))
+    return ApplicationPanel(newest_application(permit.id))
 
 
 @dataclass(frozen=True)
@@ -209,7 +225,7 @@ class PublicApplication:
 
 @panels.public_panel("application", order=10, template="applications/_public_panel.html")
 def public_application(permit: Permit) -> PublicApplication:
-    application = latest_applications([permit.id]).get(permit.id)
+    application = newest_application(permit.id)
     # A draft is the applicant's unfinished work, not yet an application to the department.
     if application is None or application.status == S.DRAFT:
         return PublicApplication(None)

@@ -4,6 +4,8 @@ them."""
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import Row, bindparam, select
+
 from portal.certificates import rendering
 from portal.certificates.models import (
     Certificate,
@@ -18,8 +20,8 @@ from portal.certificates.pickup import booking_problem
 from portal.certificates.reading import (
     certificates_for_permit,
     open_appointment,
-    requests_for_permit,
 )
+from portal.extensions import db
 from portal.permits.models import Permit
 
 
@@ -31,13 +33,24 @@ class PermitPanel:
     # Every certificate of the permit, newest first (partial, temporary and final).
     certificates: list[Certificate] = field(default_factory=list)
     # The owner's latest request for an optional C of O, if any (open, approved or refused).
-    optional: OccupancyRequest | None = None
+    optional: Row | None = None
+
+
+# What the panel says of the latest optional C of O request: its columns only (issue 17:
+# every occupancy request was loaded with its permit and requester to find this one).
+_NEWEST_OPTIONAL = (
+    select(OccupancyRequest.status, OccupancyRequest.decided_at, OccupancyRequest.decision_reason)
+    .where(
+        OccupancyRequest.permit_id == bindparam("permit_id"),
+        OccupancyRequest.kind == RequestKind.OPTIONAL,
+    )
+    .order_by(OccupancyRequest.id.desc())
+    .limit(1)
+)
 
 
 def permit_panel(permit: Permit) -> PermitPanel:
-    optional = next(
-        (r for r in requests_for_permit(permit.id) if r.kind == RequestKind.OPTIONAL), None
-    )
+    optional = db.session.execute(_NEWEST_OPTIONAL, {"permit_id": permit.id}).first()
     certificates = list(certificates_for_permit(permit.id))
     if not certificates:
         return PermitPanel(None, None, None, optional=optional)

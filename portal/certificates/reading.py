@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from portal.applications.models import ISSUABLE_STATES, CofOApplication
 from portal.certificates.models import (
@@ -35,11 +35,12 @@ def final_certificate_for_application(application_id: int) -> Certificate | None
 
 
 def certificates_for_permit(permit_id: int) -> Sequence[Certificate]:
-    """Every certificate of the permit, newest first, with its versions."""
+    """Every certificate of the permit, newest first, with its versions. The permit is the
+    caller's, already in the session: not joined again to each certificate (issue 17)."""
     return db.session.scalars(
         select(Certificate)
         .where(Certificate.permit_id == permit_id)
-        .options(selectinload(Certificate.versions))
+        .options(selectinload(Certificate.versions), lazyload(Certificate.permit))
         .order_by(Certificate.id.desc())
     ).all()
 

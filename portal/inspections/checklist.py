@@ -5,17 +5,20 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import BindParameter, bindparam, select
 
 from portal.extensions import db
-from portal.inspections.catalogue import required_inspections
 from portal.inspections.models import (
     STAGE_ORDER,
+    Deficiency,
     InspectionRequest,
+    InspectionResult,
     InspectionStage,
     InspectionStatus,
+    InspectionType,
     RequiredInspection,
+    VisitFacts,
+    Window,
 )
 from portal.inspections.requests import CLOSED_PERMIT, booked_by_agency
 from portal.payments import services as payments
@@ -28,23 +31,85 @@ IS = InspectionStatus
 
 
 @dataclass(frozen=True)
+class Agency:
+    """An inspecting agency, as the checklist shows it."""
+
+    id: int
+    name: str
+    instructions: str
+    phone: str
+    email: str
+    address: str
+    schedules_directly: bool
+
+
+@dataclass(frozen=True)
+class CheckType:
+    code: str
+    name: str
+    bureau: str
+    stage: InspectionStage
+    repeatable: bool
+    agency: Agency | None
+
+
+@dataclass(frozen=True)
+class Required:
+    """A required inspection not removed (the attributes the page reads of the model's)."""
+
+    id: int
+    passed_at: datetime | None
+    inspection_type: CheckType
+
+
+@dataclass(frozen=True)
+class VisitDeficiency:
+    description: str
+    location: str
+
+
+@dataclass(frozen=True)
+class Visit(VisitFacts):
+    """An inspection request: its state, booking and deficiencies (VisitFacts reads them)."""
+
+    id: int
+    required_inspection_id: int
+    status: InspectionStatus
+    result: InspectionResult | None
+    reinspection: bool
+    scheduled_date: date | None
+    scheduled_window: Window | None
+    deficiencies: list[VisitDeficiency] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class ChecklistItem:
-    required: RequiredInspection
-    latest: InspectionRequest | None
+    required: Required
+    latest: Visit | None
     state: str
     next_step: str
     can_request: bool
     # A repeatable inspection's visits, each with its own result (oldest first).
-    visits: list[InspectionRequest] = field(default_factory=list)
+    visits: list[Visit] = field(default_factory=list)
 
     @property
-    def agency(self) -> InspectingAgency | None:
+    def agency(self) -> Agency | None:
         return self.required.inspection_type.agency
 
     @property
     def booked_by_agency(self) -> bool:
         """The applicant books this one with the agency, not through the portal."""
         return booked_by_agency(self.required)
+
+    @property
+    def settled(self) -> bool:
+        """Passed, with nothing to request and no visit open: a stage of only these folds
+        away on the permit page."""
+        return (
+            self.required.passed_at is not None
+            and not self.can_request
+            and not (self.latest and self.latest.is_open)
+        )
 
 
 @dataclass
@@ -63,29 +128,102 @@ class Checklist:
         )
 
     @property
-    def direct_agencies(self) -> list[InspectingAgency]:
+    def direct_agencies(self) -> list[Agency]:
         """The agencies the applicant contacts for an inspection not yet passed."""
-        found: dict[int, InspectingAgency] = {}
+        found: dict[int, Agency] = {}
         for item in self.items:
             if item.booked_by_agency and item.agency and not item.required.passed_at:
                 found.setdefault(item.agency.id, item.agency)
         return list(found.values())
 
 
-def _requests_by_required(permit_id: int) -> dict[int, list[InspectionRequest]]:
-    requests = db.session.scalars(
-        select(InspectionRequest)
-        .where(InspectionRequest.permit_id == permit_id)
-        .options(selectinload(InspectionRequest.deficiencies))
-        .order_by(InspectionRequest.id)
-    ).all()
-    grouped: dict[int, list[InspectionRequest]] = {}
-    for request in requests:
-        grouped.setdefault(request.required_inspection_id, []).append(request)
+# Issue 17: the permit page reads its checklist as columns, not ORM entities, with
+# statements built once (the permit's id a bound parameter).
+_PERMIT_ID: BindParameter[int] = bindparam("permit_id")
+_REQUIRED = (
+    select(
+        RequiredInspection.id,
+        RequiredInspection.passed_at,
+        InspectionType.code,
+        InspectionType.name,
+        InspectionType.bureau,
+        InspectionType.stage,
+        InspectionType.repeatable,
+        InspectingAgency.id.label("agency_id"),
+        InspectingAgency.name.label("agency_name"),
+        InspectingAgency.instructions,
+        InspectingAgency.phone,
+        InspectingAgency.email,
+        InspectingAgency.address,
+        InspectingAgency.schedules_directly,
+    )
+    .join(InspectionType, InspectionType.id == RequiredInspection.inspection_type_id)
+    .outerjoin(InspectingAgency, InspectingAgency.id == InspectionType.agency_id)
+    .where(RequiredInspection.permit_id == _PERMIT_ID, RequiredInspection.removed_at.is_(None))
+    .order_by(InspectionType.sort_order, InspectionType.id)
+)
+# Each request with its deficiencies (a row per deficiency, or one with none).
+_VISITS = (
+    select(
+        InspectionRequest.id,
+        InspectionRequest.required_inspection_id,
+        InspectionRequest.status,
+        InspectionRequest.result,
+        InspectionRequest.reinspection,
+        InspectionRequest.scheduled_date,
+        InspectionRequest.scheduled_window,
+        Deficiency.id.label("deficiency_id"),
+        Deficiency.description,
+        Deficiency.location,
+    )
+    .outerjoin(Deficiency, Deficiency.inspection_request_id == InspectionRequest.id)
+    .where(InspectionRequest.permit_id == _PERMIT_ID)
+    .order_by(InspectionRequest.id, Deficiency.id)
+)
+
+
+def _required(permit_id: int) -> list[Required]:
+    required = []
+    for row in db.session.execute(_REQUIRED, {"permit_id": permit_id}):
+        agency = None
+        if row.agency_id is not None:
+            agency = Agency(
+                row.agency_id,
+                row.agency_name,
+                row.instructions,
+                row.phone,
+                row.email,
+                row.address,
+                row.schedules_directly,
+            )
+        kind = CheckType(row.code, row.name, row.bureau, row.stage, row.repeatable, agency)
+        required.append(Required(row.id, row.passed_at, kind))
+    return required
+
+
+def _requests_by_required(permit_id: int) -> dict[int, list[Visit]]:
+    visits: dict[int, Visit] = {}
+    for row in db.session.execute(_VISITS, {"permit_id": permit_id}):
+        visit = visits.get(row.id)
+        if visit is None:
+            visit = visits[row.id] = Visit(
+                row.id,
+                row.required_inspection_id,
+                row.status,
+                row.result,
+                row.reinspection,
+                row.scheduled_date,
+                row.scheduled_window,
+            )
+        if row.deficiency_id is not None:
+            visit.deficiencies.append(VisitDeficiency(row.description, row.location))
+    grouped: dict[int, list[Visit]] = {}
+    for visit in visits.values():
+        grouped.setdefault(visit.required_inspection_id, []).append(visit)
     return grouped
 
 
-def _after_visit(latest: InspectionRequest) -> str:
+def _after_visit(latest: Visit) -> str:
     """What to do after a visit that did not pass: a no-access visit with nothing to correct
     asks for access, not corrections."""
     if latest.status == IS.NO_ACCESS and not latest.deficiencies:
@@ -95,7 +233,7 @@ def _after_visit(latest: InspectionRequest) -> str:
     return _("Do what the inspector asked, then request it again")
 
 
-def _item(required: RequiredInspection, requests: list[InspectionRequest]) -> ChecklistItem:
+def _item(required: Required, requests: list[Visit]) -> ChecklistItem:
     """Long because each state of a required inspection has its own words: open, passed
     (once, or repeatable), never requested, cancelled, booked with another agency, failed."""
     latest = requests[-1] if requests else None
@@ -150,7 +288,7 @@ def checklist(permit_id: int) -> Checklist:
     """The permit's required inspections by stage, each with its state and the next step."""
     requests = _requests_by_required(permit_id)
     grouped: dict[InspectionStage, list[ChecklistItem]] = {}
-    for required in required_inspections(permit_id):
+    for required in _required(permit_id):
         grouped.setdefault(required.inspection_type.stage, []).append(
             _item(required, requests.get(required.id, []))
         )

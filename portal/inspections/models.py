@@ -1,6 +1,7 @@
 """Inspection types, the inspections each permit needs, requests, results and the calendar."""
 
 from datetime import date, datetime
+from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
@@ -171,7 +172,45 @@ class RequiredInspection(TimestampMixin, Base):
         return self.removed_at is None
 
 
-class InspectionRequest(TimestampMixin, VersionedMixin, Base):
+class _VisitColumns(Protocol):
+    @property
+    def status(self) -> InspectionStatus: ...
+    @property
+    def result(self) -> "InspectionResult | None": ...
+    @property
+    def scheduled_date(self) -> date | None: ...
+    @property
+    def scheduled_window(self) -> "Window | None": ...
+
+
+class VisitFacts:
+    """What a request's status, result and booking say: shared by the model and by the
+    column-only rows the permit page reads (inspections.checklist.Visit)."""
+
+    @property
+    def is_open(self: _VisitColumns) -> bool:
+        return self.status in OPEN_STATES
+
+    @property
+    def visit_date(self: _VisitColumns) -> date:
+        """The booked day of a scheduled (or visited) request; asking it of a request that was
+        never scheduled is a workflow mistake, refused like any other illegal move."""
+        if self.scheduled_date is None:
+            raise IllegalTransition()
+        return self.scheduled_date
+
+    @property
+    def visit_window(self: _VisitColumns) -> "Window":
+        if self.scheduled_window is None:
+            raise IllegalTransition()
+        return self.scheduled_window
+
+    @property
+    def result_label(self: _VisitColumns) -> str:
+        return str(self.result.label) if self.result else str(self.status.label)
+
+
+class InspectionRequest(VisitFacts, TimestampMixin, VersionedMixin, Base):
     __tablename__ = "inspection_requests"
     __table_args__ = (
         # The staff queue's sort orders (with the two below), each within one status.
@@ -258,28 +297,6 @@ class InspectionRequest(TimestampMixin, VersionedMixin, Base):
             for d in (self.preferred_date_1, self.preferred_date_2, self.preferred_date_3)
             if d is not None
         ]
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATES
-
-    @property
-    def visit_date(self) -> date:
-        """The booked day of a scheduled (or visited) request; asking it of a request that was
-        never scheduled is a workflow mistake, refused like any other illegal move."""
-        if self.scheduled_date is None:
-            raise IllegalTransition()
-        return self.scheduled_date
-
-    @property
-    def visit_window(self) -> "Window":
-        if self.scheduled_window is None:
-            raise IllegalTransition()
-        return self.scheduled_window
-
-    @property
-    def result_label(self) -> str:
-        return str(self.result.label) if self.result else str(self.status.label)
 
 
 class Deficiency(TimestampMixin, Base):

@@ -9,6 +9,7 @@ commits once.
 
 from collections.abc import Mapping
 from datetime import date
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -58,6 +59,10 @@ DUTIES = (
     "confirm_equipment",
 )
 
+if TYPE_CHECKING:
+    # The permit page's checklist asks it of its column-only rows too.
+    from portal.inspections import checklist
+
 
 def requestable(permit_id: int) -> list[RequiredInspection]:
     """The required inspections a new request may name: not passed (or repeatable), none
@@ -79,7 +84,7 @@ def requestable(permit_id: int) -> list[RequiredInspection]:
     ]
 
 
-def booked_by_agency(required: RequiredInspection) -> bool:
+def booked_by_agency(required: "RequiredInspection | checklist.Required") -> bool:
     """The inspection's agency takes its own bookings: the applicant contacts it."""
     agency = required.inspection_type.agency
     return bool(agency and agency.schedules_directly)

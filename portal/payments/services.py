@@ -263,14 +263,19 @@ def with_unpaid_reinspection_fees(permit_ids: list[int]) -> set[int]:
     return set(db.session.scalars(_WITH_UNPAID_REINSPECTION_FEES, {"permit_ids": permit_ids}))
 
 
+# The permit page asks these of one permit on every request: built once (issue 17).
+_UNPAID_REINSPECTION_FEES = select(func.count(Fee.id)).where(
+    Fee.permit_id == bindparam("permit_id"),
+    Fee.kind == FeeKind.REINSPECTION,
+    Fee.status == FeeStatus.OUTSTANDING,
+)
+_OUTSTANDING = select(func.coalesce(func.sum(Fee.amount_cents), 0), func.count(Fee.id)).where(
+    Fee.permit_id == bindparam("permit_id"), Fee.status == FeeStatus.OUTSTANDING
+)
+
+
 def unpaid_reinspection_fees(permit_id: int) -> int:
-    return db.session.execute(
-        select(func.count(Fee.id)).where(
-            Fee.permit_id == permit_id,
-            Fee.kind == FeeKind.REINSPECTION,
-            Fee.status == FeeStatus.OUTSTANDING,
-        )
-    ).scalar_one()
+    return db.session.execute(_UNPAID_REINSPECTION_FEES, {"permit_id": permit_id}).scalar_one()
 
 
 @dataclass(frozen=True)
@@ -280,11 +285,7 @@ class FeeSummary:
 
 
 def fee_summary(permit_id: int) -> FeeSummary:
-    total, count = db.session.execute(
-        select(func.coalesce(func.sum(Fee.amount_cents), 0), func.count(Fee.id)).where(
-            Fee.permit_id == permit_id, Fee.status == FeeStatus.OUTSTANDING
-        )
-    ).one()
+    total, count = db.session.execute(_OUTSTANDING, {"permit_id": permit_id}).one()
     return FeeSummary(outstanding_cents=int(total), outstanding_count=int(count))
 
 

@@ -7,11 +7,12 @@ queues any email in the same transaction, and commits once.
 import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import IO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit, events, panels
@@ -20,9 +21,16 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.notifications.services import email_link, queue_email
 from portal.permits import importer
-from portal.permits.models import Invitation, PartyRole, Permit, PermitParty, PermitStatus
+from portal.permits.models import (
+    Invitation,
+    PartyRole,
+    Permit,
+    PermitParty,
+    PermitStatus,
+    trade_label,
+)
 from portal.template_helpers import contact_link
-from portal.timeline import TimelineEntry
+from portal.timeline import EntryFacts, TimelineEntry
 
 PERMIT_PAGE_TIMELINE_LIMIT = 10
 # Compared against when the permit number is unknown, so a miss takes as long as a hit.
@@ -43,12 +51,22 @@ def permit_for_user(user, permit_id: int, roles=(), staff_allowed: bool = True) 
     """
     if user.is_staff:
         return db.session.get(Permit, permit_id) if staff_allowed else None
-    party = select(PermitParty.id).where(
-        PermitParty.permit_id == permit_id, PermitParty.user_id == user.id
-    )
+    values = {"permit_id": permit_id, "user_id": user.id}
     if roles:
-        party = party.where(PermitParty.role.in_(roles))
-    return db.session.scalar(select(Permit).where(Permit.id == permit_id, party.exists()))
+        return db.session.scalar(_PARTY_PERMIT_IN_ROLES, {**values, "roles": list(roles)})
+    return db.session.scalar(_PARTY_PERMIT, values)
+
+
+# Every permit page asks this (the access decorator): built once (issue 17).
+_PARTY = select(PermitParty.id).where(
+    PermitParty.permit_id == bindparam("permit_id"),
+    PermitParty.user_id == bindparam("user_id"),
+)
+_PARTY_PERMIT = select(Permit).where(Permit.id == bindparam("permit_id"), _PARTY.exists())
+_PARTY_PERMIT_IN_ROLES = select(Permit).where(
+    Permit.id == bindparam("permit_id"),
+    _PARTY.where(PermitParty.role.in_(bindparam("roles", expanding=True))).exists(),
+)
 
 
 # Import
@@ -167,18 +185,6 @@ def _already_owned_message() -> str:
 # Invitations
 
 
-def open_invitations(permit: Permit) -> Sequence[Invitation]:
-    return db.session.scalars(
-        select(Invitation)
-        .where(
-            Invitation.permit_id == permit.id,
-            Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None),
-        )
-        .order_by(Invitation.id.desc())
-    ).all()
-
-
 def is_owner(permit: Permit, user) -> bool:
     return (
         db.session.scalar(
@@ -201,12 +207,6 @@ def existing_party(permit_id: int, user) -> PermitParty | None:
 
 
 # Parties
-
-
-def parties_of(permit: Permit) -> Sequence[PermitParty]:
-    return db.session.scalars(
-        select(PermitParty).where(PermitParty.permit_id == permit.id).order_by(PermitParty.id)
-    ).all()
 
 
 def remove_party(permit: Permit, party_id: int, actor: User) -> None:
@@ -315,12 +315,113 @@ def add_party_by_staff(
 
 
 @dataclass(frozen=True)
+class PartyLine:
+    """A party as the permit page and the staff record show it (columns, no entities)."""
+
+    id: int
+    user_id: int
+    role: PartyRole
+    trade: str
+    license_number: str
+    name: str
+    email: str
+
+    @property
+    def trade_label(self) -> str:
+        return trade_label(self.trade)
+
+
+@dataclass(frozen=True)
+class InvitationLine:
+    """An open invitation as the permit page and the staff record show it."""
+
+    id: int
+    email: str
+    role: PartyRole
+    trade: str
+    created_at: datetime
+
+    @property
+    def trade_label(self) -> str:
+        return trade_label(self.trade)
+
+
+@dataclass(frozen=True)
+class TimelineLine(EntryFacts):
+    """A timeline entry as the permit page and the staff record show it."""
+
+    created_at: datetime
+    event: str
+    params: dict
+    by_department: bool
+    actor_name: str | None
+
+
+# Issue 17: read-only pages read columns, with statements built once (bound parameters).
+_PERMIT_ID: BindParameter[int] = bindparam("permit_id")
+_PARTY_LINES = (
+    select(
+        PermitParty.id,
+        PermitParty.user_id,
+        PermitParty.role,
+        PermitParty.trade,
+        PermitParty.license_number,
+        User.name,
+        User.email,
+    )
+    .join(User, User.id == PermitParty.user_id)
+    .where(PermitParty.permit_id == _PERMIT_ID)
+    .order_by(PermitParty.id)
+)
+_OPEN_INVITATION_LINES = (
+    select(
+        Invitation.id, Invitation.email, Invitation.role, Invitation.trade, Invitation.created_at
+    )
+    .where(
+        Invitation.permit_id == _PERMIT_ID,
+        Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None),
+    )
+    .order_by(Invitation.id.desc())
+)
+_TIMELINE_LINES = (
+    select(
+        TimelineEntry.created_at,
+        TimelineEntry.event,
+        TimelineEntry.params,
+        TimelineEntry.by_department,
+        User.name,
+    )
+    .outerjoin(User, User.id == TimelineEntry.actor_id)
+    .where(TimelineEntry.permit_id == _PERMIT_ID)
+    .order_by(TimelineEntry.created_at.desc(), TimelineEntry.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
+def party_lines(permit_id: int) -> list[PartyLine]:
+    return [PartyLine(*row) for row in db.session.execute(_PARTY_LINES, {"permit_id": permit_id})]
+
+
+def open_invitation_lines(permit_id: int) -> list[InvitationLine]:
+    rows = db.session.execute(_OPEN_INVITATION_LINES, {"permit_id": permit_id})
+    return [InvitationLine(*row) for row in rows]
+
+
+def latest_timeline(permit_id: int, limit: int) -> tuple[list[TimelineLine], bool]:
+    """The permit's latest `limit` timeline entries, newest first, and whether there are more
+    (one more row is read instead of counting)."""
+    rows = db.session.execute(_TIMELINE_LINES, {"permit_id": permit_id, "limit": limit + 1}).all()
+    return [TimelineLine(*row) for row in rows[:limit]], len(rows) > limit
+
+
+@dataclass(frozen=True)
 class PermitPage:
     permit: Permit
-    parties: Sequence[PermitParty]
-    my_party: PermitParty | None
-    invitations: Sequence[Invitation]
-    timeline: Sequence[TimelineEntry]
+    parties: Sequence[PartyLine]
+    my_party: PartyLine | None
+    invitations: Sequence[InvitationLine]
+    timeline: Sequence[TimelineLine]
     more_timeline: bool
     # The top of the page: the outcome or the one next step, then the status facts.
     summary: panels.Summary
@@ -332,24 +433,19 @@ class PermitPage:
 
 
 def permit_page(permit: Permit, user: User) -> PermitPage:
-    parties = parties_of(permit)
+    parties = party_lines(permit.id)
     mine = next((p for p in parties if p.user_id == user.id), None)
     can_manage = user.is_staff or (mine is not None and mine.role == PartyRole.OWNER)
     shown = panels.permit_panels(permit)
     role = None if user.is_staff or mine is None else mine.role
-    entries = db.session.scalars(
-        select(TimelineEntry)
-        .where(TimelineEntry.permit_id == permit.id)
-        .order_by(TimelineEntry.created_at.desc(), TimelineEntry.id.desc())
-        .limit(PERMIT_PAGE_TIMELINE_LIMIT + 1)
-    ).all()
+    timeline, more_timeline = latest_timeline(permit.id, PERMIT_PAGE_TIMELINE_LIMIT)
     return PermitPage(
         permit=permit,
         parties=parties,
         my_party=mine,
-        invitations=open_invitations(permit) if can_manage else [],
-        timeline=entries[:PERMIT_PAGE_TIMELINE_LIMIT],
-        more_timeline=len(entries) > PERMIT_PAGE_TIMELINE_LIMIT,
+        invitations=open_invitation_lines(permit.id) if can_manage else [],
+        timeline=timeline,
+        more_timeline=more_timeline,
         panels=shown,
         summary=panels.permit_summary(permit, role, shown),
     )
