@@ -37,12 +37,23 @@ MOST_TIMES_LAYOUT = {"page": 2.0, "staff queue": 2.0, "staff overview": 2.5}
 LAYOUT_CPU_TARGET_MS = 1.2
 
 
-def measure(database_url: str, requests: int, warmup: int) -> tuple[int, list[tuple]]:
-    """(permits, rows): a row per page: page, account, kind, statements, CPU ms, wall ms."""
+def measure(
+    database_url: str, requests: int, warmup: int, only: list[str] | None = None
+) -> tuple[int, list[tuple]]:
+    """(permits, rows): a row per page: page, account, kind, statements, CPU ms, wall ms.
+
+    ``only``: the pages whose name holds one of these words, and the layout-only pages
+    (every multiple is of them)."""
     from portal.extensions import db
 
     app = make_app(database_url)
-    pages = [p for p in bench_pages() if p.server == "portal" and p.account]
+    pages = [
+        p
+        for p in bench_pages()
+        if p.server == "portal"
+        and p.account
+        and (not only or p.kind == "layout" or any(word in p.name for word in only))
+    ]
     paths = page_paths(app, pages)
     with app.app_context():
         permits = db.session.execute(text("SELECT count(*) FROM permits")).scalar_one()
@@ -129,9 +140,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument(
+        "--only",
+        action="append",
+        help="measure only the pages whose name holds this (repeatable; layout-only pages stay)",
+    )
     args = parser.parse_args(argv)
     before = load_average()
-    results = [measure(url, args.requests, args.warmup) for url in args.database_url]
+    results = [measure(url, args.requests, args.warmup, args.only) for url in args.database_url]
     print(table(results))
     print(
         f"\n{args.requests} requests per page after {args.warmup} warm-up, in process; "

@@ -131,7 +131,9 @@ def keyset_page(
     """One page of ``query`` sorted by ``order``: the rows after the ``after`` cursor, the
     rows before the ``before`` cursor, or the first rows when neither is valid.
 
-    ``query`` selects one entity (or several; items are then rows) without an ORDER BY.
+    ``query`` has no ORDER BY. It selects one entity, whose instances are the items, or
+    the columns a page shows (issue 17: no ORM entities for read-only rows), whose rows
+    are the items, read by name (the sort key's columns follow the query's own).
     """
     width = len(query.column_descriptions)
     sort_values = query.add_columns(*order.columns)
@@ -159,7 +161,7 @@ def keyset_page(
         rows = rows[:per_page]
         more_before = after_values is not None
 
-    items = [row[0] if width == 1 else tuple(row[:width]) for row in rows]
+    items = [row[0] for row in rows] if width == 1 else rows
     if not rows:
         return KeysetPage(items, None, None)
     return KeysetPage(
