@@ -228,4 +228,3 @@ def _shown(rows, status: InspectionStatus) -> list[QueueRow]:
             )
         )
     return shown
-
