@@ -182,7 +182,7 @@ def keyset_page(
         rows = rows[:per_page]
         more_before = after_values is not None
 
-    items = [row[0] for row in rows] if width == 1 else rows
+    items = [row[0] for row in rows] if width == 1 else list(rows)
     if not rows:
         return KeysetPage(items, None, None)
     return KeysetPage(

@@ -22,7 +22,7 @@ def url_template(endpoint: str, *ids: str, **values: Any) -> str:
     A list links each row to its record: werkzeug takes about 9 µs to build a URL, a
     template about 1 µs to fill, and a page of rows builds dozens (issue 17). Built with
     the largest ids as stand-ins, replaced by their names (a URL holds no raw braces)."""
-    marks = {name: LARGEST_ID - index for index, name in enumerate(ids)}
+    marks: dict[str, Any] = {name: LARGEST_ID - index for index, name in enumerate(ids)}
     url = url_for(endpoint, **values, **marks)
     for name, mark in marks.items():
         url = url.replace(str(mark), "{" + name + "}")
