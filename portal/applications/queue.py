@@ -103,6 +103,7 @@ _COLUMNS = (
 class QueueRow:
     """One application of the page, ready to show (its status translated, its link built)."""
 
+    id: int
     confirmation_number: str
     review_url: str
     permit_num: str
@@ -134,6 +135,7 @@ def application_queue(form: ApplicationQueueForm) -> KeysetPage:
     review_url = url_template("applications.review", "application_id")
     page.items = [
         QueueRow(
+            id=row.id,
             confirmation_number=row.confirmation_number,
             review_url=review_url.format(application_id=row.id),
             permit_num=row.permit_num,

@@ -136,6 +136,7 @@ ACTIONS = {IS.REQUESTED: "inspections.schedule", IS.SCHEDULED: "inspections.resu
 class QueueRow:
     """One request of the page, ready to show (text translated, links built)."""
 
+    id: int
     permit_num: str
     permit_url: str
     reinspection: bool
@@ -202,6 +203,7 @@ def _shown(rows, status: InspectionStatus) -> list[QueueRow]:
         scheduled = row.scheduled_date is not None and row.scheduled_window is not None
         shown.append(
             QueueRow(
+                id=row.id,
                 permit_num=row.permit_num,
                 permit_url=permit_url.format(permit_id=row.permit_id),
                 reinspection=row.reinspection,
