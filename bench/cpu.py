@@ -41,14 +41,18 @@ def measure(
     database_url: str, requests: int, warmup: int, only: list[str] | None = None
 ) -> tuple[int, list[tuple]]:
     """(permits, rows): a row per page: page, account, kind, statements, CPU ms, wall ms.
-    With `only`, the pages whose name is one of them, and the layout-only pages."""
+
+    ``only``: the pages whose name holds one of these words, and the layout-only pages
+    (every multiple is of them)."""
     from portal.extensions import db
 
     app = make_app(database_url)
     pages = [
         p
         for p in bench_pages()
-        if p.server == "portal" and p.account and (not only or p.kind == "layout" or p.name in only)
+        if p.server == "portal"
+        and p.account
+        and (not only or p.kind == "layout" or any(word in p.name for word in only))
     ]
     paths = page_paths(app, pages)
     with app.app_context():
@@ -139,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--only",
         action="append",
-        help='a page\'s name, e.g. "permit page"; repeatable (the layout-only pages always run)',
+        help="measure only the pages whose name holds this (repeatable; layout-only pages stay)",
     )
     args = parser.parse_args(argv)
     before = load_average()

@@ -19,7 +19,14 @@ from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import OWNER_EMAIL, STAFF_EMAIL, bench_permit_id, make_app, signed_in_client  # noqa: E402
+from load import (  # noqa: E402
+    OWNER_EMAIL,
+    STAFF_EMAIL,
+    bench_permit_id,
+    deep_page,
+    make_app,
+    signed_in_client,
+)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -29,6 +36,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--account", choices=["owner", "staff"], default="owner")
     parser.add_argument("--requests", type=int, default=200, help="requests profiled")
     parser.add_argument("--top", type=int, default=30, help="functions shown")
+    parser.add_argument(
+        "--deep",
+        action="store_true",
+        help="a queue: profile its page DEEP_PAGE, reached by following its Next links",
+    )
     args = parser.parse_args(argv)
 
     from portal.extensions import db
@@ -39,6 +51,9 @@ def main(argv: list[str] | None = None) -> None:
     # Staff pass the second factor too: the form signs the owner in, a session cookie
     # written as the portal writes it after the second factor signs staff in.
     client = signed_in_client(app, email)
+    if args.deep:
+        path, reached = deep_page(client, path)
+        print(f"page {reached}: {path}")
     with app.app_context():
         engine = db.engine
     timings: list[tuple[str, dict, float]] = []

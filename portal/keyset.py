@@ -17,7 +17,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import LazyString
 from itsdangerous import BadData, URLSafeSerializer
-from sqlalchemy import ColumnElement, Select, TypeDecorator, and_, or_, tuple_
+from sqlalchemy import ColumnElement, Select, TypeDecorator, and_, bindparam, or_, tuple_
 from sqlalchemy.orm import QueryableAttribute
 
 from portal.extensions import db
@@ -96,10 +96,11 @@ def decode_cursor(order: SortOrder, cursor: str | None) -> tuple | None:
         return None
 
 
-def _beyond(
-    columns: tuple[SortColumn, ...], values: tuple, *, greater: bool, dialect: str
-) -> ColumnElement:
-    """Rows sorting strictly after ``values`` (or before, when not ``greater``).
+def _beyond(columns: tuple[SortColumn, ...], *, greater: bool, dialect: str) -> ColumnElement:
+    """Rows sorting strictly after the bound values ``keyset_0``, ``keyset_1``... (or
+    before, when not ``greater``); built once per sort columns, direction and dialect
+    (building it again for every deeper page was most of what page 500 cost more than
+    page 1, issue 17).
 
     PostgreSQL gets a row-value comparison, (a, b) > (x, y), which it answers with an
     ordered index scan that stops at the page's LIMIT; spelled out as (a > x) OR (a = x AND
@@ -107,17 +108,32 @@ def _beyond(
     a million-row queue). SQLite gets the spelled-out form with a leading a >= x, which
     its planner turns into an index range.
     """
+    key = (columns, greater, dialect)
+    condition = _CONDITIONS.get(key)
+    if condition is not None:
+        return condition
+    values = [bindparam(f"keyset_{i}", type_=c.expression.type) for i, c in enumerate(columns)]
     if dialect == "postgresql":
         row, bound_row = tuple_(*columns), tuple_(*values)
-        return row > bound_row if greater else row < bound_row
-    first, first_value = columns[0], values[0]
-    alternatives = []
-    for i, column in enumerate(columns):
-        equal = [columns[j] == values[j] for j in range(i)]
-        step = column > values[i] if greater else column < values[i]
-        alternatives.append(and_(*equal, step))
-    bound = first >= first_value if greater else first <= first_value
-    return and_(bound, or_(*alternatives))
+        condition = row > bound_row if greater else row < bound_row
+    else:
+        alternatives = []
+        for i, column in enumerate(columns):
+            equal = [columns[j] == values[j] for j in range(i)]
+            step = column > values[i] if greater else column < values[i]
+            alternatives.append(and_(*equal, step))
+        bound = columns[0] >= values[0] if greater else columns[0] <= values[0]
+        condition = and_(bound, or_(*alternatives))
+    _CONDITIONS[key] = condition
+    return condition
+
+
+# Keyed by mapped columns, which live as long as the process: a few per queue and sort.
+_CONDITIONS: dict[tuple, ColumnElement] = {}
+
+
+def _bound(values: tuple) -> dict[str, Any]:
+    return {f"keyset_{i}": value for i, value in enumerate(values)}
 
 
 def keyset_page(
@@ -131,7 +147,9 @@ def keyset_page(
     """One page of ``query`` sorted by ``order``: the rows after the ``after`` cursor, the
     rows before the ``before`` cursor, or the first rows when neither is valid.
 
-    ``query`` selects one entity (or several; items are then rows) without an ORDER BY.
+    ``query`` has no ORDER BY. It selects one entity, whose instances are the items, or
+    the columns a page shows (issue 17: no ORM entities for read-only rows), whose rows
+    are the items, read by name (the sort key's columns follow the query's own).
     """
     width = len(query.column_descriptions)
     sort_values = query.add_columns(*order.columns)
@@ -142,24 +160,29 @@ def keyset_page(
     after_values = decode_cursor(order, after)
     before_values = decode_cursor(order, before) if after_values is None else None
     if before_values is not None:
-        condition = _beyond(order.columns, before_values, greater=order.descending, dialect=dialect)
+        condition = _beyond(order.columns, greater=order.descending, dialect=dialect)
         rows = db.session.execute(
-            sort_values.where(condition).order_by(*backward).limit(per_page + 1)
+            sort_values.where(condition).order_by(*backward).limit(per_page + 1),
+            _bound(before_values),
         ).all()
         more_before = len(rows) > per_page
         rows = list(reversed(rows[:per_page]))
         more_after = True
     else:
+        parameters = {}
         if after_values is not None:
             sort_values = sort_values.where(
-                _beyond(order.columns, after_values, greater=not order.descending, dialect=dialect)
+                _beyond(order.columns, greater=not order.descending, dialect=dialect)
             )
-        rows = db.session.execute(sort_values.order_by(*forward).limit(per_page + 1)).all()
+            parameters = _bound(after_values)
+        rows = db.session.execute(
+            sort_values.order_by(*forward).limit(per_page + 1), parameters
+        ).all()
         more_after = len(rows) > per_page
         rows = rows[:per_page]
         more_before = after_values is not None
 
-    items = [row[0] if width == 1 else tuple(row[:width]) for row in rows]
+    items = [row[0] for row in rows] if width == 1 else list(rows)
     if not rows:
         return KeysetPage(items, None, None)
     return KeysetPage(

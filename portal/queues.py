@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, union
 from wtforms import SelectField, StringField
@@ -80,6 +81,22 @@ class QueueForm(PortalForm):
     @property
     def sort_key(self) -> str:
         return self.value("sort", self.sort.choices[0].value)
+
+    @property
+    def rendered_key(self) -> tuple | None:
+        """What the rendered form depends on, when that is one of a few values: the
+        language and each list's choices and choice; None when something typed or refused
+        is in it. The filter form was a fifth to a quarter of a queue page (issue 17), and
+        most requests show it with its lists alone set, so templates cache it by this key."""
+        if self.errors:
+            return None
+        key: list = [str(get_locale())]
+        for field in self:
+            if isinstance(field, SelectField):
+                key.append((field.data, tuple((c.value, c.label) for c in field.choices)))
+            elif any(field.raw_data or ()):
+                return None
+        return tuple(key)
 
     @property
     def is_filtered(self) -> bool:

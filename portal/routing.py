@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask, has_request_context, request, url_for
 from werkzeug.routing import IntegerConverter, Map
 
 from portal.models import LARGEST_ID
@@ -14,6 +14,19 @@ class IdConverter(IntegerConverter):
     def __init__(self, map: Map, *args, **kwargs) -> None:
         super().__init__(map, *args, **kwargs)
         self.max = LARGEST_ID if self.max is None else min(self.max, LARGEST_ID)
+
+
+def url_template(endpoint: str, *ids: str, **values: Any) -> str:
+    """The endpoint's URL as a ``str.format`` template with a ``{name}`` for each id named.
+
+    A list links each row to its record: werkzeug takes about 9 µs to build a URL, a
+    template about 1 µs to fill, and a page of rows builds dozens (issue 17). Built with
+    the largest ids as stand-ins, replaced by their names (a URL holds no raw braces)."""
+    marks: dict[str, Any] = {name: LARGEST_ID - index for index, name in enumerate(ids)}
+    url = url_for(endpoint, **values, **marks)
+    for name, mark in marks.items():
+        url = url.replace(str(mark), "{" + name + "}")
+    return url
 
 
 def init_app(app: Flask) -> None:

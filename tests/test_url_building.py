@@ -50,3 +50,21 @@ def test_static_urls_are_remembered_with_their_fingerprint_except_in_debug(app):
             assert url_for("static", filename="css/portal.css") is not css
         finally:
             app.debug = False
+
+
+def test_a_url_template_filled_in_is_the_url_flask_builds(app):
+    """Every route whose values are ids: the template filled with ids gives Flask's URL."""
+    from portal.routing import url_template
+
+    by_ids = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.arguments and all(rule._converters[name].regex == r"\d+" for name in rule.arguments)
+    ]
+    assert len(by_ids) > 20
+    with app.test_request_context("/", base_url="http://localhost/portal"):
+        for rule in by_ids:
+            names = sorted(rule.arguments)
+            ids = {name: 7 + index * 1000 for index, name in enumerate(names)}
+            filled = url_template(rule.endpoint, *names).format(**ids)
+            assert filled == _flask_builds(app, rule.endpoint, **ids), rule.endpoint

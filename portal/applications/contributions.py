@@ -17,6 +17,7 @@ from portal.applications.models import EDITABLE_STATES, ApplicationStatus, CofOA
 from portal.extensions import db
 from portal.permits.home import HomePermit
 from portal.permits.models import PartyRole, Permit, PermitStatus
+from portal.routing import url_template
 from portal.template_helpers import contact_link
 
 S = ApplicationStatus
@@ -143,6 +144,7 @@ class ApplicationPanel:
 def home_applications(permits: Sequence[HomePermit]) -> dict[int, HomeApplication]:
     statuses = latest_statuses([permit.permit_id for permit in permits])
     labels, not_started = ApplicationStatus.labels(), _("Not started")
+    overview_url = url_template("applications.overview", "permit_id")
     # Permits in the same state share their next step's words: translated once a page.
     actions: dict[tuple, str] = {}
     facts = {}
@@ -157,7 +159,7 @@ def home_applications(permits: Sequence[HomePermit]) -> dict[int, HomeApplicatio
         facts[permit.permit_id] = HomeApplication(
             status_label=not_started if status is None else labels[status],
             next_action=actions[state],
-            url=url_for("applications.overview", permit_id=permit.permit_id) if acts else "",
+            url=overview_url.format(permit_id=permit.permit_id) if acts else "",
         )
     return facts
 

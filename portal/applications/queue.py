@@ -5,9 +5,11 @@ walk the partial index on queued_at; a single status walks (status, submitted_at
 "any status" walks the partial index on submitted_at.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import Optional
 
@@ -15,8 +17,9 @@ from portal.applications.models import ApplicationStatus, CofOApplication
 from portal.auth.models import User
 from portal.forms import PortalDateField, TranslatedChoices
 from portal.keyset import KeysetPage, SortOrder
-from portal.permits.models import Permit
+from portal.permits.models import Permit, printed_address
 from portal.queues import QueueForm, any_of, page_of, within_days, within_years
+from portal.routing import url_template
 from portal.search import number_prefixes, permit_matches, person_matches
 
 S = ApplicationStatus
@@ -82,14 +85,38 @@ def search_condition(text: str):
     )
 
 
+_COLUMNS = (
+    CofOApplication.id,
+    CofOApplication.confirmation_number,
+    CofOApplication.submitted_at,
+    CofOApplication.status,
+    Permit.permit_num,
+    Permit.original_address1,
+    Permit.original_address2,
+    Permit.original_city,
+    Permit.original_state,
+    Permit.original_zip,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One application of the page, ready to show (its status translated, its link built)."""
+
+    id: int
+    confirmation_number: str
+    review_url: str
+    permit_num: str
+    address: str
+    submitted_at: datetime | None
+    status_label: str
+
+
 def application_queue(form: ApplicationQueueForm) -> KeysetPage:
-    """One page of the queue the form describes, with each application's permit."""
+    """One page of the queue the form describes, as QueueRows: columns, never ORM entities
+    (issue 17)."""
     status = form.value("status", WAITING)
-    query = (
-        select(CofOApplication)
-        .join(CofOApplication.permit)
-        .options(contains_eager(CofOApplication.permit))
-    )
+    query = select(*_COLUMNS).join(CofOApplication.permit)
     if status == WAITING:
         # While waiting, queued_at holds the first submission time: the same dates.
         submitted = CofOApplication.queued_at
@@ -103,4 +130,25 @@ def application_queue(form: ApplicationQueueForm) -> KeysetPage:
     )
     if form.search:
         query = query.where(search_condition(form.search))
-    return page_of(query, _order(form.sort_key, submitted))
+    page = page_of(query, _order(form.sort_key, submitted))
+    statuses = ApplicationStatus.labels()
+    review_url = url_template("applications.review", "application_id")
+    page.items = [
+        QueueRow(
+            id=row.id,
+            confirmation_number=row.confirmation_number,
+            review_url=review_url.format(application_id=row.id),
+            permit_num=row.permit_num,
+            address=printed_address(
+                row.original_address1,
+                row.original_address2,
+                row.original_city,
+                row.original_state,
+                row.original_zip,
+            ),
+            submitted_at=row.submitted_at,
+            status_label=statuses[row.status],
+        )
+        for row in page.items
+    ]
+    return page

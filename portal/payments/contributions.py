@@ -13,6 +13,7 @@ from portal.money import format_cents
 from portal.payments.services import FeeSummary, fee_summary, outstanding_by_permit
 from portal.permits.home import HomePermit
 from portal.permits.models import PartyRole, Permit
+from portal.routing import url_template
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +28,9 @@ class HomeFees:
 def home_fees_owed(permits: Sequence[HomePermit]) -> dict[int, HomeFees]:
     """Only the permits that owe something."""
     owed = outstanding_by_permit([permit.permit_id for permit in permits])
+    fees_url = url_template("payments.fees", "permit_id")
     return {
-        permit_id: HomeFees(format_cents(cents), url_for("payments.fees", permit_id=permit_id))
+        permit_id: HomeFees(format_cents(cents), fees_url.format(permit_id=permit_id))
         for permit_id, cents in owed.items()
         if cents
     }

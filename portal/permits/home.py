@@ -10,13 +10,14 @@ desktop table).
 import math
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import bindparam, func, select
 
 from portal import panels
 from portal.auth.models import User
 from portal.extensions import db
 from portal.permits.models import PartyRole, Permit, PermitParty, PermitStatus, printed_address
+from portal.routing import url_template
 
 # Built once: the statement's cache key is the same on every request, so building it again
 # would only cost time. Newest party first; ix_permit_parties_user finds the user's rows.
@@ -112,6 +113,7 @@ def applicant_home(user: User, page: int) -> HomePage:
     permits = [HomePermit(row.permit_id, row.role, row.status_current) for row in found[:per_page]]
     facts = panels.home_facts(permits)
     statuses, roles = PermitStatus.labels(), PartyRole.labels()
+    permit_url = url_template("permits.permit", "permit_id")
     rows = [
         HomeRow(
             permit=permit,
@@ -123,7 +125,7 @@ def applicant_home(user: User, page: int) -> HomePage:
                 row.original_state,
                 row.original_zip,
             ),
-            url=url_for("permits.permit", permit_id=permit.permit_id),
+            url=permit_url.format(permit_id=permit.permit_id),
             status_label=statuses[permit.status],
             role_label=roles[permit.role],
             facts=facts[permit.permit_id],
