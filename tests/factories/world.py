@@ -12,6 +12,7 @@ world renders nothing; tests/certificates/ covers the real issuing.
 import io
 from dataclasses import dataclass, fields
 from datetime import date, time, timedelta
+from time import monotonic
 
 from flask import current_app
 from sqlalchemy import inspect, select
@@ -230,26 +231,30 @@ def _failed_with_photo(permit: Permit, requester: User, staff: User, code: str):
     return inspection_request, inspection_request.photos[0]
 
 
-# Per test process, the world each (status, today) was first built as: a later test whose
+# Per test process, the world each (status, today) was last built as: a later test whose
 # database is empty gets the same rows restored instead of a new build (issue 17: building
 # took most of the route-walking tests' time). The key holds today because the dates in the
-# world (preferred days, pickups, holidays) follow it.
-_saved: dict[tuple[ApplicationStatus, date], tuple[SavedRows, dict[str, object]]] = {}
+# world (preferred days, pickups, holidays) follow it; a saved world older than
+# REBUILD_AFTER_SECONDS is built again, so its times stay well inside the shortest windows
+# they are compared with (a checkout's 30 minutes, an outbox claim's 15).
+REBUILD_AFTER_SECONDS = 300
+_saved: dict[tuple[ApplicationStatus, date], tuple[float, SavedRows, dict[str, object]]] = {}
 
 
 def build_world(status: ApplicationStatus = ApplicationStatus.SUBMITTED) -> World:
     """The world, with its application in ``status``: built by the services the first time
-    in this process, restored from that build's rows after (tests/support/saved_rows.py).
-    A database that already holds rows gets a new build on top of them."""
+    in this process (and again once that build is REBUILD_AFTER_SECONDS old), restored from
+    that build's rows in between (tests/support/saved_rows.py). A database that already
+    holds rows gets a new build on top of them."""
     if not database_is_empty():
         return _build_world(status)
     key = (status, calendar.local_today())
-    if key in _saved:
-        rows, identities = _saved[key]
+    if key in _saved and monotonic() - _saved[key][0] < REBUILD_AFTER_SECONDS:
+        _at, rows, identities = _saved[key]
         restore_rows(rows)
         return _world_from(identities)
     world = _build_world(status)
-    _saved[key] = (save_rows(), _identities(world))
+    _saved[key] = (monotonic(), save_rows(), _identities(world))
     return world
 
 
