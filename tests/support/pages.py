@@ -1,6 +1,7 @@
 """The page checker every view test uses: the HTML parses, one h1, the title starts
 with it, ids are unique, every input has a label. And reading a form's values off a page."""
 
+import hashlib
 import re
 
 import html5lib
@@ -8,6 +9,13 @@ from html5lib.html5parser import ParseError
 
 NS = "{http://www.w3.org/1999/xhtml}"
 UNLABELLED_TYPES = {"hidden", "submit", "button", "reset", "image"}
+# The pages this process has seen pass, by digest, their CSRF tokens aside: the check reads
+# nothing but the document, html5lib's strict parse costs ~50 ms of CPU a page, and the
+# route-walking tests fetch the same refusal, sign-in and record pages hundreds of times
+# (issue 17). A token's value (URL-safe characters inside quotes) cannot change what the
+# check finds. A failure is never remembered.
+_PASSED: set[bytes] = set()
+_CSRF_VALUE = re.compile(r'(<input[^>]*\bname="[^"]*csrf_token"[^>]*\bvalue=")[^"]*')
 
 
 def _text(element) -> str:
@@ -18,6 +26,14 @@ def check_page(html: str | bytes) -> None:
     """Raise AssertionError naming the first way the page breaks the conventions."""
     if isinstance(html, bytes):
         html = html.decode("utf-8")
+    digest = hashlib.sha256(_CSRF_VALUE.sub(r"\1", html).encode()).digest()
+    if digest in _PASSED:
+        return
+    _check(html)
+    _PASSED.add(digest)
+
+
+def _check(html: str) -> None:
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=True)
     try:
         tree = parser.parse(html)
