@@ -139,13 +139,7 @@ def application_queue(form: ApplicationQueueForm) -> KeysetPage:
             confirmation_number=row.confirmation_number,
             review_url=review_url.format(application_id=row.id),
             permit_num=row.permit_num,
-            address=printed_address(
-                row.original_address1,
-                row.original_address2,
-                row.original_city,
-                row.original_state,
-                row.original_zip,
-            ),
+            address=printed_address(row),
             submitted_at=row.submitted_at,
             status_label=statuses[row.status],
         )

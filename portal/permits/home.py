@@ -118,13 +118,7 @@ def applicant_home(user: User, page: int) -> HomePage:
         HomeRow(
             permit=permit,
             permit_num=row.permit_num,
-            address=printed_address(
-                row.original_address1,
-                row.original_address2,
-                row.original_city,
-                row.original_state,
-                row.original_zip,
-            ),
+            address=printed_address(row),
             url=permit_url.format(permit_id=permit.permit_id),
             status_label=statuses[permit.status],
             role_label=roles[permit.role],

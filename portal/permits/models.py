@@ -1,6 +1,7 @@
 """Permits (BLDS core fields), the parties who may act on them, and invitations."""
 
 from datetime import date, datetime
+from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, text
@@ -54,11 +55,21 @@ class PartyRole(LabelledStatus):
     CONTRACTOR = "contractor", _l("Contractor")
 
 
-def printed_address(address1: str, address2: str, city: str, state: str, zip_code: str) -> str:
+class AddressColumns(Protocol):
+    """A permit, or a row of a list that read the permit's address columns."""
+
+    original_address1: str
+    original_address2: str
+    original_city: str
+    original_state: str
+    original_zip: str
+
+
+def printed_address(place: AddressColumns) -> str:
     """The address as the portal prints it, from the permit's address columns (lists read
     the columns without loading the permit)."""
-    street = ", ".join(p for p in (address1, address2) if p)
-    return f"{street}, {city}, {state} {zip_code}"
+    street = ", ".join(p for p in (place.original_address1, place.original_address2) if p)
+    return f"{street}, {place.original_city}, {place.original_state} {place.original_zip}"
 
 
 class Permit(TimestampMixin, VersionedMixin, Base):
@@ -141,13 +152,7 @@ class Permit(TimestampMixin, VersionedMixin, Base):
 
     @property
     def address(self) -> str:
-        return printed_address(
-            self.original_address1,
-            self.original_address2,
-            self.original_city,
-            self.original_state,
-            self.original_zip,
-        )
+        return printed_address(self)
 
     @property
     def owner_party(self) -> "PermitParty | None":
