@@ -59,6 +59,11 @@ class TransitionTable:
     def can(self, current: enum.Enum, target: enum.Enum) -> bool:
         return target in self.allowed.get(current, set())
 
+    def sources(self, target: enum.Enum) -> list[enum.Enum]:
+        """The states a move to ``target`` may start from: a conditional UPDATE's
+        ``status IN (...)``, so a move made in SQL obeys the table too."""
+        return [state for state, targets in self.allowed.items() if target in targets]
+
     def check(self, current: enum.Enum, target: enum.Enum) -> None:
         if not self.can(current, target):
             raise IllegalTransition()

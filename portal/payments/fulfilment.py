@@ -53,17 +53,13 @@ SESSION_EVENTS = frozenset(
 HANDLED_EVENTS = SESSION_EVENTS | {"charge.refunded"}
 
 
-def _sources(table, target) -> list:
-    return [state for state in type(target) if table.can(state, target)]
-
-
 def advance_payment(payment_id: int, target: PaymentStatus, *conditions, **values) -> bool:
     """Move a payment to ``target`` if its current state allows it; True if this call did."""
     changed = rows_changed(
         update(Payment)
         .where(
             Payment.id == payment_id,
-            Payment.status.in_(_sources(PAYMENT_TRANSITIONS, target)),
+            Payment.status.in_(PAYMENT_TRANSITIONS.sources(target)),
             *conditions,
         )
         .values(status=target, version=Payment.version + 1, **values)
@@ -75,7 +71,7 @@ def advance_payment(payment_id: int, target: PaymentStatus, *conditions, **value
 def advance_fee(fee_id: int, target: FeeStatus, **values) -> bool:
     changed = rows_changed(
         update(Fee)
-        .where(Fee.id == fee_id, Fee.status.in_(_sources(FEE_TRANSITIONS, target)))
+        .where(Fee.id == fee_id, Fee.status.in_(FEE_TRANSITIONS.sources(target)))
         .values(status=target, version=Fee.version + 1, **values)
         .execution_options(synchronize_session=False)
     )

@@ -22,7 +22,6 @@ again what waits too long (a job lost with Redis or a restarted `make run`, a wo
 killed mid-run).
 """
 
-import enum
 import io
 import logging
 import tempfile
@@ -123,11 +122,6 @@ def _reload(import_id: int) -> PermitImport | None:
     )
 
 
-def _sources(target: ImportStatus) -> list[enum.Enum]:
-    """The states the transition table allows `target` from."""
-    return [state for state, targets in IMPORT_TRANSITIONS.allowed.items() if target in targets]
-
-
 def run(import_id: int) -> PermitImport | None:
     """The job: claim the import, validate and write the file, record the outcome. A
     failure is recorded on the import, then raised for the queue to retry."""
@@ -139,7 +133,7 @@ def run(import_id: int) -> PermitImport | None:
         update(PermitImport)
         .where(
             PermitImport.id == import_id,
-            PermitImport.status.in_(_sources(ImportStatus.RUNNING)),
+            PermitImport.status.in_(IMPORT_TRANSITIONS.sources(ImportStatus.RUNNING)),
             PermitImport.attempt == record.attempt,
         )
         .values(status=ImportStatus.RUNNING, attempt=attempt, started_at=utcnow(), failure="")
