@@ -33,6 +33,7 @@ from typing import IO
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from portal import events, jobs, languages
 from portal.documents.store import StoreUnavailable, copy_stored, save_bytes
@@ -110,7 +111,13 @@ def start(source: IO[bytes], *, filename: str, actor) -> PermitImport:
 
 def recent(limit: int = RECENT) -> list[PermitImport]:
     return list(
-        db.session.scalars(select(PermitImport).order_by(PermitImport.id.desc()).limit(limit))
+        db.session.scalars(
+            # The list shows who uploaded each: loaded with it, not a query per row.
+            select(PermitImport)
+            .options(joinedload(PermitImport.uploaded_by))
+            .order_by(PermitImport.id.desc())
+            .limit(limit)
+        )
     )
 
 

@@ -23,6 +23,7 @@ from tests.support.audit import audit_entries
 from tests.support.jobs import fail_for_good, queued_jobs, run_jobs
 from tests.support.pages import check_page
 from tests.support.permit_csv import csv_bytes, permit_row
+from tests.support.queries import counted_queries
 from tests.support.stored import BUCKET
 
 
@@ -263,3 +264,20 @@ def test_the_file_goes_to_the_bucket_and_the_job_reads_it_from_there(admin_clien
     run_jobs()
     assert _the_import().status == ImportStatus.DONE
     assert _permit_count() == 1
+
+
+def test_the_list_of_imports_reads_its_uploaders_with_it(admin_client):
+    """Who uploaded each import is loaded with the list, not by a query per row."""
+    data = csv_bytes([permit_row(PermitNum="BP-LIST-1")])
+
+    def page_statements() -> int:
+        with counted_queries() as statements:
+            assert admin_client.get("/permits/import").status_code == 200
+        return len(statements)
+
+    _upload(admin_client, data, "one.csv")
+    one = page_statements()
+    for number in range(3):
+        other = make_user(role=Role.ADMIN, email=f"admin{number}@example.com")
+        imports.start(io.BytesIO(data), filename=f"more-{number}.csv", actor=other)
+    assert page_statements() == one
