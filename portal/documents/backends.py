@@ -94,7 +94,8 @@ class FolderBackend:
         if not self.root.exists():
             return
         for path in sorted(self.root.glob("??/*")):
-            # Skip a write's temporary file (tmpXXXX) left by a crash: it has no SHA name.
+            # Skip a temporary file a crashed write left behind (tempfile names it "tmp"
+            # and random letters): only a finished file has its SHA-256 as its name.
             if path.is_file() and len(path.name) == 64:
                 yield f"{path.parent.name}/{path.name}"
 
