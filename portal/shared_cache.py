@@ -14,6 +14,12 @@ forget to. The time to live is the backstop for what the session does not see (a
 made with psql). Values are pickled and signed with a key derived from SECRET_KEY, so a
 value someone else wrote into the Redis is refused, never unpickled.
 
+While one request computes a value again (after a change or when it expired), others
+asking for it meanwhile get the value it replaces, kept as the name's latest, instead of
+computing the same figures at once: one computation per value at a time for every process
+together (a claim in the store, given up after COMPUTING_SECONDS if its holder died). The
+value they get is older by at most the time one computation takes.
+
 If Redis cannot be reached, the value is computed without the cache and a warning logged:
 a page is slower, never an error. A version that could not be bumped leaves a value at
 most its time to live old.
@@ -46,6 +52,8 @@ MEMORY_VALUES_KEPT = 256
 SOCKET_TIMEOUT_SECONDS = 0.5
 # What _unsigned returns for a value it refuses (None may be a value).
 _MISSING = object()
+# How long a claim to compute a value holds if its holder never finishes (a killed worker).
+COMPUTING_SECONDS = 30
 
 
 class Store(Protocol):
@@ -57,6 +65,10 @@ class Store(Protocol):
 
     def bump(self, keys: Iterable[str]) -> None: ...
 
+    def claim(self, key: str, seconds: int) -> bool: ...
+
+    def release(self, key: str) -> None: ...
+
     def clear(self) -> None: ...
 
 
@@ -67,6 +79,7 @@ class MemoryStore:
         self._lock = threading.Lock()
         self._values: dict[str, tuple[float, bytes]] = {}
         self._versions: dict[str, bytes] = {}
+        self._claims: dict[str, float] = {}
 
     def get(self, key: str) -> bytes | None:
         found = self._values.get(key)
@@ -88,10 +101,23 @@ class MemoryStore:
             for key in keys:
                 self._versions[key] = secrets.token_hex(8).encode()
 
+    def claim(self, key: str, seconds: int) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            if self._claims.get(key, 0.0) > now:
+                return False
+            self._claims[key] = now + seconds
+            return True
+
+    def release(self, key: str) -> None:
+        with self._lock:
+            self._claims.pop(key, None)
+
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
             self._versions.clear()
+            self._claims.clear()
 
 
 class RedisStore:
@@ -118,6 +144,12 @@ class RedisStore:
         for key in keys:
             pipe.set(key, secrets.token_hex(8))
         pipe.execute()
+
+    def claim(self, key: str, seconds: int) -> bool:
+        return bool(self.client.set(key, b"1", nx=True, ex=seconds))
+
+    def release(self, key: str) -> None:
+        self.client.delete(key)
 
     def clear(self) -> None:
         keys = list(self.client.scan_iter(match=self._prefix + "*", count=500))
@@ -157,25 +189,44 @@ def remembered(
     compute: Callable[[], T],
 ) -> T:
     """The value of `compute()` for `name` and `parts`, computed at most once per
-    `seconds` and again as soon as a commit writes to one of `tables`."""
+    `seconds` and again as soon as a commit writes to one of `tables`; while another
+    request is computing it, the value it replaces."""
     store, prefix = current_app.extensions[EXTENSION]
+    latest = _latest_key(prefix, name, parts)
     try:
         versions = store.versions([_version_key(prefix, table) for table in tables])
         key = _value_key(prefix, name, parts, versions)
-        found = store.get(key)
+        value = _stored(store, key)
+        if value is not _MISSING:
+            return value
+        claimed = store.claim(f"{latest}:computing", COMPUTING_SECONDS)
+        if not claimed:
+            value = _stored(store, latest)
+            if value is not _MISSING:
+                return value
     except Exception:  # any store failure: compute without the cache
         log.warning("shared cache unreachable, computing %s without it", name, exc_info=True)
         return compute()
-    if found is not None:
-        value = _unsigned(found)
-        if value is not _MISSING:
-            return value
-    value = compute()
     try:
-        store.put(key, _signed(value), seconds)
-    except Exception:  # the value is right; only keeping it failed
-        log.warning("shared cache unreachable, %s not kept", name, exc_info=True)
-    return value
+        value = compute()
+        try:
+            signed = _signed(value)
+            store.put(key, signed, seconds)
+            store.put(latest, signed, seconds)
+        except Exception:  # the value is right; only keeping it failed
+            log.warning("shared cache unreachable, %s not kept", name, exc_info=True)
+        return value
+    finally:
+        if claimed:
+            try:
+                store.release(f"{latest}:computing")
+            except Exception:  # the claim lapses after COMPUTING_SECONDS
+                log.warning("shared cache unreachable, %s claim kept", name, exc_info=True)
+
+
+def _stored(store: Store, key: str) -> Any:
+    found = store.get(key)
+    return _MISSING if found is None else _unsigned(found)
 
 
 def clear() -> None:
@@ -195,6 +246,11 @@ def _value_key(prefix: str, name: str, parts: Sequence[object], versions) -> str
     )
     digest = hashlib.sha256(f"{parts!r}|{tokens}".encode()).hexdigest()[:32]
     return f"{prefix}value:{name}:{digest}"
+
+
+def _latest_key(prefix: str, name: str, parts: Sequence[object]) -> str:
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"{prefix}latest:{name}:{digest}"
 
 
 def _signing_key() -> bytes:

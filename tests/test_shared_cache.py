@@ -2,6 +2,7 @@
 without it; versions bumped by commits, signed values, and a Redis that is down."""
 
 import os
+import threading
 import uuid
 from datetime import date
 
@@ -26,6 +27,8 @@ SHARED_SETTINGS = (
     "DOCUMENT_STORE_PATH",
     "MAIL_FILE_DIR",
     "BABEL_TRANSLATION_DIRECTORIES",
+    # Memory unless a test names a Redis, whatever REDIS_URL the environment sets.
+    "REDIS_URL",
 )
 
 
@@ -75,6 +78,81 @@ def test_a_savepoint_released_changes_nothing_until_the_transaction_commits(coun
     db.session.commit()
     assert counted() == 0
     assert len(counted.calls) == 2
+
+
+@pytest.fixture(params=["memory", "fakeredis"])
+def process(request, app):
+    """The suite's app (this process's memory), or a process on a (fake) Redis."""
+    if request.param == "memory":
+        return app
+    request.getfixturevalue("fake_server")
+    request.getfixturevalue("restored_limiter")
+    return second_app(app, REDIS_URL="redis://cache.internal:6379/0")
+
+
+def test_while_one_request_computes_a_value_again_the_others_get_the_one_it_replaces(process):
+    """After a change, the first request computes the figures again; one asking meanwhile
+    gets the previous figures at once instead of computing them too (under load every
+    thread of every process computed the dashboard at once, issue 17)."""
+    shared_cache.watch(Permit.__tablename__)
+    started, finish = threading.Event(), threading.Event()
+    calls = []
+
+    def compute(number: int, wait: bool):
+        def figures() -> int:
+            calls.append(number)
+            if wait:
+                started.set()
+                assert finish.wait(10)
+            return number
+
+        return figures
+
+    def value(number: int, wait: bool = False) -> int:
+        with process.app_context():
+            return shared_cache.remembered(
+                "figures", (), (Permit.__tablename__,), 60, compute(number, wait)
+            )
+
+    assert value(1) == 1
+    with process.app_context():
+        make_permit()  # the commit makes the first figures out of date
+    results = {}
+    first = threading.Thread(target=lambda: results.setdefault("first", value(2, wait=True)))
+    first.start()
+    assert started.wait(10)
+    assert value(3) == 1
+    finish.set()
+    first.join(10)
+    assert results["first"] == 2
+    assert value(4) == 2
+    assert calls == [1, 2]
+
+
+def test_a_request_computes_a_value_itself_when_there_is_none_to_give_meanwhile(process):
+    shared_cache.watch(Permit.__tablename__)
+    started, finish = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        started.set()
+        assert finish.wait(10)
+        return "first"
+
+    def value(compute) -> str:
+        with process.app_context():
+            return shared_cache.remembered(
+                "first figures", (), (Permit.__tablename__,), 60, compute
+            )
+
+    results = {}
+    first = threading.Thread(target=lambda: results.setdefault("first", value(slow)))
+    first.start()
+    assert started.wait(10)
+    # Nothing computed before: nothing to give but the figures themselves.
+    assert value(lambda: "second") == "second"
+    finish.set()
+    first.join(10)
+    assert results["first"] == "first"
 
 
 # ---- Redis (fakeredis: one server, as every process would see it) -------------------------
