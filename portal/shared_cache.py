@@ -212,7 +212,9 @@ def remembered(
         try:
             signed = _signed(value)
             store.put(key, signed, seconds)
-            store.put(latest, signed, seconds)
+            # Kept past the value's own expiry: it is what others get while the next
+            # computation runs.
+            store.put(latest, signed, seconds + COMPUTING_SECONDS)
         except Exception:  # the value is right; only keeping it failed
             log.warning("shared cache unreachable, %s not kept", name, exc_info=True)
         return value

@@ -129,6 +129,35 @@ def test_while_one_request_computes_a_value_again_the_others_get_the_one_it_repl
     assert calls == [1, 2]
 
 
+def test_the_value_replaced_is_kept_past_its_own_expiry_for_the_next_computation(app, monkeypatch):
+    """The figures expire after their time to live; the request computing them again keeps
+    the others waiting no more than a change would."""
+    shared_cache.watch(Permit.__tablename__)
+    started, finish = threading.Event(), threading.Event()
+    now = [1000.0]
+    monkeypatch.setattr(shared_cache.time, "monotonic", lambda: now[0])
+
+    def slow() -> str:
+        started.set()
+        assert finish.wait(10)
+        return "new"
+
+    def value(compute) -> str:
+        with app.app_context():
+            return shared_cache.remembered("expiring", (), (Permit.__tablename__,), 45, compute)
+
+    assert value(lambda: "old") == "old"
+    now[0] += 46
+    results = {}
+    first = threading.Thread(target=lambda: results.setdefault("first", value(slow)))
+    first.start()
+    assert started.wait(10)
+    assert value(lambda: "computed again") == "old"
+    finish.set()
+    first.join(10)
+    assert results["first"] == "new"
+
+
 def test_a_request_computes_a_value_itself_when_there_is_none_to_give_meanwhile(process):
     shared_cache.watch(Permit.__tablename__)
     started, finish = threading.Event(), threading.Event()
