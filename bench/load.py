@@ -76,10 +76,24 @@ function setup(thread)
 end
 function init(args)
   non200 = 0
+  cookie = nil
+end
+-- Each thread keeps the session cookie the portal last sent, as a browser does: a cookie
+-- that never moved on would make every request re-sign and resend the session (the CSRF
+-- token added on the first form, the staff idle clock every minute).
+function request()
+  if cookie then
+    return wrk.format(nil, nil, {["Cookie"] = cookie})
+  end
+  return wrk.format()
 end
 function response(status, headers, body)
   if status ~= 200 then
     non200 = non200 + 1
+  end
+  local set = headers["Set-Cookie"]
+  if set then
+    cookie = set:match("^([^;]+)")
   end
 end
 function done(summary, latency, requests)
