@@ -39,6 +39,15 @@ DOWNLOAD_UNAVAILABLE = _l(
 )
 
 
+class StoredFileMissing(Exception):
+    """A file the database names is not in the store: lost or deleted there, not a fault to
+    retry. Its download answers a page that says so (error_pages.stored_file_missing)."""
+
+    def __init__(self, sha256: str) -> None:
+        super().__init__(sha256)
+        self.sha256 = sha256
+
+
 class RejectedUpload(DomainError):
     default_message = _l("The file could not be accepted.")
 
@@ -204,6 +213,8 @@ def send_stored(stored: StoredFile, filename: str):
             body.close()
         current_app.logger.warning("document store unreachable on read: %s", error)
         raise StoreUnavailable(DOWNLOAD_UNAVAILABLE) from error
+    except FileNotFoundError as error:
+        raise StoredFileMissing(stored.sha256) from error
     response = send_file(
         # send_file only calls read() and close() (werkzeug's or gunicorn's file wrapper).
         cast(IO[bytes], Prefetched(first, body, stored.sha256)),
