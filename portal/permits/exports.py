@@ -390,7 +390,7 @@ def remove_old_files(limit: int) -> int:
     for record in old:
         stored = record.stored_file
         EXPORT_TRANSITIONS.move(record, ExportStatus.EXPIRED)
-        record.stored_file_id = None
+        record.stored_file = None
         events.happened(
             "exports.expired", record, actor=None, kind=record.kind, days=EXPORT_KEPT_DAYS
         )

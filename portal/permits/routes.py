@@ -385,9 +385,14 @@ def export_download(export_id: int):
     return send_stored(record.stored_file, record.filename)
 
 
+# What the old links carried: only these go on (url_for takes `_external` and its kin).
+OLD_EXPORT_FIELDS = ("issued_from", "issued_to", "status", "excel")
+
+
 @bp.get("/staff/permits/export.csv")
 @staff
 def export_csv():
     """The old download link (bookmarks, other sites): the exports page with its filters
     filled in, to create the export there. A GET makes nothing."""
-    return redirect(url_for("permits.exports", **request.args.to_dict()))
+    kept = {name: request.args[name] for name in OLD_EXPORT_FIELDS if name in request.args}
+    return redirect(url_for("permits.exports", **kept))
