@@ -25,9 +25,9 @@ from portal.inspections import catalogue, deadlines, requests, results, scheduli
 from portal.inspections.models import InspectionRequest, InspectionResult, Window
 from portal.languages import LANGUAGES
 from portal.models import utcnow
-from portal.permits import imports
+from portal.permits import exports, imports
 from portal.permits import services as permits
-from portal.permits.models import PartyRole, Permit, PermitImport
+from portal.permits.models import DataExport, PartyRole, Permit, PermitImport
 from portal.settings import permit_types
 from portal.settings import services as settings
 from portal.settings.models import InspectingAgency
@@ -319,6 +319,7 @@ def seed() -> list[str]:
     counter_hours.seed_counter(admin)
     # The certificates' PDFs now, rather than from a worker the demo may not have running.
     rendering.render_due(limit=100)
+    _exports(staff)
 
     return demo_lines()
 
@@ -332,6 +333,16 @@ def _imports(admin: User) -> None:
         with path.open("rb") as source:
             record = imports.start(source, filename=path.name, actor=admin)
         imports.run(record.id)
+
+
+def _exports(staff: User) -> None:
+    """A permits export on Open data exports, written by its job at once: ready to
+    download."""
+    if db.session.scalar(select(DataExport.id).limit(1)) is not None:
+        return
+    filters = exports.permit_filters(None, None, None)
+    record = exports.start(exports.PERMITS.key, filters, for_excel=False, actor=staff)
+    exports.run(record.id)
 
 
 def demo_lines() -> list[str]:

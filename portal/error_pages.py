@@ -15,7 +15,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from portal import db_locks
-from portal.documents.store import StoreUnavailable
+from portal.documents.store import StoredFileMissing, StoreUnavailable
 from portal.extensions import db, limiter, login_manager
 
 # Seconds a client is asked to wait (Retry-After): a lock queue drains in seconds; a database
@@ -200,6 +200,32 @@ def store_unavailable(error):
     return _try_again(_("The file is not available just now"), error.message, RETRY_STORE_SECONDS)
 
 
+def stored_file_missing(error):
+    """A download whose file the database names but the store does not hold (deleted or
+    lost there, a restore that left files out): the department's fault, not the person's,
+    and trying again will not help. The page says so and gives a reference that is in the
+    log beside the missing file's SHA-256, so staff can restore it from a backup. 404: the
+    file is not there; never a 500."""
+    db.session.rollback()
+    reference = secrets.token_hex(4).upper()
+    current_app.logger.error(
+        "error reference %s: stored file %s is missing from the document store",
+        reference,
+        error.sha256,
+    )
+    page, code = error_page(
+        404,
+        _("This file is missing"),
+        _(
+            "The department's records list this file, but it is missing from their document "
+            "store, so it cannot be downloaded. This is not something you did. Contact the "
+            "department and give them this reference: they can restore the file."
+        ),
+        reference=reference,
+    )
+    return page, code, {"Cache-Control": "no-store"}
+
+
 def server_error(error):
     """The page names a reference that is also in the log beside the error, so the
     department can find what happened from what the person reads out. It does not promise
@@ -234,6 +260,7 @@ HANDLERS = {
     InterfaceError: database_busy,
     PoolTimeout: database_busy,
     StoreUnavailable: store_unavailable,
+    StoredFileMissing: stored_file_missing,
     500: server_error,
 }
 

@@ -82,7 +82,11 @@ STAFF_MENUS = (
         _l("Records"),
         (
             Item("admin.search", _l("Permits and people"), ("admin.permit_record", "admin.person")),
-            Item("permits.exports", _l("Exports")),
+            Item(
+                "permits.exports",
+                _l("Exports"),
+                ("permits.export_status", "permits.export_permits", "permits.export_inspections"),
+            ),
             Item("permits.import_permits", _l("Import permits"), ("permits.import_status",), True),
             Item("admin.audit_log", _l("Audit log"), admin_only=True),
         ),

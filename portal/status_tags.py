@@ -68,6 +68,15 @@ TONES: dict[str, dict[str, str]] = {
         "rejected": REFUSED,
         "failed": ACTION,
     },
+    # An open-data export: a failed one waits for its staff member (export again, or retry
+    # the job); an expired one's file was removed after its time.
+    "ExportStatus": {
+        "queued": PROGRESS,
+        "running": PROGRESS,
+        "done": DONE,
+        "failed": ACTION,
+        "expired": ENDED,
+    },
     "PickupStatus": {
         "booked": PROGRESS,
         "picked_up": DONE,

@@ -2,16 +2,18 @@
 
 Each task is idempotent: running it twice changes nothing the second time, because the
 database records what is done (an outbox row claimed then marked sent, a receipt's file
-set once by a conditional UPDATE, a certificate version's PDF likewise, a reminder's
-claim row). So a job retried after a
+set once by a conditional UPDATE, a certificate version's PDF and an export's file
+likewise, a reminder's claim row). So a job retried after a
 worker died mid-way, or queued twice by a sweep, is safe.
 
 The database is the source of truth, not the queue: `outbox.send_due` (every minute)
 sends every due message whatever became of its own `outbox.deliver` job, `receipts.sweep`
 (every five minutes) queues `receipts.issue` again for each payment still waiting for its
 receipt, and `certificates.sweep` (every five minutes) `certificates.render_pdf` for each
-certificate version still without its PDF, and `permits.import_sweep` (every five
-minutes) `permits.import_file` for each permit import left queued or running too long.
+certificate version still without its PDF, `permits.import_sweep` (every five
+minutes) `permits.import_file` for each permit import left queued or running too long, and
+`exports.sweep` (every five minutes) `exports.write_csv` for each open-data export likewise
+(and it removes the files of exports older than their time).
 Work whose job was lost with Redis is done by the next sweep.
 """
 
@@ -32,7 +34,7 @@ from portal.payments.cli import reconcile
 from portal.payments.models import Payment
 from portal.payments.receipt_delivery import DUE, issue_receipt
 from portal.payments.stripe_client import test_mode
-from portal.permits import imports
+from portal.permits import exports, imports
 
 SWEEP_LIMIT = 500
 # How far back the daily reconcile asks Stripe: a missed day is still covered the next.
@@ -100,6 +102,25 @@ def sweep_permit_imports() -> int:
     return sum(jobs.enqueue(imports.TASK, import_id) for import_id in imports.due_ids(SWEEP_LIMIT))
 
 
+@jobs.task(exports.TASK, label=_l("Write an open-data export"), timeout=exports.RUN_SECONDS)
+def write_export(export_id: int) -> None:
+    # A failure is recorded on the export, then propagates: the queue retries it.
+    exports.run(export_id)
+
+
+@jobs.task(
+    "exports.sweep", label=_l("Queue exports left waiting; remove old ones"), retry_intervals=()
+)
+def sweep_exports() -> int:
+    """Queue `exports.write_csv` for each export queued for a while without a run, or
+    running longer than a run may take; then remove the files of exports older than
+    exports.EXPORT_KEPT_DAYS. Returns how many were queued."""
+    due = exports.due_ids(SWEEP_LIMIT)
+    queued = sum(jobs.enqueue(exports.TASK, export_id) for export_id in due)
+    exports.remove_old_files(SWEEP_LIMIT)
+    return queued
+
+
 @jobs.task("reminders.send", label=_l("Send tomorrow's reminders"))
 def send_reminders() -> None:
     """Pickups and inspections tomorrow, temporary certificates 30 and 7 days before they
@@ -133,6 +154,7 @@ SCHEDULE = (
     Scheduled("receipts.sweep", interval=300),
     Scheduled("certificates.sweep", interval=300),
     Scheduled("permits.import_sweep", interval=300),
+    Scheduled("exports.sweep", interval=300),
     # 13:00 UTC is the morning in the Americas: reminders for tomorrow arrive today.
     Scheduled("reminders.send", cron="0 13 * * *"),
     Scheduled("payments.reconcile", cron="30 7 * * *"),

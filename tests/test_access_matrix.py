@@ -93,13 +93,12 @@ NOT_HTML = {
     "certificates.download_certificate": "application/pdf",
     "certificates.request_document": "application/pdf",
     "certificates.staff_download": "application/pdf",
-    "inspections.export_csv": "text/csv",
     "inspections.calendar_file": "text/calendar",
     "certificates.pickup_calendar": "text/calendar",
     "inspections.photo": "image/png",
     "main.healthz": "application/json",
     "payments.receipt": "application/pdf",
-    "permits.export_csv": "text/csv",
+    "permits.export_download": "text/csv",
     "settings.seal_image": "image/svg+xml",  # the placeholder, as no admin uploaded a seal
 }
 
@@ -143,6 +142,9 @@ def normal_redirect(endpoint: str, actor: str, world) -> str | None:
         return "/"
     if endpoint == "permits.home" and is_staff:
         return "/staff/"
+    # The old export download links lead to the exports page, where an export is made.
+    if endpoint in ("permits.export_csv", "inspections.export_csv") and is_staff:
+        return "/staff/exports"
     if not world.application.is_editable:
         if endpoint in EDITING_PAGES:
             return f"/permits/{permit_id}/application"

@@ -11,7 +11,14 @@ from portal.auth.passwords import verify_password
 from portal.certificates import verification
 from portal.certificates.models import Certificate, CertificateKind
 from portal.extensions import db
-from portal.permits.models import ImportStatus, Permit, PermitImport, PermitParty
+from portal.permits.models import (
+    DataExport,
+    ExportStatus,
+    ImportStatus,
+    Permit,
+    PermitImport,
+    PermitParty,
+)
 
 
 def _counts():
@@ -43,6 +50,11 @@ def test_seed_demo_twice_gives_the_same_demo(app):
         ("permits-weekly-update.csv", ImportStatus.DONE, 3, 0),
         ("permits-with-errors.csv", ImportStatus.REJECTED, 0, 2),
     ]
+    # Open data exports: every permit, written by its job, ready to download.
+    [demo_export] = db.session.scalars(select(DataExport)).all()
+    assert (demo_export.kind, demo_export.status) == ("permits", ExportStatus.DONE)
+    assert demo_export.rows == counts[1]
+    assert demo_export.requested_by.email == "staff@example.com"
 
     statuses = set(db.session.scalars(select(CofOApplication.status)))
     assert statuses == {

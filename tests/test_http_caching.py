@@ -12,6 +12,8 @@ from portal.auth.models import Role
 from portal.certificates import versions
 from tests.factories import make_permit, make_user, sign_in_as
 from tests.factories.certificates import issue, ready_application, staff_user
+from tests.support.exports import ask_for_export
+from tests.support.jobs import run_jobs
 
 CSS = "vendor/uswds/css/uswds.min.css"
 
@@ -104,11 +106,15 @@ def test_verification_is_never_answered_from_a_cache(app, client, owner):
     assert b"Revoked certificate" in revoked.data
 
 
-def test_a_streamed_export_is_compressed_as_it_streams(client):
+def test_an_exported_file_is_compressed_as_it_streams(client):
     make_permit(permit_num="BP-GZIP")
     sign_in_as(client, make_user(role=Role.STAFF))
-    response = client.get("/staff/permits/export.csv", headers={"Accept-Encoding": "gzip"})
+    asked = ask_for_export(client)
+    run_jobs()
+    response = client.get(
+        asked.headers["Location"] + "/download", headers={"Accept-Encoding": "gzip"}
+    )
     assert response.is_streamed
     assert response.headers["Content-Encoding"] == "gzip"
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     assert gzip.decompress(response.get_data()).startswith(b"PermitNum,")

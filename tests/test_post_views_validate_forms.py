@@ -170,6 +170,8 @@ CASES: dict[str, Case] = {
     "permits.add_party": Case("staff"),
     "permits.claim": Case("stranger"),
     "permits.import_permits": Case("admin"),
+    "permits.export_permits": Case("staff"),
+    "permits.export_inspections": Case("staff"),
     "permits.invite": Case("owner"),
     "permits.remove_party": Case("owner"),
     "permits.revoke_invitation": Case("owner"),

@@ -11,12 +11,14 @@ downloads pass through the portal, which checks access first (see store.send_sto
 import base64
 import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Protocol
 
 import boto3
+from boto3.exceptions import S3UploadFailedError
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -25,6 +27,7 @@ from portal.config import BucketLocation, parse_url
 # What botocore raises for a fault on the way (BotoCoreError: connection, timeout...) or an
 # error answer (ClientError: 404, 403, 5xx...).
 FAULTS = (BotoCoreError, ClientError)
+COPY_CHUNK = 1024 * 1024
 
 
 class StoreUnreachable(Exception):
@@ -44,6 +47,10 @@ class Backend(Protocol):
     def size(self, key: str) -> int | None: ...
 
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def put_file(self, key: str, path: Path, content_type: str) -> None: ...
+
+    def delete(self, key: str) -> None: ...
 
     def read(self, key: str) -> bytes: ...
 
@@ -81,6 +88,24 @@ class FolderBackend:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             os.replace(tmp, target)
+        except OSError as error:
+            raise StoreUnreachable(f"{type(error).__name__}: {error}") from error
+
+    def put_file(self, key: str, path: Path, content_type: str) -> None:
+        """Copy a file on disk into the store (a large file is never held whole)."""
+        target = self.path(key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent)
+            with os.fdopen(fd, "wb") as handle, path.open("rb") as source:
+                shutil.copyfileobj(source, handle, COPY_CHUNK)
+            os.replace(tmp, target)
+        except OSError as error:
+            raise StoreUnreachable(f"{type(error).__name__}: {error}") from error
+
+    def delete(self, key: str) -> None:
+        try:
+            self.path(key).unlink(missing_ok=True)
         except OSError as error:
             raise StoreUnreachable(f"{type(error).__name__}: {error}") from error
 
@@ -175,6 +200,25 @@ class S3Backend:
                 # The server checks the bytes it received against their hash.
                 ChecksumSHA256=base64.b64encode(hashlib.sha256(data).digest()).decode(),
             )
+        except FAULTS as error:
+            raise StoreUnreachable(f"{type(error).__name__}: {error}") from error
+
+    def put_file(self, key: str, path: Path, content_type: str) -> None:
+        """Upload a file on disk, in parts when it is large (boto3's managed transfer), so
+        it is never held whole; each part is checked by the server against its SHA-256."""
+        try:
+            self.client.upload_file(
+                str(path),
+                self.location.bucket,
+                self._key(key),
+                ExtraArgs={"ContentType": content_type, "ChecksumAlgorithm": "SHA256"},
+            )
+        except (*FAULTS, S3UploadFailedError) as error:
+            raise StoreUnreachable(f"{type(error).__name__}: {error}") from error
+
+    def delete(self, key: str) -> None:
+        try:
+            self.client.delete_object(Bucket=self.location.bucket, Key=self._key(key))
         except FAULTS as error:
             raise StoreUnreachable(f"{type(error).__name__}: {error}") from error
 

@@ -9,6 +9,7 @@ form, and the transaction rolls back like any refusal.
 
 import hashlib
 import unicodedata
+from pathlib import Path
 from typing import IO, cast
 
 from flask import current_app, send_file
@@ -37,6 +38,15 @@ COPY_CHUNK_BYTES = 1024 * 1024
 DOWNLOAD_UNAVAILABLE = _l(
     "The file cannot be fetched from the document store just now. Try again in a few minutes."
 )
+
+
+class StoredFileMissing(Exception):
+    """A file the database names is not in the store: lost or deleted there, not a fault to
+    retry. Its download answers a page that says so (error_pages.stored_file_missing)."""
+
+    def __init__(self, sha256: str) -> None:
+        super().__init__(sha256)
+        self.sha256 = sha256
 
 
 class RejectedUpload(DomainError):
@@ -93,6 +103,60 @@ def save_bytes(data: bytes, content_type: str) -> StoredFile:
     db.session.add(stored)
     db.session.flush()
     return stored
+
+
+def save_file(path: Path, content_type: str, sha256: str, size: int) -> StoredFile:
+    """Store a file on disk whose SHA-256 and size the caller computed as it wrote it (a
+    large generated file, never held whole), as save_bytes does: the bytes first, then
+    the row, once per content."""
+    existing = db.session.scalar(select(StoredFile).where(StoredFile.sha256 == sha256))
+    store = backend()
+    try:
+        if not store.exists(key_for(sha256)):
+            store.put_file(key_for(sha256), path, content_type)
+    except StoreUnreachable as error:
+        current_app.logger.warning("document store unreachable on write: %s", error)
+        raise StoreUnavailable() from error
+    if existing is not None:
+        return existing
+    stored = StoredFile(sha256=sha256, size=size, content_type=content_type)
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
+def in_use(stored_file_id: int) -> bool:
+    """Whether any row names this stored file (every foreign key to stored_files, found
+    in the models' metadata, so a new one counts without a change here)."""
+    for table in db.metadata.sorted_tables:
+        for key in table.foreign_keys:
+            if key.column.table is StoredFile.__table__ and key.parent.table is table:
+                named = select(key.parent).where(key.parent == stored_file_id).limit(1)
+                if db.session.execute(named).first() is not None:
+                    return True
+    return False
+
+
+def delete_unused(stored: StoredFile) -> bool:
+    """Commit the caller's transaction, deleting the stored file's row with it when no row
+    names the file any more, then its bytes; True if it was deleted. For generated files
+    with an end of life (exports): content-addressed bytes may be shared, so a file
+    something else still names is kept. The caller has already dropped its own reference.
+    The bytes go after the commit, so a rollback never leaves a row without its file."""
+    db.session.flush()
+    unused = not in_use(stored.id)
+    sha256 = stored.sha256
+    if unused:
+        db.session.delete(stored)
+    db.session.commit()
+    if unused:
+        try:
+            backend().delete(key_for(sha256))
+        except StoreUnreachable as error:
+            # The row is gone: the bytes stay as an unreferenced file, harmless (a backup
+            # copies it, `documents verify` counts only rows without their file).
+            current_app.logger.warning("stored file %s not deleted: %s", sha256, error)
+    return unused
 
 
 def save_upload(file_storage, allowed: tuple[str, ...] = tuple(SIGNATURES)) -> StoredFile:
@@ -204,6 +268,8 @@ def send_stored(stored: StoredFile, filename: str):
             body.close()
         current_app.logger.warning("document store unreachable on read: %s", error)
         raise StoreUnavailable(DOWNLOAD_UNAVAILABLE) from error
+    except FileNotFoundError as error:
+        raise StoredFileMissing(stored.sha256) from error
     response = send_file(
         # send_file only calls read() and close() (werkzeug's or gunicorn's file wrapper).
         cast(IO[bytes], Prefetched(first, body, stored.sha256)),

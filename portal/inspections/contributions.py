@@ -1,8 +1,8 @@
 """What inspections adds to what permits/ owns: the checklist of required inspections on the
 permit page and its line and next step in the page's summary (see portal/panels.py), the
 required inspections' progress on the public status page, the permits whose inspection
-requests an unpaid reinspection fee blocks on the applicant home, and the required
-inspections of every imported permit."""
+requests an unpaid reinspection fee blocks on the applicant home, the required
+inspections of every imported permit, and the inspections' export among the staff's."""
 
 from collections.abc import Sequence
 
@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal import panels
-from portal.inspections import catalogue, checklist
+from portal.inspections import catalogue, checklist, export
 from portal.payments import services as payments
-from portal.permits import importer
+from portal.permits import exports, importer
 from portal.permits.home import HomePermit
 from portal.permits.models import PartyRole, Permit
 from portal.settings import services as settings
@@ -85,3 +85,12 @@ def home_inspections_blocked(permits: Sequence[HomePermit]) -> dict[int, str]:
 
 # Each imported permit needs the inspections its scope calls for.
 importer.after_each_batch(catalogue.derive_required)
+
+
+# The inspections' BLDS file among the staff's exports (permits.exports): no filters.
+exports.kind(
+    "inspections",
+    label=_l("Inspections"),
+    rows=lambda filters: export.blds_rows(),
+    describe=lambda filters: [_("Every inspection with a result")],
+)

@@ -17,13 +17,12 @@ from flask_login import current_user
 
 from portal import calendar
 from portal.access import admin, current_actor, staff
-from portal.csv_export import attachment
 from portal.documents import images, oversize
 from portal.documents.store import send_stored
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import show_refusal
-from portal.inspections import catalogue, deadlines, export, ics, requests, results, scheduling
+from portal.inspections import catalogue, deadlines, ics, requests, results, scheduling
 from portal.inspections.checklist import blocked_by_fees, permit_panel
 from portal.inspections.errors import InvalidRequest
 from portal.inspections.forms import (
@@ -543,8 +542,9 @@ def agency_result(permit_id: int, required_id: int):
 @bp.get("/staff/inspections/export.csv")
 @staff
 def export_csv():
-    filename = f"inspections-{calendar.local_today().isoformat()}.csv"
-    return attachment(export.blds_rows(), filename)
+    """The old download link: the exports page, where the inspections export is created
+    (an export job, permits.exports). A GET makes nothing."""
+    return redirect(url_for("permits.exports", _anchor="inspections"))
 
 
 # ---- admin: the catalogue ---------------------------------------------------------------------

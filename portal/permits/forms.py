@@ -1,4 +1,4 @@
-"""Forms for claiming permits, inviting and adding parties, and importing permits."""
+"""Forms for claiming permits, inviting and adding parties, importing and exporting permits."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
@@ -76,11 +76,21 @@ class ImportForm(PortalForm):
     )
 
 
-class PermitExportForm(PortalForm):
-    """The permits export's filters, sent by GET so an export can be bookmarked."""
+def _excel_field() -> BooleanField:
+    return BooleanField(
+        _l("For Excel on Windows"),
+        description=_l(
+            "Adds a mark at the start of the file so Excel shows accented letters correctly "
+            "when the file is opened by double-click. Leave it unticked for the open data "
+            "portal and other programs."
+        ),
+    )
 
-    class Meta:
-        csrf = False
+
+class PermitExportForm(PortalForm):
+    """The permits export's filters. Posted: it creates an export (exports.start); the
+    exports page also reads them from its query string, where the old download links
+    (/staff/permits/export.csv?...) send them."""
 
     issued_from = PortalDateField(
         _l("Issued on or after"), validators=[Optional()], description=_l("For example 2026-01-01")
@@ -94,14 +104,7 @@ class PermitExportForm(PortalForm):
         + [SelectChoice(status.value, status.label) for status in PermitStatus],
         validators=[Optional()],
     )
-    excel = BooleanField(
-        _l("For Excel on Windows"),
-        description=_l(
-            "Adds a mark at the start of the file so Excel shows accented letters correctly "
-            "when the file is opened by double-click. Leave it unticked for the open data "
-            "portal and other programs."
-        ),
-    )
+    excel = _excel_field()
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -112,6 +115,13 @@ class PermitExportForm(PortalForm):
             )
             return False
         return valid
+
+
+class InspectionExportForm(PortalForm):
+    """The inspections export: no filters, the Excel choice only (named apart from the
+    permits' form's, beside it on the same page)."""
+
+    inspections_excel = _excel_field()
 
 
 class StatusSearchForm(PortalForm):

@@ -309,3 +309,71 @@ class PermitImport(TimestampMixin, Base):
     @property
     def errors_not_listed(self) -> int:
         return self.error_count - len(self.errors)
+
+
+class ExportStatus(LabelledStatus):
+    QUEUED = "queued", _l("Waiting")
+    RUNNING = "running", _l("Being written")
+    DONE = "done", _l("Ready to download")
+    FAILED = "failed", _l("Not written: it could not be finished")
+    EXPIRED = "expired", _l("Removed after its time")
+
+
+# queued -> running -> done | failed, as a permit import: a run that fails goes back to
+# queued for its retry (or to failed after its last one), a retry from the Background jobs
+# page takes a failed export again, a run may take over from one killed mid-way. A done
+# export's file is removed after EXPORT_KEPT_DAYS (done -> expired).
+EXPORT_TRANSITIONS = TransitionTable(
+    {
+        ExportStatus.QUEUED: {ExportStatus.RUNNING},
+        ExportStatus.RUNNING: {
+            ExportStatus.RUNNING,
+            ExportStatus.QUEUED,
+            ExportStatus.DONE,
+            ExportStatus.FAILED,
+        },
+        ExportStatus.FAILED: {ExportStatus.RUNNING},
+        ExportStatus.DONE: {ExportStatus.EXPIRED},
+    }
+)
+# An export in one of these is over: its job does nothing.
+EXPORT_OVER = (ExportStatus.DONE, ExportStatus.EXPIRED)
+
+
+class DataExport(TimestampMixin, Base):
+    """A staff member's open-data export (BLDS CSV), written by the `exports.write_csv`
+    job into the document store and downloaded from its page.
+
+    `kind` names a registered export (permits.exports.KINDS: permits, inspections) and
+    `filters` its filters as given (ISO dates, status values). `attempt` numbers the runs,
+    as on a permit import: only the run whose number is still the export's may record the
+    file, so a run killed mid-way, or overtaken, records nothing."""
+
+    __tablename__ = "data_exports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    filters: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The file starts with a byte-order mark for Excel on Windows (csv_export.BOM).
+    for_excel: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[ExportStatus] = mapped_column(
+        enum_column(ExportStatus), default=ExportStatus.QUEUED, index=True
+    )
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(120))
+    attempt: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    rows: Mapped[int | None]
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    # Set once by the run that wrote the file; cleared when the file is removed.
+    stored_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    # Why the last run could not finish, as a key of exports.FAILURES ("" when it did).
+    failure: Mapped[str] = mapped_column(String(40), default="")
+
+    stored_file = relationship("StoredFile")
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+
+    @property
+    def is_over(self) -> bool:
+        return self.status in EXPORT_OVER

@@ -13,24 +13,32 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.access import admin, current_actor, public, signed_in, staff
-from portal.calendar import local_today
-from portal.csv_export import attachment
-from portal.documents.store import upload_name
+from portal.documents.store import send_stored, upload_name
 from portal.errors import DomainError
 from portal.extensions import db, limiter
 from portal.forms import STALE_FORM_MESSAGE, ActionForm
-from portal.permits import export, imports, invitations, public_status, services
+from portal.permits import exports as data_exports
+from portal.permits import imports, invitations, public_status, services
 from portal.permits.access import permit_party
 from portal.permits.forms import (
     AddPartyForm,
     ClaimForm,
     ImportForm,
+    InspectionExportForm,
     InviteForm,
     PermitExportForm,
     StatusSearchForm,
 )
 from portal.permits.home import applicant_home
-from portal.permits.models import PartyRole, Permit, PermitImport, PermitStatus, Trade
+from portal.permits.models import (
+    DataExport,
+    ExportStatus,
+    PartyRole,
+    Permit,
+    PermitImport,
+    PermitStatus,
+    Trade,
+)
 from portal.queues import page_number
 
 # No url_prefix: the staff's permit pages live under /staff/ with the rest of the staff side.
@@ -295,29 +303,96 @@ def import_status(import_id: int):
 # ---- staff: open-data exports -----------------------------------------------------------------
 
 
-def _exports_page(form: PermitExportForm, nothing: bool = False):
-    return render_template("permits/exports.html", form=form, nothing=nothing)
+def _exports_page(form, permits_form=None, inspections_form=None, nothing: bool = False):
+    """The exports page; `form` is the form posted (the one the title and error summary
+    speak of), or the permits' form."""
+    return render_template(
+        "permits/exports.html",
+        form=form,
+        permits_form=permits_form or form,
+        inspections_form=inspections_form or InspectionExportForm(),
+        nothing=nothing,
+        recent=data_exports.recent_for(current_user.id),
+        kinds=data_exports.KINDS,
+        kept_days=data_exports.EXPORT_KEPT_DAYS,
+    )
 
 
 @bp.get("/staff/exports")
 @staff
 def exports():
-    return _exports_page(PermitExportForm(request.args))
+    # The filters may come in the query string (the old download links send them here).
+    return _exports_page(PermitExportForm(formdata=request.args or None))
+
+
+@bp.post("/staff/exports/permits")
+@staff
+def export_permits():
+    form = PermitExportForm()
+    if not form.validate_on_submit():
+        return _exports_page(form)
+    filters = data_exports.permit_filters(
+        form.issued_from.data,
+        form.issued_to.data,
+        PermitStatus(form.status.data) if form.status.data else None,
+    )
+    try:
+        record = data_exports.start(
+            "permits", filters, for_excel=form.excel.data, actor=current_actor()
+        )
+    except data_exports.NothingToExport:
+        # Said on the form rather than a file with nothing but a header.
+        return _exports_page(form, nothing=True)
+    return redirect(url_for("permits.export_status", export_id=record.id))
+
+
+@bp.post("/staff/exports/inspections")
+@staff
+def export_inspections():
+    form = InspectionExportForm()
+    if not form.validate_on_submit():
+        return _exports_page(form, PermitExportForm(formdata=None), form)
+    record = data_exports.start(
+        "inspections", {}, for_excel=form.inspections_excel.data, actor=current_actor()
+    )
+    return redirect(url_for("permits.export_status", export_id=record.id))
+
+
+@bp.get("/staff/exports/<int:export_id>")
+@staff
+def export_status(export_id: int):
+    record = db.get_or_404(DataExport, export_id)
+    data_exports.requeue(record)
+    kind = data_exports.KINDS[record.kind]
+    return render_template(
+        "permits/export_status.html",
+        record=record,
+        kind=kind,
+        filters=kind.describe(record.filters),
+        kept_until=data_exports.kept_until(record),
+        kept_days=data_exports.EXPORT_KEPT_DAYS,
+        failures=data_exports.FAILURES,
+    )
+
+
+@bp.get("/staff/exports/<int:export_id>/download")
+@staff
+def export_download(export_id: int):
+    record = db.get_or_404(DataExport, export_id)
+    if record.status != ExportStatus.DONE or record.stored_file is None:
+        # Not written yet, failed or removed: its page says which.
+        return redirect(url_for("permits.export_status", export_id=record.id))
+    return send_stored(record.stored_file, record.filename)
+
+
+# What the old links carried: only these go on (url_for takes `_external` and its kin).
+OLD_EXPORT_FIELDS = ("issued_from", "issued_to", "status", "excel")
 
 
 @bp.get("/staff/permits/export.csv")
 @staff
 def export_csv():
-    form = PermitExportForm(request.args)
-    if not form.validate():
-        return _exports_page(form)
-    permits = export.PermitFilter(
-        issued_from=form.issued_from.data,
-        issued_to=form.issued_to.data,
-        status=PermitStatus(form.status.data) if form.status.data else None,
-    )
-    # Say so on the page rather than hand over a file with nothing but a header.
-    if not export.any_permit(permits):
-        return _exports_page(form, nothing=True)
-    filename = f"permits-{local_today().isoformat()}.csv"
-    return attachment(export.blds_rows(permits), filename)
+    """The old download link (bookmarks, other sites): the exports page with its filters
+    filled in, to create the export there. A GET makes nothing."""
+    kept = {name: request.args[name] for name in OLD_EXPORT_FIELDS if name in request.args}
+    return redirect(url_for("permits.exports", **kept))

@@ -3,7 +3,9 @@ check, signing in and out, checking an error summary, ticking a choice. (The out
 they use are in tests/support/mail.py.)"""
 
 import hashlib
+import os
 import re
+from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 from flask import current_app
@@ -200,3 +202,16 @@ def choose(scope: Page | Locator, option: str, group: str | None = None) -> None
         scope = scope.get_by_role("group", name=group)
     scope.locator("label").filter(has_text=re.compile(f"^{re.escape(option)}$")).click()
     expect(scope.get_by_label(option, exact=True)).to_be_checked()
+
+
+def shoot(page: Page, name: str) -> None:
+    """Screenshots at 1280 and 375 px for a person to look at, when PORTAL_SCREENSHOTS
+    names a folder."""
+    folder = os.environ.get("PORTAL_SCREENSHOTS", "")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})

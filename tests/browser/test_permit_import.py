@@ -2,14 +2,13 @@
 runs, and a refresh shows it imported; a file with errors shows them by row and column.
 Each page passes axe and reflows at 320 px (helpers.visit and check_axe)."""
 
-import os
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from portal.auth.models import Role
-from tests.browser.helpers import check_axe, check_reflow, let_in, open_menu_item, visit
+from tests.browser.helpers import check_axe, check_reflow, let_in, open_menu_item, shoot, visit
 from tests.factories import make_user
 from tests.support.jobs import run_jobs
 from tests.support.permit_csv import csv_bytes, permit_row
@@ -17,18 +16,6 @@ from tests.support.permit_csv import csv_bytes, permit_row
 pytestmark = pytest.mark.browser
 
 FILE_INPUT = "Drag file here or choose from folder"  # the name USWDS gives a file input
-# A folder for screenshots to look at by eye (at 1280 and 375 px), when set.
-SHOTS = os.environ.get("PORTAL_SCREENSHOTS", "")
-
-
-def _shoot(page: Page, name: str) -> None:
-    if not SHOTS:
-        return
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
-    for width in (1280, 375):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def _upload(page: Page, path: Path) -> None:
@@ -51,7 +38,7 @@ def test_an_admin_imports_a_file_through_its_job(page: Page, tmp_path):
     expect(page.locator(".portal-summary-list")).to_contain_text("Waiting")
     check_axe(page)
     check_reflow(page)
-    _shoot(page, "import-waiting")
+    shoot(page, "import-waiting")
 
     run_jobs()
     page.get_by_role("link", name="Refresh this page").click()
@@ -60,7 +47,7 @@ def test_an_admin_imports_a_file_through_its_job(page: Page, tmp_path):
     expect(page.get_by_role("link", name="Refresh this page")).to_have_count(0)
     check_axe(page)
     check_reflow(page)
-    _shoot(page, "import-done")
+    shoot(page, "import-done")
 
     bad = tmp_path / "april.csv"
     bad.write_bytes(csv_bytes([permit_row(), permit_row(OriginalZip="ABCDE")]))
@@ -73,11 +60,11 @@ def test_an_admin_imports_a_file_through_its_job(page: Page, tmp_path):
     expect(errors).to_contain_text("OriginalZip")
     check_axe(page)
     check_reflow(page)
-    _shoot(page, "import-rejected")
+    shoot(page, "import-rejected")
 
     visit(page, "/permits/import")
     recent = page.get_by_role("table", name="Recent imports, newest first")
     expect(recent).to_contain_text("april.csv")
     expect(recent).to_contain_text("Not imported: errors in the file")
     expect(recent).to_contain_text("Imported")
-    _shoot(page, "import-list")
+    shoot(page, "import-list")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from portal.certificates import rendering
 from portal.certificates.models import CertificateVersion
 from portal.documents import store
-from portal.documents.backends import StoreUnreachable
+from portal.documents.backends import StoreUnreachable, key_for
 from portal.error_pages import RETRY_STORE_SECONDS
 from portal.extensions import db
 from tests.factories import certificates as factories
@@ -137,3 +137,34 @@ def test_a_pending_pdf_with_redis_and_the_store_away_says_being_prepared(
     assert response.headers["Retry-After"] == str(rendering.RETRY_AFTER_SECONDS)
     assert "PDF is being prepared" in response.text
     check_page(response.data)
+
+
+def _lose_the_file(client, version: CertificateVersion) -> None:
+    """Delete the PDF's bytes from the store the app uses, leaving its row."""
+    key = key_for(version.stored_file.sha256)
+    backend = store.backend()
+    if client is None:
+        backend.path(key).unlink()  # type: ignore[attr-defined]
+    else:
+        client.delete_object(Bucket=backend.location.bucket, Key=backend._key(key))  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("backend_kind", ["folder", "s3"])
+def test_a_file_missing_from_the_store_answers_a_page_that_says_so(
+    backend_kind, app, application, staff, owner_client, request, caplog
+):
+    # Before the fix the store's FileNotFoundError escaped the view: a 500.
+    client = request.getfixturevalue("s3_store") if backend_kind == "s3" else None
+    if client is None and app.config["DOCUMENT_STORE_URL"]:
+        pytest.skip("the suite's store is a bucket here (TEST_DOCUMENT_STORE_URL)")
+    factories.issue(application, staff)
+    version = db.session.scalars(select(CertificateVersion)).one()
+    _lose_the_file(client, version)
+    with caplog.at_level("ERROR"):
+        response = owner_client.get(_download_url(application))
+    assert response.status_code == 404
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "This file is missing" in response.text
+    assert "Reference:" in response.text
+    check_page(response.data)
+    assert f"stored file {version.stored_file.sha256} is missing" in caplog.text

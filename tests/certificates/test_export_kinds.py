@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.permits.models import PermitStatus
 from tests.factories import make_application, make_permit, make_user
 from tests.factories.certificates import issued_certificate
+from tests.support.exports import exported
 
 
 def _certify(permit, staff, kind, granted: date, sequence: int, status):
@@ -34,7 +35,7 @@ def test_only_the_final_certificate_gives_occupancy_and_the_c_of_o_date(staff_cl
         final, staff, CertificateKind.FINAL, date(2026, 6, 3), 4, ApplicationStatus.COFO_ISSUED
     )
 
-    response = staff_client.get("/staff/permits/export.csv")
+    response = exported(staff_client)
     rows = {
         row["PermitNum"]: row
         for row in csv.DictReader(io.StringIO(response.get_data(as_text=True)))

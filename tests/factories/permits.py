@@ -3,7 +3,17 @@
 from portal.auth.models import User
 from portal.documents.store import save_bytes
 from portal.extensions import db
-from portal.permits.models import PartyRole, Permit, PermitImport, PermitParty, PermitStatus
+from portal.models import utcnow
+from portal.permits import exports
+from portal.permits.models import (
+    DataExport,
+    ExportStatus,
+    PartyRole,
+    Permit,
+    PermitImport,
+    PermitParty,
+    PermitStatus,
+)
 from tests.factories.accounts import make_user
 from tests.factories.numbers import next_number
 from tests.support.permit_csv import csv_bytes, permit_row
@@ -60,6 +70,30 @@ def permit_import(actor: User, data: bytes | None = None, filename: str = "permi
         sha256=stored.sha256,
         size=stored.size,
         uploaded_by_id=actor.id,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def data_export(actor: User, kind: str = "permits", filters: dict | None = None):
+    """An export as its job leaves it: done, its file (the kind's rows now) stored. Added
+    and flushed, not committed."""
+    filters = filters or {}
+    lines = list(exports.KINDS[kind].rows(filters))
+    stored = save_bytes("".join(lines).encode(), "text/csv")
+    record = DataExport(
+        kind=kind,
+        filters=filters,
+        requested_by_id=actor.id,
+        filename=f"{kind}-2026-01-01.csv",
+        status=ExportStatus.DONE,
+        attempt=1,
+        started_at=utcnow(),
+        finished_at=utcnow(),
+        rows=len(lines) - 1,
+        size=stored.size,
+        stored_file_id=stored.id,
     )
     db.session.add(record)
     db.session.flush()

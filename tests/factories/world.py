@@ -58,14 +58,21 @@ from portal.payments.models import (
     Payment,
     PaymentStatus,
 )
-from portal.permits.models import Invitation, PartyRole, Permit, PermitImport, PermitParty
+from portal.permits.models import (
+    DataExport,
+    Invitation,
+    PartyRole,
+    Permit,
+    PermitImport,
+    PermitParty,
+)
 from portal.settings.models import Holiday
 from tests.factories.accounts import enrol_second_factor, make_user
 from tests.factories.applications import complete_application
 from tests.factories.certificates import booked_pickup, free_day, issued_certificate
 from tests.factories.inspections import on_day, preferred_days, required_by_code
 from tests.factories.payments import make_payment
-from tests.factories.permits import add_party, make_permit, permit_import
+from tests.factories.permits import add_party, data_export, make_permit, permit_import
 from tests.factories.settings import unused_day
 from tests.support.files import PNG
 from tests.support.saved_rows import SavedRows, database_is_empty, restore_rows, save_rows
@@ -132,6 +139,7 @@ class World:
     staff_recovery_codes: list[str] | None = None
     # A permit file the admin uploaded, its import queued (its job not run).
     permit_import: PermitImport | None = None
+    data_export: DataExport | None = None
 
     def user(self, actor: str) -> User | None:
         return None if actor == "anonymous" else getattr(self, actor)
@@ -342,6 +350,7 @@ def _build_world(status: ApplicationStatus) -> World:
     ).all()
 
     uploaded = permit_import(admin)
+    exported = data_export(staff)
 
     world = World(
         owner=owner,
@@ -352,6 +361,7 @@ def _build_world(status: ApplicationStatus) -> World:
         admin=admin,
         newcomer=newcomer,
         permit_import=uploaded,
+        data_export=exported,
         permit=permit,
         application=application,
         contact=contact,

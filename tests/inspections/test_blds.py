@@ -14,6 +14,7 @@ from portal.inspections.models import (
 )
 from tests.factories.inspections import make_request, on_day, reload, schedule
 from tests.support import blds
+from tests.support.exports import exported
 
 
 def _record(visit, inspector, result):
@@ -45,7 +46,7 @@ def test_every_column_and_value_is_one_the_specification_lists(
     schedule(make_request(permit, contractor, "PLB-FIN"), inspector)  # no result yet
     make_request(permit, contractor, "CARP-FIN")  # requested, not scheduled
 
-    text = staff_client.get("/staff/inspections/export.csv").get_data(as_text=True)
+    text = exported(staff_client, "inspections").get_data(as_text=True)
     header = next(csv.reader(io.StringIO(text)))
     rows = list(csv.DictReader(io.StringIO(text)))
 
@@ -82,6 +83,6 @@ def test_a_final_inspection_says_so(staff_client, permit, contractor, inspector)
     final = schedule(make_request(permit, contractor, "ELEC-FIN"), inspector)
     _record(final, inspector, InspectionResult.PASSED)
     [row] = csv.DictReader(
-        io.StringIO(staff_client.get("/staff/inspections/export.csv").get_data(as_text=True))
+        io.StringIO(exported(staff_client, "inspections").get_data(as_text=True))
     )
     assert (row["InspTypeMapped"], row["Final"], row["ReInspection"]) == ("Final", "Yes", "No")

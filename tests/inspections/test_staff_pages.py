@@ -14,6 +14,7 @@ from tests.factories.inspections import (
     reload,
     schedule,
 )
+from tests.support.exports import ask_for_export, exported
 from tests.support.pages import check_page
 from tests.support.queues import count_queries, get_page, page_link
 
@@ -88,7 +89,7 @@ def test_the_blds_export(staff_client, permit, contractor, inspector, owner_clie
             version=reload(visit).version,
         )
     make_request(permit, contractor, "PLB-RGH")
-    response = staff_client.get("/staff/inspections/export.csv")
+    response = exported(staff_client, "inspections")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -106,7 +107,7 @@ def test_the_blds_export(staff_client, permit, contractor, inspector, owner_clie
     assert failed["ReInspection"] == "Yes"
     assert failed["Final"] == "No"
     assert failed["InspectionNotes"] == "'=HYPERLINK(1)"
-    assert owner_client.get("/staff/inspections/export.csv").status_code == 404
+    assert ask_for_export(owner_client, "inspections").status_code == 404
 
 
 def test_the_day_list_page_asks_for_an_inspector_and_a_date(staff_client, inspector):

@@ -18,6 +18,7 @@ from tests.factories import make_permit, make_user, sign_in_as
 from tests.factories.applications import make_application
 from tests.factories.certificates import issued_certificate
 from tests.support import blds
+from tests.support.exports import exported
 from tests.support.pages import check_page
 
 
@@ -28,7 +29,7 @@ def staff_client(client):
 
 
 def _rows(client) -> tuple[list[str], list[dict]]:
-    text = client.get("/staff/permits/export.csv").get_data(as_text=True)
+    text = exported(client).get_data(as_text=True)
     return next(csv.reader(io.StringIO(text))), list(csv.DictReader(io.StringIO(text)))
 
 

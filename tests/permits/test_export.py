@@ -1,12 +1,11 @@
-"""The permits' BLDS export: the staff download, its filters and the CLI."""
+"""The permits' BLDS export: the file the staff's export job writes, its filters and the CLI."""
 
 import csv
 import io
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from flask import request_finished
+from sqlalchemy import select
 
 from portal.applications.models import ApplicationStatus
 from portal.auth.models import Role
@@ -14,9 +13,10 @@ from portal.certificates.models import VersionStatus
 from portal.csv_export import BATCH
 from portal.extensions import db
 from portal.permits import export
-from portal.permits.models import Permit, PermitStatus
+from portal.permits.models import DataExport, Permit, PermitStatus
 from tests.factories import make_application, make_permit, make_user, sign_in_as
 from tests.factories.certificates import issued_certificate
+from tests.support.exports import ask_for_export, exported, rows_of
 from tests.support.pages import check_page
 from tests.support.queries import counted_queries
 
@@ -32,10 +32,6 @@ def staff():
 def staff_client(client, staff):
     sign_in_as(client, staff)
     return client
-
-
-def rows_of(response) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
 
 
 def certify(permit, staff, granted: date, sequence: int):
@@ -64,11 +60,11 @@ def test_every_status_maps_to_blds_with_the_certificate_date(staff_client, staff
     )
     certify(occupied, staff, date(2026, 9, 15), 1)
 
-    response = staff_client.get("/staff/permits/export.csv")
+    response = exported(staff_client)
 
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"].startswith('attachment; filename="permits-')
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=permits-")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     header = response.get_data(as_text=True).split("\r\n", 1)[0]
     assert header.split(",") == list(export.COLUMNS)
@@ -109,7 +105,7 @@ def test_a_corrected_certificate_gives_the_current_version_and_a_revoked_one_non
     gone.versions[0].status = VersionStatus.REVOKED
     db.session.commit()
 
-    rows = {row["PermitNum"]: row for row in rows_of(staff_client.get("/staff/permits/export.csv"))}
+    rows = {row["PermitNum"]: row for row in rows_of(exported(staff_client))}
 
     assert rows["BP-CORRECTED"]["COIssuedDate"] == "2026-09-20"
     assert rows["BP-REVOKED-CO"]["COIssuedDate"] == ""
@@ -134,7 +130,7 @@ def test_text_that_looks_like_a_formula_is_quoted(staff_client):
         proposed_use="-Office",
     )
 
-    (row,) = rows_of(staff_client.get("/staff/permits/export.csv"))
+    (row,) = rows_of(exported(staff_client))
 
     assert row["Description"] == '\'=HYPERLINK("http://evil.example")'
     assert row["ContractorCompanyName"] == "'+1 Builders"
@@ -150,25 +146,23 @@ def test_filters_by_issued_date_and_status(staff_client):
     make_permit(permit_num="BP-MAR", issued_date=date(2026, 3, 10))
     make_permit(permit_num="BP-NONE", issued_date=None)
 
-    def nums(query: str) -> list[str]:
-        response = staff_client.get(f"/staff/permits/export.csv?{query}")
+    def nums(**filters) -> list[str]:
+        response = exported(staff_client, **filters)
         assert response.mimetype == "text/csv", response.data
         return [row["PermitNum"] for row in rows_of(response)]
 
-    assert nums("") == ["BP-JAN", "BP-FEB", "BP-MAR", "BP-NONE"]
-    assert nums("issued_from=2026-02-10") == ["BP-FEB", "BP-MAR"]
-    assert nums("issued_to=2026-02-10") == ["BP-JAN", "BP-FEB"]
-    assert nums("issued_from=2026-01-11&issued_to=2026-03-09") == ["BP-FEB"]
-    assert nums("status=Issued") == ["BP-JAN", "BP-MAR", "BP-NONE"]
-    assert nums("issued_from=2026-01-01&status=Expired") == ["BP-FEB"]
+    assert nums() == ["BP-JAN", "BP-FEB", "BP-MAR", "BP-NONE"]
+    assert nums(issued_from="2026-02-10") == ["BP-FEB", "BP-MAR"]
+    assert nums(issued_to="2026-02-10") == ["BP-JAN", "BP-FEB"]
+    assert nums(issued_from="2026-01-11", issued_to="2026-03-09") == ["BP-FEB"]
+    assert nums(status="Issued") == ["BP-JAN", "BP-MAR", "BP-NONE"]
+    assert nums(issued_from="2026-01-01", status="Expired") == ["BP-FEB"]
 
 
 def test_an_empty_range_says_so_instead_of_downloading(staff_client):
     make_permit(issued_date=date(2026, 1, 10))
 
-    response = staff_client.get(
-        "/staff/permits/export.csv?issued_from=2025-06-01&issued_to=2025-06-30"
-    )
+    response = ask_for_export(staff_client, issued_from="2025-06-01", issued_to="2025-06-30")
 
     assert response.status_code == 200
     assert response.mimetype == "text/html"
@@ -176,25 +170,28 @@ def test_an_empty_range_says_so_instead_of_downloading(staff_client):
     assert "No permits were issued between 1 June 2025 and 30 June 2025." in response.get_data(
         as_text=True
     )
-    nothing_expired = staff_client.get("/staff/permits/export.csv?status=Expired")
+    # Typed values are kept on the form.
+    assert 'value="2025-06-01"' in response.text
+    assert db.session.scalars(select(DataExport)).all() == []
+    nothing_expired = ask_for_export(staff_client, status="Expired")
     check_page(nothing_expired.data)
     assert "There are no permits to export." in nothing_expired.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
-    ("query", "message"),
+    ("filters", "message"),
     [
-        ("issued_from=2026-02-30", "Enter a real date"),
-        ("issued_to=yesterday", "Enter a real date"),
-        ("issued_from=99999-01-01", "Enter a real date"),
-        ("issued_from=2026-03-01&issued_to=2026-02-01", "must be on or after"),
-        ("status=Demolished", "Not a valid choice"),
+        ({"issued_from": "2026-02-30"}, "Enter a real date"),
+        ({"issued_to": "yesterday"}, "Enter a real date"),
+        ({"issued_from": "99999-01-01"}, "Enter a real date"),
+        ({"issued_from": "2026-03-01", "issued_to": "2026-02-01"}, "must be on or after"),
+        ({"status": "Demolished"}, "Not a valid choice"),
     ],
 )
-def test_bad_filters_are_explained_on_the_page(staff_client, query, message):
+def test_bad_filters_are_explained_on_the_page(staff_client, filters, message):
     make_permit(issued_date=date(2026, 1, 10))
 
-    response = staff_client.get(f"/staff/permits/export.csv?{query}")
+    response = ask_for_export(staff_client, **filters)
 
     assert response.status_code == 200
     assert response.mimetype == "text/html"
@@ -202,16 +199,36 @@ def test_bad_filters_are_explained_on_the_page(staff_client, query, message):
     html = response.get_data(as_text=True)
     assert "There is a problem" in html
     assert message in html
+    assert db.session.scalars(select(DataExport)).all() == []
 
 
-def test_the_exports_page_links_both_exports(staff_client):
+def test_the_exports_page_has_both_exports(staff_client):
     response = staff_client.get("/staff/exports")
 
     check_page(response.data)
     html = response.get_data(as_text=True)
-    assert 'action="/staff/permits/export.csv"' in html
-    assert 'href="/staff/inspections/export.csv"' in html
+    assert 'action="/staff/exports/permits"' in html
+    assert 'action="/staff/exports/inspections"' in html
     assert "There is a problem" not in html
+    assert "You have not exported anything yet." in html
+
+
+def test_the_old_download_links_lead_to_the_form_with_their_filters(staff_client):
+    make_permit(issued_date=date(2026, 1, 10))
+
+    old = staff_client.get("/staff/permits/export.csv?issued_from=2026-01-01&status=Issued")
+    assert old.status_code == 302
+    page = staff_client.get(old.headers["Location"])
+    check_page(page.data)
+    assert 'value="2026-01-01"' in page.text
+    assert '<option selected value="Issued">' in page.text
+    # Only the filters go on: url_for's own arguments would be a 500.
+    odd = staff_client.get("/staff/permits/export.csv?_scheme=ftp&_external=0&status=Issued")
+    assert odd.headers["Location"] == "/staff/exports?status=Issued"
+    old_inspections = staff_client.get("/staff/inspections/export.csv")
+    assert old_inspections.headers["Location"] == "/staff/exports#inspections"
+    # A GET makes nothing.
+    assert db.session.scalars(select(DataExport)).all() == []
 
 
 def test_applicants_cannot_export(client):
@@ -220,39 +237,21 @@ def test_applicants_cannot_export(client):
 
     assert client.get("/staff/permits/export.csv").status_code == 404
     assert client.get("/staff/exports").status_code == 404
+    assert ask_for_export(client).status_code == 404
 
 
-@contextmanager
-def responses_sent(app):
-    """The response objects the app hands to the server, before the body is iterated."""
-    sent = []
-
-    def keep(sender, response, **extra):
-        sent.append(response)
-
-    request_finished.connect(keep, app)
-    try:
-        yield sent
-    finally:
-        request_finished.disconnect(keep, app)
-
-
-def test_the_file_is_streamed_with_a_query_count_that_does_not_grow(app, staff_client):
+def test_asking_writes_no_file_and_the_job_reads_in_batches(app, staff_client):
     make_permit()
-    with responses_sent(app) as sent, counted_queries() as few:
-        page = staff_client.get("/staff/exports")
-        small = staff_client.get("/staff/permits/export.csv")
+    with counted_queries() as few:
+        small = exported(staff_client)
     assert len(rows_of(small)) == 1
-    assert not sent[0].is_streamed
-    assert sent[1].is_streamed
     more = 2 * BATCH + 5  # more than two of the export's batches
     bulk_permits(more)
     with counted_queries() as many:
-        page = staff_client.get("/staff/exports")
-        large = staff_client.get("/staff/permits/export.csv")
+        large = exported(staff_client)
     assert len(rows_of(large)) == more + 1
-    assert len(many) == len(few)
-    check_page(page.data)
+    # The rows are fetched in batches on one cursor: a query per batch at most.
+    assert len(many) <= len(few) + 2
 
 
 def bulk_permits(n: int) -> None:
@@ -301,23 +300,22 @@ def test_the_file_for_excel_starts_with_a_byte_order_mark_and_the_default_has_no
 ):
     make_permit(permit_num="BP-UTF8", contractor_company_name="Ñandú Straße GmbH")
 
-    # Each streamed file is read before the next request, as a browser would.
-    plain = staff_client.get("/staff/permits/export.csv")
+    plain = exported(staff_client)
     plain_bytes = plain.get_data()
-    excel = staff_client.get("/staff/permits/export.csv?excel=y")
+    excel = exported(staff_client, excel=True)
     excel_bytes = excel.get_data()
-    inspections = staff_client.get("/staff/inspections/export.csv?excel=y").get_data()
+    inspections = exported(staff_client, "inspections", excel=True).get_data()
 
     assert plain_bytes.startswith(b"PermitNum,")
     assert "Ñandú Straße GmbH".encode() in plain_bytes
     assert plain.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert excel_bytes.startswith(b"\xef\xbb\xbfPermitNum,")
     assert excel_bytes[3:] == plain_bytes
-    assert excel.headers["Content-Disposition"].endswith('-excel.csv"')
+    assert excel.headers["Content-Disposition"].endswith("-excel.csv")
     # What Excel reads: with the mark, the text decodes as UTF-8 and the header is intact.
     assert excel_bytes.decode("utf-8-sig").startswith("PermitNum,")
     assert inspections.startswith(b"\xef\xbb\xbfPermitNum,InspType,")
     page = staff_client.get("/staff/exports")
     check_page(page.data)
     assert 'name="excel"' in page.text
-    assert 'href="/staff/inspections/export.csv?excel=y"' in page.text
+    assert 'name="inspections_excel"' in page.text

@@ -349,6 +349,8 @@ POST_FORMS: dict[str, Callable[[World, object], dict]] = {
         "access_code": w.unclaimed_permit.access_code,
     },
     "permits.import_permits": lambda w, c: {"file": _csv()},
+    "permits.export_permits": lambda w, c: {"status": "Issued"},
+    "permits.export_inspections": lambda w, c: {"inspections_excel": "y"},
     "permits.invite": lambda w, c: {
         "email": "new.contractor@example.com",
         "role": "contractor",

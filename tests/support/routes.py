@@ -71,6 +71,7 @@ PARAMETERS: dict[str, Callable[[World], object]] = {
     "agency_id": lambda w: db.session.scalar(select(InspectingAgency.id).limit(1)),
     "schedule_id": _schedule_id,
     "import_id": lambda w: w.permit_import.id,
+    "export_id": lambda w: w.data_export.id,
 }
 
 # Routes whose parameter must name another record than PARAMETERS gives: a photo belongs
