@@ -12,7 +12,7 @@ as staff wait for it, then runs the queued job as the worker runs it
 (`jobs.registry.perform`, in this process) and times it with the process's peak memory,
 then downloads the stored file and counts its lines.
 
-The database needs the data_exports table (migration b8c9d0e1f2a3, or
+The database needs the data_exports table (migration c9d0e1f2a3b4, or
 `DataExport.__table__.create(engine)`). With --attach FILE the bench SQLite file stays as
 it is: the script opens a new, empty SQLite database holding only the tables the export
 writes (data_exports, stored_files, audit_events) with FILE attached read-only behind it,

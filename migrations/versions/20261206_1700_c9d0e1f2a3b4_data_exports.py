@@ -6,9 +6,9 @@ status (queued, running, done, failed, expired), the run's attempt number, the s
 file, its row count and size, and why a run could not finish. A new table: existing data
 is untouched.
 
-Revision ID: b8c9d0e1f2a3
+Revision ID: c9d0e1f2a3b4
 Revises: a7b8c9d0e1f2
-Create Date: 2026-12-06 16:00:00.000000
+Create Date: 2026-12-06 17:00:00.000000
 
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "b8c9d0e1f2a3"
+revision = "c9d0e1f2a3b4"
 down_revision = "a7b8c9d0e1f2"
 branch_labels = None
 depends_on = None
