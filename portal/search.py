@@ -10,11 +10,25 @@ number and email ranges rely on the database's collation being byte order too (C
 C.UTF-8, as the portal's PostgreSQL databases are created).
 
 The staff search also finds text anywhere in an address, a permit number, a name or an
-email address (text_search_ids), with the databases' own trigram text search
-(portal/search_index.py): pg_trgm's GIN indexes on PostgreSQL, FTS5 on SQLite.
+email address (text_search_ids), with the databases' own text search
+(portal/search_index.py): pg_trgm's GIN indexes on PostgreSQL; on SQLite, FTS5 tables of
+the address's words and of the number's suffixes (a token or a token's start, so a lookup
+reads one list up to the rows shown), and a trigram table for names and email addresses.
 """
 
-from sqlalchemy import ColumnElement, Select, and_, column, false, or_, select, table
+import re
+
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    and_,
+    column,
+    false,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy import text as sql_text
 
 from portal import search_index
@@ -146,7 +160,9 @@ def _number_fragment(typed: str) -> str:
     return fragment
 
 
-def text_search_ids(kind: str, typed: str, limit: int, *, in_numbers: bool = True) -> Select | None:
+def text_search_ids(
+    kind: str, typed: str, limit: int, *, in_numbers: bool = True
+) -> Select | CompoundSelect | None:
     """Up to ``limit`` ids of permits (kind "permits") or accounts ("people") that hold the
     typed text anywhere, in no particular order, or None when there is nothing to look up.
 
@@ -163,30 +179,8 @@ def text_search_ids(kind: str, typed: str, limit: int, *, in_numbers: bool = Tru
         fragment = _number_fragment(typed) if in_numbers else ""
         if not patterns and not fragment:
             return None
-    else:
-        name, email = normalise(typed), typed.strip().lower()
-        if len(name) < MIN_TEXT and len(email) < MIN_TEXT:
-            return None
-    if db.session.get_bind().dialect.name == "sqlite":
-        fts = search_index.PERMIT_FTS if kind == "permits" else search_index.PERSON_FTS
-        if kind == "permits":
-            parts = [f"number : {_fts_string(fragment)}"] if fragment else []
-            if patterns:
-                words = " AND ".join(_fts_string(pattern) for pattern in patterns)
-                parts.append(f"words : ({words})")
-        else:
-            parts = [
-                f"{field} : {_fts_string(value)}"
-                for field, value in (("name", name), ("email", email))
-                if len(value) >= MIN_TEXT
-            ]
-        rows = table(fts, column("rowid"))
-        return (
-            select(rows.c.rowid)
-            .where(sql_text(f"{fts} MATCH :match").bindparams(match=" OR ".join(parts)))
-            .limit(limit)
-        )
-    if kind == "permits":
+        if db.session.get_bind().dialect.name == "sqlite":
+            return _sqlite_permit_ids(patterns, fragment, limit)
         conditions: list[ColumnElement[bool]] = []
         if fragment:
             conditions.append(Permit.permit_num.ilike(f"%{_like_escaped(fragment)}%", escape="\\"))
@@ -195,9 +189,101 @@ def text_search_ids(kind: str, typed: str, limit: int, *, in_numbers: bool = Tru
                 and_(*(Permit.search_text.like(f"%{pattern}%") for pattern in patterns))
             )
         return select(Permit.id).where(or_(*conditions)).limit(limit)
+    name, email = normalise(typed), typed.strip().lower()
+    if len(name) < MIN_TEXT and len(email) < MIN_TEXT:
+        return None
+    if db.session.get_bind().dialect.name == "sqlite":
+        parts = [
+            f"{field} : {_fts_string(value)}"
+            for field, value in (("name", name), ("email", email))
+            if len(value) >= MIN_TEXT
+        ]
+        people = table(search_index.PERSON_FTS, column("rowid"))
+        return (
+            select(people.c.rowid)
+            .where(
+                sql_text(f"{search_index.PERSON_FTS} MATCH :people_match").bindparams(
+                    people_match=" OR ".join(parts)
+                )
+            )
+            .limit(limit)
+        )
     conditions = [
         key.ilike(f"%{_like_escaped(value)}%", escape="\\")
         for key, value in ((User.name_key, name), (User.email, email))
         if len(value) >= MIN_TEXT
     ]
     return select(User.id).where(or_(*conditions)).limit(limit)
+
+
+# ---- SQLite: the permits' FTS5 tables (portal/search_index.py) ------------------------------
+
+# Words looked up in the index; the others are checked on the rows it finds. Every word
+# looked up costs a seek per candidate row in its list, and a long printed address has words
+# that every row holds ("chicago", "il"): its house number and street find a handful.
+INDEXED_WORDS = 3
+# What the number index's tokens are made of (search_index.NUMBER_TOKENIZER's characters).
+_NUMBER_PIECE = re.compile(r"[0-9a-z#&+\-./_]+")
+
+
+def _indexed_first(pattern: str) -> tuple[bool, int]:
+    """Sort key: words with a digit (a house number) first, then the longest."""
+    return (any(char.isdigit() for char in pattern), len(pattern.strip()))
+
+
+def _sqlite_word_ids(patterns: list[str], limit: int) -> Select:
+    """Permits whose words hold every pattern (_word_patterns): the likeliest-rare
+    INDEXED_WORDS through permit_words' tokens, the rest by LIKE on those rows' words."""
+    indexed = sorted(patterns, key=_indexed_first, reverse=True)[:INDEXED_WORDS]
+    rows = table(search_index.PERMIT_WORDS, column("rowid"), column("words"))
+    terms, checks = [], []
+    for pattern in patterns:
+        word = pattern.strip()
+        whole = pattern.endswith(" ")
+        if pattern not in indexed:
+            checks.append(rows.c.words.like(f"%{_like_escaped(pattern)}%", escape="\\"))
+        elif whole:
+            terms.append(_fts_string(word))
+        else:
+            # A prefix index answers up to WORD_PREFIX_MAX characters; a longer start is
+            # looked up by its first ones and checked whole.
+            terms.append(_fts_string(word[: search_index.WORD_PREFIX_MAX]) + "*")
+            if len(word) > search_index.WORD_PREFIX_MAX:
+                checks.append(rows.c.words.like(f"%{_like_escaped(pattern)}%", escape="\\"))
+    match = sql_text(f"{search_index.PERMIT_WORDS} MATCH :words_match").bindparams(
+        words_match=" AND ".join(terms)
+    )
+    return select(rows.c.rowid).where(match, *checks).limit(limit)
+
+
+def _sqlite_number_ids(fragment: str, limit: int) -> Select:
+    """Permits whose number holds the fragment: permit_numbers' tokens are the number's
+    suffixes, so the fragment's longest piece starts one; the number is then checked whole.
+    A fragment without a piece of three characters reads the numbers one by one."""
+    rows = table(search_index.PERMIT_NUMBERS, column("rowid"), column("number"))
+    query = select(rows.c.rowid).where(
+        rows.c.number.like(f"%{_like_escaped(fragment)}%", escape="\\")
+    )
+    piece = max(_NUMBER_PIECE.findall(fragment.lower()), key=len, default="")
+    if len(piece) >= search_index.NUMBER_PREFIX_MIN:
+        start = piece[: search_index.NUMBER_PREFIX_MAX]
+        query = query.where(
+            sql_text(f"{search_index.PERMIT_NUMBERS} MATCH :number_match").bindparams(
+                number_match=_fts_string(start) + "*"
+            )
+        )
+    return query.limit(limit)
+
+
+def _sqlite_permit_ids(patterns: list[str], fragment: str, limit: int) -> Select | CompoundSelect:
+    """Each index read on its own up to ``limit`` rows, then both lists: the caller takes
+    the first ``limit`` ids, which are the first of either."""
+    lookups = []
+    if patterns:
+        lookups.append(_sqlite_word_ids(patterns, limit))
+    if fragment:
+        lookups.append(_sqlite_number_ids(fragment, limit))
+    if len(lookups) == 1:
+        return lookups[0]
+    words, numbers = (lookup.subquery() for lookup in lookups)
+    return select(words.c.rowid).union_all(select(numbers.c.rowid))
