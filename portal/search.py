@@ -257,22 +257,28 @@ def _sqlite_word_ids(patterns: list[str], limit: int) -> Select:
 
 
 def _sqlite_number_ids(fragment: str, limit: int) -> Select:
-    """Permits whose number holds the fragment: permit_numbers' tokens are the number's
-    suffixes, so the fragment's longest piece starts one; the number is then checked whole.
-    A fragment without a piece of three characters reads the numbers one by one."""
-    rows = table(search_index.PERMIT_NUMBERS, column("rowid"), column("number"))
-    query = select(rows.c.rowid).where(
-        rows.c.number.like(f"%{_like_escaped(fragment)}%", escape="\\")
+    """Permits whose number holds the fragment. permit_numbers' tokens are the number's
+    suffixes, so a fragment of token characters is the start of one: exact, up to
+    NUMBER_PREFIX_MAX characters. Otherwise its longest piece narrows the numbers down and
+    each is checked whole; without a piece of three characters the numbers are read one by
+    one."""
+    numbers = table(search_index.PERMIT_NUMBERS, column("rowid"))
+    typed = fragment.lower()
+    piece = max(_NUMBER_PIECE.findall(typed), key=len, default="")
+    match = sql_text(f"{search_index.PERMIT_NUMBERS} MATCH :number_match").bindparams(
+        number_match=_fts_string(piece[: search_index.NUMBER_PREFIX_MAX]) + "*"
     )
-    piece = max(_NUMBER_PIECE.findall(fragment.lower()), key=len, default="")
-    if len(piece) >= search_index.NUMBER_PREFIX_MIN:
-        start = piece[: search_index.NUMBER_PREFIX_MAX]
-        query = query.where(
-            sql_text(f"{search_index.PERMIT_NUMBERS} MATCH :number_match").bindparams(
-                number_match=_fts_string(start) + "*"
-            )
-        )
-    return query.limit(limit)
+    if piece == typed and len(piece) <= search_index.NUMBER_PREFIX_MAX:
+        return select(numbers.c.rowid).where(match).limit(limit)
+    whole = Permit.permit_num.like(f"%{_like_escaped(fragment)}%", escape="\\")
+    if len(piece) < search_index.NUMBER_PREFIX_MIN:
+        return select(Permit.id).where(whole).limit(limit)
+    return (
+        select(Permit.id)
+        .join(numbers, numbers.c.rowid == Permit.id)
+        .where(match, whole)
+        .limit(limit)
+    )
 
 
 def _sqlite_permit_ids(patterns: list[str], fragment: str, limit: int) -> Select | CompoundSelect:
@@ -286,4 +292,4 @@ def _sqlite_permit_ids(patterns: list[str], fragment: str, limit: int) -> Select
     if len(lookups) == 1:
         return lookups[0]
     words, numbers = (lookup.subquery() for lookup in lookups)
-    return select(words.c.rowid).union_all(select(numbers.c.rowid))
+    return select(*words.c).union_all(select(*numbers.c))

@@ -3,8 +3,8 @@
 PostgreSQL: the pg_trgm extension and GIN trigram indexes, which answer LIKE/ILIKE '%text%'
 without reading every row. SQLite (3.34 or later): FTS5 tables, one row per permit or account
 under the same rowid: permit_words (the address's words as tokens), permit_numbers (the
-number's suffixes as tokens) and person_search (names and emails, trigram tokenizer; revision
-b8c9d0e1f2a3 replaced the permits' trigram table, see below), kept in step by triggers,
+number's suffixes as tokens; revision b8c9d0e1f2a3 put these two in place of the permits'
+trigram table) and person_search (names and emails, trigram tokenizer), kept in step by triggers,
 so every write (ORM, Core bulk insert, the importer's UPDATE, a DELETE) updates them. A
 later revision that rebuilds permits or users on SQLite (batch_alter_table's copy and
 rename) drops their triggers with the old table and must create them again.
@@ -12,8 +12,8 @@ rename) drops their triggers with the old table and must create them again.
 Neither kind is a model: SQLAlchemy cannot describe a virtual table, a trigger or an operator
 class index on both backends. They are made here when the schema is made with create_all
 (tests, the bench) and by the Alembic revisions that introduced them (e7a1c2b3d4f5,
-b8c9d0e1f2a3; each keeps its own copy of the statements, as revisions are frozen); the models-versus-migrations comparison and
-autogenerate leave them out through is_search_index().
+b8c9d0e1f2a3; each keeps its own copy of the statements, as revisions are frozen); the
+models-versus-migrations comparison and autogenerate leave them out through is_search_index().
 """
 
 import sqlite3
@@ -46,8 +46,9 @@ WORD_TOKENIZER = "unicode61 tokenchars '#/&-'"
 # permit_numbers: every suffix of the permit number as a token, so a piece of a number is
 # the start of a token (a prefix query, flat however many numbers there are), where the
 # trigram search intersected the rows of trigrams that every number shares ("000").
-# Suffixes from each of the first NUMBER_LENGTH characters (permits.permit_num's length);
-# the number itself, unindexed, for the exact check of what the tokens only narrow down.
+# Suffixes from each of the first NUMBER_LENGTH characters (permits.permit_num's length).
+# Contentless: the suffixes are never read back (a number is checked on permits itself), so
+# the triggers remove a row by giving FTS5 the suffixes it indexed ('delete').
 NUMBER_LENGTH = 40
 NUMBER_PREFIX_MIN, NUMBER_PREFIX_MAX = 3, 12
 NUMBER_TOKENIZER = "unicode61 tokenchars '#&+-./_'"
@@ -62,29 +63,31 @@ def _prefixes(low: int, high: int) -> str:
     return " ".join(str(length) for length in range(low, high + 1))
 
 
-# The FTS5 tables, filled from the rows already there, and the triggers that keep them in step
-# (built from the constants above, never from typed text: hence the noqa for S608).
+# The FTS5 tables, filled from the rows already there, and the triggers that keep them in step.
 SQLITE_STATEMENTS = (
     f"CREATE VIRTUAL TABLE {PERMIT_WORDS} USING fts5(words, "
     f"tokenize=\"{WORD_TOKENIZER}\", prefix='{_prefixes(2, WORD_PREFIX_MAX)}', detail=none)",
-    f"INSERT INTO {PERMIT_WORDS} (rowid, words) SELECT id, search_text FROM permits",  # noqa: S608
-    f"CREATE VIRTUAL TABLE {PERMIT_NUMBERS} USING fts5(suffixes, number UNINDEXED, "
+    f"INSERT INTO {PERMIT_WORDS} (rowid, words) SELECT id, search_text FROM permits",
+    f"CREATE VIRTUAL TABLE {PERMIT_NUMBERS} USING fts5(suffixes, content='', "
     f'tokenize="{NUMBER_TOKENIZER}", '
     f"prefix='{_prefixes(NUMBER_PREFIX_MIN, NUMBER_PREFIX_MAX)}', detail=none)",
-    f"INSERT INTO {PERMIT_NUMBERS} (rowid, suffixes, number) "  # noqa: S608
-    f"SELECT id, {number_suffixes_sql('permit_num')}, permit_num FROM permits",
-    f"CREATE TRIGGER {PERMIT_WORDS}_insert AFTER INSERT ON permits BEGIN "  # noqa: S608
+    f"INSERT INTO {PERMIT_NUMBERS} (rowid, suffixes) "
+    f"SELECT id, {number_suffixes_sql('permit_num')} FROM permits",
+    f"CREATE TRIGGER {PERMIT_WORDS}_insert AFTER INSERT ON permits BEGIN "
     f"INSERT INTO {PERMIT_WORDS} (rowid, words) VALUES (new.id, new.search_text); "
-    f"INSERT INTO {PERMIT_NUMBERS} (rowid, suffixes, number) "
-    f"VALUES (new.id, {number_suffixes_sql('new.permit_num')}, new.permit_num); END",
-    f"CREATE TRIGGER {PERMIT_WORDS}_update AFTER UPDATE OF search_text ON permits BEGIN "  # noqa: S608
+    f"INSERT INTO {PERMIT_NUMBERS} (rowid, suffixes) "
+    f"VALUES (new.id, {number_suffixes_sql('new.permit_num')}); END",
+    f"CREATE TRIGGER {PERMIT_WORDS}_update AFTER UPDATE OF search_text ON permits BEGIN "
     f"UPDATE {PERMIT_WORDS} SET words = new.search_text WHERE rowid = new.id; END",
-    f"CREATE TRIGGER {PERMIT_NUMBERS}_update AFTER UPDATE OF permit_num ON permits BEGIN "  # noqa: S608
-    f"UPDATE {PERMIT_NUMBERS} SET suffixes = {number_suffixes_sql('new.permit_num')}, "
-    f"number = new.permit_num WHERE rowid = new.id; END",
-    f"CREATE TRIGGER {PERMIT_WORDS}_delete AFTER DELETE ON permits BEGIN "  # noqa: S608
+    f"CREATE TRIGGER {PERMIT_NUMBERS}_update AFTER UPDATE OF permit_num ON permits BEGIN "
+    f"INSERT INTO {PERMIT_NUMBERS} ({PERMIT_NUMBERS}, rowid, suffixes) "
+    f"VALUES ('delete', old.id, {number_suffixes_sql('old.permit_num')}); "
+    f"INSERT INTO {PERMIT_NUMBERS} (rowid, suffixes) "
+    f"VALUES (new.id, {number_suffixes_sql('new.permit_num')}); END",
+    f"CREATE TRIGGER {PERMIT_WORDS}_delete AFTER DELETE ON permits BEGIN "
     f"DELETE FROM {PERMIT_WORDS} WHERE rowid = old.id; "
-    f"DELETE FROM {PERMIT_NUMBERS} WHERE rowid = old.id; END",
+    f"INSERT INTO {PERMIT_NUMBERS} ({PERMIT_NUMBERS}, rowid, suffixes) "
+    f"VALUES ('delete', old.id, {number_suffixes_sql('old.permit_num')}); END",
     "CREATE VIRTUAL TABLE person_search USING fts5(name, email, tokenize='trigram')",
     "INSERT INTO person_search (rowid, name, email) SELECT id, name_key, email FROM users",
     "CREATE TRIGGER person_search_insert AFTER INSERT ON users BEGIN "

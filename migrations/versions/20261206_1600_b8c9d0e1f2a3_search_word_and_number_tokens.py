@@ -6,7 +6,7 @@ triggers:
 - permit_words: the address's words (permits.search_text) as whole tokens, with prefix
   indexes for 2 to 12 characters and no positions (detail=none);
 - permit_numbers: every suffix of the permit number as a token, with prefix indexes for 3 to
-  12 characters, and the number itself unindexed for the exact check.
+  12 characters; contentless (the triggers delete a row by giving the suffixes it indexed).
 A trigram lookup intersected the rows of trigrams most rows share ("000" in every bench
 number, "chicago" in every address) and grew with the data; a token or a token's start is
 one list read up to the rows the page shows. person_search is unchanged. PostgreSQL's
@@ -34,29 +34,31 @@ def _suffixes(column: str) -> str:
     return " || ' ' || ".join(f"substr({column}, {start})" for start in range(1, 41))
 
 
-# Constants only, no typed text (hence the noqa for S608).
 NEW_STATEMENTS = (
     "CREATE VIRTUAL TABLE permit_words USING fts5(words, "
     "tokenize=\"unicode61 tokenchars '#/&-'\", prefix='2 3 4 5 6 7 8 9 10 11 12', "
     "detail=none)",
     "INSERT INTO permit_words (rowid, words) SELECT id, search_text FROM permits",
-    "CREATE VIRTUAL TABLE permit_numbers USING fts5(suffixes, number UNINDEXED, "
+    "CREATE VIRTUAL TABLE permit_numbers USING fts5(suffixes, content='', "
     "tokenize=\"unicode61 tokenchars '#&+-./_'\", prefix='3 4 5 6 7 8 9 10 11 12', "
     "detail=none)",
-    "INSERT INTO permit_numbers (rowid, suffixes, number) "  # noqa: S608
-    f"SELECT id, {_suffixes('permit_num')}, permit_num FROM permits",
-    "CREATE TRIGGER permit_words_insert AFTER INSERT ON permits BEGIN "  # noqa: S608
+    "INSERT INTO permit_numbers (rowid, suffixes) "
+    f"SELECT id, {_suffixes('permit_num')} FROM permits",
+    "CREATE TRIGGER permit_words_insert AFTER INSERT ON permits BEGIN "
     "INSERT INTO permit_words (rowid, words) VALUES (new.id, new.search_text); "
-    "INSERT INTO permit_numbers (rowid, suffixes, number) "
-    f"VALUES (new.id, {_suffixes('new.permit_num')}, new.permit_num); END",
+    "INSERT INTO permit_numbers (rowid, suffixes) "
+    f"VALUES (new.id, {_suffixes('new.permit_num')}); END",
     "CREATE TRIGGER permit_words_update AFTER UPDATE OF search_text ON permits BEGIN "
     "UPDATE permit_words SET words = new.search_text WHERE rowid = new.id; END",
-    "CREATE TRIGGER permit_numbers_update AFTER UPDATE OF permit_num ON permits BEGIN "  # noqa: S608
-    f"UPDATE permit_numbers SET suffixes = {_suffixes('new.permit_num')}, "
-    "number = new.permit_num WHERE rowid = new.id; END",
+    "CREATE TRIGGER permit_numbers_update AFTER UPDATE OF permit_num ON permits BEGIN "
+    "INSERT INTO permit_numbers (permit_numbers, rowid, suffixes) "
+    f"VALUES ('delete', old.id, {_suffixes('old.permit_num')}); "
+    "INSERT INTO permit_numbers (rowid, suffixes) "
+    f"VALUES (new.id, {_suffixes('new.permit_num')}); END",
     "CREATE TRIGGER permit_words_delete AFTER DELETE ON permits BEGIN "
     "DELETE FROM permit_words WHERE rowid = old.id; "
-    "DELETE FROM permit_numbers WHERE rowid = old.id; END",
+    "INSERT INTO permit_numbers (permit_numbers, rowid, suffixes) "
+    f"VALUES ('delete', old.id, {_suffixes('old.permit_num')}); END",
 )
 NEW_TRIGGERS = (
     "permit_words_insert",

@@ -465,3 +465,21 @@ def test_the_text_search_lists_the_first_permits_either_way_matches(staff_client
         *(f"BP-2026-6{n:02d}888" for n in range(6)),
     ]
     assert "More permits match than are shown" in html
+
+
+def test_a_piece_of_a_number_follows_renumbering_and_deletion(staff_client):
+    """The number index drops what it indexed for the old number (SQLite: a contentless
+    table, so its triggers give the old suffixes back)."""
+    permit = make_permit(permit_num="BP-2026-424242", original_address1="4 Renumber Ct")
+    make_permit(permit_num="BP-2026-434343", original_address1="5 Renumber Ct")
+    assert _permits_found(staff_client, "424242") == ["BP-2026-424242"]
+    db.session.execute(
+        update(Permit).where(Permit.id == permit.id).values(permit_num="BP-2026-525252")
+    )
+    db.session.commit()
+    assert "Nothing matches" in _search(staff_client, "424242").get_data(as_text=True)
+    assert _permits_found(staff_client, "525252") == ["BP-2026-525252"]
+    db.session.delete(db.session.get(Permit, permit.id))
+    db.session.commit()
+    assert "Nothing matches" in _search(staff_client, "525252").get_data(as_text=True)
+    assert _permits_found(staff_client, "434343") == ["BP-2026-434343"]
