@@ -23,6 +23,7 @@ from sqlalchemy import (
     CompoundSelect,
     Select,
     and_,
+    bindparam,
     column,
     false,
     or_,
@@ -48,13 +49,16 @@ from portal.search_keys import (
 __all__ = [
     "address_key",
     "address_matches",
+    "bound_prefix",
     "same_street",
     "name_key",
     "normalise",
     "number_prefixes",
+    "number_spellings",
     "permit_matches",
     "person_matches",
     "prefix",
+    "prefix_values",
     "text_search_ids",
 ]
 
@@ -67,14 +71,31 @@ def prefix(column, text: str) -> ColumnElement[bool]:
     return and_(column >= text, column < text + _AFTER_PREFIX)
 
 
-def number_prefixes(column, text: str) -> ColumnElement[bool]:
-    """A record number typed in any case: numbers are stored as issued, in capitals."""
+def bound_prefix(column, name: str) -> ColumnElement[bool]:
+    """prefix() with bound parameters, for a statement built once and run with
+    prefix_values(name, text): SQLAlchemy builds a statement in about 0.1 ms, and the
+    staff search runs six of them (issue 17)."""
+    return and_(column >= bindparam(name), column < bindparam(f"{name}_end"))
+
+
+def prefix_values(name: str, text: str) -> dict[str, str]:
+    return {name: text, f"{name}_end": text + _AFTER_PREFIX}
+
+
+def number_spellings(text: str) -> list[str]:
+    """The prefixes number_prefixes() looks up: as typed and in capitals, once if the same."""
     typed = text.strip()
     if not typed:
+        return []
+    return [typed] if typed == typed.upper() else [typed.upper(), typed]
+
+
+def number_prefixes(column, text: str) -> ColumnElement[bool]:
+    """A record number typed in any case: numbers are stored as issued, in capitals."""
+    spellings = number_spellings(text)
+    if not spellings:
         return false()
-    if typed == typed.upper():
-        return prefix(column, typed)
-    return or_(prefix(column, typed.upper()), prefix(column, typed))
+    return or_(*(prefix(column, spelling) for spelling in spellings))
 
 
 def permit_matches(text: str) -> ColumnElement[bool]:

@@ -10,10 +10,11 @@ exactly one record by its full number goes straight to that record.
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask import redirect, render_template, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Row, select
+from sqlalchemy import Row, Select, or_, select
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
@@ -26,7 +27,13 @@ from portal.extensions import db
 from portal.forms import PortalForm
 from portal.permits.models import Permit, PermitStatus, printed_address
 from portal.routing import url_template
-from portal.search import normalise, number_prefixes, prefix, text_search_ids
+from portal.search import (
+    bound_prefix,
+    normalise,
+    number_spellings,
+    prefix_values,
+    text_search_ids,
+)
 
 PER_KIND = 10
 MIN_LENGTH = 2
@@ -154,6 +161,56 @@ def _first(query, order) -> list[Row]:
     return list(db.session.execute(query.order_by(*order).limit(PER_KIND + 1)))
 
 
+# Each prefix lookup is a statement built once per shape and run with the typed text as
+# parameters: building it again on every search cost more than running it.
+_NUMBERED = {
+    "permits": (_PERMIT_COLUMNS, Permit.permit_num, None),
+    "applications": (
+        _APPLICATION_COLUMNS,
+        CofOApplication.confirmation_number,
+        CofOApplication.permit,
+    ),
+    "certificates": (_CERTIFICATE_COLUMNS, Certificate.number, Certificate.permit),
+}
+_KEYED = {
+    "address": (_PERMIT_COLUMNS, Permit.address_key, Permit.id),
+    "name": (_PERSON_COLUMNS, User.name_key, User.id),
+    "email": (_PERSON_COLUMNS, User.email, None),
+}
+
+
+@cache
+def _by_number(kind: str, spellings: int) -> Select:
+    """Records of a kind whose number starts with one of ``spellings`` typed forms."""
+    columns, number, permit = _NUMBERED[kind]
+    query = select(*columns) if permit is None else select(*columns).join(permit)
+    starts = [bound_prefix(number, f"number{index}") for index in range(spellings)]
+    return query.where(or_(*starts)).order_by(number).limit(PER_KIND + 1)
+
+
+@cache
+def _by_key(kind: str) -> Select:
+    columns, key, then = _KEYED[kind]
+    order = [key] if then is None else [key, then]
+    return select(*columns).where(bound_prefix(key, "key")).order_by(*order).limit(PER_KIND + 1)
+
+
+def _numbered(kind: str, text: str) -> list[Row]:
+    spellings = number_spellings(text)
+    if not spellings:
+        return []
+    values: dict[str, str] = {}
+    for index, spelling in enumerate(spellings):
+        values.update(prefix_values(f"number{index}", spelling))
+    return list(db.session.execute(_by_number(kind, len(spellings)), values))
+
+
+def _keyed(kind: str, key: str) -> list[Row]:
+    if not key:
+        return []
+    return list(db.session.execute(_by_key(kind), prefix_values("key", key)))
+
+
 def _merged(*found_lists: list[Row]) -> Found:
     """Rows from several lookups of one kind, each once, in the order found."""
     seen, items = set(), []
@@ -229,47 +286,21 @@ def _shown(results: SearchResults) -> SearchResults:
 
 def find(text: str) -> SearchResults:
     key = normalise(text)
-    email = text.strip().lower()
-    by_number = _first(
-        select(*_PERMIT_COLUMNS).where(number_prefixes(Permit.permit_num, text)),
-        [Permit.permit_num],
-    )
-    by_address = (
-        _first(
-            select(*_PERMIT_COLUMNS).where(prefix(Permit.address_key, key)),
-            [Permit.address_key, Permit.id],
-        )
-        if key
-        else []
-    )
-    applications = _first(
-        select(*_APPLICATION_COLUMNS)
-        .join(CofOApplication.permit)
-        .where(number_prefixes(CofOApplication.confirmation_number, text)),
-        [CofOApplication.confirmation_number],
-    )
-    certificates = _first(
-        select(*_CERTIFICATE_COLUMNS)
-        .join(Certificate.permit)
-        .where(number_prefixes(Certificate.number, text)),
-        [Certificate.number],
-    )
-    by_name = (
-        _first(select(*_PERSON_COLUMNS).where(prefix(User.name_key, key)), [User.name_key, User.id])
-        if key
-        else []
-    )
-    by_email = _first(select(*_PERSON_COLUMNS).where(prefix(User.email, email)), [User.email])
+    by_number = _numbered("permits", text)
     return _shown(
         SearchResults(
             permits=_merged(
                 by_number,
-                by_address,
+                _keyed("address", key),
                 _text_found(_PERMIT_COLUMNS, Permit, "permits", text, in_numbers=not by_number),
             ),
-            applications=_merged(applications),
-            certificates=_merged(certificates),
-            people=_merged(by_name, by_email, _text_found(_PERSON_COLUMNS, User, "people", text)),
+            applications=_merged(_numbered("applications", text)),
+            certificates=_merged(_numbered("certificates", text)),
+            people=_merged(
+                _keyed("name", key),
+                _keyed("email", text.strip().lower()),
+                _text_found(_PERSON_COLUMNS, User, "people", text),
+            ),
         )
     )
 
