@@ -51,7 +51,7 @@ WORD_TOKENIZER = "unicode61 tokenchars '#/&-'"
 # the triggers remove a row by giving FTS5 the suffixes it indexed ('delete').
 NUMBER_LENGTH = 40
 NUMBER_PREFIX_MIN, NUMBER_PREFIX_MAX = 3, 12
-NUMBER_TOKENIZER = "unicode61 tokenchars '#&+-./_'"
+NUMBER_TOKENIZER = "unicode61 remove_diacritics 0 tokenchars '#&+-./_'"
 
 
 def number_suffixes_sql(column: str) -> str:

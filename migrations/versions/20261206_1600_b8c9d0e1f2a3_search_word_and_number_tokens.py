@@ -40,7 +40,8 @@ NEW_STATEMENTS = (
     "detail=none)",
     "INSERT INTO permit_words (rowid, words) SELECT id, search_text FROM permits",
     "CREATE VIRTUAL TABLE permit_numbers USING fts5(suffixes, content='', "
-    "tokenize=\"unicode61 tokenchars '#&+-./_'\", prefix='3 4 5 6 7 8 9 10 11 12', "
+    "tokenize=\"unicode61 remove_diacritics 0 tokenchars '#&+-./_'\", "
+    "prefix='3 4 5 6 7 8 9 10 11 12', "
     "detail=none)",
     "INSERT INTO permit_numbers (rowid, suffixes) "
     f"SELECT id, {_suffixes('permit_num')} FROM permits",
