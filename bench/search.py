@@ -13,6 +13,10 @@ as the Alembic revision does, and says how long that took.
 
     .venv/bin/python bench/search.py --prepare \\
         --database-url sqlite:///$PWD/instance/bench/bench-1000000.sqlite3
+
+`--rebuild-index` (SQLite) replaces the search structures of a database made before revision
+b8c9d0e1f2a3 (the permits' trigram table permit_search) with today's (permit_words,
+permit_numbers), as that revision does, says how long that took, and measures nothing.
 """
 
 import argparse
@@ -110,6 +114,31 @@ def prepare(database_url: str) -> None:
                 connection.exec_driver_sql("VACUUM ANALYZE users")
 
 
+# The permits' trigram table and its triggers before revision b8c9d0e1f2a3.
+OLD_PERMIT_SEARCH = (
+    "DROP TRIGGER IF EXISTS permit_search_insert",
+    "DROP TRIGGER IF EXISTS permit_search_update",
+    "DROP TRIGGER IF EXISTS permit_search_delete",
+    "DROP TABLE IF EXISTS permit_search",
+)
+
+
+def rebuild_index(database_url: str) -> None:
+    """Today's search structures in place of any earlier ones (search_text is kept)."""
+    from portal import search_index
+    from portal.extensions import db
+
+    app = make_app(database_url)
+    with app.app_context():
+        started = time.monotonic()
+        with db.engine.begin() as connection:
+            for statement in OLD_PERMIT_SEARCH:
+                connection.exec_driver_sql(statement)
+            search_index.drop(connection)
+            search_index.create(connection)
+        log(f"search structures rebuilt in {time.monotonic() - started:.1f} s")
+
+
 def terms(app) -> dict[str, str]:
     permit_id = bench_permit_id(app)
     values = search_terms(app, permit_id)
@@ -178,7 +207,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--prepare", action="store_true", help="fill and index first")
+    parser.add_argument(
+        "--rebuild-index", action="store_true", help="replace earlier search structures, then stop"
+    )
     args = parser.parse_args(argv)
+    if args.rebuild_index:
+        rebuild_index(args.database_url)
+        return
     if args.prepare:
         prepare(args.database_url)
     rows = measure(args.database_url)

@@ -10,11 +10,26 @@ number and email ranges rely on the database's collation being byte order too (C
 C.UTF-8, as the portal's PostgreSQL databases are created).
 
 The staff search also finds text anywhere in an address, a permit number, a name or an
-email address (text_search_ids), with the databases' own trigram text search
-(portal/search_index.py): pg_trgm's GIN indexes on PostgreSQL, FTS5 on SQLite.
+email address (text_search_ids), with the databases' own text search
+(portal/search_index.py): pg_trgm's GIN indexes on PostgreSQL; on SQLite, FTS5 tables of
+the address's words and of the number's suffixes (a token or a token's start, so a lookup
+reads one list up to the rows shown), and a trigram table for names and email addresses.
 """
 
-from sqlalchemy import ColumnElement, Select, and_, column, false, or_, select, table
+import re
+
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    and_,
+    bindparam,
+    column,
+    false,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy import text as sql_text
 
 from portal import search_index
@@ -34,13 +49,16 @@ from portal.search_keys import (
 __all__ = [
     "address_key",
     "address_matches",
+    "bound_prefix",
     "same_street",
     "name_key",
     "normalise",
     "number_prefixes",
+    "number_spellings",
     "permit_matches",
     "person_matches",
     "prefix",
+    "prefix_values",
     "text_search_ids",
 ]
 
@@ -53,14 +71,31 @@ def prefix(column, text: str) -> ColumnElement[bool]:
     return and_(column >= text, column < text + _AFTER_PREFIX)
 
 
-def number_prefixes(column, text: str) -> ColumnElement[bool]:
-    """A record number typed in any case: numbers are stored as issued, in capitals."""
+def bound_prefix(column, name: str) -> ColumnElement[bool]:
+    """prefix() with bound parameters, for a statement built once and run with
+    prefix_values(name, text): SQLAlchemy builds a statement in about 0.1 ms, and the
+    staff search runs six of them (issue 17)."""
+    return and_(column >= bindparam(name), column < bindparam(f"{name}_end"))
+
+
+def prefix_values(name: str, text: str) -> dict[str, str]:
+    return {name: text, f"{name}_end": text + _AFTER_PREFIX}
+
+
+def number_spellings(text: str) -> list[str]:
+    """The prefixes number_prefixes() looks up: as typed and in capitals, once if the same."""
     typed = text.strip()
     if not typed:
+        return []
+    return [typed] if typed == typed.upper() else [typed.upper(), typed]
+
+
+def number_prefixes(column, text: str) -> ColumnElement[bool]:
+    """A record number typed in any case: numbers are stored as issued, in capitals."""
+    spellings = number_spellings(text)
+    if not spellings:
         return false()
-    if typed == typed.upper():
-        return prefix(column, typed)
-    return or_(prefix(column, typed.upper()), prefix(column, typed))
+    return or_(*(prefix(column, spelling) for spelling in spellings))
 
 
 def permit_matches(text: str) -> ColumnElement[bool]:
@@ -146,7 +181,9 @@ def _number_fragment(typed: str) -> str:
     return fragment
 
 
-def text_search_ids(kind: str, typed: str, limit: int, *, in_numbers: bool = True) -> Select | None:
+def text_search_ids(
+    kind: str, typed: str, limit: int, *, in_numbers: bool = True
+) -> Select | CompoundSelect | None:
     """Up to ``limit`` ids of permits (kind "permits") or accounts ("people") that hold the
     typed text anywhere, in no particular order, or None when there is nothing to look up.
 
@@ -163,30 +200,8 @@ def text_search_ids(kind: str, typed: str, limit: int, *, in_numbers: bool = Tru
         fragment = _number_fragment(typed) if in_numbers else ""
         if not patterns and not fragment:
             return None
-    else:
-        name, email = normalise(typed), typed.strip().lower()
-        if len(name) < MIN_TEXT and len(email) < MIN_TEXT:
-            return None
-    if db.session.get_bind().dialect.name == "sqlite":
-        fts = search_index.PERMIT_FTS if kind == "permits" else search_index.PERSON_FTS
-        if kind == "permits":
-            parts = [f"number : {_fts_string(fragment)}"] if fragment else []
-            if patterns:
-                words = " AND ".join(_fts_string(pattern) for pattern in patterns)
-                parts.append(f"words : ({words})")
-        else:
-            parts = [
-                f"{field} : {_fts_string(value)}"
-                for field, value in (("name", name), ("email", email))
-                if len(value) >= MIN_TEXT
-            ]
-        rows = table(fts, column("rowid"))
-        return (
-            select(rows.c.rowid)
-            .where(sql_text(f"{fts} MATCH :match").bindparams(match=" OR ".join(parts)))
-            .limit(limit)
-        )
-    if kind == "permits":
+        if db.session.get_bind().dialect.name == "sqlite":
+            return _sqlite_permit_ids(patterns, fragment, limit)
         conditions: list[ColumnElement[bool]] = []
         if fragment:
             conditions.append(Permit.permit_num.ilike(f"%{_like_escaped(fragment)}%", escape="\\"))
@@ -195,9 +210,114 @@ def text_search_ids(kind: str, typed: str, limit: int, *, in_numbers: bool = Tru
                 and_(*(Permit.search_text.like(f"%{pattern}%") for pattern in patterns))
             )
         return select(Permit.id).where(or_(*conditions)).limit(limit)
+    name, email = normalise(typed), typed.strip().lower()
+    if len(name) < MIN_TEXT and len(email) < MIN_TEXT:
+        return None
+    if db.session.get_bind().dialect.name == "sqlite":
+        parts = [
+            f"{field} : {_fts_string(value)}"
+            for field, value in (("name", name), ("email", email))
+            if len(value) >= MIN_TEXT
+        ]
+        people = table(search_index.PERSON_FTS, column("rowid"))
+        return (
+            select(people.c.rowid)
+            .where(
+                sql_text(f"{search_index.PERSON_FTS} MATCH :people_match").bindparams(
+                    people_match=" OR ".join(parts)
+                )
+            )
+            .limit(limit)
+        )
     conditions = [
         key.ilike(f"%{_like_escaped(value)}%", escape="\\")
         for key, value in ((User.name_key, name), (User.email, email))
         if len(value) >= MIN_TEXT
     ]
     return select(User.id).where(or_(*conditions)).limit(limit)
+
+
+# ---- SQLite: the permits' FTS5 tables (portal/search_index.py) ------------------------------
+
+# Words looked up in the index; the others are checked on the rows it finds. Every word
+# looked up costs a seek per candidate row in its list, and a long printed address has words
+# that every row holds ("chicago", "il"): its house number and street find a handful.
+# 8 words through the index: 10 ms at a million permits; 2 and LIKE on the rest: 0.5-1.
+INDEXED_WORDS = 2
+# What the number index's tokens are made of (search_index.NUMBER_TOKENIZER's characters).
+_NUMBER_PIECE = re.compile(r"[0-9a-z#&+\-./_]+")
+
+
+def _indexed_first(pattern: str) -> tuple[bool, bool]:
+    """Sort key: words with a digit (a house number, a ZIP) first, then words of three
+    characters or more, each in the order typed (a street's name before its city). One or
+    two letters (a direction, a suffix, a state) are in a large share of the rows: looked
+    up only when nothing else was typed."""
+    word = pattern.strip()
+    return (any(char.isdigit() for char in word), len(word) >= 3)
+
+
+def _sqlite_word_ids(patterns: list[str], limit: int) -> Select:
+    """Permits whose words hold every pattern (_word_patterns): the likeliest-rare
+    INDEXED_WORDS through permit_words' tokens, the rest by LIKE on those rows' words.
+    (sorted() keeps the typed order among equals.)"""
+    ranked = sorted(patterns, key=_indexed_first, reverse=True)
+    indexed = [word for word in ranked[:INDEXED_WORDS] if any(_indexed_first(word))] or ranked[:1]
+    rows = table(search_index.PERMIT_WORDS, column("rowid"), column("words"))
+    terms, checks = [], []
+    for pattern in patterns:
+        word = pattern.strip()
+        whole = pattern.endswith(" ")
+        if pattern not in indexed:
+            checks.append(rows.c.words.like(f"%{_like_escaped(pattern)}%", escape="\\"))
+        elif whole:
+            terms.append(_fts_string(word))
+        else:
+            # A prefix index answers up to WORD_PREFIX_MAX characters; a longer start is
+            # looked up by its first ones and checked whole.
+            terms.append(_fts_string(word[: search_index.WORD_PREFIX_MAX]) + "*")
+            if len(word) > search_index.WORD_PREFIX_MAX:
+                checks.append(rows.c.words.like(f"%{_like_escaped(pattern)}%", escape="\\"))
+    match = sql_text(f"{search_index.PERMIT_WORDS} MATCH :words_match").bindparams(
+        words_match=" AND ".join(terms)
+    )
+    return select(rows.c.rowid).where(match, *checks).limit(limit)
+
+
+def _sqlite_number_ids(fragment: str, limit: int) -> Select:
+    """Permits whose number holds the fragment. permit_numbers' tokens are the number's
+    suffixes, so a fragment of token characters is the start of one: exact, up to
+    NUMBER_PREFIX_MAX characters. Otherwise its longest piece narrows the numbers down and
+    each is checked whole; without a piece of three characters the numbers are read one by
+    one."""
+    numbers = table(search_index.PERMIT_NUMBERS, column("rowid"))
+    typed = fragment.lower()
+    piece = max(_NUMBER_PIECE.findall(typed), key=len, default="")
+    match = sql_text(f"{search_index.PERMIT_NUMBERS} MATCH :number_match").bindparams(
+        number_match=_fts_string(piece[: search_index.NUMBER_PREFIX_MAX]) + "*"
+    )
+    if piece == typed and len(piece) <= search_index.NUMBER_PREFIX_MAX:
+        return select(numbers.c.rowid).where(match).limit(limit)
+    whole = Permit.permit_num.like(f"%{_like_escaped(fragment)}%", escape="\\")
+    if len(piece) < search_index.NUMBER_PREFIX_MIN:
+        return select(Permit.id).where(whole).limit(limit)
+    return (
+        select(Permit.id)
+        .join(numbers, numbers.c.rowid == Permit.id)
+        .where(match, whole)
+        .limit(limit)
+    )
+
+
+def _sqlite_permit_ids(patterns: list[str], fragment: str, limit: int) -> Select | CompoundSelect:
+    """Each index read on its own up to ``limit`` rows, then both lists: the caller takes
+    the first ``limit`` ids, which are the first of either."""
+    lookups = []
+    if patterns:
+        lookups.append(_sqlite_word_ids(patterns, limit))
+    if fragment:
+        lookups.append(_sqlite_number_ids(fragment, limit))
+    if len(lookups) == 1:
+        return lookups[0]
+    words, numbers = (lookup.subquery() for lookup in lookups)
+    return select(*words.c).union_all(select(*numbers.c))

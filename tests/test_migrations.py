@@ -199,10 +199,15 @@ def test_existing_permits_and_people_are_found_by_the_text_search(empty_database
             assert words == " 2210 s halsted st b chicago il 60608 "
             if db.engine.dialect.name == "sqlite":
                 found = connection.execute(
-                    text("SELECT rowid FROM permit_search WHERE permit_search MATCH :q"),
-                    {"q": '" halsted " AND "100002"'},
+                    text("SELECT rowid FROM permit_words WHERE permit_words MATCH :q"),
+                    {"q": '"halsted" AND "606"*'},
                 ).scalars()
                 assert list(found) == [1]
+                numbers = connection.execute(
+                    text("SELECT rowid FROM permit_numbers WHERE permit_numbers MATCH :q"),
+                    {"q": '"100002"*'},
+                ).scalars()
+                assert list(numbers) == [1]
                 people = connection.execute(
                     text("SELECT rowid FROM person_search WHERE person_search MATCH 'smith'")
                 ).scalars()
@@ -219,12 +224,60 @@ def test_existing_permits_and_people_are_found_by_the_text_search(empty_database
         with db.engine.connect() as connection:
             if db.engine.dialect.name == "sqlite":
                 found = connection.execute(
-                    text("SELECT rowid FROM permit_search WHERE permit_search MATCH '\" elm \"'")
+                    text("SELECT rowid FROM permit_words WHERE permit_words MATCH 'elm'")
                 ).scalars()
             else:
                 found = connection.execute(
                     text("SELECT id FROM permits WHERE search_text LIKE '% elm %'")
                 ).scalars()
             assert list(found) == [2]
+        downgrade(revision="base")
+        db.engine.dispose()
+
+
+def test_the_permit_token_tables_replace_the_trigram_table_and_back(empty_database_url):
+    """SQLite: revision b8c9d0e1f2a3 moves existing permits from permit_search to
+    permit_words and permit_numbers, and its downgrade moves them back."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True})
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("PostgreSQL keeps its trigram indexes: the revision changes nothing")
+        upgrade(revision="a7b8c9d0e1f2")
+        with db.engine.begin() as connection:
+            _insert_row(
+                connection,
+                "permits",
+                id=7,
+                permit_num="BLD000200001",
+                search_text=" 734 w irving park rd chicago il 60637 ",
+            )
+        upgrade(revision="b8c9d0e1f2a3")
+
+        def tables(connection) -> set[str]:
+            return set(
+                connection.execute(
+                    text("SELECT name FROM sqlite_master WHERE type = 'table'")
+                ).scalars()
+            )
+
+        with db.engine.connect() as connection:
+            assert "permit_search" not in tables(connection)
+            words = connection.execute(
+                text("SELECT rowid FROM permit_words WHERE permit_words MATCH :q"),
+                {"q": '"734" AND "irv"*'},
+            ).scalars()
+            numbers = connection.execute(
+                text("SELECT rowid FROM permit_numbers WHERE permit_numbers MATCH :q"),
+                {"q": '"200001"*'},
+            ).scalars()
+            assert (list(words), list(numbers)) == ([7], [7])
+        downgrade(revision="a7b8c9d0e1f2")
+        with db.engine.connect() as connection:
+            assert not {"permit_words", "permit_numbers"} & tables(connection)
+            found = connection.execute(
+                text("SELECT rowid FROM permit_search WHERE permit_search MATCH :q"),
+                {"q": 'number : "200001" AND words : " irving "'},
+            ).scalars()
+            assert list(found) == [7]
         downgrade(revision="base")
         db.engine.dispose()

@@ -411,3 +411,75 @@ def test_the_text_search_follows_every_write(staff_client, demo_like_records):
     db.session.delete(db.session.get(Permit, demo_like_records["halsted"].id))
     db.session.commit()
     assert _permits_found(staff_client, "Halsted") == ["BP-2026-100004"]
+
+
+# ---- what the token lookups rely on (issue 17: SQLite's word and number-suffix tables) -----
+
+
+def test_a_word_longer_than_the_prefix_indexes_is_matched_whole(staff_client):
+    """Past WORD_PREFIX_MAX characters the start of a word is looked up by its first ones
+    and checked whole: a longer misspelling finds nothing."""
+    make_permit(permit_num="BP-2026-700001", original_address1="10 W Northwesternmost Ave")
+    make_permit(permit_num="BP-2026-700002", original_address1="10 W Northwesternly Ave")
+    assert _permits_found(staff_client, "Northwesternmo") == ["BP-2026-700001"]
+    assert _permits_found(staff_client, "northwesternmost") == ["BP-2026-700001"]
+    assert _permits_found(staff_client, "Northwestern") == ["BP-2026-700001", "BP-2026-700002"]
+    assert "Nothing matches" in _search(staff_client, "Northwesternmox").get_data(as_text=True)
+
+
+def test_every_typed_word_must_match_beyond_the_words_looked_up(staff_client, demo_like_records):
+    """Only a few words go to the index; the others are checked on the rows it finds."""
+    assert _permits_found(staff_client, "2210 S Halsted St, Unit A, Chicago") == ["BP-2026-100004"]
+    for q in ("2210 S Halsted St, Unit C", "2210 N Halsted St, Unit B", "2210 Halsted St Chicagx"):
+        assert "Nothing matches" in _search(staff_client, q).get_data(as_text=True), q
+
+
+def test_a_piece_of_a_number_is_found_whatever_characters_it_holds(staff_client):
+    make_permit(permit_num="BP:2026:777701", original_address1="1 Colon Ct")
+    make_permit(permit_num="A1:B2:C3", original_address1="2 Colon Ct")
+    make_permit(permit_num="BP-2026-777702", original_address1="3 Dash Ct")
+    assert _permits_found_any(staff_client, "2026:7777") == ["BP:2026:777701"]
+    assert _permits_found_any(staff_client, "1:B2:C") == ["A1:B2:C3"]
+    assert _permits_found_any(staff_client, "6-7777") == ["BP-2026-777702"]
+    assert _permits_found_any(staff_client, "2026.7777") == []
+
+
+def _permits_found_any(client, q: str) -> list[str]:
+    html = _search(client, q).get_data(as_text=True)
+    return re.findall(r'/staff/permits/\d+">([^<]+)</a>', _section(html, "Permits"))
+
+
+def test_the_text_search_lists_the_first_permits_either_way_matches(staff_client):
+    """Words and number pieces are looked up apart on SQLite; the page still shows the
+    first permits matched either way, in the order they were added, and says more match."""
+    for n in range(8):
+        make_permit(permit_num=f"BP-2026-5{n:05d}", original_address1=f"{n} W Ash St")
+    for n in range(8):
+        make_permit(permit_num=f"BP-2026-6{n:02d}888", original_address1=f"{n} W Elm St")
+    for n in range(4):
+        make_permit(permit_num=f"BP-2026-9{n:05d}", original_address1=f"888 W Oak St #{n}")
+    html = _search(staff_client, "888").get_data(as_text=True)
+    # The addresses that start with 888 first, then the text search's in number order.
+    assert _permits_found_any(staff_client, "888") == [
+        *(f"BP-2026-9{n:05d}" for n in range(4)),
+        *(f"BP-2026-6{n:02d}888" for n in range(6)),
+    ]
+    assert "More permits match than are shown" in html
+
+
+def test_a_piece_of_a_number_follows_renumbering_and_deletion(staff_client):
+    """The number index drops what it indexed for the old number (SQLite: a contentless
+    table, so its triggers give the old suffixes back)."""
+    permit = make_permit(permit_num="BP-2026-424242", original_address1="4 Renumber Ct")
+    make_permit(permit_num="BP-2026-434343", original_address1="5 Renumber Ct")
+    assert _permits_found(staff_client, "424242") == ["BP-2026-424242"]
+    db.session.execute(
+        update(Permit).where(Permit.id == permit.id).values(permit_num="BP-2026-525252")
+    )
+    db.session.commit()
+    assert "Nothing matches" in _search(staff_client, "424242").get_data(as_text=True)
+    assert _permits_found(staff_client, "525252") == ["BP-2026-525252"]
+    db.session.delete(db.session.get(Permit, permit.id))
+    db.session.commit()
+    assert "Nothing matches" in _search(staff_client, "525252").get_data(as_text=True)
+    assert _permits_found(staff_client, "434343") == ["BP-2026-434343"]
