@@ -7,7 +7,7 @@ file, its row count and size, and why a run could not finish. A new table: exist
 is untouched.
 
 Revision ID: c9d0e1f2a3b4
-Revises: a7b8c9d0e1f2
+Revises: b8c9d0e1f2a3
 Create Date: 2026-12-06 17:00:00.000000
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c9d0e1f2a3b4"
-down_revision = "a7b8c9d0e1f2"
+down_revision = "b8c9d0e1f2a3"
 branch_labels = None
 depends_on = None
 
