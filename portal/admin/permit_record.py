@@ -15,6 +15,7 @@ from flask import abort, current_app, render_template
 from sqlalchemy import BindParameter, ColumnElement, Row, and_, bindparam, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
+from portal import reads
 from portal.access import staff
 from portal.admin.audit import cursor, entries_page
 from portal.admin.routes import bp
@@ -274,7 +275,7 @@ _AUDIT = (
 
 
 def _rows(statement, permit_id: int) -> list[Row]:
-    return list(db.session.execute(statement, {"permit_id": permit_id}))
+    return list(reads.rows(statement, {"permit_id": permit_id}))
 
 
 def _requests(permit_id: int) -> list[RequestLine]:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import BindParameter, bindparam, select
 
-from portal.extensions import db
+from portal import reads
 from portal.inspections.models import (
     STAGE_ORDER,
     Deficiency,
@@ -184,7 +184,7 @@ _VISITS = (
 
 def _required(permit_id: int) -> list[Required]:
     required = []
-    for row in db.session.execute(_REQUIRED, {"permit_id": permit_id}):
+    for row in reads.rows(_REQUIRED, {"permit_id": permit_id}):
         agency = None
         if row.agency_id is not None:
             agency = Agency(
@@ -203,7 +203,7 @@ def _required(permit_id: int) -> list[Required]:
 
 def _requests_by_required(permit_id: int) -> dict[int, list[Visit]]:
     visits: dict[int, Visit] = {}
-    for row in db.session.execute(_VISITS, {"permit_id": permit_id}):
+    for row in reads.rows(_VISITS, {"permit_id": permit_id}):
         visit = visits.get(row.id)
         if visit is None:
             visit = visits[row.id] = Visit(
@@ -334,10 +334,13 @@ class PermitPanel:
 
 
 def blocked_by_fees(permit_id: int) -> bool:
-    """An unpaid reinspection fee blocks new requests on the permit (when the setting says so)."""
+    """An unpaid reinspection fee blocks new requests on the permit (when the setting says so).
+
+    The fees first: most permits owe none, and then the settings row is not read (issue 17:
+    loading it was 5% of the permit page)."""
     return bool(
-        settings.current().block_requests_when_fees_unpaid
-        and payments.unpaid_reinspection_fees(permit_id)
+        payments.unpaid_reinspection_fees(permit_id)
+        and settings.current().block_requests_when_fees_unpaid
     )
 
 
