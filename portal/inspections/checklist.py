@@ -23,6 +23,7 @@ from portal.inspections.models import (
 from portal.inspections.requests import CLOSED_PERMIT, booked_by_agency
 from portal.payments import services as payments
 from portal.permits.models import Permit
+from portal.routing import url_template
 from portal.settings import services as settings
 from portal.settings.models import InspectingAgency
 from portal.template_helpers import long_date
@@ -331,6 +332,10 @@ class PermitPanel:
     can_request: bool
     # An unpaid reinspection fee stops new requests (a setting): said before any form.
     blocked_by_fees: bool
+    # Each row's links, as str.format templates built once a page (routing.url_template):
+    # a visit's page ({request_id}) and the request form for one inspection ({required}).
+    detail_url: str
+    request_url: str
 
 
 def blocked_by_fees(permit_id: int) -> bool:
@@ -351,6 +356,8 @@ def permit_panel(permit: Permit) -> PermitPanel:
         can_request=any(item.can_request for item in items.items)
         and permit.status_current not in CLOSED_PERMIT,
         blocked_by_fees=blocked_by_fees(permit.id),
+        detail_url=url_template("inspections.detail", "request_id", permit_id=permit.id),
+        request_url=url_template("inspections.request_inspection", "required", permit_id=permit.id),
     )
 
 
