@@ -138,10 +138,12 @@ class Checklist:
         return list(found.values())
 
 
-# Issue 17: the permit page reads its checklist as columns, not ORM entities, with
-# statements built once (the permit's id a bound parameter).
+# Issue 17: the permit page reads its checklist as columns, not ORM entities, in one
+# statement built once (the permit's id a bound parameter): a row per deficiency of each
+# visit of each required inspection (or one for a visit with none, one for an inspection
+# never requested).
 _PERMIT_ID: BindParameter[int] = bindparam("permit_id")
-_REQUIRED = (
+_CHECKLIST = (
     select(
         RequiredInspection.id,
         RequiredInspection.passed_at,
@@ -157,17 +159,7 @@ _REQUIRED = (
         InspectingAgency.email,
         InspectingAgency.address,
         InspectingAgency.schedules_directly,
-    )
-    .join(InspectionType, InspectionType.id == RequiredInspection.inspection_type_id)
-    .outerjoin(InspectingAgency, InspectingAgency.id == InspectionType.agency_id)
-    .where(RequiredInspection.permit_id == _PERMIT_ID, RequiredInspection.removed_at.is_(None))
-    .order_by(InspectionType.sort_order, InspectionType.id)
-)
-# Each request with its deficiencies (a row per deficiency, or one with none).
-_VISITS = (
-    select(
-        InspectionRequest.id,
-        InspectionRequest.required_inspection_id,
+        InspectionRequest.id.label("visit_id"),
         InspectionRequest.status,
         InspectionRequest.result,
         InspectionRequest.reinspection,
@@ -177,39 +169,51 @@ _VISITS = (
         Deficiency.description,
         Deficiency.location,
     )
+    .join(InspectionType, InspectionType.id == RequiredInspection.inspection_type_id)
+    .outerjoin(InspectingAgency, InspectingAgency.id == InspectionType.agency_id)
+    .outerjoin(InspectionRequest, InspectionRequest.required_inspection_id == RequiredInspection.id)
     .outerjoin(Deficiency, Deficiency.inspection_request_id == InspectionRequest.id)
-    .where(InspectionRequest.permit_id == _PERMIT_ID)
-    .order_by(InspectionRequest.id, Deficiency.id)
+    .where(RequiredInspection.permit_id == _PERMIT_ID, RequiredInspection.removed_at.is_(None))
+    .order_by(
+        InspectionType.sort_order,
+        InspectionType.id,
+        RequiredInspection.id,
+        InspectionRequest.id,
+        Deficiency.id,
+    )
 )
 
 
-def _required(permit_id: int) -> list[Required]:
-    required = []
-    for row in reads.rows(_REQUIRED, {"permit_id": permit_id}):
-        agency = None
-        if row.agency_id is not None:
-            agency = Agency(
-                row.agency_id,
-                row.agency_name,
-                row.instructions,
-                row.phone,
-                row.email,
-                row.address,
-                row.schedules_directly,
-            )
-        kind = CheckType(row.code, row.name, row.bureau, row.stage, row.repeatable, agency)
-        required.append(Required(row.id, row.passed_at, kind))
-    return required
+def _required(row) -> Required:
+    agency = None
+    if row.agency_id is not None:
+        agency = Agency(
+            row.agency_id,
+            row.agency_name,
+            row.instructions,
+            row.phone,
+            row.email,
+            row.address,
+            row.schedules_directly,
+        )
+    kind = CheckType(row.code, row.name, row.bureau, row.stage, row.repeatable, agency)
+    return Required(row.id, row.passed_at, kind)
 
 
-def _requests_by_required(permit_id: int) -> dict[int, list[Visit]]:
-    visits: dict[int, Visit] = {}
-    for row in reads.rows(_VISITS, {"permit_id": permit_id}):
-        visit = visits.get(row.id)
+def _required_with_visits(permit_id: int) -> list[tuple[Required, list[Visit]]]:
+    """The required inspections in the catalogue's order, each with its visits, oldest first."""
+    found: dict[int, tuple[Required, dict[int, Visit]]] = {}
+    for row in reads.rows(_CHECKLIST, {"permit_id": permit_id}):
+        entry = found.get(row.id)
+        if entry is None:
+            entry = found[row.id] = (_required(row), {})
+        if row.visit_id is None:
+            continue
+        visit = entry[1].get(row.visit_id)
         if visit is None:
-            visit = visits[row.id] = Visit(
+            visit = entry[1][row.visit_id] = Visit(
+                row.visit_id,
                 row.id,
-                row.required_inspection_id,
                 row.status,
                 row.result,
                 row.reinspection,
@@ -218,10 +222,7 @@ def _requests_by_required(permit_id: int) -> dict[int, list[Visit]]:
             )
         if row.deficiency_id is not None:
             visit.deficiencies.append(VisitDeficiency(row.description, row.location))
-    grouped: dict[int, list[Visit]] = {}
-    for visit in visits.values():
-        grouped.setdefault(visit.required_inspection_id, []).append(visit)
-    return grouped
+    return [(required, list(visits.values())) for required, visits in found.values()]
 
 
 def _after_visit(latest: Visit) -> str:
@@ -287,12 +288,9 @@ def _item(required: Required, requests: list[Visit]) -> ChecklistItem:
 
 def checklist(permit_id: int) -> Checklist:
     """The permit's required inspections by stage, each with its state and the next step."""
-    requests = _requests_by_required(permit_id)
     grouped: dict[InspectionStage, list[ChecklistItem]] = {}
-    for required in _required(permit_id):
-        grouped.setdefault(required.inspection_type.stage, []).append(
-            _item(required, requests.get(required.id, []))
-        )
+    for required, visits in _required_with_visits(permit_id):
+        grouped.setdefault(required.inspection_type.stage, []).append(_item(required, visits))
     return Checklist([(stage, grouped[stage]) for stage in STAGE_ORDER if stage in grouped])
 
 
