@@ -270,3 +270,30 @@ def test_the_answers_show_the_applications_contacts_and_current_documents(client
     assert "floor-plan.pdf" in application
     assert f"/application/documents/{world.document.id}" not in application
     assert len(after) == len(before)
+
+
+def test_the_permit_page_reads_its_checklist_once_and_the_settings_only_when_they_matter(
+    client, world
+):
+    """Issue 17: the required inspections and their visits are one statement, and the
+    settings row ("block requests while a reinspection fee is unpaid") is read only when
+    such a fee is unpaid."""
+    sign_in_as(client, world.owner)
+    with counted_queries() as statements:
+        response = client.get(f"/permits/{world.permit.id}")
+    assert response.status_code == 200
+    assert "No cleanout at the base of the soil stack" in response.text
+    inspections = [s for s in statements if "inspection_requests" in s]
+    assert len(inspections) == 1
+    assert "required_inspections" in inspections[0]
+    assert not [s for s in statements if "portal_settings" in s]
+
+    with client.application.test_request_context():
+        payment_services.assess_fee(
+            world.permit, FeeKind.REINSPECTION, reason="Reinspection", actor=world.staff
+        )
+        db.session.commit()
+    with counted_queries() as statements:
+        response = client.get(f"/permits/{world.permit.id}")
+    assert "Pay the reinspection fee before requesting inspections" in response.text
+    assert len([s for s in statements if "portal_settings" in s]) == 1
