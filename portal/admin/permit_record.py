@@ -13,12 +13,14 @@ from datetime import date, datetime
 
 from flask import abort, current_app, render_template
 from sqlalchemy import BindParameter, ColumnElement, Row, and_, bindparam, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 
+from portal import reads
 from portal.access import staff
 from portal.admin.audit import cursor, entries_page
 from portal.admin.routes import bp
 from portal.applications.models import ISSUABLE_STATES, REVIEW_QUEUE_STATES, CofOApplication
+from portal.applications.record import AnswersLine, permit_applications
 from portal.audit import AuditEvent
 from portal.auth.models import User
 from portal.certificates.models import Certificate, CertificateVersion, PickupAppointment
@@ -94,13 +96,12 @@ class CertificateLine:
 @dataclass
 class PermitRecord:
     """What the record shows, read as columns (issue 17): rows with the attributes the
-    template reads, none of them ORM entities but the permit and its applications (the
-    application's answers are the applications feature's own macro)."""
+    template reads, none of them ORM entities but the permit."""
 
     permit: Permit
     parties: list[PartyLine]
     open_invitations: list[InvitationLine]
-    applications: list[CofOApplication]
+    applications: list[AnswersLine]
     required: list[Row]
     requests: list[RequestLine]
     fees: list[Row]
@@ -114,17 +115,17 @@ class PermitRecord:
     audit_more: bool
 
     @property
-    def application(self) -> CofOApplication | None:
+    def application(self) -> AnswersLine | None:
         """The newest application: the one the department is working on, or the last."""
         return self.applications[0] if self.applications else None
 
-    def certificate_for(self, application: CofOApplication) -> CertificateLine | None:
+    def certificate_for(self, application: AnswersLine) -> CertificateLine | None:
         return next((c for c in self.certificates if c.application_id == application.id), None)
 
-    def can_review(self, application: CofOApplication) -> bool:
+    def can_review(self, application: AnswersLine) -> bool:
         return application.status in REVIEW_QUEUE_STATES
 
-    def can_issue(self, application: CofOApplication) -> bool:
+    def can_issue(self, application: AnswersLine) -> bool:
         return application.status in ISSUABLE_STATES and self.certificate_for(application) is None
 
 
@@ -154,12 +155,6 @@ def _audit_query(permit_id: int):
 # The record's statements, built once (issue 17: building them was a tenth of the page);
 # each reads the columns its section shows, the permit's id a bound parameter.
 _PERMIT_ID: BindParameter[int] = bindparam("permit_id")
-_APPLICATIONS = (
-    select(CofOApplication)
-    .where(CofOApplication.permit_id == _PERMIT_ID)
-    .options(selectinload(CofOApplication.contacts), selectinload(CofOApplication.documents))
-    .order_by(CofOApplication.id.desc())
-)
 _REQUIRED = (
     select(
         InspectionType.name,
@@ -274,7 +269,7 @@ _AUDIT = (
 
 
 def _rows(statement, permit_id: int) -> list[Row]:
-    return list(db.session.execute(statement, {"permit_id": permit_id}))
+    return list(reads.rows(statement, {"permit_id": permit_id}))
 
 
 def _requests(permit_id: int) -> list[RequestLine]:
@@ -327,7 +322,7 @@ def load_record(permit_id: int) -> PermitRecord | None:
         permit=permit,
         parties=party_lines(permit.id),
         open_invitations=open_invitation_lines(permit.id),
-        applications=list(db.session.scalars(_APPLICATIONS, {"permit_id": permit.id})),
+        applications=permit_applications(permit.id),
         required=_rows(_REQUIRED, permit.id),
         requests=_requests(permit.id),
         fees=_rows(_FEES, permit.id),

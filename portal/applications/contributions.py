@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
 
-from portal import panels
+from portal import panels, reads
 from portal.applications.models import EDITABLE_STATES, ApplicationStatus, CofOApplication
 from portal.extensions import db
 from portal.permits.home import HomePermit
@@ -54,7 +54,7 @@ _NEWEST_APPLICATION = (
 
 
 def newest_application(permit_id: int) -> ApplicationLine | None:
-    row = db.session.execute(_NEWEST_APPLICATION, {"permit_id": permit_id}).first()
+    row = reads.first(_NEWEST_APPLICATION, {"permit_id": permit_id})
     return None if row is None else ApplicationLine(*row)
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import Row, bindparam, select
 
+from portal import reads
 from portal.certificates import rendering
 from portal.certificates.models import (
     Certificate,
@@ -21,7 +22,6 @@ from portal.certificates.reading import (
     certificates_for_permit,
     open_appointment,
 )
-from portal.extensions import db
 from portal.permits.models import Permit
 
 
@@ -50,7 +50,7 @@ _NEWEST_OPTIONAL = (
 
 
 def permit_panel(permit: Permit) -> PermitPanel:
-    optional = db.session.execute(_NEWEST_OPTIONAL, {"permit_id": permit.id}).first()
+    optional = reads.first(_NEWEST_OPTIONAL, {"permit_id": permit.id})
     certificates = list(certificates_for_permit(permit.id))
     if not certificates:
         return PermitPanel(None, None, None, optional=optional)

@@ -6,7 +6,7 @@ Read-only: the pages and the services that change these records load them from h
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from portal.applications.models import ISSUABLE_STATES, CofOApplication
@@ -34,15 +34,20 @@ def final_certificate_for_application(application_id: int) -> Certificate | None
     )
 
 
+# Built once: building it with its loader options on each call was two thirds of its cost
+# (0.37 ms against 0.12, on the permit page of every permit; issue 17).
+_CERTIFICATES_FOR_PERMIT = (
+    select(Certificate)
+    .where(Certificate.permit_id == bindparam("permit_id"))
+    .options(selectinload(Certificate.versions), lazyload(Certificate.permit))
+    .order_by(Certificate.id.desc())
+)
+
+
 def certificates_for_permit(permit_id: int) -> Sequence[Certificate]:
     """Every certificate of the permit, newest first, with its versions. The permit is the
     caller's, already in the session: not joined again to each certificate (issue 17)."""
-    return db.session.scalars(
-        select(Certificate)
-        .where(Certificate.permit_id == permit_id)
-        .options(selectinload(Certificate.versions), lazyload(Certificate.permit))
-        .order_by(Certificate.id.desc())
-    ).all()
+    return db.session.scalars(_CERTIFICATES_FOR_PERMIT, {"permit_id": permit_id}).all()
 
 
 def certificates_for_application(application_id: int) -> Sequence[Certificate]:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import BindParameter, bindparam, select
 
-from portal.extensions import db
+from portal import reads
 from portal.inspections.models import (
     STAGE_ORDER,
     Deficiency,
@@ -23,6 +23,7 @@ from portal.inspections.models import (
 from portal.inspections.requests import CLOSED_PERMIT, booked_by_agency
 from portal.payments import services as payments
 from portal.permits.models import Permit
+from portal.routing import url_template
 from portal.settings import services as settings
 from portal.settings.models import InspectingAgency
 from portal.template_helpers import long_date
@@ -137,10 +138,12 @@ class Checklist:
         return list(found.values())
 
 
-# Issue 17: the permit page reads its checklist as columns, not ORM entities, with
-# statements built once (the permit's id a bound parameter).
+# Issue 17: the permit page reads its checklist as columns, not ORM entities, in one
+# statement built once (the permit's id a bound parameter): a row per deficiency of each
+# visit of each required inspection (or one for a visit with none, one for an inspection
+# never requested).
 _PERMIT_ID: BindParameter[int] = bindparam("permit_id")
-_REQUIRED = (
+_CHECKLIST = (
     select(
         RequiredInspection.id,
         RequiredInspection.passed_at,
@@ -156,17 +159,7 @@ _REQUIRED = (
         InspectingAgency.email,
         InspectingAgency.address,
         InspectingAgency.schedules_directly,
-    )
-    .join(InspectionType, InspectionType.id == RequiredInspection.inspection_type_id)
-    .outerjoin(InspectingAgency, InspectingAgency.id == InspectionType.agency_id)
-    .where(RequiredInspection.permit_id == _PERMIT_ID, RequiredInspection.removed_at.is_(None))
-    .order_by(InspectionType.sort_order, InspectionType.id)
-)
-# Each request with its deficiencies (a row per deficiency, or one with none).
-_VISITS = (
-    select(
-        InspectionRequest.id,
-        InspectionRequest.required_inspection_id,
+        InspectionRequest.id.label("visit_id"),
         InspectionRequest.status,
         InspectionRequest.result,
         InspectionRequest.reinspection,
@@ -176,39 +169,51 @@ _VISITS = (
         Deficiency.description,
         Deficiency.location,
     )
+    .join(InspectionType, InspectionType.id == RequiredInspection.inspection_type_id)
+    .outerjoin(InspectingAgency, InspectingAgency.id == InspectionType.agency_id)
+    .outerjoin(InspectionRequest, InspectionRequest.required_inspection_id == RequiredInspection.id)
     .outerjoin(Deficiency, Deficiency.inspection_request_id == InspectionRequest.id)
-    .where(InspectionRequest.permit_id == _PERMIT_ID)
-    .order_by(InspectionRequest.id, Deficiency.id)
+    .where(RequiredInspection.permit_id == _PERMIT_ID, RequiredInspection.removed_at.is_(None))
+    .order_by(
+        InspectionType.sort_order,
+        InspectionType.id,
+        RequiredInspection.id,
+        InspectionRequest.id,
+        Deficiency.id,
+    )
 )
 
 
-def _required(permit_id: int) -> list[Required]:
-    required = []
-    for row in db.session.execute(_REQUIRED, {"permit_id": permit_id}):
-        agency = None
-        if row.agency_id is not None:
-            agency = Agency(
-                row.agency_id,
-                row.agency_name,
-                row.instructions,
-                row.phone,
-                row.email,
-                row.address,
-                row.schedules_directly,
-            )
-        kind = CheckType(row.code, row.name, row.bureau, row.stage, row.repeatable, agency)
-        required.append(Required(row.id, row.passed_at, kind))
-    return required
+def _required(row) -> Required:
+    agency = None
+    if row.agency_id is not None:
+        agency = Agency(
+            row.agency_id,
+            row.agency_name,
+            row.instructions,
+            row.phone,
+            row.email,
+            row.address,
+            row.schedules_directly,
+        )
+    kind = CheckType(row.code, row.name, row.bureau, row.stage, row.repeatable, agency)
+    return Required(row.id, row.passed_at, kind)
 
 
-def _requests_by_required(permit_id: int) -> dict[int, list[Visit]]:
-    visits: dict[int, Visit] = {}
-    for row in db.session.execute(_VISITS, {"permit_id": permit_id}):
-        visit = visits.get(row.id)
+def _required_with_visits(permit_id: int) -> list[tuple[Required, list[Visit]]]:
+    """The required inspections in the catalogue's order, each with its visits, oldest first."""
+    found: dict[int, tuple[Required, dict[int, Visit]]] = {}
+    for row in reads.rows(_CHECKLIST, {"permit_id": permit_id}):
+        entry = found.get(row.id)
+        if entry is None:
+            entry = found[row.id] = (_required(row), {})
+        if row.visit_id is None:
+            continue
+        visit = entry[1].get(row.visit_id)
         if visit is None:
-            visit = visits[row.id] = Visit(
+            visit = entry[1][row.visit_id] = Visit(
+                row.visit_id,
                 row.id,
-                row.required_inspection_id,
                 row.status,
                 row.result,
                 row.reinspection,
@@ -217,10 +222,7 @@ def _requests_by_required(permit_id: int) -> dict[int, list[Visit]]:
             )
         if row.deficiency_id is not None:
             visit.deficiencies.append(VisitDeficiency(row.description, row.location))
-    grouped: dict[int, list[Visit]] = {}
-    for visit in visits.values():
-        grouped.setdefault(visit.required_inspection_id, []).append(visit)
-    return grouped
+    return [(required, list(visits.values())) for required, visits in found.values()]
 
 
 def _after_visit(latest: Visit) -> str:
@@ -286,12 +288,9 @@ def _item(required: Required, requests: list[Visit]) -> ChecklistItem:
 
 def checklist(permit_id: int) -> Checklist:
     """The permit's required inspections by stage, each with its state and the next step."""
-    requests = _requests_by_required(permit_id)
     grouped: dict[InspectionStage, list[ChecklistItem]] = {}
-    for required in _required(permit_id):
-        grouped.setdefault(required.inspection_type.stage, []).append(
-            _item(required, requests.get(required.id, []))
-        )
+    for required, visits in _required_with_visits(permit_id):
+        grouped.setdefault(required.inspection_type.stage, []).append(_item(required, visits))
     return Checklist([(stage, grouped[stage]) for stage in STAGE_ORDER if stage in grouped])
 
 
@@ -331,13 +330,20 @@ class PermitPanel:
     can_request: bool
     # An unpaid reinspection fee stops new requests (a setting): said before any form.
     blocked_by_fees: bool
+    # Each row's links, as str.format templates built once a page (routing.url_template):
+    # a visit's page ({request_id}) and the request form for one inspection ({required}).
+    detail_url: str
+    request_url: str
 
 
 def blocked_by_fees(permit_id: int) -> bool:
-    """An unpaid reinspection fee blocks new requests on the permit (when the setting says so)."""
+    """An unpaid reinspection fee blocks new requests on the permit (when the setting says so).
+
+    The fees first: most permits owe none, and then the settings row is not read (issue 17:
+    loading it was 5% of the permit page)."""
     return bool(
-        settings.current().block_requests_when_fees_unpaid
-        and payments.unpaid_reinspection_fees(permit_id)
+        payments.unpaid_reinspection_fees(permit_id)
+        and settings.current().block_requests_when_fees_unpaid
     )
 
 
@@ -348,6 +354,8 @@ def permit_panel(permit: Permit) -> PermitPanel:
         can_request=any(item.can_request for item in items.items)
         and permit.status_current not in CLOSED_PERMIT,
         blocked_by_fees=blocked_by_fees(permit.id),
+        detail_url=url_template("inspections.detail", "request_id", permit_id=permit.id),
+        request_url=url_template("inspections.request_inspection", "required", permit_id=permit.id),
     )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from portal import audit, calendar, timeline
+from portal import audit, calendar, reads, timeline
 from portal.errors import DomainError, StaleRecord
 from portal.extensions import db
 from portal.keyset import KeysetPage, SortOrder
@@ -275,7 +275,7 @@ _OUTSTANDING = select(func.coalesce(func.sum(Fee.amount_cents), 0), func.count(F
 
 
 def unpaid_reinspection_fees(permit_id: int) -> int:
-    return db.session.execute(_UNPAID_REINSPECTION_FEES, {"permit_id": permit_id}).scalar_one()
+    return reads.scalar(_UNPAID_REINSPECTION_FEES, {"permit_id": permit_id})
 
 
 @dataclass(frozen=True)
@@ -285,7 +285,7 @@ class FeeSummary:
 
 
 def fee_summary(permit_id: int) -> FeeSummary:
-    total, count = db.session.execute(_OUTSTANDING, {"permit_id": permit_id}).one()
+    total, count = reads.rows(_OUTSTANDING, {"permit_id": permit_id})[0]
     return FeeSummary(outstanding_cents=int(total), outstanding_count=int(count))
 
 

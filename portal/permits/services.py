@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
-from portal import audit, events, panels
+from portal import audit, events, panels, reads
 from portal.auth.models import User
 from portal.errors import DomainError
 from portal.extensions import db
@@ -400,18 +400,18 @@ _TIMELINE_LINES = (
 
 
 def party_lines(permit_id: int) -> list[PartyLine]:
-    return [PartyLine(*row) for row in db.session.execute(_PARTY_LINES, {"permit_id": permit_id})]
+    return [PartyLine(*row) for row in reads.rows(_PARTY_LINES, {"permit_id": permit_id})]
 
 
 def open_invitation_lines(permit_id: int) -> list[InvitationLine]:
-    rows = db.session.execute(_OPEN_INVITATION_LINES, {"permit_id": permit_id})
+    rows = reads.rows(_OPEN_INVITATION_LINES, {"permit_id": permit_id})
     return [InvitationLine(*row) for row in rows]
 
 
 def latest_timeline(permit_id: int, limit: int) -> tuple[list[TimelineLine], bool]:
     """The permit's latest `limit` timeline entries, newest first, and whether there are more
     (one more row is read instead of counting)."""
-    rows = db.session.execute(_TIMELINE_LINES, {"permit_id": permit_id, "limit": limit + 1}).all()
+    rows = reads.rows(_TIMELINE_LINES, {"permit_id": permit_id, "limit": limit + 1})
     return [TimelineLine(*row) for row in rows[:limit]], len(rows) > limit
 
 

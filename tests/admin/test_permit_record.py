@@ -4,6 +4,7 @@ import pytest
 
 from portal import audit, timeline
 from portal.admin.permit_record import AUDIT_LIMIT
+from portal.applications.models import ApplicationDocument, DocumentType
 from portal.auth.models import Role
 from portal.certificates.models import CertificateVersion, VersionStatus
 from portal.extensions import db
@@ -241,3 +242,58 @@ def test_the_person_page_query_count_is_fixed(client, world):
         html = client.get(f"/staff/people/{world.owner.id}").get_data(as_text=True)
     assert html.count("Agent") >= 5
     assert len(many) == len(few)
+
+
+def test_the_answers_show_the_applications_contacts_and_current_documents(client, world):
+    """The record reads the application as columns (issue 17): its contacts, and only the
+    documents not removed (the model's current set), as the applicant sees them."""
+    sign_in_as(client, world.staff)
+    with counted_queries() as before:
+        _page(client, world.permit.id)
+    world.document.removed_in = 1
+    world.application.contacts[1].name = "Nora Newer"
+    current = ApplicationDocument(
+        application_id=world.application.id,
+        document_type=DocumentType.FLOOR_PLAN,
+        stored_file_id=world.document.stored_file_id,
+        filename="floor-plan.pdf",
+        uploaded_by_id=world.owner.id,
+        added_in=2,
+    )
+    db.session.add(current)
+    db.session.commit()
+    with counted_queries() as after:
+        application = _section(_page(client, world.permit.id), "application")
+    assert "Nora Newer" in application
+    assert world.owner.name in application
+    assert f"/application/documents/{current.id}" in application
+    assert "floor-plan.pdf" in application
+    assert f"/application/documents/{world.document.id}" not in application
+    assert len(after) == len(before)
+
+
+def test_the_permit_page_reads_its_checklist_once_and_the_settings_only_when_they_matter(
+    client, world
+):
+    """Issue 17: the required inspections and their visits are one statement, and the
+    settings row ("block requests while a reinspection fee is unpaid") is read only when
+    such a fee is unpaid."""
+    sign_in_as(client, world.owner)
+    with counted_queries() as statements:
+        response = client.get(f"/permits/{world.permit.id}")
+    assert response.status_code == 200
+    assert "No cleanout at the base of the soil stack" in response.text
+    inspections = [s for s in statements if "inspection_requests" in s]
+    assert len(inspections) == 1
+    assert "required_inspections" in inspections[0]
+    assert not [s for s in statements if "portal_settings" in s]
+
+    with client.application.test_request_context():
+        payment_services.assess_fee(
+            world.permit, FeeKind.REINSPECTION, reason="Reinspection", actor=world.staff
+        )
+        db.session.commit()
+    with counted_queries() as statements:
+        response = client.get(f"/permits/{world.permit.id}")
+    assert "Pay the reinspection fee before requesting inspections" in response.text
+    assert len([s for s in statements if "portal_settings" in s]) == 1
