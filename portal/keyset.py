@@ -151,7 +151,6 @@ def keyset_page(
     the columns a page shows (issue 17: no ORM entities for read-only rows), whose rows
     are the items, read by name (the sort key's columns follow the query's own).
     """
-    width = len(query.column_descriptions)
     sort_values = query.add_columns(*order.columns)
     forward = [c.desc() if order.descending else c.asc() for c in order.columns]
     backward = [c.asc() if order.descending else c.desc() for c in order.columns]
@@ -182,9 +181,13 @@ def keyset_page(
         rows = rows[:per_page]
         more_before = after_values is not None
 
-    items = [row[0] for row in rows] if width == 1 else list(rows)
     if not rows:
-        return KeysetPage(items, None, None)
+        return KeysetPage([], None, None)
+    # What the query itself selects; the sort key's values follow. Counted on a row, as
+    # query.column_descriptions would build the ORM's view of the query on every request
+    # (8% of a queue page, issue 17).
+    width = len(rows[0]) - len(order.columns)
+    items = [row[0] for row in rows] if width == 1 else list(rows)
     return KeysetPage(
         items,
         next_cursor=encode_cursor(order, tuple(rows[-1][width:])) if more_after else None,

@@ -17,12 +17,15 @@ from dataclasses import dataclass
 from typing import Any
 
 # A permit page panel's builder gets the permit and returns what its template shows, or None
-# to show nothing. A home fact's builder gets the page's permits (permits.home.HomePermit:
-# the permit's id and status, the reader's role) and returns a value per permit id, computed
-# for all of them at once so the page's query count stays fixed; a permit it has nothing to
-# say of may be left out. The home shows many rows: values are text ready to show.
+# to show nothing. A home fact is a column of the home's one statement: its `column` gets the
+# page's permit id column and returns a SQL expression of it (a correlated scalar subquery),
+# so the page reads every fact of every row at once. Its builder gets the page's permits
+# (permits.home.HomePermit: the permit's id and status, the reader's role) and the column's
+# value for each ({permit id: value}), and returns a value per permit id; a permit it has
+# nothing to say of may be left out. The home shows many rows: values are text ready to show.
 PanelBuilder = Callable[[Any], object | None]
-FactBuilder = Callable[[Sequence[Any]], Mapping[int, object]]
+FactColumn = Callable[[Any], Any]
+FactBuilder = Callable[[Sequence[Any], Mapping[int, Any]], Mapping[int, object]]
 # A summary fact's builder gets the permit, the reader's role on it (None for staff, who
 # act from the staff record) and the data of its feature's permit panel (see summary_fact),
 # and returns its fact, or None when it has nothing to say.
@@ -85,6 +88,12 @@ class SummaryFact:
 
 
 @dataclass(frozen=True)
+class _RegisteredHomeFact:
+    column: FactColumn
+    build: FactBuilder
+
+
+@dataclass(frozen=True)
 class _RegisteredFact:
     order: int
     build: SummaryBuilder
@@ -116,7 +125,7 @@ _permit_panels: dict[str, _Registered] = {}
 # The public status page (/status/<permit number>) has panels of its own: what the city
 # publishes about the permit, for anyone, so never the parties, documents or fees.
 _public_panels: dict[str, _Registered] = {}
-_home_facts: dict[str, FactBuilder] = {}
+_home_facts: dict[str, _RegisteredHomeFact] = {}
 _summary_facts: dict[str, _RegisteredFact] = {}
 
 
@@ -159,11 +168,13 @@ def public_panel(key: str, *, order: int, template: str) -> Callable[[PanelBuild
     return register
 
 
-def home_fact(key: str) -> Callable[[FactBuilder], FactBuilder]:
-    """Register a fact the applicant home shows for each permit, as `row.facts[key]`."""
+def home_fact(key: str, *, column: FactColumn) -> Callable[[FactBuilder], FactBuilder]:
+    """Register a fact the applicant home shows for each permit, as `row.facts[key]`; the
+    home reads `column(permit_id)` in its own statement (issue 17: a statement per fact cost
+    more than the facts themselves)."""
 
     def register(build: FactBuilder) -> FactBuilder:
-        _home_facts[key] = build
+        _home_facts[key] = _RegisteredHomeFact(column, build)
         return build
 
     return register
@@ -205,12 +216,19 @@ def public_panels(permit: Any) -> list[Panel]:
     return _built(_public_panels, permit)
 
 
-def home_facts(permits: Sequence[Any]) -> dict[int, dict[str, object]]:
-    """Every registered fact for each of `permits`: {permit id: {key: value}}."""
+def home_fact_columns(permit_id: Any) -> list[Any]:
+    """Every registered home fact's column of `permit_id`, labelled with its key."""
+    return [fact.column(permit_id).label(key) for key, fact in _home_facts.items()]
+
+
+def home_facts(permits: Sequence[Any], rows: Sequence[Any]) -> dict[int, dict[str, object]]:
+    """Every registered fact for each of `permits`: {permit id: {key: value}}, from the
+    `rows` of the home's statement (each with `permit_id` and a value under each key)."""
     facts: dict[int, dict[str, object]] = {permit.permit_id: {} for permit in permits}
     if not permits:
         return facts
-    for key, build in _home_facts.items():
-        for permit_id, value in build(permits).items():
+    for key, fact in _home_facts.items():
+        values = {row.permit_id: getattr(row, key) for row in rows}
+        for permit_id, value in fact.build(permits, values).items():
             facts[permit_id][key] = value
     return facts

@@ -1,11 +1,12 @@
 """Filters and globals the templates use: local times, money, labels."""
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from babel import dates
 from flask import Flask, request, url_for
-from flask_babel import get_locale, to_user_timezone
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2 import pass_context
@@ -23,11 +24,28 @@ from portal.workflow import LabelledStatus
 def long_date(value: date | datetime | None) -> str:
     """A day as pages, emails and certificates show it: "21 November 2026", in Spanish
     "21 de noviembre de 2026". A time is shown as its day in the department's time zone."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = to_user_timezone(value).date()
-    return _formatted_day(value, languages.date_pattern(), str(get_locale()))
+    return day_formatter()(value)
+
+
+def day_formatter() -> Callable[[date | datetime | None], str]:
+    """`long_date` for the many days of one page, the language, its pattern and the
+    department's zone looked up once: a queue shows a day on every row, and each call of
+    `|date` looks them up again (11 µs a day, 26 µs for a time, most of it Flask-Babel's
+    time zone look-up; issue 17). Templates: `{% set day = day_formatter() %}`, then
+    `day(value)` where `value|date` would be."""
+    pattern, locale = languages.date_pattern(), str(get_locale())
+    zone = calendar.department_zone()
+
+    def formatted(value: date | datetime | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=UTC)
+            value = value.astimezone(zone).date()
+        return _formatted_day(value, pattern, locale)
+
+    return formatted
 
 
 @lru_cache(maxsize=16)
@@ -137,6 +155,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         contact_link=contact_link,
+        day_formatter=day_formatter,
         this_page=this_page,
         site_navigation=site_navigation,
         status_tag=status_tag,

@@ -158,6 +158,48 @@ def test_times_are_written_as_flask_babel_writes_them(app, moment):
                 assert show(moment) == format_datetime(moment, pattern)
 
 
+@pytest.mark.parametrize(
+    "moment",
+    [
+        # Naive (as SQLite returns them): UTC. Around Chicago's spring and autumn changes,
+        # and 5:59 PM on New Year's Eve, still that day in Chicago.
+        datetime(2026, 3, 8, 5, 59, tzinfo=UTC).replace(tzinfo=None),
+        datetime(2026, 3, 8, 6, 1, tzinfo=UTC),
+        datetime(2026, 11, 1, 5, 30, tzinfo=UTC),
+        datetime(2026, 11, 2, 5, 59, tzinfo=UTC).replace(tzinfo=None),
+        datetime(2026, 11, 2, 6, 1, tzinfo=UTC).replace(tzinfo=None),
+        datetime(2026, 12, 31, 23, 59, tzinfo=UTC),
+    ],
+)
+def test_a_pages_days_are_the_days_flask_babel_finds(app, moment):
+    """A page's day formatter converts to the department's zone itself, once a page
+    (issue 17): the day must be the one Flask-Babel's time zone conversion gives, and the
+    same `|date` writes, in each language."""
+    from flask_babel import format_date, to_user_timezone
+
+    from portal.template_helpers import day_formatter
+
+    show = app.jinja_env.filters["date"]
+    with app.test_request_context():
+        for code in ("en", "es"):
+            with languages.rendering_in(code):
+                expected = format_date(to_user_timezone(moment).date(), languages.date_pattern())
+                assert day_formatter()(moment) == show(moment) == expected
+                assert day_formatter()(moment.date()) == show(moment.date())
+
+
+def test_wtforms_own_messages_follow_the_readers_language(app):
+    """WTForms' catalogs are loaded once per process (issue 17), never one reader's
+    language for another."""
+    from portal.forms import WTFORMS_MESSAGES
+
+    with app.test_request_context():
+        for _ in range(2):
+            assert WTFORMS_MESSAGES.gettext("Not a valid choice.") == "Not a valid choice."
+            with languages.rendering_in("es"):
+                assert WTFORMS_MESSAGES.gettext("Not a valid choice.") == "Opción inválida."
+
+
 def test_labels_and_choices_translated_once_follow_the_readers_language(app):
     """Labels, choices and days are cached per language (issue 17): the cache must never
     give one reader's language to another."""

@@ -3,14 +3,15 @@ the application's panel on the permit page, its status and next step in the perm
 summary (a request for information as an alert at the top), its status and the next step on
 the home, and its status (never its answers) on the public status page."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 
 from portal import panels, reads
 from portal.applications.models import EDITABLE_STATES, ApplicationStatus, CofOApplication
@@ -58,22 +59,16 @@ def newest_application(permit_id: int) -> ApplicationLine | None:
     return None if row is None else ApplicationLine(*row)
 
 
-# Built once (the same statement on every page): the newest application of each permit.
-_LATEST_STATUSES = select(CofOApplication.permit_id, CofOApplication.status).where(
-    CofOApplication.id.in_(
-        select(func.max(CofOApplication.id))
-        .where(CofOApplication.permit_id.in_(bindparam("permit_ids", expanding=True)))
-        .group_by(CofOApplication.permit_id)
+def newest_status(permit_id: Any) -> Any:
+    """The status of the newest application of the permit `permit_id` (a column of the
+    applicant home's statement), NULL without one."""
+    return (
+        select(CofOApplication.status)
+        .where(CofOApplication.permit_id == permit_id)
+        .order_by(CofOApplication.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-)
-
-
-def latest_statuses(permit_ids: Sequence[int]) -> dict[int, ApplicationStatus]:
-    """Each permit's newest application's status, in one column-only query."""
-    if not permit_ids:
-        return {}
-    rows = db.session.execute(_LATEST_STATUSES, {"permit_ids": list(permit_ids)})
-    return {row.permit_id: row.status for row in rows}
 
 
 def _permit_ended(permit_status: PermitStatus, status: ApplicationStatus | None) -> bool:
@@ -140,9 +135,10 @@ class ApplicationPanel:
     application: ApplicationLine | None
 
 
-@panels.home_fact("application")
-def home_applications(permits: Sequence[HomePermit]) -> dict[int, HomeApplication]:
-    statuses = latest_statuses([permit.permit_id for permit in permits])
+@panels.home_fact("application", column=newest_status)
+def home_applications(
+    permits: Sequence[HomePermit], statuses: Mapping[int, ApplicationStatus | None]
+) -> dict[int, HomeApplication]:
     labels, not_started = ApplicationStatus.labels(), _("Not started")
     overview_url = url_template("applications.overview", "permit_id")
     # Permits in the same state share their next step's words: translated once a page.

@@ -7,9 +7,11 @@ walk the partial index on queued_at; a single status walks (status, submitted_at
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import InstrumentedAttribute
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import Optional
 
@@ -112,10 +114,11 @@ class QueueRow:
     status_label: str
 
 
-def application_queue(form: ApplicationQueueForm) -> KeysetPage:
-    """One page of the queue the form describes, as QueueRows: columns, never ORM entities
-    (issue 17)."""
-    status = form.value("status", WAITING)
+@cache
+def _in_status(status: str) -> tuple[Select, InstrumentedAttribute[datetime | None]]:
+    """The queue's columns of the applications the status filter names (one of the form's
+    choices), and the submission time they go by: built once per choice (each request's
+    filters are added to it)."""
     query = select(*_COLUMNS).join(CofOApplication.permit)
     if status == WAITING:
         # While waiting, queued_at holds the first submission time: the same dates.
@@ -124,10 +127,14 @@ def application_queue(form: ApplicationQueueForm) -> KeysetPage:
         submitted = CofOApplication.submitted_at
         if status != ANY:
             query = query.where(CofOApplication.status == ApplicationStatus(status))
-    query = query.where(
-        submitted.is_not(None),
-        *within_days(submitted, form.value("date_from"), form.value("date_to")),
-    )
+    return query.where(submitted.is_not(None)), submitted
+
+
+def application_queue(form: ApplicationQueueForm) -> KeysetPage:
+    """One page of the queue the form describes, as QueueRows: columns, never ORM entities
+    (issue 17)."""
+    query, submitted = _in_status(form.value("status", WAITING))
+    query = query.where(*within_days(submitted, form.value("date_from"), form.value("date_to")))
     if form.search:
         query = query.where(search_condition(form.search))
     page = page_of(query, _order(form.sort_key, submitted))

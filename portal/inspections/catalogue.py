@@ -222,10 +222,12 @@ def update_type(inspection_type: InspectionType, answers: Mapping, actor) -> Non
     db.session.commit()
 
 
+# Built once: the inspections queue's filter asks on every request (issue 17).
+_BUREAUS = select(InspectionType.bureau).distinct().order_by(InspectionType.bureau)
+
+
 def bureaus() -> list[str]:
-    return list(
-        db.session.scalars(select(InspectionType.bureau).distinct().order_by(InspectionType.bureau))
-    )
+    return list(db.session.scalars(_BUREAUS))
 
 
 # ---- what each permit must pass ----------------------------------------------------------

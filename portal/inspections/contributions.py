@@ -4,11 +4,12 @@ required inspections' progress on the public status page, the permits whose insp
 requests an unpaid reinspection fee blocks on the applicant home, the required
 inspections of every imported permit, and the inspections' export among the staff's."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, and_
 
 from portal import panels
 from portal.inspections import catalogue, checklist, export
@@ -16,6 +17,7 @@ from portal.payments import services as payments
 from portal.permits import exports, importer
 from portal.permits.home import HomePermit
 from portal.permits.models import PartyRole, Permit
+from portal.routing import url_template
 from portal.settings import services as settings
 
 
@@ -73,14 +75,27 @@ def public_inspections(permit: Permit) -> list[checklist.PublicInspection]:
     return checklist.public_checklist(permit.id)
 
 
-@panels.home_fact("inspections_blocked")
-def home_inspections_blocked(permits: Sequence[HomePermit]) -> dict[int, str]:
+def requests_blocked(permit_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Whether new inspection requests of the permit `permit_id` wait for an unpaid
+    reinspection fee: the department's rule, and a fee owed."""
+    return and_(
+        settings.rule_in_sql("block_requests_when_fees_unpaid"),
+        payments.owes_reinspection_fee(permit_id),
+    )
+
+
+@panels.home_fact("inspections_blocked", column=requests_blocked)
+def home_inspections_blocked(
+    permits: Sequence[HomePermit], blocked: Mapping[int, bool]
+) -> dict[int, str]:
     """The permits whose new inspection requests wait for an unpaid reinspection fee, each
     with the address of its fees page."""
-    if not settings.current().block_requests_when_fees_unpaid:
-        return {}
-    blocked = payments.with_unpaid_reinspection_fees([permit.permit_id for permit in permits])
-    return {permit_id: url_for("payments.fees", permit_id=permit_id) for permit_id in blocked}
+    fees_url = url_template("payments.fees", "permit_id")
+    return {
+        permit_id: fees_url.format(permit_id=permit_id)
+        for permit_id, is_blocked in blocked.items()
+        if is_blocked
+    }
 
 
 # Each imported permit needs the inspections its scope calls for.

@@ -1,7 +1,7 @@
 """What payments adds to the pages permits/ owns (see portal/panels.py): the fees each permit
 owes, on the applicant home, in the permit page's summary (with Pay) and as its own section."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask import url_for
@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal import panels
 from portal.money import format_cents
-from portal.payments.services import FeeSummary, fee_summary, outstanding_by_permit
+from portal.payments.services import FeeSummary, fee_summary, outstanding_cents
 from portal.permits.home import HomePermit
 from portal.permits.models import PartyRole, Permit
 from portal.routing import url_template
@@ -24,10 +24,11 @@ class HomeFees:
     url: str
 
 
-@panels.home_fact("fees_owed")
-def home_fees_owed(permits: Sequence[HomePermit]) -> dict[int, HomeFees]:
+@panels.home_fact("fees_owed", column=outstanding_cents)
+def home_fees_owed(
+    permits: Sequence[HomePermit], owed: Mapping[int, int | None]
+) -> dict[int, HomeFees]:
     """Only the permits that owe something."""
-    owed = outstanding_by_permit([permit.permit_id for permit in permits])
     fees_url = url_template("payments.fees", "permit_id")
     return {
         permit_id: HomeFees(format_cents(cents), fees_url.format(permit_id=permit_id))

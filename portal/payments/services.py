@@ -228,39 +228,28 @@ def fee_for_staff(fee_id: int) -> Fee | None:
     return db.session.get(Fee, fee_id, options=[joinedload(Fee.permit)])
 
 
-# The applicant home asks these of every page of permits: built once (ix_fees_permit_status).
-_OUTSTANDING_BY_PERMIT = (
-    select(Fee.permit_id, func.sum(Fee.amount_cents))
-    .where(
-        Fee.permit_id.in_(bindparam("permit_ids", expanding=True)),
-        Fee.status == FeeStatus.OUTSTANDING,
+# The applicant home reads these of each permit of its page in its own statement
+# (ix_fees_permit_status finds each permit's outstanding fees).
+def outstanding_cents(permit_id: ColumnElement[int]) -> ColumnElement[int]:
+    """Cents the permit `permit_id` owes (NULL: nothing)."""
+    return (
+        select(func.sum(Fee.amount_cents))
+        .where(Fee.permit_id == permit_id, Fee.status == FeeStatus.OUTSTANDING)
+        .scalar_subquery()
     )
-    .group_by(Fee.permit_id)
-)
-_WITH_UNPAID_REINSPECTION_FEES = (
-    select(Fee.permit_id)
-    .where(
-        Fee.permit_id.in_(bindparam("permit_ids", expanding=True)),
-        Fee.kind == FeeKind.REINSPECTION,
-        Fee.status == FeeStatus.OUTSTANDING,
+
+
+def owes_reinspection_fee(permit_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Whether the permit `permit_id` owes a reinspection fee."""
+    return (
+        select(Fee.id)
+        .where(
+            Fee.permit_id == permit_id,
+            Fee.kind == FeeKind.REINSPECTION,
+            Fee.status == FeeStatus.OUTSTANDING,
+        )
+        .exists()
     )
-    .distinct()
-)
-
-
-def outstanding_by_permit(permit_ids: list[int]) -> dict[int, int]:
-    """Cents outstanding per permit, in one query whatever the number of permits."""
-    if not permit_ids:
-        return {}
-    rows = db.session.execute(_OUTSTANDING_BY_PERMIT, {"permit_ids": permit_ids}).all()
-    return {permit_id: int(total or 0) for permit_id, total in rows}
-
-
-def with_unpaid_reinspection_fees(permit_ids: list[int]) -> set[int]:
-    """The permits, of those given, owing a reinspection fee (one query)."""
-    if not permit_ids:
-        return set()
-    return set(db.session.scalars(_WITH_UNPAID_REINSPECTION_FEES, {"permit_ids": permit_ids}))
 
 
 # The permit page asks these of one permit on every request: built once (issue 17).

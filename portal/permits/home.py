@@ -9,6 +9,7 @@ desktop table).
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select
@@ -19,10 +20,11 @@ from portal.extensions import db
 from portal.permits.models import PartyRole, Permit, PermitParty, PermitStatus, printed_address
 from portal.routing import url_template
 
-# Built once: the statement's cache key is the same on every request, so building it again
-# would only cost time. Newest party first; ix_permit_parties_user finds the user's rows.
-_ROWS = (
+# The page's rows (newest party first; ix_permit_parties_user finds the user's rows), read
+# in a subquery so the features' facts are computed for these rows only.
+_PAGE = (
     select(
+        PermitParty.id.label("party_id"),
         PermitParty.permit_id,
         PermitParty.role,
         Permit.permit_num,
@@ -38,7 +40,19 @@ _ROWS = (
     .order_by(PermitParty.id.desc())
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
+    .subquery("page")
 )
+
+
+@cache
+def _rows():
+    """The page's rows with every home fact (portal/panels.py) as a column: one statement,
+    built once (its cache key is the same on every request, so building it again would only
+    cost time), after create_app has imported every feature's contributions."""
+    facts = panels.home_fact_columns(_PAGE.c.permit_id)
+    return select(_PAGE, *facts).order_by(_PAGE.c.party_id.desc())
+
+
 _COUNT = select(func.count()).where(PermitParty.user_id == bindparam("user_id"))
 
 
@@ -104,14 +118,14 @@ def applicant_home(user: User, page: int) -> HomePage:
     per_page = current_app.config["PAGE_SIZE"]
     offset = (page - 1) * per_page
     found = db.session.execute(
-        _ROWS, {"user_id": user.id, "limit": per_page + 1, "offset": offset}
+        _rows(), {"user_id": user.id, "limit": per_page + 1, "offset": offset}
     ).all()
     if found and len(found) <= per_page:
         total = offset + len(found)
     else:
         total = db.session.execute(_COUNT, {"user_id": user.id}).scalar_one()
     permits = [HomePermit(row.permit_id, row.role, row.status_current) for row in found[:per_page]]
-    facts = panels.home_facts(permits)
+    facts = panels.home_facts(permits, found[:per_page])
     statuses, roles = PermitStatus.labels(), PartyRole.labels()
     permit_url = url_template("permits.permit", "permit_id")
     rows = [

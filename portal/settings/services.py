@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from flask import g
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit, calendar
@@ -94,6 +94,17 @@ def commit_row(row, stale_message):
 def current() -> PortalSettings:
     """The working rules in force."""
     return single_row(PortalSettings, DEFAULTS)
+
+
+def rule_in_sql(name: str) -> ColumnElement:
+    """The working rule `name` as a SQL expression (its default until an admin first saves),
+    for a statement that reads it beside its own rows rather than loading the settings row
+    in a statement of its own (the applicant home: issue 17). Read with the rows, it is as
+    current as they are, in every process."""
+    return func.coalesce(
+        select(getattr(PortalSettings, name)).where(PortalSettings.id == 1).scalar_subquery(),
+        DEFAULTS[name],
+    )
 
 
 @stale_guard(STALE_MESSAGE)

@@ -31,6 +31,7 @@ from tests.factories.inspections import (
     schedule,
     type_by_code,
 )
+from tests.factories.settings import set_settings
 from tests.support.mail import outbox
 from tests.support.pages import check_page
 
@@ -304,6 +305,20 @@ def test_an_unpaid_reinspection_fee_is_said_before_any_form(
         b"Pay the reinspection fee first"
         not in contractor_client.get(f"/permits/{permit.id}/inspections/request").data
     )
+
+
+def test_the_home_says_nothing_of_a_reinspection_fee_when_the_rule_is_off(
+    contractor_client, permit, contractor, inspector
+):
+    visit = schedule(make_request(permit, contractor), inspector, day=TODAY)
+    record(visit, inspector, InspectionResult.NO_ACCESS)
+    blocked = b"Pay the reinspection fee: inspection requests wait for it"
+    assert blocked in contractor_client.get("/permits/").data
+    set_settings(block_requests_when_fees_unpaid=False)
+    home = contractor_client.get("/permits/")
+    check_page(home.data)
+    assert blocked not in home.data
+    assert b"$150.00" in home.data
 
 
 # ---- 6. wording ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from portal import timeline
 from portal.applications.contributions import next_action
 from portal.applications.models import ApplicationStatus
 from portal.extensions import db
+from portal.payments.models import Fee, FeeKind
 from portal.permits import services
 from portal.permits.models import PartyRole, Permit, PermitStatus
 from tests.factories import add_party, make_application, make_permit, make_user, sign_in_as
@@ -118,6 +119,29 @@ def test_home_query_count_does_not_grow_with_the_number_of_permits(client):
     # Twice per permit: the cards a phone shows and the table a desktop shows.
     assert response.data.count(b"Waiting for the department&#39;s review") == 24
     assert len(many) == len(few)
+
+
+def test_home_reads_its_permits_and_every_fact_in_one_statement(client):
+    me = make_user()
+    owing, applied = make_permit(), make_permit()
+    for permit in (owing, applied):
+        add_party(permit, me)
+    make_application(applied, me, ApplicationStatus.SUBMITTED)
+    db.session.add(
+        Fee(permit_id=owing.id, kind=FeeKind.INSPECTION, amount_cents=5000, reason="Boiler")
+    )
+    db.session.commit()
+    sign_in_as(client, me)
+
+    with counted_queries() as statements:
+        response = client.get("/permits/")
+
+    check_page(response.data)
+    assert b"$50.00" in response.data
+    assert b"Waiting for the department&#39;s review" in response.data
+    # The signed-in user, then the page's rows with their application, fees and whether a
+    # reinspection fee blocks requests (it was one statement per fact and the settings row).
+    assert len(statements) == 2, statements
 
 
 def test_home_is_paginated(client, app):
