@@ -15,7 +15,6 @@ from sqlalchemy import bindparam, select
 
 from portal import panels, reads
 from portal.applications.models import EDITABLE_STATES, ApplicationStatus, CofOApplication
-from portal.extensions import db
 from portal.permits.home import HomePermit
 from portal.permits.models import PartyRole, Permit, PermitStatus
 from portal.routing import url_template
