@@ -232,14 +232,19 @@ def test_post_without_a_valid_csrf_token_changes_nothing(app, endpoint):
     who = signed_in_as(client)
     csrf_field = case.csrf_name(world)
 
+    # Each refused post must leave the database as it found it, so what it left is the next
+    # post's "before" (the stale-form page it shows only reads): one snapshot a post.
+    before = snapshot()
     for name, token in bad_tokens(app, client).items():
-        before = snapshot()
         response = client.post(url, data={**post_form(endpoint, world, client), csrf_field: token})
         assert response.status_code < 500, f"{name} token: {response.status_code}"
-        assert changes(before, snapshot()) == {}, f"{name} token changed the database"
+        after = snapshot()
+        assert changes(before, after) == {}, f"{name} token changed the database"
         assert signed_in_as(client) == who, f"{name} token changed who is signed in"
         assert told_the_form_was_stale(client, response), f"{name} token: no stale-form message"
+        before = after
 
+    # A fresh one: the valid post must change something of its own.
     before = snapshot()
     data = post_form(endpoint, world, client)
     if csrf_field != "csrf_token":
