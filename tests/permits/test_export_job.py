@@ -4,6 +4,7 @@ once, whatever is run twice, killed or overtaken; the export's page tells staff 
 and downloads the file; the sweep re-queues exports left waiting and removes old files."""
 
 import hashlib
+import threading
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -368,3 +369,50 @@ def test_the_store_down_at_the_download_answers_try_again(staff_client, app):
         response = staff_client.get("/staff/exports/1/download")
     assert response.status_code == 503
     assert "Retry-After" in response.headers
+
+
+def _expire_soon(export_id: int) -> None:
+    """Make an export's file older than its days, for the sweep to remove."""
+    old = utcnow() - timedelta(days=exports.EXPORT_KEPT_DAYS, hours=1)
+    db.session.execute(update(DataExport).where(DataExport.id == export_id).values(finished_at=old))
+    db.session.commit()
+
+
+def test_a_new_export_of_the_same_bytes_keeps_its_file_while_the_sweep_removes_them(
+    app, staff_client, monkeypatch
+):
+    # The sweep removes the first export's file as a second export, of the same rows and so
+    # the same bytes, stores its own. Before the fix the row's delete was committed first:
+    # the second run found no row, saw the bytes there, skipped the upload and recorded
+    # them, then the sweep deleted them under it.
+    make_permit()
+    ask_for_export(staff_client)
+    run_jobs()
+    _expire_soon(1)
+    ask_for_export(staff_client)
+    store = backend()
+    delete_bytes = store.delete
+    saved = threading.Event()
+
+    def second_run() -> None:
+        with app.app_context():
+            try:
+                exports.run(2)
+            finally:
+                db.session.remove()
+                saved.set()
+
+    def delete_meeting_a_save(key: str) -> None:
+        threading.Thread(target=second_run).start()
+        # Without the lock the second run finishes in this gap; with it, it waits for the
+        # sweep's commit.
+        saved.wait(timeout=3)
+        delete_bytes(key)
+
+    monkeypatch.setattr(store, "delete", delete_meeting_a_save)
+    exports.remove_old_files(10)
+    assert saved.wait(timeout=60)
+
+    second = _the_export_with(2)
+    assert (_the_export_with(1).status, second.status) == (ExportStatus.EXPIRED, ExportStatus.DONE)
+    assert read_bytes(second.stored_file).startswith(b"PermitNum,")
