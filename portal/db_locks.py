@@ -15,8 +15,10 @@ reader that then writes cannot wait for a writer (SQLite reports "database is lo
 once instead): only the paths that count and then write take the lock early.
 """
 
+import hashlib
 import sqlite3
 
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from portal.extensions import db
@@ -37,6 +39,19 @@ def begin_write() -> None:
     driver_connection = connection.connection.dbapi_connection
     if driver_connection is not None and not driver_connection.in_transaction:
         driver_connection.execute("BEGIN IMMEDIATE")
+
+
+def lock_until_commit(name: str) -> None:
+    """Make the writers of one named thing (with no row of its own to lock, such as a
+    stored file's bytes) take turns until their transaction ends: on PostgreSQL a
+    transaction-level advisory lock keyed on the name (a 64-bit number from its SHA-256),
+    on SQLite the database's write lock (begin_write, so call it as early)."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        begin_write()
+        return
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def is_lock_timeout(error: BaseException) -> bool:

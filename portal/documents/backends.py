@@ -97,10 +97,15 @@ class FolderBackend:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent)
+        except OSError as error:
+            raise StoreUnreachable(f"{type(error).__name__}: {error}") from error
+        try:
             with os.fdopen(fd, "wb") as handle, path.open("rb") as source:
                 shutil.copyfileobj(source, handle, COPY_CHUNK)
             os.replace(tmp, target)
         except OSError as error:
+            # A copy cut short (a full disk) must not leave its partial file behind.
+            Path(tmp).unlink(missing_ok=True)
             raise StoreUnreachable(f"{type(error).__name__}: {error}") from error
 
     def delete(self, key: str) -> None:

@@ -16,6 +16,7 @@ from flask import current_app, send_file
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from portal.db_locks import lock_until_commit
 from portal.documents.backends import Backend, Readable, StoreUnreachable, from_settings, key_for
 from portal.documents.models import StoredFile
 from portal.errors import DomainError
@@ -84,11 +85,20 @@ def backend() -> Backend:
     return made[1]
 
 
+def _content_lock(sha256: str) -> str:
+    """The lock a save and a delete of the same bytes take until their commit: a save
+    either comes first (its row then names the file, which stays) or after the delete
+    (it finds no bytes and writes them again), never between the row's delete and the
+    bytes' (it would record bytes about to go)."""
+    return f"stored-file:{sha256}"
+
+
 def save_bytes(data: bytes, content_type: str) -> StoredFile:
     """Store bytes once per content; return the (possibly existing) StoredFile row. The
     bytes are written before the row: a rollback leaves at most an unreferenced file,
     never a row without its file."""
     digest = hashlib.sha256(data).hexdigest()
+    lock_until_commit(_content_lock(digest))
     existing = db.session.scalar(select(StoredFile).where(StoredFile.sha256 == digest))
     store = backend()
     try:
@@ -109,6 +119,7 @@ def save_file(path: Path, content_type: str, sha256: str, size: int) -> StoredFi
     """Store a file on disk whose SHA-256 and size the caller computed as it wrote it (a
     large generated file, never held whole), as save_bytes does: the bytes first, then
     the row, once per content."""
+    lock_until_commit(_content_lock(sha256))
     existing = db.session.scalar(select(StoredFile).where(StoredFile.sha256 == sha256))
     store = backend()
     try:
@@ -139,23 +150,28 @@ def in_use(stored_file_id: int) -> bool:
 
 def delete_unused(stored: StoredFile) -> bool:
     """Commit the caller's transaction, deleting the stored file's row with it when no row
-    names the file any more, then its bytes; True if it was deleted. For generated files
+    names the file any more, and its bytes; True if it was deleted. For generated files
     with an end of life (exports): content-addressed bytes may be shared, so a file
     something else still names is kept. The caller has already dropped its own reference.
-    The bytes go after the commit, so a rollback never leaves a row without its file."""
+
+    Under the content's lock (_content_lock) until the commit, the bytes deleted before
+    it: a save of the same bytes waits, then finds neither row nor bytes and writes both.
+    A commit that fails after the bytes went leaves the row without its file, for the
+    next sweep to delete again (`documents verify` counts it meanwhile)."""
+    sha256 = stored.sha256
+    lock_until_commit(_content_lock(sha256))
     db.session.flush()
     unused = not in_use(stored.id)
-    sha256 = stored.sha256
     if unused:
         db.session.delete(stored)
-    db.session.commit()
-    if unused:
+        db.session.flush()
         try:
             backend().delete(key_for(sha256))
         except StoreUnreachable as error:
-            # The row is gone: the bytes stay as an unreferenced file, harmless (a backup
+            # The row goes: the bytes stay as an unreferenced file, harmless (a backup
             # copies it, `documents verify` counts only rows without their file).
             current_app.logger.warning("stored file %s not deleted: %s", sha256, error)
+    db.session.commit()
     return unused
 
 

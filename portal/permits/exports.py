@@ -197,12 +197,23 @@ def kept_until(record: DataExport):
     return record.finished_at + timedelta(days=EXPORT_KEPT_DAYS)
 
 
+def is_due_to_go(record: DataExport) -> bool:
+    """Whether the sweep removes (or is removing) the export's file: past its days."""
+    until = kept_until(record)
+    return until is not None and until <= utcnow()
+
+
 def requeue(record: DataExport) -> None:
     """Queue a waiting export's job again (deduplicated by the job's id): with the embedded
     queue there is no sweep, so a job lost with a restarted `make run` is redone when
-    someone looks at the export's page."""
-    if record.status == ExportStatus.QUEUED:
+    someone looks at the export's page. Redis away is logged, not raised: the page still
+    says the export is waiting, and the sweep queues it again."""
+    if record.status != ExportStatus.QUEUED:
+        return
+    try:
         jobs.enqueue(TASK, record.id)
+    except Exception:  # noqa: BLE001 - the page answers anyway; the sweep queues it
+        log.exception("could not queue export %s again", record.id)
 
 
 # ---- the job ----------------------------------------------------------------------------
@@ -377,7 +388,11 @@ def due_ids(limit: int) -> list[int]:
 def remove_old_files(limit: int) -> int:
     """Remove the files of the exports written more than EXPORT_KEPT_DAYS ago (done ->
     expired, audited); a file another record also names (the same bytes, uploaded as an
-    import) stays in the store. Commits each. Returns how many were removed."""
+    import) stays in the store. Commits each. Returns how many were removed.
+
+    Each is moved by a conditional UPDATE (still done): of two sweeps at once, the one
+    whose UPDATE comes second changes no row, and writes no audit entry and deletes
+    nothing."""
     old = db.session.scalars(
         select(DataExport)
         .where(
@@ -387,10 +402,20 @@ def remove_old_files(limit: int) -> int:
         .order_by(DataExport.id)
         .limit(limit)
     ).all()
+    EXPORT_TRANSITIONS.check(ExportStatus.DONE, ExportStatus.EXPIRED)
+    removed = 0
     for record in old:
         stored = record.stored_file
-        EXPORT_TRANSITIONS.move(record, ExportStatus.EXPIRED)
-        record.stored_file = None
+        moved = rows_changed(
+            update(DataExport)
+            .where(DataExport.id == record.id, DataExport.status == ExportStatus.DONE)
+            .values(status=ExportStatus.EXPIRED, stored_file_id=None)
+            .execution_options(synchronize_session=False)
+        )
+        if moved != 1:
+            db.session.rollback()  # another sweep expired it
+            continue
+        removed += 1
         events.happened(
             "exports.expired", record, actor=None, kind=record.kind, days=EXPORT_KEPT_DAYS
         )
@@ -398,4 +423,4 @@ def remove_old_files(limit: int) -> int:
             db.session.commit()
         else:
             delete_unused(stored)  # commits
-    return len(old)
+    return removed

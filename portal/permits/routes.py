@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.access import admin, current_actor, public, signed_in, staff
-from portal.documents.store import send_stored, upload_name
+from portal.documents.store import StoredFileMissing, send_stored, upload_name
 from portal.errors import DomainError
 from portal.extensions import db, limiter
 from portal.forms import STALE_FORM_MESSAGE, ActionForm
@@ -306,12 +306,16 @@ def import_status(import_id: int):
 def _exports_page(form, permits_form=None, inspections_form=None, nothing: bool = False):
     """The exports page; `form` is the form posted (the one the title and error summary
     speak of), or the permits' form."""
+    permits_form = permits_form or form
+    chosen = permits_form.status.data if nothing else None
     return render_template(
         "permits/exports.html",
         form=form,
-        permits_form=permits_form or form,
+        permits_form=permits_form,
         inspections_form=inspections_form or InspectionExportForm(),
         nothing=nothing,
+        # The status the permits were filtered by, in the reader's words.
+        nothing_status=PermitStatus(chosen).label if chosen else None,
         recent=data_exports.recent_for(current_user.id),
         kinds=data_exports.KINDS,
         kept_days=data_exports.EXPORT_KEPT_DAYS,
@@ -382,7 +386,14 @@ def export_download(export_id: int):
     if record.status != ExportStatus.DONE or record.stored_file is None:
         # Not written yet, failed or removed: its page says which.
         return redirect(url_for("permits.export_status", export_id=record.id))
-    return send_stored(record.stored_file, record.filename)
+    try:
+        return send_stored(record.stored_file, record.filename)
+    except StoredFileMissing:
+        db.session.refresh(record)
+        if record.status == ExportStatus.DONE and not data_exports.is_due_to_go(record):
+            raise  # lost from the store: the page that says so
+        # The sweep removed it after the read above: its page says the file was removed.
+        return redirect(url_for("permits.export_status", export_id=record.id))
 
 
 # What the old links carried: only these go on (url_for takes `_external` and its kin).

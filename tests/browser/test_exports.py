@@ -18,6 +18,7 @@ from tests.browser.helpers import (
     open_menu_item,
     shoot,
     sign_in,
+    visit,
 )
 from tests.factories import make_permit, make_user
 from tests.support.jobs import run_jobs
@@ -83,3 +84,20 @@ def test_staff_export_the_permits_file_through_its_job(page: Page):
     expect(page.get_by_role("table")).to_contain_text("Ready to download")
     check_axe(page)
     shoot(page, "exports-list")
+
+
+def test_nothing_to_export_names_the_status_in_spanish(page: Page):
+    make_permit(permit_num="BP-BROWSER-ES")  # issued, none expired
+    sign_in(page, make_user(role=Role.STAFF, name="Sol Staff"))
+    visit(page, "/staff/exports")
+    page.get_by_role("button", name="Español").click()
+    page.get_by_label("Estado del permiso").select_option(PermitStatus.EXPIRED.value)
+    page.locator("form").filter(has=page.get_by_label("Estado del permiso")).get_by_role(
+        "button"
+    ).click()
+    message = page.get_by_role("status").first
+    expect(message).to_contain_text("“Vencido”")
+    expect(message).not_to_contain_text("Expired")
+    check_axe(page)
+    check_reflow(page)
+    shoot(page, "exports-nothing-es")

@@ -2,6 +2,7 @@
 in-process mock, and a real S3 server over HTTP when TEST_S3_ENDPOINT_URL names one)."""
 
 import hashlib
+import shutil
 
 import pytest
 from botocore.exceptions import ReadTimeoutError
@@ -53,6 +54,20 @@ def test_the_folder_backend(tmp_path):
     assert list(store.list_keys()) == []
     _exercise(store)
     assert (tmp_path / "documents" / KEY).read_bytes() == PDF
+
+
+def test_a_failed_copy_into_the_folder_leaves_no_temporary_file(tmp_path, monkeypatch):
+    source = tmp_path / "export.csv"
+    source.write_bytes(PDF)
+    store = FolderBackend(tmp_path / "documents")
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfileobj", disk_full)
+    with pytest.raises(StoreUnreachable):
+        store.put_file(KEY, source, "text/csv")
+    assert [path for path in (tmp_path / "documents").rglob("*") if path.is_file()] == []
 
 
 def test_the_folder_listing_skips_a_crashed_writes_temporary_file(tmp_path):

@@ -4,6 +4,7 @@ once, whatever is run twice, killed or overtaken; the export's page tells staff 
 and downloads the file; the sweep re-queues exports left waiting and removes old files."""
 
 import hashlib
+import threading
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -368,3 +369,179 @@ def test_the_store_down_at_the_download_answers_try_again(staff_client, app):
         response = staff_client.get("/staff/exports/1/download")
     assert response.status_code == 503
     assert "Retry-After" in response.headers
+
+
+def _expire_soon(export_id: int) -> None:
+    """Make an export's file older than its days, for the sweep to remove."""
+    old = utcnow() - timedelta(days=exports.EXPORT_KEPT_DAYS, hours=1)
+    db.session.execute(update(DataExport).where(DataExport.id == export_id).values(finished_at=old))
+    db.session.commit()
+
+
+def test_a_new_export_of_the_same_bytes_keeps_its_file_while_the_sweep_removes_them(
+    app, staff_client, monkeypatch
+):
+    # The sweep removes the first export's file as a second export, of the same rows and so
+    # the same bytes, stores its own. Before the fix the row's delete was committed first:
+    # the second run found no row, saw the bytes there, skipped the upload and recorded
+    # them, then the sweep deleted them under it.
+    make_permit()
+    ask_for_export(staff_client)
+    run_jobs()
+    _expire_soon(1)
+    ask_for_export(staff_client)
+    store = backend()
+    delete_bytes = store.delete
+    saved = threading.Event()
+
+    def second_run() -> None:
+        with app.app_context():
+            try:
+                exports.run(2)
+            finally:
+                db.session.remove()
+                saved.set()
+
+    def delete_meeting_a_save(key: str) -> None:
+        threading.Thread(target=second_run).start()
+        # Without the lock the second run finishes in this gap; with it, it waits for the
+        # sweep's commit.
+        saved.wait(timeout=3)
+        delete_bytes(key)
+
+    monkeypatch.setattr(store, "delete", delete_meeting_a_save)
+    exports.remove_old_files(10)
+    assert saved.wait(timeout=60)
+
+    second = _the_export_with(2)
+    assert (_the_export_with(1).status, second.status) == (ExportStatus.EXPIRED, ExportStatus.DONE)
+    assert read_bytes(second.stored_file).startswith(b"PermitNum,")
+
+
+def test_a_waiting_exports_page_answers_with_redis_away(app, staff_client, monkeypatch):
+    # The page queues the job again; before the fix Redis's connection error was a 500.
+    make_permit()
+    ask_for_export(staff_client)
+    monkeypatch.setitem(app.config, "REDIS_URL", f"redis://{closed_port_url()[7:]}/0")
+    # The RQ queue is made on first use, on this Redis; gone after the test.
+    monkeypatch.setitem(app.extensions, "portal_jobs_queue", None)
+    page = staff_client.get("/staff/exports/1")
+    assert page.status_code == 200
+    assert "The export is waiting to be written" in page.text
+    check_page(page.data)
+
+
+class _Rows(list):
+    """Rows already read, answering `.all()` as the session's scalars do."""
+
+    def all(self) -> list:
+        return list(self)
+
+
+def test_two_sweeps_at_once_expire_an_export_once(app, staff_client, monkeypatch):
+    # The other sweep expires the export between this one's read and its write: before the
+    # fix this one moved its loaded (still done) record again, a second audit entry and a
+    # delete of a file row already gone.
+    make_permit()
+    ask_for_export(staff_client)
+    run_jobs()
+    _expire_soon(1)
+    read = db.session.scalars
+    met = []
+
+    def other_sweep() -> None:
+        with app.app_context():
+            try:
+                exports.remove_old_files(10)
+            finally:
+                db.session.remove()
+
+    def read_then_meet_the_other_sweep(*args, **kwargs):
+        rows = read(*args, **kwargs).all()
+        if not met:
+            met.append(True)
+            other = threading.Thread(target=other_sweep)
+            other.start()
+            other.join(timeout=60)
+        return _Rows(rows)
+
+    monkeypatch.setattr(db.session, "scalars", read_then_meet_the_other_sweep)
+    exports.remove_old_files(10)
+    monkeypatch.undo()
+
+    record = _the_export_with(1)
+    assert (record.status, record.stored_file_id) == (ExportStatus.EXPIRED, None)
+    assert len(audit_entries("exports.expired")) == 1
+    assert _stored_count() == 0
+
+
+def test_a_run_overtaken_after_its_last_check_records_nothing(staff_client, monkeypatch):
+    # The newer run claims the export while this one stores its file (after _still_ours):
+    # the outcome's UPDATE names this run's attempt and matches no row.
+    make_permit()
+    ask_for_export(staff_client)
+    save = exports.save_file
+
+    def save_then_lose_the_export(*args, **kwargs):
+        stored = save(*args, **kwargs)
+        db.session.execute(update(DataExport).values(attempt=DataExport.attempt + 1))
+        db.session.commit()
+        return stored
+
+    monkeypatch.setattr(exports, "save_file", save_then_lose_the_export)
+    exports.run(1)
+
+    record = _the_export()
+    assert (record.status, record.attempt) == (ExportStatus.RUNNING, 2)
+    assert (record.stored_file_id, record.rows, record.size) == (None, None, None)
+    assert audit_entries("exports.done") == []
+
+
+def test_a_download_racing_the_sweep_goes_to_the_export_page(app, staff_client, monkeypatch):
+    # The sweep removes the file between the view's read and the store's answer: before
+    # the fix, the page saying the file is missing and to contact the department.
+    make_permit()
+    ask_for_export(staff_client)
+    run_jobs()
+    _expire_soon(1)
+    store = backend()
+    open_bytes = store.open
+
+    def sweep() -> None:
+        with app.app_context():
+            try:
+                exports.remove_old_files(10)
+            finally:
+                db.session.remove()
+
+    def open_as_the_sweep_runs(key: str):
+        other = threading.Thread(target=sweep)
+        other.start()
+        other.join(timeout=60)
+        return open_bytes(key)
+
+    monkeypatch.setattr(store, "open", open_as_the_sweep_runs)
+    response = staff_client.get("/staff/exports/1/download")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/exports/1"
+    monkeypatch.undo()
+    assert "The file was removed" in staff_client.get("/staff/exports/1").text
+
+
+def test_a_file_lost_from_the_store_still_says_so(app, staff_client):
+    make_permit()
+    ask_for_export(staff_client)
+    run_jobs()
+    backend().delete(key_for(_the_export().stored_file.sha256))
+    response = staff_client.get("/staff/exports/1/download")
+    assert response.status_code == 404
+
+
+def test_nothing_to_export_names_the_status_in_the_readers_language(staff, staff_client):
+    make_permit()  # issued
+    staff.locale = "es"
+    db.session.commit()
+    response = ask_for_export(staff_client, status=PermitStatus.EXPIRED.value)
+    assert response.status_code == 200
+    assert "“Vencido”" in response.text
+    assert "“Expired”" not in response.text
