@@ -33,7 +33,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from portal import events, jobs
@@ -42,6 +42,7 @@ from portal.csv_export import BOM
 from portal.documents.store import StoreUnavailable, delete_unused, save_file
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.jobs.claimed import ClaimedRuns
 from portal.jobs.registry import DEFAULT_RETRY_INTERVALS
 from portal.models import utcnow
 from portal.permits import export
@@ -63,6 +64,18 @@ QUEUED_GRACE = timedelta(minutes=2)
 # (the database is); a new export gives today's data.
 EXPORT_KEPT_DAYS = 30
 RECENT = 20
+
+# How a run claims the export, says it failed, and how the sweep finds one whose job was lost.
+RUNS = ClaimedRuns(
+    model=DataExport,
+    transitions=EXPORT_TRANSITIONS,
+    queued=ExportStatus.QUEUED,
+    running=ExportStatus.RUNNING,
+    failed=ExportStatus.FAILED,
+    most_attempts=MOST_ATTEMPTS,
+    run_seconds=RUN_SECONDS,
+    queued_grace=QUEUED_GRACE,
+)
 
 STORE, FAULT = "store_unavailable", "fault"
 FAILURES = {
@@ -234,19 +247,8 @@ def run(export_id: int) -> DataExport | None:
     record = _reload(export_id)
     if record is None or record.is_over:
         return record
-    attempt = record.attempt + 1
-    claimed = rows_changed(
-        update(DataExport)
-        .where(
-            DataExport.id == export_id,
-            DataExport.status.in_(EXPORT_TRANSITIONS.sources(ExportStatus.RUNNING)),
-            DataExport.attempt == record.attempt,
-        )
-        .values(status=ExportStatus.RUNNING, attempt=attempt, started_at=utcnow(), failure="")
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    if claimed != 1:
+    attempt = RUNS.claim(record)
+    if attempt is None:
         # Another run claimed it between the read and the claim: that run goes on.
         return _reload(export_id)
     record = _reload(export_id)
@@ -325,64 +327,29 @@ def _failure_kind(error: Exception) -> str:
 
 
 def _record_failure(export_id: int, attempt: int, error: Exception) -> None:
-    """Say on the export why the run stopped: queued again for the queue's retry, or
-    failed after the last one. Best effort: a database that is away is the error."""
-    target = ExportStatus.FAILED if attempt >= MOST_ATTEMPTS else ExportStatus.QUEUED
-    EXPORT_TRANSITIONS.check(ExportStatus.RUNNING, target)
-    try:
-        moved = rows_changed(
-            update(DataExport)
-            .where(
-                DataExport.id == export_id,
-                DataExport.status == ExportStatus.RUNNING,
-                DataExport.attempt == attempt,
-            )
-            .values(
-                status=target,
-                failure=_failure_kind(error),
-                finished_at=utcnow() if target == ExportStatus.FAILED else None,
-            )
-            .execution_options(synchronize_session=False)
+    """Say on the export why the run stopped (jobs/claimed.py), audited when it failed for good."""
+
+    def audit_failed(export_id: int) -> None:
+        record = _reload(export_id)
+        assert record is not None
+        events.happened(
+            "exports.failed",
+            record,
+            actor=record.requested_by,
+            kind=record.kind,
+            attempts=attempt,
+            failure=_failure_kind(error),
         )
-        if moved and target == ExportStatus.FAILED:
-            record = _reload(export_id)
-            assert record is not None
-            events.happened(
-                "exports.failed",
-                record,
-                actor=record.requested_by,
-                kind=record.kind,
-                attempts=attempt,
-                failure=_failure_kind(error),
-            )
-        db.session.commit()
-    except Exception:  # noqa: BLE001 - the run's own error is what the queue must see
-        log.exception("could not record the failure of export %s", export_id)
-        db.session.rollback()
+
+    RUNS.record_failure(export_id, attempt, _failure_kind(error), audit_failed)
 
 
 # ---- the sweep --------------------------------------------------------------------------
 
 
 def due_ids(limit: int) -> list[int]:
-    """Exports whose job may be lost: queued a while without a run, or running longer
-    than a run may take (its worker was killed)."""
-    now = utcnow()
-    return list(
-        db.session.scalars(
-            select(DataExport.id)
-            .where(
-                or_(
-                    (DataExport.status == ExportStatus.QUEUED)
-                    & (DataExport.updated_at < now - QUEUED_GRACE),
-                    (DataExport.status == ExportStatus.RUNNING)
-                    & (DataExport.started_at < now - timedelta(seconds=RUN_SECONDS)),
-                )
-            )
-            .order_by(DataExport.id)
-            .limit(limit)
-        )
-    )
+    """Exports whose job may be lost (the sweep queues them again)."""
+    return RUNS.lost_ids(limit)
 
 
 def remove_old_files(limit: int) -> int:

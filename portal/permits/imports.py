@@ -31,7 +31,7 @@ from datetime import timedelta
 from typing import IO
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -39,6 +39,7 @@ from portal import events, jobs, languages
 from portal.documents.store import StoreUnavailable, copy_stored, save_bytes
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.jobs.claimed import ClaimedRuns
 from portal.jobs.registry import DEFAULT_RETRY_INTERVALS
 from portal.models import utcnow
 from portal.permits import importer
@@ -60,6 +61,18 @@ IN_MEMORY_BYTES = 8 * 1024 * 1024
 # Queued this long without a run: its job may be lost, the sweep queues it again.
 QUEUED_GRACE = timedelta(minutes=2)
 RECENT = 20
+
+# How a run claims the import, says it failed, and how the sweep finds one whose job was lost.
+RUNS = ClaimedRuns(
+    model=PermitImport,
+    transitions=IMPORT_TRANSITIONS,
+    queued=ImportStatus.QUEUED,
+    running=ImportStatus.RUNNING,
+    failed=ImportStatus.FAILED,
+    most_attempts=MOST_ATTEMPTS,
+    run_seconds=RUN_SECONDS,
+    queued_grace=QUEUED_GRACE,
+)
 
 # Why a run could not finish, as the admin reads it (the record keeps the key).
 STORE, CONFLICT, FAULT = "store_unavailable", "conflict", "fault"
@@ -135,19 +148,8 @@ def run(import_id: int) -> PermitImport | None:
     record = _reload(import_id)
     if record is None or record.is_over:
         return record
-    attempt = record.attempt + 1
-    claimed = rows_changed(
-        update(PermitImport)
-        .where(
-            PermitImport.id == import_id,
-            PermitImport.status.in_(IMPORT_TRANSITIONS.sources(ImportStatus.RUNNING)),
-            PermitImport.attempt == record.attempt,
-        )
-        .values(status=ImportStatus.RUNNING, attempt=attempt, started_at=utcnow(), failure="")
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    if claimed != 1:
+    attempt = RUNS.claim(record)
+    if attempt is None:
         # Another run claimed it between the read and the claim: that run goes on.
         return _reload(import_id)
     record = _reload(import_id)
@@ -238,58 +240,23 @@ def _failure_kind(error: Exception) -> str:
 
 
 def _record_failure(import_id: int, attempt: int, error: Exception) -> None:
-    """Say on the import why the run stopped: queued again for the queue's retry, or
-    failed after the last one. Best effort: a database that is away is the error."""
-    target = ImportStatus.FAILED if attempt >= MOST_ATTEMPTS else ImportStatus.QUEUED
-    IMPORT_TRANSITIONS.check(ImportStatus.RUNNING, target)
-    try:
-        moved = rows_changed(
-            update(PermitImport)
-            .where(
-                PermitImport.id == import_id,
-                PermitImport.status == ImportStatus.RUNNING,
-                PermitImport.attempt == attempt,
-            )
-            .values(
-                status=target,
-                failure=_failure_kind(error),
-                finished_at=utcnow() if target == ImportStatus.FAILED else None,
-            )
-            .execution_options(synchronize_session=False)
+    """Say on the import why the run stopped (jobs/claimed.py), audited when it failed for good."""
+
+    def audit_failed(import_id: int) -> None:
+        record = _reload(import_id)
+        assert record is not None
+        events.happened(
+            "permits.import_failed",
+            record,
+            actor=record.uploaded_by,
+            filename=record.filename,
+            attempts=attempt,
+            failure=_failure_kind(error),
         )
-        if moved and target == ImportStatus.FAILED:
-            record = _reload(import_id)
-            assert record is not None
-            events.happened(
-                "permits.import_failed",
-                record,
-                actor=record.uploaded_by,
-                filename=record.filename,
-                attempts=attempt,
-                failure=_failure_kind(error),
-            )
-        db.session.commit()
-    except Exception:  # noqa: BLE001 - the run's own error is what the queue must see
-        log.exception("could not record the failure of permit import %s", import_id)
-        db.session.rollback()
+
+    RUNS.record_failure(import_id, attempt, _failure_kind(error), audit_failed)
 
 
 def due_ids(limit: int) -> list[int]:
-    """Imports whose job may be lost: queued a while without a run, or running longer
-    than a run may take (its worker was killed)."""
-    now = utcnow()
-    return list(
-        db.session.scalars(
-            select(PermitImport.id)
-            .where(
-                or_(
-                    (PermitImport.status == ImportStatus.QUEUED)
-                    & (PermitImport.updated_at < now - QUEUED_GRACE),
-                    (PermitImport.status == ImportStatus.RUNNING)
-                    & (PermitImport.started_at < now - timedelta(seconds=RUN_SECONDS)),
-                )
-            )
-            .order_by(PermitImport.id)
-            .limit(limit)
-        )
-    )
+    """Imports whose job may be lost (the sweep queues them again)."""
+    return RUNS.lost_ids(limit)
