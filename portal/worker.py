@@ -25,6 +25,11 @@ log = logging.getLogger(__name__)
 
 # After Redis went away, wait this long before trying again.
 RECONNECT_SECONDS = 5
+# How often the worker does RQ's upkeep, which includes taking the scheduler's lock if it
+# has none. RQ's default is 10 minutes: a worker started while a killed one's lock still
+# held (it lapses after about a minute) left the jobs scheduled for a retry waiting that
+# long (the production drill: two certificate PDFs not ready after 120 s).
+MAINTENANCE_SECONDS = 30
 
 
 def cron_scheduler(connection) -> CronScheduler:
@@ -70,7 +75,14 @@ def run_scheduler(cron: CronScheduler, stop: threading.Event) -> None:
     is_flag=True,
     help="Do not queue the periodic tasks (when another worker's scheduler does).",
 )
-def worker_command(burst: bool, no_scheduler: bool) -> None:
+@click.option(
+    "--maintenance-seconds",
+    type=click.IntRange(min=1),
+    default=MAINTENANCE_SECONDS,
+    show_default=True,
+    help="How often RQ's upkeep runs (registries, the retry scheduler's lock).",
+)
+def worker_command(burst: bool, no_scheduler: bool, maintenance_seconds: int) -> None:
     """Run background jobs from Redis (REDIS_URL) until stopped, and queue the periodic ones:
     the outbox every minute, the receipt and certificate PDF sweeps every five minutes,
     reminders and the Stripe reconcile daily."""
@@ -89,7 +101,14 @@ def worker_command(burst: bool, no_scheduler: bool) -> None:
         ).start()
     try:
         while True:
-            worker = SimpleWorker([queue], connection=queue.connection)
+            # An idle worker waits for a job up to worker_ttl - 15 s and does its upkeep
+            # only between waits (RQ's default: 405 s).
+            worker = SimpleWorker(
+                [queue],
+                connection=queue.connection,
+                maintenance_interval=maintenance_seconds,
+                worker_ttl=maintenance_seconds + 15,
+            )
             try:
                 worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
             except RedisError:

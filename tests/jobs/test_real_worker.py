@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from portal import jobs
 from portal.extensions import db
 from portal.jobs import queueing
+from portal.jobs.registry import perform
 from portal.notifications.models import OutboxMessage, OutboxStatus
 from portal.payments import services
 from portal.payments.models import FeeKind, PaymentMethod
@@ -115,3 +117,29 @@ def test_a_job_lost_with_redis_is_redone_by_the_workers_sweep(
         select(OutboxMessage).where(OutboxMessage.subject.like("Receipt %"))
     ).all()
     assert len(sent) <= 1
+
+
+def test_a_worker_started_while_a_dead_one_holds_the_scheduler_s_lock_takes_it_when_it_lapses(
+    app, on_redis, tmp_path
+):
+    """The lock of a killed worker's retry scheduler lapses after about a minute (here
+    15 s, longer than the new worker takes to start); the worker started meanwhile takes it
+    at its next upkeep, so a job scheduled for a retry runs. With RQ's default upkeep (10
+    minutes, and not while idle) it waited that long."""
+    message = queue(to_address="person@example.com", subject="Hello")
+    on_redis.empty()
+    # The delivery failed once and is due again in a second, as RQ schedules a retry.
+    on_redis.enqueue_in(timedelta(seconds=1), perform, "outbox.deliver", message.message_id)
+    on_redis.connection.set(f"rq:scheduler-lock:{on_redis.name}", "a-killed-worker", ex=15)
+    worker = _worker(app, tmp_path, "--no-scheduler", "--maintenance-seconds", "2")
+    try:
+        _wait_until(
+            lambda: db.session.get(OutboxMessage, message.id).status == OutboxStatus.SENT, 60
+        )
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            raise
