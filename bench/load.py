@@ -81,9 +81,15 @@ end
 -- Each thread keeps the session cookie the portal last sent, as a browser does: a cookie
 -- that never moved on would make every request re-sign and resend the session (the CSRF
 -- token added on the first form, the staff idle clock every minute).
+-- wrk.format's headers replace wrk.headers (the -H ones, User-Agent included), so copy them.
 function request()
   if cookie then
-    return wrk.format(nil, nil, {["Cookie"] = cookie})
+    local headers = {}
+    for name, value in pairs(wrk.headers) do
+      headers[name] = value
+    end
+    headers["Cookie"] = cookie
+    return wrk.format(nil, nil, headers)
   end
   return wrk.format()
 end
