@@ -9,6 +9,7 @@ form, and the transaction rolls back like any refusal.
 
 import hashlib
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, cast
 
@@ -98,39 +99,32 @@ def save_bytes(data: bytes, content_type: str) -> StoredFile:
     bytes are written before the row: a rollback leaves at most an unreferenced file,
     never a row without its file."""
     digest = hashlib.sha256(data).hexdigest()
-    lock_until_commit(_content_lock(digest))
-    existing = db.session.scalar(select(StoredFile).where(StoredFile.sha256 == digest))
-    store = backend()
-    try:
-        if not store.exists(key_for(digest)):
-            store.put(key_for(digest), data, content_type)
-    except StoreUnreachable as error:
-        current_app.logger.warning("document store unreachable on write: %s", error)
-        raise StoreUnavailable() from error
-    if existing is not None:
-        return existing
-    stored = StoredFile(sha256=digest, size=len(data), content_type=content_type)
-    db.session.add(stored)
-    db.session.flush()
-    return stored
+    return _saved(
+        digest, len(data), content_type, lambda key: backend().put(key, data, content_type)
+    )
 
 
 def save_file(path: Path, content_type: str, sha256: str, size: int) -> StoredFile:
     """Store a file on disk whose SHA-256 and size the caller computed as it wrote it (a
     large generated file, never held whole), as save_bytes does: the bytes first, then
     the row, once per content."""
-    lock_until_commit(_content_lock(sha256))
-    existing = db.session.scalar(select(StoredFile).where(StoredFile.sha256 == sha256))
-    store = backend()
+    return _saved(
+        sha256, size, content_type, lambda key: backend().put_file(key, path, content_type)
+    )
+
+
+def _saved(digest: str, size: int, content_type: str, write: Callable[[str], None]) -> StoredFile:
+    lock_until_commit(_content_lock(digest))
+    existing = db.session.scalar(select(StoredFile).where(StoredFile.sha256 == digest))
     try:
-        if not store.exists(key_for(sha256)):
-            store.put_file(key_for(sha256), path, content_type)
+        if not backend().exists(key_for(digest)):
+            write(key_for(digest))
     except StoreUnreachable as error:
         current_app.logger.warning("document store unreachable on write: %s", error)
         raise StoreUnavailable() from error
     if existing is not None:
         return existing
-    stored = StoredFile(sha256=sha256, size=size, content_type=content_type)
+    stored = StoredFile(sha256=digest, size=size, content_type=content_type)
     db.session.add(stored)
     db.session.flush()
     return stored
