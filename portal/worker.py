@@ -1,8 +1,9 @@
 """`flask worker`: runs the background jobs from Redis, and the scheduler that queues the
 periodic ones (portal/tasks.py SCHEDULE), in one process.
 
-The worker is RQ's SimpleWorker: each job runs in this process, inside the app, so it
-shares the app's database pool instead of forking a copy of it per job. A worker killed
+The worker is RQ's SimpleWorker (`PortalWorker`: it stops within a second when asked):
+each job runs in this process, inside the app, so it shares the app's database pool
+instead of forking a copy of it per job. A worker killed
 mid-job leaves the job in RQ's started registry; when its heartbeat lapses, RQ retries
 it (or lists it as failed) and the sweeps redo whatever the database still shows pending.
 """
@@ -30,6 +31,29 @@ RECONNECT_SECONDS = 5
 # held (it lapses after about a minute) left the jobs scheduled for a retry waiting that
 # long (the production drill: two certificate PDFs not ready after 120 s).
 MAINTENANCE_SECONDS = 30
+# How long the worker's pubsub listener (RQ's commands channel) waits per poll.
+LISTENER_POLL_SECONDS = 1
+
+
+class PortalWorker(SimpleWorker):
+    """RQ's SimpleWorker whose pubsub listener polls every second instead of every minute.
+
+    At a warm shutdown RQ sends UNSUBSCRIBE and then stops the listener thread, which
+    redis-py joins. When the listener has already read the reply it waits a whole poll
+    for a new subscription, so a stopped worker took up to 60 s to exit (the CI's
+    real-worker test waited that long for it and failed)."""
+
+    def subscribe(self) -> None:
+        # RQ's own subscribe, with the poll shortened: the thread reads its poll once, as
+        # it starts, so it cannot be changed afterwards.
+        log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment] # RQ types it None
+            sleep_time=LISTENER_POLL_SECONDS,
+            daemon=True,
+            exception_handler=self._pubsub_exception_handler,
+        )
 
 
 def cron_scheduler(connection) -> CronScheduler:
@@ -103,7 +127,7 @@ def worker_command(burst: bool, no_scheduler: bool, maintenance_seconds: int) ->
         while True:
             # An idle worker waits for a job up to worker_ttl - 15 s and does its upkeep
             # only between waits (RQ's default: 405 s).
-            worker = SimpleWorker(
+            worker = PortalWorker(
                 [queue],
                 connection=queue.connection,
                 maintenance_interval=maintenance_seconds,
