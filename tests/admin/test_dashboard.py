@@ -1,6 +1,7 @@
 """The staff home's dashboard: each figure from real records, and what must not count."""
 
 import itertools
+import threading
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -417,11 +418,67 @@ def test_a_change_to_a_past_day_shows_at_once(app, owner, inspection_type, staff
 def test_the_figures_are_computed_again_after_their_time(owner, monkeypatch):
     fee(make_permit(), 1000, local(MONDAY))
     assert dashboard.dashboard().week.assessed_cents == 1000
-    # A change the session never saw (psql, another program) shows after CACHE_SECONDS.
+    # A change the session never saw (psql, another program) shows once the store has
+    # forgotten the figures (their time to live and the time a computation may take).
     db.session.execute(text("UPDATE fees SET amount_cents = 3000"))
     db.session.commit()
     monkeypatch.setattr(shared_cache.time, "monotonic", lambda: 10**9)
     assert dashboard.dashboard().week.assessed_cents == 3000
+
+
+def _background_done() -> None:
+    for thread in threading.enumerate():
+        if thread.name == "shared-cache dashboard":
+            thread.join(30)
+            assert not thread.is_alive()
+
+
+def test_aged_figures_are_shown_once_more_while_they_are_computed_again(owner, monkeypatch):
+    """Past CACHE_SECONDS the next request shows the figures it has at once and a thread
+    computes them again from the database (issue 17: the request that found them expired
+    computed them itself, a second at a million permits)."""
+    monkeypatch.setattr(dashboard, "CACHE_SECONDS", 0)
+    fee(make_permit(), 1000, local(MONDAY))
+    assert dashboard.dashboard().week.assessed_cents == 1000
+    db.session.execute(text("UPDATE fees SET amount_cents = 3000"))
+    db.session.commit()
+    assert dashboard.dashboard().week.assessed_cents == 1000
+    _background_done()
+    assert dashboard.dashboard().week.assessed_cents == 3000
+    _background_done()
+
+
+def test_requests_meeting_an_empty_cache_compute_the_figures_once(app, owner, monkeypatch):
+    """Threads of a process just started, all asking for the dashboard at once: one
+    computes, the others wait for its figures (issue 17: each computed them, and at a
+    million permits each slowed the others for seconds)."""
+    fee(make_permit(), 1000, local(MONDAY))
+    computed = []
+    compute = dashboard._computed
+
+    def slow(day: date) -> dashboard.Dashboard:
+        computed.append(day)
+        figures = compute(day)
+        # Long enough for every thread to ask meanwhile.
+        threading.Event().wait(0.3)
+        return figures
+
+    monkeypatch.setattr(dashboard, "_computed", slow)
+    asked = threading.Barrier(4)
+    seen = []
+
+    def ask() -> None:
+        with app.app_context():
+            asked.wait(10)
+            seen.append(dashboard.dashboard().week.assessed_cents)
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert seen == [1000] * 4
+    assert computed == [TODAY]
 
 
 # ---- stale permits ----------------------------------------------------------------------
