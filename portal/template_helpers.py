@@ -3,10 +3,10 @@
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
-from gettext import NullTranslations
 from weakref import WeakKeyDictionary
 
 from babel import dates
+from babel.support import NullTranslations
 from flask import Flask, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -128,7 +128,7 @@ def catalog_callables(translations: NullTranslations) -> dict[str, Callable]:
     callables = _CATALOG_CALLABLES.get(translations)
     if callables is not None:
         return callables
-    texts: dict[str, Markup] = {}
+    texts: dict[str, str] = {}
 
     @pass_eval_context
     def gettext(eval_ctx: EvalContext, string: str, /, **variables) -> str:
