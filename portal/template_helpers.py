@@ -57,6 +57,24 @@ def _formatted_day(day: date, pattern: str, locale: str) -> str:
     return dates.format_date(day, pattern, locale=locale)
 
 
+def local_time(value: datetime | None) -> str:
+    """``|datetime``: a time in the department's zone (a naive one is UTC), as Flask-Babel's
+    format_datetime shows it: its day formatted once per process and language (as
+    `|date`), then its time of day once per minute and language. Babel took 15-20 µs
+    a call even with its pattern parsed once, and the staff record shows a dozen or
+    more (issue 17); the pattern is the day's followed by the time's, so the two
+    parts formatted apart are the same text."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(calendar.department_zone())
+    language = languages.current()
+    return _formatted_day(
+        local.date(), languages.DATE_PATTERN[language], language
+    ) + _formatted_time(local.hour, local.minute, languages.TIME_PATTERN[language], language)
+
+
 @lru_cache(maxsize=4096)
 def _formatted_time(hour: int, minute: int, pattern: str, locale: str) -> str:
     # A day has 1,440 minutes: each is formatted once per process, pattern and language.
@@ -172,23 +190,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.newstyle_gettext = True  # type: ignore[attr-defined]
     app.jinja_env.globals.update(gettext=_gettext, ngettext=_ngettext, _=_gettext)
 
-    @app.template_filter("datetime")
-    def datetime_filter(value: datetime | None) -> str:
-        """A time in the department's zone (a naive one is UTC), as Flask-Babel's
-        format_datetime shows it: its day formatted once per process and language (as
-        `|date`), then its time of day once per minute and language. Babel took 15-20 µs
-        a call even with its pattern parsed once, and the staff record shows a dozen or
-        more (issue 17); the pattern is the day's followed by the time's, so the two
-        parts formatted apart are the same text."""
-        if value is None:
-            return ""
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        local = value.astimezone(calendar.department_zone())
-        language = languages.current()
-        return _formatted_day(
-            local.date(), languages.DATE_PATTERN[language], language
-        ) + _formatted_time(local.hour, local.minute, languages.TIME_PATTERN[language], language)
+    app.add_template_filter(local_time, "datetime")
 
     @app.template_filter("date")
     def date_filter(value: date | datetime | None) -> str:
