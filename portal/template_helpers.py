@@ -1,16 +1,18 @@
 """Filters and globals the templates use: local times, money, labels."""
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 from babel import dates
+from babel.support import NullTranslations
 from flask import Flask, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from jinja2 import pass_context
-from jinja2.runtime import Context
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 
 from portal import calendar, languages
@@ -48,16 +50,35 @@ def day_formatter() -> Callable[[date | datetime | None], str]:
     return formatted
 
 
-@lru_cache(maxsize=16)
-def _parsed(pattern: str) -> dates.DateTimePattern:
-    return dates.parse_pattern(pattern)
-
-
 @lru_cache(maxsize=4096)
 def _formatted_day(day: date, pattern: str, locale: str) -> str:
     # Babel takes 25-50 µs a day and a queue page shows dozens, mostly the same few days
     # (issue 17): each is formatted once per process, pattern and language.
     return dates.format_date(day, pattern, locale=locale)
+
+
+def local_time(value: datetime | None) -> str:
+    """``|datetime``: a time in the department's zone (a naive one is UTC), as Flask-Babel's
+    format_datetime shows it: its day formatted once per process and language (as
+    `|date`), then its time of day once per minute and language. Babel took 15-20 µs
+    a call even with its pattern parsed once, and the staff record shows a dozen or
+    more (issue 17); the pattern is the day's followed by the time's, so the two
+    parts formatted apart are the same text."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(calendar.department_zone())
+    language = languages.current()
+    return _formatted_day(
+        local.date(), languages.DATE_PATTERN[language], language
+    ) + _formatted_time(local.hour, local.minute, languages.TIME_PATTERN[language], language)
+
+
+@lru_cache(maxsize=4096)
+def _formatted_time(hour: int, minute: int, pattern: str, locale: str) -> str:
+    # A day has 1,440 minutes: each is formatted once per process, pattern and language.
+    return dates.format_time(time(hour, minute), pattern, locale=locale)
 
 
 def site_navigation() -> Navigation:
@@ -90,48 +111,86 @@ def this_page() -> str:
     return "".join(char for char in path if ord(char) >= 32 and char != "\x7f")
 
 
-@pass_context
-def _gettext(context: Context, string: str, /, **variables) -> str:
-    """``_()`` and ``{% trans %}`` in templates: jinja's "newstyle" gettext, called directly.
-
-    Jinja's own goes through two more calls per string (``_`` resolves ``gettext`` in the
-    context, which calls the translation function through the context), and a page has a
-    hundred strings (issue 17). The result is the same: translations are trusted markup,
-    and the text is a format string, so "%%" is a percent sign even without variables.
-    """
-    text = languages.translations().ugettext(string)
-    if context.eval_ctx.autoescape:
-        text = Markup(text)  # noqa: S704 - the portal's own reviewed catalog, as jinja's i18n
-    return text % variables if variables or "%" in text else text
+@pass_eval_context
+def _gettext(eval_ctx: EvalContext, string: str, /, **variables) -> str:
+    """``_()`` and ``{% trans %}`` where no page's catalog was given (a macro imported
+    without context, a template rendered outside a request): the catalog looked up on each
+    call (see `catalog_callables`)."""
+    return catalog_callables(languages.translations())["_"](eval_ctx, string, **variables)
 
 
-@pass_context
-def _ngettext(context: Context, singular: str, plural: str, num: int, /, **variables) -> str:
-    text = languages.translations().ungettext(singular, plural, num)
-    if context.eval_ctx.autoescape:
-        text = Markup(text)  # noqa: S704 - as in _gettext
-    variables.setdefault("num", num)
-    return text % variables
+@pass_eval_context
+def _ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables) -> str:
+    callables = catalog_callables(languages.translations())
+    return callables["ngettext"](eval_ctx, singular, plural, num, **variables)
+
+
+# Most templated strings: a few hundred per language; the bound only guards against a
+# string built from data by mistake.
+MOST_TEXTS = 20_000
+_CATALOG_CALLABLES: "WeakKeyDictionary[NullTranslations, dict[str, Callable]]" = WeakKeyDictionary()
+
+
+def catalog_callables(translations: NullTranslations) -> dict[str, Callable]:
+    """The templates' ``_``, ``gettext`` and ``ngettext`` for one catalog, made once per
+    process and catalog: jinja's "newstyle" gettext, called directly.
+
+    Each page's context gets its language's (`init_app`'s context processor), so a call
+    costs a dict look-up: jinja's own went through two more calls per string, and looking
+    the catalog up in `g` on every call, a `pass_context` function (a context derived
+    for every call in a block that sets a variable) and a new Markup for the same string
+    cost 4-7 µs, and a page has a hundred (issue 17). The result is the same:
+    translations are trusted markup, and the text is a format string, so "%%" is a
+    percent sign even without variables; a string without variables is translated once
+    per catalog."""
+    callables = _CATALOG_CALLABLES.get(translations)
+    if callables is not None:
+        return callables
+    texts: dict[str, str] = {}
+
+    @pass_eval_context
+    def gettext(eval_ctx: EvalContext, string: str, /, **variables) -> str:
+        if eval_ctx.autoescape and not variables:
+            text = texts.get(string)
+            if text is None:
+                if len(texts) >= MOST_TEXTS:
+                    texts.clear()
+                text = texts[string] = translated(eval_ctx, string, variables)
+            return text
+        return translated(eval_ctx, string, variables)
+
+    def translated(eval_ctx: EvalContext, string: str, variables: dict) -> str:
+        text = translations.ugettext(string)
+        if eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - the portal's own reviewed catalog, as jinja's i18n
+        return text % variables if variables or "%" in text else text
+
+    @pass_eval_context
+    def ngettext(
+        eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables
+    ) -> str:
+        text = translations.ungettext(singular, plural, num)
+        if eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - as in gettext
+        variables.setdefault("num", num)
+        return text % variables
+
+    callables = _CATALOG_CALLABLES[translations] = {
+        "_": gettext,
+        "gettext": gettext,
+        "ngettext": ngettext,
+    }
+    return callables
 
 
 def init_app(app: Flask) -> None:
     # What jinja2.ext.i18n's install_gettext_callables(newstyle=True) installs, without
-    # its wrappers (see _gettext).
+    # its wrappers (see catalog_callables).
     app.jinja_env.add_extension(FragmentCache)
     app.jinja_env.newstyle_gettext = True  # type: ignore[attr-defined]
     app.jinja_env.globals.update(gettext=_gettext, ngettext=_ngettext, _=_gettext)
 
-    @app.template_filter("datetime")
-    def datetime_filter(value: datetime | None) -> str:
-        """A time in the department's zone (a naive one is UTC), as Flask-Babel's
-        format_datetime shows it, without its per-call look-ups and pattern parsing: 30 µs
-        a call, and the staff record shows sixty (issue 17)."""
-        if value is None:
-            return ""
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        local = value.astimezone(calendar.department_zone())
-        return _parsed(languages.date_pattern(with_time=True)).apply(local, get_locale())
+    app.add_template_filter(local_time, "datetime")
 
     @app.template_filter("date")
     def date_filter(value: date | datetime | None) -> str:
@@ -168,4 +227,7 @@ def init_app(app: Flask) -> None:
             "city": app.config["PORTAL_CITY"],
             "languages": languages.LANGUAGES,
             "language": languages.current(),
+            # This language's `_`, `gettext` and `ngettext`, in place of the globals that
+            # look the catalog up on every call (see `catalog_callables`).
+            **catalog_callables(languages.translations()),
         }

@@ -4,7 +4,7 @@ them."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, bindparam, exists, literal_column, select, true
 
 from portal import reads
 from portal.certificates import rendering
@@ -37,7 +37,10 @@ class PermitPanel:
 
 
 # What the panel says of the latest optional C of O request: its columns only (issue 17:
-# every occupancy request was loaded with its permit and requester to find this one).
+# every occupancy request was loaded with its permit and requester to find this one), and
+# whether the permit has a certificate at all, in the same statement: the certificates
+# (entities with their versions, which the summary's lead needs) are loaded only then, so
+# a permit without one (most) costs one column statement, not two and an ORM load.
 _NEWEST_OPTIONAL = (
     select(OccupancyRequest.status, OccupancyRequest.decided_at, OccupancyRequest.decision_reason)
     .where(
@@ -46,14 +49,23 @@ _NEWEST_OPTIONAL = (
     )
     .order_by(OccupancyRequest.id.desc())
     .limit(1)
+    .subquery()
 )
+_ONE_ROW = select(literal_column("1").label("one")).subquery()
+_PANEL_FACTS = select(
+    exists().where(Certificate.permit_id == bindparam("permit_id")).label("has_certificates"),
+    _NEWEST_OPTIONAL.c.status,
+    _NEWEST_OPTIONAL.c.decided_at,
+    _NEWEST_OPTIONAL.c.decision_reason,
+).select_from(_ONE_ROW.outerjoin(_NEWEST_OPTIONAL, true()))
 
 
 def permit_panel(permit: Permit) -> PermitPanel:
-    optional = reads.first(_NEWEST_OPTIONAL, {"permit_id": permit.id})
-    certificates = list(certificates_for_permit(permit.id))
-    if not certificates:
+    facts = reads.first(_PANEL_FACTS, {"permit_id": permit.id})
+    optional = facts if facts is not None and facts.status is not None else None
+    if facts is None or not facts.has_certificates:
         return PermitPanel(None, None, None, optional=optional)
+    certificates = list(certificates_for_permit(permit.id))
     requeue_missing_pdfs(certificates)
     newest = certificates[0]
     return PermitPanel(
