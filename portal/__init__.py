@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
-from portal import error_pages, languages, routing, shared_cache
+from portal import error_pages, languages, routing, shared_cache, template_helpers
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 # Every blueprint, by the module that defines it.
@@ -29,6 +29,8 @@ BLUEPRINTS = (
 def create_app(config: dict | None = None) -> Flask:
     load_dotenv()
     app = routing.Portal(__name__, instance_relative_config=True)
+    # Before anything builds the template environment (Flask-Babel's init_app does).
+    app.jinja_environment = template_helpers.PortalEnvironment
     routing.init_app(app)
     instance_path = Path(app.instance_path)
     app.config.update(portal_config.load(instance_path))
@@ -74,7 +76,6 @@ def create_app(config: dict | None = None) -> Flask:
         cli,
         html_attributes,
         tasks,  # noqa: F401 - every background task registered before a job is queued
-        template_helpers,
     )
 
     template_helpers.init_app(app)

@@ -8,6 +8,7 @@ from weakref import WeakKeyDictionary
 from babel import dates
 from babel.support import NullTranslations
 from flask import Flask, request, url_for
+from flask.templating import Environment
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,6 +22,22 @@ from portal.money import format_cents
 from portal.navigation import Navigation, navigation
 from portal.status_tags import status_tag
 from portal.workflow import LabelledStatus
+
+
+class PortalEnvironment(Environment):
+    """Flask's template environment, giving every template the environment's globals dict
+    itself.
+
+    Jinja wraps a template's globals in a `ChainMap` over the environment's, in case a
+    template is loaded with globals of its own, and copies that map into a dict for every
+    render, import and include: 15-17 µs each on a ChainMap, 2 µs on a dict, and a page
+    makes two to four (issue 17). The portal never loads a template with globals of its
+    own, so there is nothing to layer; one that did still gets Jinja's map."""
+
+    def make_globals(self, d):
+        if not d:
+            return self.globals
+        return super().make_globals(d)
 
 
 def long_date(value: date | datetime | None) -> str:
