@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from portal import create_app, search_index
 from portal.extensions import db
 from portal.search_index import include_name
+from tests.support.databases import skip_durability
 
 
 @pytest.fixture
@@ -34,9 +35,19 @@ def empty_database_url(tmp_path):
         admin.dispose()
 
 
-def test_migrations_match_the_models_and_downgrade_cleanly(empty_database_url):
+@pytest.fixture
+def migration_app(empty_database_url):
+    """An app on the empty database whose commits do not wait for the disk, as the suite's
+    own database does not (issue 17): every revision up and down is a commit or more, and
+    on SQLite each commit's fsync left the test waiting, ~1-2 s per test here."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True})
     with app.app_context():
+        skip_durability(db.engine)
+    return app
+
+
+def test_migrations_match_the_models_and_downgrade_cleanly(migration_app):
+    with migration_app.app_context():
         upgrade()
         with db.engine.connect() as connection:
             # The text search's FTS5 tables (with their shadow tables) and GIN trigram indexes
@@ -83,10 +94,9 @@ def _insert_row(connection, table_name: str, **given) -> None:
     connection.execute(table.insert().values(**row))
 
 
-def test_existing_certificates_become_final_certificates(empty_database_url):
+def test_existing_certificates_become_final_certificates(migration_app):
     """Every certificate issued before the revision finaled its permit: it becomes final."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True})
-    with app.app_context():
+    with migration_app.app_context():
         upgrade(revision="a42c260da1e9")
         with db.engine.begin() as connection:
             _insert_row(connection, "users", id=1, email="o@example.com")
@@ -124,10 +134,9 @@ def test_existing_certificates_become_final_certificates(empty_database_url):
         db.engine.dispose()
 
 
-def test_existing_documents_become_version_one_of_the_first_submission(empty_database_url):
+def test_existing_documents_become_version_one_of_the_first_submission(migration_app):
     """A submitted application counts one submission; its documents are current version 1."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True})
-    with app.app_context():
+    with migration_app.app_context():
         upgrade(revision="c3d1e2f4a5b6")
         with db.engine.begin() as connection:
             _insert_row(connection, "users", id=1, email="o@example.com")
@@ -172,11 +181,10 @@ def test_existing_documents_become_version_one_of_the_first_submission(empty_dat
         db.engine.dispose()
 
 
-def test_existing_permits_and_people_are_found_by_the_text_search(empty_database_url):
+def test_existing_permits_and_people_are_found_by_the_text_search(migration_app):
     """The revision fills the new search words and the search structures from existing rows,
     and the triggers (SQLite) or indexes (PostgreSQL) it makes serve the next writes."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True})
-    with app.app_context():
+    with migration_app.app_context():
         upgrade(revision="d4e5f6a7b8c9")
         with db.engine.begin() as connection:
             _insert_row(
@@ -235,11 +243,10 @@ def test_existing_permits_and_people_are_found_by_the_text_search(empty_database
         db.engine.dispose()
 
 
-def test_the_permit_token_tables_replace_the_trigram_table_and_back(empty_database_url):
+def test_the_permit_token_tables_replace_the_trigram_table_and_back(migration_app):
     """SQLite: revision b8c9d0e1f2a3 moves existing permits from permit_search to
     permit_words and permit_numbers, and its downgrade moves them back."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True})
-    with app.app_context():
+    with migration_app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("PostgreSQL keeps its trigram indexes: the revision changes nothing")
         upgrade(revision="a7b8c9d0e1f2")
