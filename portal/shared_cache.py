@@ -66,6 +66,12 @@ _unpickled: "weakref.WeakKeyDictionary[Any, dict[str, tuple[bytes, Any]]]" = (
 )
 # How often a request with no value to give looks again whether the computation ended.
 WAIT_STEP_SECONDS = 0.02
+# What the value and latest keys hold, in their names: (fresh until, value) pairs. A
+# release that changes what is kept names its keys anew, so a process of the previous
+# release still running beside it (a rolling restart, another machine on the same Redis)
+# never reads a kept value as something else: the release that kept the value itself
+# would hand a pair to its page (the dashboard's view got a tuple: a 500).
+KEPT_AS = "pair"
 
 
 class Store(Protocol):
@@ -329,12 +335,12 @@ def _value_key(prefix: str, name: str, parts: Sequence[object], versions) -> str
         for version in versions
     )
     digest = hashlib.sha256(f"{parts!r}|{tokens}".encode()).hexdigest()[:32]
-    return f"{prefix}value:{name}:{digest}"
+    return f"{prefix}value-{KEPT_AS}:{name}:{digest}"
 
 
 def _latest_key(prefix: str, name: str, parts: Sequence[object]) -> str:
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return f"{prefix}latest:{name}:{digest}"
+    return f"{prefix}latest-{KEPT_AS}:{name}:{digest}"
 
 
 def _signing_key() -> bytes:

@@ -7,7 +7,7 @@ from weakref import WeakKeyDictionary
 
 from babel import dates
 from babel.support import NullTranslations
-from flask import Flask, request, url_for
+from flask import Flask, has_app_context, request, url_for
 from flask.templating import Environment
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -192,11 +192,12 @@ def catalog_callables(translations: NullTranslations) -> dict[str, Callable]:
         variables.setdefault("num", num)
         return text % variables
 
-    callables = _CATALOG_CALLABLES[translations] = {
-        "_": gettext,
-        "gettext": gettext,
-        "ngettext": ngettext,
-    }
+    callables = {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+    # Outside an app context Flask-Babel gives a new empty catalog on every call, and one
+    # kept here would never leave: the callables hold their catalog, so its weak key
+    # never dies (a template rendered outside the app kept one per string shown).
+    if has_app_context():
+        _CATALOG_CALLABLES[translations] = callables
     return callables
 
 

@@ -330,10 +330,26 @@ def test_a_value_not_signed_with_the_key_is_never_unpickled(app, fake_server):
         fee_assessed_now(1000)
         assert dashboard.dashboard().week.assessed_cents == 1000
     client = fakeredis.FakeRedis(server=fake_server)
-    (key,) = client.keys("portal:value:dashboard:*")
+    (key,) = client.keys(f"portal:value-{shared_cache.KEPT_AS}:dashboard:*")
     # What someone able to write to the Redis, without SECRET_KEY, could put there.
     client.set(key, b"x" * 32 + b"cos\nsystem\n(S'echo owned'\ntR.")
     assert assessed_this_week(process) == 1000
+
+
+@pytest.mark.usefixtures("restored_limiter")
+def test_a_process_of_the_previous_release_finds_nothing_under_its_keys(app, fake_server):
+    """During a rolling restart both releases share the Redis. The previous one kept the
+    value itself under `value:` and `latest:` and handed whatever it unpickled there to
+    the page: a (fresh until, value) pair kept under those names gave its dashboard view
+    a tuple (AttributeError, a 500) until every process was replaced."""
+    process = second_app(app, REDIS_URL="redis://cache.internal:6379/0")
+    with process.app_context():
+        fee_assessed_now(1000)
+        assert dashboard.dashboard().week.assessed_cents == 1000
+    client = fakeredis.FakeRedis(server=fake_server)
+    assert client.keys("portal:value-*")
+    assert not client.keys("portal:value:*")
+    assert not client.keys("portal:latest:*")
 
 
 @pytest.mark.usefixtures("restored_limiter")

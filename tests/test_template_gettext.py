@@ -2,6 +2,7 @@
 wrote before: each page's catalog bound once per process (`catalog_callables`), a string
 without variables translated once, the time of day formatted once per minute."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ from babel.numbers import format_currency
 from flask import render_template_string
 from flask_babel import get_locale
 
-from portal import calendar, languages
+from portal import calendar, languages, template_helpers
 from portal.money import format_cents
 from tests.support import catalogs
 
@@ -69,3 +70,21 @@ def test_an_amount_is_written_for_each_locale_though_it_is_kept(app):
     with app.app_context(), app.test_request_context(headers={"Accept-Language": "es"}):
         assert format_cents(125000) == format_currency(Decimal(1250), "USD", locale="es_US")
         assert format_cents(5) == format_currency(Decimal("0.05"), "USD", locale="es_US")
+
+
+def test_a_template_rendered_outside_the_app_keeps_no_catalog(app):
+    """Outside an app context each `_()` gets a new empty catalog from Flask-Babel: kept
+    per catalog, each stayed for good (the callables refer to their catalog, so the weak
+    key never went), one more per string shown."""
+    page = app.jinja_env.from_string('{{ _("Permit details") }}')
+    kept = len(template_helpers._CATALOG_CALLABLES)
+    shown = []
+
+    def render() -> None:  # a thread of its own: the test's app context is not there
+        shown.extend(page.render() for _ in range(20))
+
+    thread = threading.Thread(target=render)
+    thread.start()
+    thread.join(10)
+    assert shown == ["Permit details"] * 20
+    assert len(template_helpers._CATALOG_CALLABLES) <= kept
