@@ -17,7 +17,9 @@ value someone else wrote into the Redis is refused, never unpickled.
 A value is fresh for its time to live and then served once more while a background
 thread of the process that noticed computes it again (stale while revalidate): past its
 time, no request waits for the figures. A change is different: after a commit to one of
-its tables the next request computes the value itself, so whoever made the change sees it.
+its tables the next request computes the value itself, so whoever made the change sees it
+(unless a background computation of the old value still holds the claim: then that
+request gets the latest value, and the next one after that computation the new one).
 While one request or thread computes a value, others asking for it meanwhile get the value
 it replaces, kept as the name's latest, instead of computing the same figures at once: one
 computation per value at a time for every process together (a claim in the store, given up

@@ -55,8 +55,10 @@ OUTCOMES = [
 INSPECTORS_SHOWN = 20
 # Counts stop here: past it the card says "more than 1,000", and no count scans a big table.
 COUNT_CAP = 1000
-# The figures are this old at most, whatever the session events missed (issue 17: 30-60 s).
-CACHE_SECONDS = 45
+# The figures are fresh this long; then they are served while a background thread computes
+# them again (at most COMPUTING_SECONDS more): at most about a minute old, whatever the
+# session events missed (issue 17: 30-60 s).
+CACHE_SECONDS = 30
 # Every table a figure is counted from: a commit writing to one computes them again.
 COUNTED_FROM = tuple(
     model.__tablename__
