@@ -45,14 +45,12 @@ SECRET_KEY = "bench-secret-key-" + "b" * 32  # noqa: S105 - loopback-only benchm
 USER_AGENT = "portal-bench/1"
 HOST = "127.0.0.1"
 GUNICORN_START_SECONDS = 240
-# Per kind of page: the least share of hello-world's throughput (None: no share target),
-# and the most p95 latency in ms.
-TARGETS: dict[str, tuple[float | None, float]] = {
-    "page": (0.40, 50.0),
-    "staff queue": (0.30, 50.0),
-    "staff overview": (None, 100.0),
-    "layout": (None, 50.0),
-}
+# The most p95 latency in ms with 10 clients, for every page measured (issue 17). It
+# replaced the earlier least shares of hello-world's throughput (40% for a page, 30% for a
+# queue: unreachable by any page with the full layout, since the layout-only page itself
+# reaches 14%) and the dashboard's and the search's 100 ms; the layout-only page is the
+# yardstick now, its share printed beside each page.
+P95_LIMIT_MS = 50.0
 # Queues are measured on their first page and on this one (keyset pagination: page 500
 # should cost what page 1 does).
 DEEP_PAGE = 500
@@ -647,12 +645,8 @@ def report(
         if result.page.kind in ("yardstick", "reference"):
             target, met = "", ""
         else:
-            floor, p95_limit = TARGETS[result.page.kind]
-            target = f"p95 ≤ {p95_limit:g} ms"
-            ok = result.p95_ms <= p95_limit and result.errors == 0
-            if floor is not None:
-                target = f"≥ {floor:.0%}, {target}"
-                ok = ok and share >= floor
+            target = f"p95 ≤ {P95_LIMIT_MS:g} ms"
+            ok = result.p95_ms <= P95_LIMIT_MS and result.errors == 0
             met = "yes" if ok else "**no**"
         lines.append(
             f"| {result.page.label} | `{result.page.path}` | {result.requests_per_s:,.0f} | "
